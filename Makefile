@@ -1,0 +1,61 @@
+# mlpages: `make serve` builds and serves the demo course, `make test` runs every test.
+# Each target installs what is missing first; stamps in .stamps/ record what is done.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+PYTEST_WORKERS ?= 2
+
+.PHONY: serve test dev dist lint bench clean system browser
+
+serve: dev
+	$(VENV)/bin/mkdocs build --strict
+	$(VENV)/bin/mlpages serve site --port 8000
+
+test: dev browser
+	$(VENV)/bin/ruff check plugin tests bench tools
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+dev: $(STAMPS)/python $(STAMPS)/vendor
+
+lint: dev
+	$(VENV)/bin/ruff check plugin tests bench tools
+
+bench: dev browser
+	$(PY) bench/run.py
+
+dist: dev
+	rm -rf dist
+	$(PY) -m build --wheel --outdir dist .
+
+browser: $(STAMPS)/browser
+
+clean:
+	rm -rf $(VENV) $(STAMPS) node_modules runtime/vendor site dist build .mlpages-cache
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+# Debian's Chromium and its matching chromedriver (Selenium Manager cannot download here).
+$(STAMPS)/browser: | $(STAMPS)
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+	touch $@
+
+$(STAMPS)/node: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(STAMPS)/vendor: $(STAMPS)/node tools/vendor.py | $(STAMPS)
+	$(PYTHON) tools/vendor.py
+	touch $@
+
+$(STAMPS)/python: pyproject.toml | $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@

@@ -1,0 +1,233 @@
+"""The `dataset` block: inline arrays, a CSV file, a generator or a loader."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import data as datalib
+from ..errors import BlockError, did_you_mean
+from ..html import array_json, esc, fmt, json_script, table
+from ..page import DatasetInfo, PageState
+from .common import boolean, check_keys, choice, integer, matrix, number
+
+KIND = "dataset"
+KEYS = ["name", "x", "y", "csv", "features", "label", "generate", "n", "noise", "loader",
+        "seed", "shuffle", "normalize", "split"]
+SOURCES = ["x", "csv", "generate", "loader"]
+# Keys that belong to one source only.
+SOURCE_KEYS = {"y": "x", "features": "csv", "label": "csv", "n": "generate", "noise": "generate"}
+PREVIEW_ROWS = 5
+
+
+def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
+    """Validate, load and prepare the dataset; return its spec and its HTML."""
+    check_keys(data, KEYS)
+    sources = [s for s in SOURCES if s in data]
+    if len(sources) != 1:
+        found = ", ".join(sources) if sources else "none"
+        raise BlockError(f"a dataset needs exactly one source of {', '.join(SOURCES)} (found: {found})")
+    source = sources[0]
+    for key, owner in SOURCE_KEYS.items():
+        if key in data and owner != source:
+            raise BlockError(f"'{key}' only applies to '{owner}:' datasets, not '{source}:'", key=key)
+    seed = integer(data, "seed", 0)
+    x, y, features, classes = _load(source, data, page, seed)
+    split = number(data, "split", 1.0)
+    try:
+        prepared = datalib.prepare(
+            x, y, seed=seed, shuffle=boolean(data, "shuffle", False),
+            normalize=choice(data, "normalize", ["none", "minmax", "zscore"], "none"), split=split,
+        )
+    except datalib.DataError as exc:
+        raise BlockError(str(exc)) from None
+    info = DatasetInfo(
+        name=name, id=page.cell_id(name), x=prepared.x_train, y=prepared.y_train,
+        x_test=prepared.x_test, y_test=prepared.y_test, classes=classes,
+        normalize=prepared.normalize, prepared=prepared,
+    )
+    page.datasets[name] = info
+    spec = {
+        "schema": 1, "kind": KIND, "name": name, "id": info.id,
+        "x": array_json(info.x),
+        "y": array_json(info.y) if info.y is not None else None,
+        "test": (
+            {"x": array_json(info.x_test),
+             "y": array_json(info.y_test) if info.y_test is not None else None}
+            if info.x_test is not None and len(info.x_test) else None
+        ),
+        "features": features,
+        "classes": classes,
+        "normalize": info.normalize,
+    }
+    raw_train = _raw_rows(x, y, seed, data.get("shuffle", False), len(info.x))
+    return spec, render(info, features, raw_train)
+
+
+def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
+    try:
+        if source == "x":
+            x = np.asarray(matrix(data["x"], "x"), dtype=np.float32)
+            y = np.asarray(matrix(data["y"], "y"), dtype=np.float32) if "y" in data else None
+            if y is not None and len(y) != len(x):
+                raise BlockError(f"'x' has {len(x)} rows but 'y' has {len(y)}", key="y")
+            return x, y, [f"x{i + 1}" for i in range(x.shape[1])], None
+        if source == "csv":
+            return _csv(data, page)
+        if source == "generate":
+            kind = data["generate"]
+            if kind not in datalib.GENERATORS:
+                raise BlockError(
+                    f"unknown generator {kind!r}{did_you_mean(str(kind), datalib.GENERATORS)}; "
+                    f"available: {', '.join(datalib.GENERATORS)}", key="generate")
+            n = integer(data, "n", 200, minimum=2)
+            noise = number(data, "noise", 0.0)
+            x, y = datalib.generate(kind, n=n, noise=noise, seed=seed)
+            features = ["x"] if x.shape[1] == 1 else [f"x{i + 1}" for i in range(x.shape[1])]
+            return x, y, features, None
+        return _loader(data, page)
+    except datalib.DataError as exc:
+        raise BlockError(str(exc), key=source) from None
+
+
+def _csv(data: dict[str, Any], page: PageState):
+    rel = data["csv"]
+    if not isinstance(rel, str):
+        raise BlockError("'csv' must be a path relative to the Markdown file", key="csv")
+    path = (page.base_dir / rel).resolve()
+    if not path.is_file():
+        raise BlockError(f"CSV file not found: {rel} (looked at {path})", key="csv")
+    features = data.get("features")
+    if features is not None and (
+        not isinstance(features, list) or not all(isinstance(f, str) for f in features)
+    ):
+        raise BlockError("'features' must be a list of column names", key="features")
+    label = data.get("label")
+    if label is not None and not isinstance(label, str):
+        raise BlockError("'label' must be a column name", key="label")
+    t = datalib.load_csv(path, features=features, label=label)
+    return t.x, t.y, list(t.features), (list(t.classes) if t.classes else None)
+
+
+def _loader(data: dict[str, Any], page: PageState):
+    spec = data["loader"]
+    if not page.allow_loaders:
+        raise BlockError(
+            "'loader:' runs Python code at build time and loaders are turned off for this build "
+            "(plugin option loaders: false)", key="loader")
+    if not isinstance(spec, str) or ":" not in spec:
+        raise BlockError("'loader' must be 'package.module:function'", key="loader")
+    module_name, func_name = spec.split(":", 1)
+    try:
+        func = getattr(importlib.import_module(module_name), func_name)
+    except (ImportError, AttributeError) as exc:
+        raise BlockError(f"cannot import loader {spec!r}: {exc}", key="loader") from None
+    try:
+        result = func()
+        x, y = result
+    except Exception as exc:  # author code: report, never crash the build
+        raise BlockError(f"loader {spec!r} failed: {type(exc).__name__}: {exc}", key="loader") from None
+    x = np.asarray(x, dtype=np.float32)
+    y = None if y is None else np.asarray(y, dtype=np.float32)
+    if y is not None and y.ndim == 1:
+        y = y[:, None]
+    if x.ndim == 1:
+        x = x[:, None]
+    return x, y, [f"x{i + 1}" for i in range(x.shape[1])] if x.ndim == 2 else [], None
+
+
+def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_train: int):
+    """The first train rows in the author's units (after the build-time shuffle)."""
+    order = np.random.default_rng(seed).permutation(len(x)) if shuffle is True else np.arange(len(x))
+    keep = order[: min(PREVIEW_ROWS, n_train)]
+    return x[keep], (y[keep] if y is not None else None)
+
+
+def class_counts(y: np.ndarray | None, classes: list[str] | None) -> list[tuple[str, int]] | None:
+    """Per-class counts for one-hot or 0/1 labels; None for regression targets."""
+    if y is None or len(y) == 0:
+        return None
+    if y.shape[1] > 1:
+        idx = np.argmax(y, axis=1)
+        names = classes or [str(i) for i in range(y.shape[1])]
+        return [(names[i], int(np.sum(idx == i))) for i in range(y.shape[1])]
+    values = np.unique(y)
+    if len(values) <= 10 and np.all(values == np.round(values)):
+        return [(fmt(v), int(np.sum(y == v))) for v in values]
+    return None
+
+
+def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.ndarray | None]) -> str:
+    n_train = len(info.x)
+    n_test = 0 if info.x_test is None else len(info.x_test)
+    facts = [f"<strong>{esc(info.name)}</strong>",
+             f"train: {n_train} × {' × '.join(str(d) for d in info.x.shape[1:])}"]
+    if n_test:
+        facts.append(f"test: {n_test}")
+    counts = class_counts(info.y, info.classes)
+    if counts:
+        facts.append("classes: " + ", ".join(f"{esc(c)} ({k})" for c, k in counts))
+    if info.normalize.get("method", "none") != "none":
+        facts.append(f"normalized: {esc(info.normalize['method'])} (train-split statistics)")
+    x_raw, y_raw = raw
+    headers = list(features) + _label_headers(y_raw, info.classes)
+    rows = []
+    if x_raw.ndim == 2:
+        for i in range(len(x_raw)):
+            row = [fmt(v, 4) for v in x_raw[i]]
+            if y_raw is not None:
+                row += [fmt(v, 4) for v in y_raw[i]]
+            rows.append(row)
+    parts = [f'<p class="mlpages-facts">{" · ".join(facts)}</p>']
+    if rows:
+        parts.append(table(headers, rows, "mlpages-preview"))
+        if n_train > len(rows):
+            parts.append(f'<p class="mlpages-note">first {len(rows)} of {n_train} train rows</p>')
+    if info.x.ndim == 2 and info.x.shape[1] == 2:
+        parts.append(scatter_svg(info))
+    return "".join(parts)
+
+
+def _label_headers(y: np.ndarray | None, classes: list[str] | None) -> list[str]:
+    if y is None:
+        return []
+    if classes:
+        return list(classes)
+    return ["y"] if y.shape[1] == 1 else [f"y{i + 1}" for i in range(y.shape[1])]
+
+
+def scatter_svg(info: DatasetInfo, size: int = 220) -> str:
+    """A static scatter plot of 2-D points coloured by class (train filled, test hollow)."""
+    sets = [(info.x, info.y, True)]
+    if info.x_test is not None and len(info.x_test):
+        sets.append((info.x_test, info.y_test, False))
+    allx = np.concatenate([s[0] for s in sets])
+    lo, hi = allx.min(axis=0), allx.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    pad = 8
+    dots = []
+    for x, y, filled in sets:
+        labels = _labels(y, len(x))
+        for (a, b), c in zip(x, labels, strict=True):
+            px = pad + (a - lo[0]) / span[0] * (size - 2 * pad)
+            py = size - pad - (b - lo[1]) / span[1] * (size - 2 * pad)
+            cls = f"mlpages-c{int(c) % 8}"
+            style = "" if filled else ' fill-opacity="0"'
+            dots.append(f'<circle class="{cls}" cx="{px:.1f}" cy="{py:.1f}" r="3"{style}/>')
+    return (
+        f'<svg class="mlpages-scatter" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
+        f'role="img" aria-label="scatter plot of {esc(info.name)}">'
+        f'<rect class="mlpages-frame" x="0.5" y="0.5" width="{size - 1}" height="{size - 1}"/>'
+        + "".join(dots) + "</svg>"
+    )
+
+
+def _labels(y: np.ndarray | None, n: int) -> np.ndarray:
+    if y is None:
+        return np.zeros(n, dtype=int)
+    if y.shape[1] > 1:
+        return np.argmax(y, axis=1)
+    return (y[:, 0] > 0.5).astype(int)

@@ -1,0 +1,212 @@
+"""The `model` block: TF.js layers and compile options, initial weights drawn at build."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import jsgen
+from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
+from ..errors import BlockError, did_you_mean
+from ..html import array_json, code_block, esc, json_script, table
+from ..page import ModelInfo, PageState
+from .common import check_keys, integer
+
+KIND = "model"
+KEYS = ["name", "seed", "layers", "compile"]
+
+ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus"]
+TFJS_ONLY_ACTIVATIONS = ["softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax"]
+LAYERS = {"dense": ["units", "activation", "useBias", "inputShape", "inputDim"]}
+TFJS_ONLY_LAYERS = [
+    "conv1d", "conv2d", "conv2dTranspose", "depthwiseConv2d", "separableConv2d", "maxPooling2d",
+    "averagePooling2d", "globalAveragePooling2d", "flatten", "reshape", "dropout", "activation",
+    "batchNormalization", "layerNormalization", "leakyReLU", "prelu", "embedding", "lstm", "gru",
+    "simpleRNN", "concatenate", "add", "zeroPadding2d", "upSampling2d",
+]
+DENSE_UNSUPPORTED = {
+    k: "mlpages draws initial weights with TF.js's default initializers from the model's seed"
+    for k in ("kernelInitializer", "biasInitializer", "weights")
+} | {
+    k: "regularizers and constraints are not reproduced by the NumPy reference yet"
+    for k in ("kernelRegularizer", "biasRegularizer", "activityRegularizer",
+              "kernelConstraint", "biasConstraint")
+} | {
+    "batchInputShape": "use inputShape",
+    "batchSize": "give batchSize in the train block",
+    "dtype": "mlpages models are float32",
+    "trainable": "frozen layers are not supported yet",
+    "name": "layers are named by TF.js",
+}
+LOSSES = ["meanSquaredError", "meanAbsoluteError", "binaryCrossentropy",
+          "categoricalCrossentropy", "sparseCategoricalCrossentropy"]
+TFJS_ONLY_LOSSES = ["meanAbsolutePercentageError", "meanSquaredLogarithmicError", "squaredHinge",
+                    "hinge", "categoricalHinge", "logcosh", "kullbackLeiblerDivergence", "poisson",
+                    "cosineProximity"]
+OPTIMIZERS = list(jsgen.OPTIMIZER_ARGS)
+
+
+def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
+    check_keys(data, KEYS)
+    seed = integer(data, "seed", 0)
+    layers = _layers(data.get("layers"))
+    optimizer, given, loss, metrics = _compile(data.get("compile"))
+    try:
+        engine = Sequential(layers)
+        weights = engine.init_weights(seed)
+        summary = engine.summary()
+    except EngineError as exc:
+        raise BlockError(str(exc), key="layers") from None
+    input_shape = tuple(layers[0]["config"]["inputShape"])
+    info = ModelInfo(
+        name=name, id=page.cell_id(name), layers=layers, optimizer=optimizer, loss=loss,
+        metrics=metrics, weights=weights, input_shape=input_shape,
+        output_shape=tuple(summary[-1]["outputShape"]),
+    )
+    _check_loss(info)
+    page.models[name] = info
+    names = [n for n, _ in engine.weight_shapes()]
+    spec = {
+        "schema": 1, "kind": KIND, "name": name, "id": info.id,
+        "layers": layers,
+        "compile": {"optimizer": optimizer, "loss": loss, "metrics": metrics},
+        "weights": [dict(name=n, **array_json(w)) for n, w in zip(names, weights, strict=True)],
+        "inputShape": list(input_shape),
+        "summary": summary,
+    }
+    code = jsgen.model_code(
+        jsgen.identifier(name), layers, jsgen.optimizer_code(optimizer, given), loss, metrics
+    )
+    return spec, render(info, code, summary, seed)
+
+
+def _layers(raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not raw:
+        raise BlockError("'layers' must be a non-empty list, e.g. - dense: {units: 1, inputShape: [1]}",
+                         key="layers")
+    layers = []
+    for i, item in enumerate(raw, start=1):
+        where = f"layer {i}"
+        if not isinstance(item, Mapping) or len(item) != 1:
+            raise BlockError(f"{where} must be one mapping like 'dense: {{units: 4}}'", key="layers")
+        (kind, config), = item.items()
+        if kind not in LAYERS:
+            if kind in TFJS_ONLY_LAYERS:
+                raise BlockError(f"{where}: layer type '{kind}' is not supported by mlpages yet; "
+                                 f"supported: {', '.join(LAYERS)}", key="layers")
+            raise BlockError(f"{where}: unknown layer type '{kind}'"
+                             f"{did_you_mean(kind, list(LAYERS) + TFJS_ONLY_LAYERS)}", key="layers")
+        config = dict(config or {})
+        if not isinstance(config, dict):
+            raise BlockError(f"{where}: the {kind} config must be a mapping", key="layers")
+        check_keys(config, LAYERS[kind], DENSE_UNSUPPORTED, where=f"{where} ({kind})", key="layers")
+        _dense(config, where, first=i == 1)
+        layers.append({"type": kind, "config": config})
+    return layers
+
+
+def _dense(config: dict[str, Any], where: str, first: bool) -> None:
+    units = config.get("units")
+    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+        raise BlockError(f"{where} (dense): 'units' must be a positive integer, got {units!r}", key="layers")
+    act = config.get("activation", "linear")
+    if act not in ACTIVATIONS:
+        if act in TFJS_ONLY_ACTIVATIONS:
+            raise BlockError(f"{where} (dense): activation '{act}' is not supported by mlpages yet; "
+                             f"supported: {', '.join(ACTIVATIONS)}", key="layers")
+        raise BlockError(f"{where} (dense): unknown activation {act!r}{did_you_mean(str(act), ACTIVATIONS)}",
+                         key="layers")
+    if "useBias" in config and not isinstance(config["useBias"], bool):
+        raise BlockError(f"{where} (dense): 'useBias' must be true or false", key="layers")
+    if "inputDim" in config:
+        dim = config.pop("inputDim")
+        if "inputShape" in config:
+            raise BlockError(f"{where} (dense): give inputShape or inputDim, not both", key="layers")
+        config["inputShape"] = [dim]
+    if first:
+        shape = config.get("inputShape")
+        if (not isinstance(shape, list) or not shape
+                or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
+            raise BlockError(f"{where} (dense): the first layer needs 'inputShape', a list of positive "
+                             f"integers such as [2], got {shape!r}", key="layers")
+    elif "inputShape" in config:
+        raise BlockError(f"{where} (dense): only the first layer takes 'inputShape'", key="layers")
+
+
+def _compile(raw: Any) -> tuple[Any, list[str], str, list[str]]:
+    if not isinstance(raw, Mapping):
+        raise BlockError("'compile' is required: {optimizer: sgd, loss: meanSquaredError}", key="compile")
+    check_keys(raw, ["optimizer", "loss", "metrics"], where="compile", key="compile")
+    optimizer, given = _optimizer(raw.get("optimizer"))
+    loss = raw.get("loss")
+    if loss not in LOSSES:
+        if loss in TFJS_ONLY_LOSSES:
+            raise BlockError(f"compile: loss '{loss}' is not supported by mlpages yet; supported: "
+                             f"{', '.join(LOSSES)}", key="compile")
+        hint = did_you_mean(str(loss), LOSSES)
+        raise BlockError(f"compile: unknown loss {loss!r}{hint} (TF.js loss names are camelCase); "
+                         f"supported: {', '.join(LOSSES)}", key="compile")
+    metrics = raw.get("metrics", [])
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    if not isinstance(metrics, list) or any(m not in ("accuracy", "acc") for m in metrics):
+        raise BlockError(f"compile: metrics may only be [accuracy], got {metrics!r}", key="compile")
+    return optimizer, given, loss, list(metrics)
+
+
+def _optimizer(raw: Any) -> tuple[Any, list[str]]:
+    if raw is None:
+        raise BlockError("compile: 'optimizer' is required (e.g. sgd, adam, {adam: {learningRate: 0.01}})",
+                         key="compile")
+    if isinstance(raw, str):
+        name = raw
+        if name == "momentum":
+            raise BlockError("compile: 'momentum' needs the object form, e.g. "
+                             "{momentum: {learningRate: 0.1, momentum: 0.9}}", key="compile")
+        if name not in OPTIMIZERS:
+            raise BlockError(f"compile: unknown optimizer {name!r}{did_you_mean(name, OPTIMIZERS)}; "
+                             f"available: {', '.join(OPTIMIZERS)}", key="compile")
+        return name, []
+    if not isinstance(raw, Mapping) or len(raw) != 1:
+        raise BlockError("compile: 'optimizer' must be a name or one mapping like {adam: {learningRate: 0.01}}",
+                         key="compile")
+    (name, args), = raw.items()
+    if name not in OPTIMIZERS:
+        raise BlockError(f"compile: unknown optimizer {name!r}{did_you_mean(str(name), OPTIMIZERS)}",
+                         key="compile")
+    args = dict(args or {})
+    check_keys(args, jsgen.OPTIMIZER_ARGS[name], where=f"optimizer {name}", key="compile")
+    for k, v in args.items():
+        ok = isinstance(v, bool) if k in ("useNesterov", "centered") else (
+            isinstance(v, (int, float)) and not isinstance(v, bool))
+        if not ok:
+            raise BlockError(f"optimizer {name}: '{k}' has the wrong type: {v!r}", key="compile")
+    if name == "momentum" and ("learningRate" not in args or "momentum" not in args):
+        raise BlockError("optimizer momentum: give both 'learningRate' and 'momentum'", key="compile")
+    if name == "rmsprop" and args.get("centered"):
+        raise BlockError("optimizer rmsprop: 'centered: true' is refused: TF.js 4.22 computes "
+                         "sqrt(ms - (mg² + ε)), which turns NaN once gradients get small", key="compile")
+    filled = {k: v for k, v in OPTIMIZER_DEFAULTS.get(name, {}).items() if k != "epsilon"}
+    filled.update({k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                   for k, v in args.items()})
+    return {"name": name, "args": filled}, list(args)
+
+
+def _check_loss(info: ModelInfo) -> None:
+    units = info.output_shape[-1]
+    if info.loss == "categoricalCrossentropy" and units == 1:
+        raise BlockError("compile: categoricalCrossentropy needs one output unit per class; with one "
+                         "output unit use binaryCrossentropy", key="compile")
+
+
+def render(info: ModelInfo, code: str, summary: list[dict[str, Any]], seed: int) -> str:
+    rows = [(s["layer"], s["type"], str(tuple(s["outputShape"])).replace("None", "null"), s["params"])
+            for s in summary]
+    total = sum(s["params"] for s in summary)
+    return (
+        code_block(code)
+        + table(["Layer", "Output shape", "Params"], [(f"{a} ({b})", c, d) for a, b, c, d in rows],
+                "mlpages-summary")
+        + f'<p class="mlpages-note">{total} parameters · initial weights drawn at build '
+          f'(seed {seed}) and set with <code>{esc(jsgen.identifier(info.name))}.setWeights()</code></p>'
+    )

@@ -1,0 +1,99 @@
+"""The `predict` block: the model as the page's earlier cells left it, on given inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import jsgen
+from ..cache import digest
+from ..errors import BlockError
+from ..html import array_json, code_block, esc, fmt, table
+from ..page import EPSILONS, PageState
+from .common import check_keys, choice, matrix, tolerance
+
+KIND = "predict"
+KEYS = ["name", "model", "x", "dataset", "split", "tolerance"]
+
+
+def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
+    check_keys(data, KEYS)
+    if data.get("model") is None:
+        raise BlockError("missing 'model' (the name of a model block above)", key="model")
+    model = page.model(data["model"])
+    tol = tolerance(data)
+    if ("x" in data) == ("dataset" in data):
+        raise BlockError("give exactly one of 'x' (inputs) or 'dataset' (with 'split: train|test')")
+    y = None
+    trained_on = model.last_dataset
+    if "x" in data:
+        if "split" in data:
+            raise BlockError("'split' only applies with 'dataset'", key="split")
+        raw = np.asarray(matrix(data["x"], "x"), dtype=np.float32)
+        x = trained_on.prepared.apply(raw) if trained_on is not None else raw
+    else:
+        ds = page.dataset(data["dataset"])
+        split = choice(data, "split", ["train", "test"], "test")
+        if split == "test" and (ds.x_test is None or not len(ds.x_test)):
+            raise BlockError(f"dataset '{ds.name}' has no test split (its split is 1.0)", key="split")
+        x, y = (ds.x, ds.y) if split == "train" else (ds.x_test, ds.y_test)
+        raw = x
+        trained_on = trained_on or ds
+    if tuple(x.shape[1:]) != tuple(model.input_shape):
+        raise BlockError(f"model '{model.name}' expects inputs of shape {list(model.input_shape)} per row, "
+                         f"got {list(x.shape[1:])}", key="x" if "x" in data else "dataset")
+    chain = model.chain
+    key = digest("predict", chain.key, x, y)
+    references = page.cache.get(key)
+    if references is None:
+        references = []
+        for eps in EPSILONS.values():
+            out = chain.engine(eps).predict(x)
+            ref: dict[str, Any] = {"epsilon": eps, "predictions": array_json(out)}
+            if y is not None:
+                ref["accuracy"] = accuracy(out, y)
+            references.append(ref)
+        page.cache.put(key, references)
+    classes = trained_on.classes if trained_on is not None else None
+    normalized = trained_on is not None and trained_on.normalize.get("method", "none") != "none"
+    spec = {
+        "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name),
+        "model": model.id, "dataset": trained_on.id if trained_on is not None else None,
+        "after": list(model.trained_by),
+        "raw": array_json(raw), "x": array_json(x),
+        "y": array_json(y) if y is not None else None,
+        "classes": classes, "tolerance": tol, "references": references,
+    }
+    code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(), normalized or "x" not in data)
+    return spec, render(spec, code)
+
+
+def accuracy(out: np.ndarray, y: np.ndarray) -> float:
+    """TF.js's accuracy rule for the output width: threshold 0.5 for one unit, argmax otherwise."""
+    if out.shape[1] == 1:
+        return float(np.mean((out[:, 0] > 0.5).astype(np.float32) == y[:, 0]))
+    return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+
+
+def render(spec: dict[str, Any], code: str) -> str:
+    raw = np.asarray(spec["raw"]["data"], dtype=np.float64).reshape(spec["raw"]["shape"])
+    out_ref = spec["references"][0]
+    out = np.asarray(out_ref["predictions"]["data"], dtype=np.float64).reshape(
+        out_ref["predictions"]["shape"])
+    classes = spec["classes"]
+    rows = []
+    for i in range(min(len(raw), 20)):
+        row = [", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
+        row.append(", ".join(fmt(v, 5) for v in out[i]))
+        if classes and len(classes) == out.shape[1]:
+            k = int(np.argmax(out[i]))
+            row.append(f"{classes[k]} ({out[i][k]:.1%})")
+        rows.append(row)
+    headers = ["input", "NumPy reference output"] + (["label"] if classes else [])
+    extra = ""
+    if "accuracy" in out_ref:
+        extra = f'<p class="mlpages-note">reference accuracy: {esc(fmt(out_ref["accuracy"], 4))}</p>'
+    if len(raw) > 20:
+        extra += f'<p class="mlpages-note">first 20 of {len(raw)} rows</p>'
+    return code_block(code) + table(headers, rows, "mlpages-reference") + extra

@@ -1,0 +1,41 @@
+"""Author-facing errors: every message names the Markdown file and line."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterable
+
+LOGGER_NAME = "mkdocs.plugins.mlpages"
+
+
+def get_logger() -> logging.Logger:
+    """The logger whose warnings make `mkdocs build --strict` fail."""
+    return logging.getLogger(LOGGER_NAME)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """A ` (did you mean 'x'?)` suffix when a close option exists, else ``''``."""
+    match = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+class BlockError(Exception):
+    """An author's mistake in one block.
+
+    Args:
+        message: What is wrong, and the fix where there is one.
+        key: The top-level YAML key the mistake is under, used to point at its line.
+    """
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
+def format_location(path: str, line: int | None, kind: str, name: str | None, message: str) -> str:
+    """`path:line: kind 'name': message`, the one format authors see."""
+    where = f"{path}:{line}" if line else path
+    label = f"{kind} '{name}'" if name else kind
+    return f"{where}: {label}: {message}"

@@ -1,0 +1,145 @@
+"""The Python-Markdown extension: mlpages' fenced blocks through pymdownx.superfences.
+
+Usable from `markdown_extensions:` alone (`mlpages`); the MkDocs plugin adds assets,
+the on-disk cache and the build summary on top. Fences are collected while Markdown
+parses (nested ones arrive late), then built in document order by a postprocessor so
+that every block sees the blocks above it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+
+from .blocks import BLOCKS
+from .cache import ResultCache
+from .locate import FenceIndex
+from .page import PageState, slugify
+from .render import Slot, build_slots
+from .html import json_script
+from . import __version__
+
+_SLOT = re.compile(r'<div data-mlpages-slot="(\d+)"></div>')
+
+
+@dataclass
+class PageSource:
+    """Where the page being converted comes from (set by the MkDocs plugin per page)."""
+
+    path: str = "<markdown>"
+    src_uri: str = "page.md"
+    base_dir: Path = field(default_factory=Path.cwd)
+    text: str | None = None  # the whole file, front matter included, for line numbers
+
+
+@dataclass
+class _Conversion:
+    """State of one `Markdown.convert` call."""
+
+    page: PageState
+    index: FenceIndex
+    slots: list[Slot] = field(default_factory=list)
+
+
+class MlpagesExtension(Extension):
+    """Registers the `dataset`, `model`, `train` and `predict` fences."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "cache_dir": ["", "Directory for cached references ('' keeps them in memory only)"],
+            "loaders": [True, "Allow `loader:` datasets, which run Python code at build time"],
+            "base_dir": ["", "Directory that relative paths in blocks are resolved against"],
+            "script": ["", "URL of mlpages.js to add to pages with cells (the MkDocs plugin adds it itself)"],
+        }
+        super().__init__(**kwargs)
+        self.source = PageSource()
+        cache_dir = self.getConfig("cache_dir")
+        self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
+        self.pages: list[PageState] = []
+
+    def set_page(self, source: PageSource) -> None:
+        """Tell the extension which file the next conversion is (MkDocs plugin)."""
+        self.source = source
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.registerExtension(self)
+        if "fenced_code_block" not in md.preprocessors:
+            md.registerExtensions(["pymdownx.superfences"], {})
+        md.preprocessors.register(_Start(md, self), "mlpages_start", 35)
+        md.postprocessors.register(_Finish(md, self), "mlpages_finish", 5)
+
+    def new_conversion(self, md: Markdown, lines: list[str]) -> _Conversion:
+        src = self.source
+        base_dir = Path(self.getConfig("base_dir")) if self.getConfig("base_dir") else src.base_dir
+        page = PageState(
+            path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
+            allow_loaders=bool(self.getConfig("loaders")),
+        )
+        text = src.text if src.text is not None else "\n".join(lines)
+        state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))
+        md.mlpages_state = state  # type: ignore[attr-defined]
+        self.pages.append(page)
+        return state
+
+    def format(self, src: str = "", language: str = "", md: Markdown | None = None, **_: Any) -> str:
+        """Superfences formatter: park the block; it is built when the page is complete."""
+        state: _Conversion = md.mlpages_state  # type: ignore[union-attr]
+        index = len(state.slots)
+        state.slots.append(Slot(index, language, src, state.index.claim(language, src)))
+        return f'<div data-mlpages-slot="{index}"></div>'
+
+
+def _validate(language: str, inputs: Any, options: Any, attrs: Any, md: Markdown) -> bool:
+    return True
+
+
+class _Start(Preprocessor):
+    """Reset the page state and make sure superfences knows our fences."""
+
+    def __init__(self, md: Markdown, ext: MlpagesExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        fenced = self.md.preprocessors["fenced_code_block"] if "fenced_code_block" in self.md.preprocessors else None
+        superfences = getattr(fenced, "extension", None)
+        if superfences is not None:
+            known = {entry["name"] for entry in superfences.superfences}
+            for kind in BLOCKS:
+                if kind not in known:
+                    superfences.extend_super_fences(kind, self.ext.format, _validate, None)
+        self.ext.new_conversion(self.md, lines)
+        return lines
+
+
+class _Finish(Postprocessor):
+    """Build the parked blocks in document order and put their HTML in place."""
+
+    def __init__(self, md: Markdown, ext: MlpagesExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, text: str) -> str:
+        state: _Conversion | None = getattr(self.md, "mlpages_state", None)
+        if state is None or not state.slots:
+            return text
+        present = {int(i) for i in _SLOT.findall(text)}
+        built = build_slots([s for s in state.slots if s.index in present], state.page)
+        text = _SLOT.sub(lambda m: built.get(int(m.group(1)), ""), text)
+        if state.page.cell_count:
+            meta = {"schema": 1, "page": state.page.slug, "generator": f"mlpages {__version__}"}
+            text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
+            script = self.ext.getConfig("script")
+            if script:
+                text += f'<script type="module" src="{script}"></script>'
+        return text
+
+
+def makeExtension(**kwargs: Any) -> MlpagesExtension:  # noqa: N802 (Python-Markdown's name)
+    return MlpagesExtension(**kwargs)

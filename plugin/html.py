@@ -1,0 +1,75 @@
+"""Tiny HTML helpers for the build-time rendering of cells."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Any
+
+import numpy as np
+
+
+def esc(value: Any) -> str:
+    """HTML-escape the string form of `value`."""
+    return escape(str(value), quote=True)
+
+
+def f32(value: float) -> float:
+    """The shortest decimal that reads back as the same float32 (NaN stays NaN)."""
+    v = np.float32(value)
+    return float(str(v)) if np.isfinite(v) else float(v)
+
+
+def array_json(arr: np.ndarray) -> dict[str, Any]:
+    """`{"shape", "data"}` with row-major float32 values, NaN written as null."""
+    flat = np.asarray(arr, dtype=np.float32).ravel()
+    data: list[float | None] = [
+        float(str(v)) if np.isfinite(v) else None for v in flat
+    ]
+    return {"shape": list(np.shape(arr)), "data": data}
+
+
+def json_script(payload: Any, css_class: str = "mlpages-spec", element_id: str | None = None) -> str:
+    """A `<script type="application/json">` element safe to embed in HTML."""
+    text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    id_attr = f' id="{esc(element_id)}"' if element_id else ""
+    return f'<script type="application/json" class="{css_class}"{id_attr}>{text}</script>'
+
+
+def fmt(value: Any, digits: int = 6) -> str:
+    """A number for display: up to `digits` significant digits."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(int(value))
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if x != x:
+        return "NaN"
+    return f"{x:.{digits}g}"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], css_class: str = "") -> str:
+    """A plain table; cells are escaped."""
+    cls = f' class="{css_class}"' if css_class else ""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def code_block(code: str, language: str = "js") -> str:
+    """A code block styled like the theme's own highlighted blocks."""
+    return (
+        f'<div class="highlight mlpages-code"><pre><code class="language-{language}">'
+        f"{esc(code)}</code></pre></div>"
+    )
+
+
+def details(summary: str, body_html: str, open_: bool = False) -> str:
+    """A collapsible section."""
+    attr = " open" if open_ else ""
+    return f"<details class=\"mlpages-details\"{attr}><summary>{esc(summary)}</summary>{body_html}</details>"

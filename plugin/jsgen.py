@@ -1,0 +1,91 @@
+"""The TF.js code shown on the page, generated from the cell specs.
+
+The code is what the runtime runs, written out: a browser test evaluates it verbatim
+and gets the runtime's results.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+OPTIMIZER_ARGS: dict[str, list[str]] = {
+    "sgd": ["learningRate"],
+    "momentum": ["learningRate", "momentum", "useNesterov"],
+    "adam": ["learningRate", "beta1", "beta2", "epsilon"],
+    "rmsprop": ["learningRate", "decay", "momentum", "epsilon", "centered"],
+    "adagrad": ["learningRate", "initialAccumulatorValue"],
+    "adadelta": ["learningRate", "rho", "epsilon"],
+    "adamax": ["learningRate", "beta1", "beta2", "epsilon", "decay"],
+}
+
+
+def identifier(name: str) -> str:
+    """A JavaScript identifier for a block name: `xor-net` → `xorNet`."""
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", name) if p]
+    if not parts:
+        return "model"
+    ident = parts[0][0].lower() + parts[0][1:] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+    return ident if not ident[0].isdigit() else "m" + ident
+
+
+def literal(value: Any) -> str:
+    """A JavaScript literal: objects with bare keys, strings in single quotes."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return json.dumps(value)
+
+
+def _key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z_$][\w$]*", k) else json.dumps(k)
+
+
+def optimizer_code(optimizer: Any, given: list[str]) -> str:
+    """`'adam'` or `tf.train.adam(0.05)`: positional arguments up to the last one given."""
+    if isinstance(optimizer, str):
+        return literal(optimizer)
+    name, args = optimizer["name"], optimizer["args"]
+    order = OPTIMIZER_ARGS[name]
+    last = max((order.index(k) for k in given if k in order), default=-1)
+    values = [literal(args.get(k)) if args.get(k) is not None else "undefined" for k in order[: last + 1]]
+    return f"tf.train.{name}({', '.join(values)})"
+
+
+def model_code(var: str, layers: list[dict[str, Any]], optimizer: str, loss: str,
+               metrics: list[str]) -> str:
+    lines = [f"const {var} = tf.sequential();"]
+    for layer in layers:
+        lines.append(f"{var}.add(tf.layers.{layer['type']}({literal(layer['config'])}));")
+    compile_opts = [f"  optimizer: {optimizer},", f"  loss: {literal(loss)},"]
+    if metrics:
+        compile_opts.append(f"  metrics: {literal(metrics)},")
+    lines.append(f"{var}.compile({{\n" + "\n".join(compile_opts) + "\n});")
+    return "\n".join(lines)
+
+
+def fit_code(var: str, fit: dict[str, Any], dataset: str, validation: bool) -> str:
+    opts: dict[str, Any] = {"epochs": fit["epochs"], "batchSize": fit["batchSize"], "shuffle": False}
+    comment = f"// xs, ys: the train split of dataset '{dataset}' as tensors"
+    text = literal(opts)
+    if validation:
+        comment += "; xsTest, ysTest: its test split"
+        text = text[:-1] + ", validationData: [xsTest, ysTest]}"
+    return f"{comment}\nconst history = await {var}.fit(xs, ys, {text});"
+
+
+def predict_code(var: str, raw: list[list[float]], normalized: bool) -> str:
+    if normalized:
+        return (f"// inputs normalized with the dataset's train-split statistics\n"
+                f"const prediction = {var}.predict(xs);\nprediction.print();")
+    return f"const prediction = {var}.predict(tf.tensor2d({literal(raw)}));\nprediction.print();"

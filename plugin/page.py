@@ -1,0 +1,173 @@
+"""Per-page state: the blocks seen so far, in document order, and the model chains.
+
+The NumPy work is lazy: a model's state after a chain of fits is only computed when a
+cache miss needs it, so a warm build touches no engine at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .cache import ResultCache, digest
+from .errors import BlockError, did_you_mean
+from .engine import Sequential
+
+# Backend epsilons of TF.js 4.22: WebGL (float32 render targets) and CPU.
+EPSILONS: dict[str, float] = {"webgl": 1e-4, "cpu": 1e-7}
+
+
+def slugify(path: str) -> str:
+    """`basics/xor.md` → `basics-xor`: the page part of every cell id."""
+    stem = re.sub(r"\.(md|markdown)$", "", path.replace("\\", "/"))
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-").lower()
+    return slug or "page"
+
+
+@dataclass
+class DatasetInfo:
+    """A dataset block's arrays, as the model trains on them."""
+
+    name: str
+    id: str
+    x: np.ndarray
+    y: np.ndarray | None
+    x_test: np.ndarray | None
+    y_test: np.ndarray | None
+    classes: list[str] | None
+    normalize: dict[str, Any]
+    prepared: Any  # data.Prepared, for apply()
+
+
+@dataclass
+class FitOp:
+    """One `fit` call: the arrays and options a train cell passes."""
+
+    cell_id: str
+    x: np.ndarray
+    y: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray] | None
+    epochs: int
+    batch_size: int
+
+    def key_parts(self) -> list[Any]:
+        val = list(self.validation) if self.validation else None
+        return [self.x, self.y, val, self.epochs, self.batch_size]
+
+    def run(self, engine: Sequential) -> dict[str, list[float]]:
+        return engine.fit(
+            self.x, self.y, epochs=self.epochs, batch_size=self.batch_size,
+            validation_data=self.validation,
+        )
+
+
+@dataclass
+class Chain:
+    """A model after a sequence of fits; engines are built on demand per epsilon."""
+
+    model: ModelInfo
+    ops: tuple[FitOp, ...] = ()
+    key: str = ""
+    engines: dict[float, Sequential] = field(default_factory=dict)
+
+    def engine(self, epsilon: float) -> Sequential:
+        """The engine in this chain's state (computed on first use)."""
+        if epsilon not in self.engines:
+            engine = Sequential(self.model.layers)
+            engine.set_weights(self.model.weights)
+            engine.compile(self.model.optimizer, self.model.loss, self.model.metrics, epsilon=epsilon)
+            for op in self.ops:
+                op.run(engine)
+            self.engines[epsilon] = engine
+        return self.engines[epsilon]
+
+    def take_engine(self, epsilon: float) -> Sequential:
+        """The engine, handed over to a successor state (this chain no longer holds it)."""
+        engine = self.engine(epsilon)
+        del self.engines[epsilon]
+        return engine
+
+    def extend(self, op: FitOp, engines: dict[float, Sequential]) -> Chain:
+        return Chain(self.model, self.ops + (op,), digest(self.key, op.key_parts()), engines)
+
+
+@dataclass
+class ModelInfo:
+    """A model block: its TF.js config and initial weights, and where the page has taken it."""
+
+    name: str
+    id: str
+    layers: list[dict[str, Any]]
+    optimizer: Any
+    loss: str
+    metrics: list[str]
+    weights: list[np.ndarray]
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int | None, ...]
+    chain: Chain = field(init=False)
+    trained_by: list[str] = field(default_factory=list)
+    last_dataset: DatasetInfo | None = None
+
+    def __post_init__(self) -> None:
+        key = digest("model", self.layers, self.optimizer, self.loss, self.metrics, self.weights)
+        self.chain = Chain(self, (), key)
+
+
+@dataclass
+class PageState:
+    """What one page's blocks share while the page is being built."""
+
+    path: str  # as shown in messages, e.g. docs/ch1.md
+    slug: str
+    base_dir: Path  # relative paths in blocks (csv) are resolved against it
+    cache: ResultCache
+    allow_loaders: bool = True
+    names: dict[str, str] = field(default_factory=dict)  # name -> kind
+    ordinals: Counter[str] = field(default_factory=Counter)
+    datasets: dict[str, DatasetInfo] = field(default_factory=dict)
+    models: dict[str, ModelInfo] = field(default_factory=dict)
+    cell_count: int = 0
+    error_count: int = 0
+
+    def cell_id(self, name: str) -> str:
+        return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"
+
+    def claim_name(self, kind: str, name: Any) -> str:
+        """The block's name (given, or `<kind>-<n>`), unique on the page."""
+        self.ordinals[kind] += 1
+        if name is None:
+            name = f"{kind}-{self.ordinals[kind]}"
+        if not isinstance(name, str) or not name.strip():
+            raise BlockError("'name' must be a non-empty string", key="name")
+        if name in self.names:
+            raise BlockError(
+                f"the name '{name}' is already used by a {self.names[name]} block on this page; "
+                "names are unique per page", key="name",
+            )
+        self.names[name] = kind
+        return name
+
+    def dataset(self, name: Any, key: str = "dataset") -> DatasetInfo:
+        return self._lookup(self.datasets, "dataset", name, key)
+
+    def model(self, name: Any, key: str = "model") -> ModelInfo:
+        return self._lookup(self.models, "model", name, key)
+
+    def _lookup(self, table: dict[str, Any], kind: str, name: Any, key: str) -> Any:
+        if not isinstance(name, str):
+            raise BlockError(f"'{key}' must name a {kind} block of this page", key=key)
+        if name in table:
+            return table[name]
+        if self.names.get(name):
+            raise BlockError(f"'{name}' is a {self.names[name]} block, not a {kind}", key=key)
+        hint = did_you_mean(name, table)
+        known = ", ".join(sorted(table)) or "none yet"
+        raise BlockError(
+            f"no {kind} named '{name}' before this block{hint}; {kind}s defined above: {known}",
+            key=key,
+        )

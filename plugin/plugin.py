@@ -1,0 +1,96 @@
+"""The MkDocs plugin: wires MkDocs' hooks to the Markdown extension and ships the runtime."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .extension import MlpagesExtension, PageSource
+from .errors import LOGGER_NAME
+
+RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
+    RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+ASSETS = "assets/mlpages"
+log = logging.getLogger(LOGGER_NAME)
+
+
+class MlpagesConfig(base.Config):
+    cache_dir = c.Type(str, default=".mlpages-cache")
+    """Where NumPy references are cached, relative to mkdocs.yml."""
+    loaders = c.Type(bool, default=True)
+    """Allow `loader:` datasets (author Python code run at build). Turn off for untrusted builds."""
+
+
+class MlpagesPlugin(BasePlugin[MlpagesConfig]):
+    """`plugins: [mlpages]`."""
+
+    def __init__(self) -> None:
+        self.ext: MlpagesExtension | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.root = root
+        self.ext = MlpagesExtension(
+            cache_dir=str((root / self.config.cache_dir).resolve()),
+            loaders=self.config.loaders,
+        )
+        config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
+        if not (RUNTIME_DIR / "vendor" / "tf.fesm.min.js").is_file():
+            log.warning("mlpages: the browser runtime has no vendor/tf.fesm.min.js; "
+                        "pages with cells will not run (reinstall mlpages from a wheel)")
+        script = c.ExtraScriptValue(f"{ASSETS}/mlpages.js")
+        script.type = "module"
+        config.extra_javascript.append(script)
+        config.extra_css.append(f"{ASSETS}/mlpages.css")
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for path in sorted(RUNTIME_DIR.rglob("*")):
+            if path.is_file() and path.suffix in (".js", ".css", ".txt") and "__pycache__" not in path.parts:
+                rel = path.relative_to(RUNTIME_DIR).as_posix()
+                files.append(File.generated(config, f"{ASSETS}/{rel}", abs_src_path=str(path)))
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.ext is not None
+        abs_path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
+        text = None
+        if abs_path is not None and abs_path.is_file():
+            text = abs_path.read_text(encoding="utf-8-sig")
+        display = page.file.src_uri
+        if abs_path is not None:
+            try:
+                display = abs_path.relative_to(self.root).as_posix()
+            except ValueError:
+                display = str(abs_path)
+        self.ext.set_page(PageSource(
+            path=display, src_uri=page.file.src_uri,
+            base_dir=abs_path.parent if abs_path is not None else Path(config.docs_dir), text=text,
+        ))
+        return markdown
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.ext is None:
+            return
+        pages = [p for p in self.ext.pages if p.cell_count or p.error_count]
+        cells = sum(p.cell_count for p in pages)
+        errors = sum(p.error_count for p in pages)
+        cache = self.ext.cache
+        log.info(f"mlpages: {cells} cells on {len(pages)} pages, {errors} with errors; "
+                 f"references: {cache.hits} cached, {cache.misses} computed")
+        self.ext.pages.clear()
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        quizzes = self.root / "quizzes"
+        if quizzes.is_dir():
+            server.watch(str(quizzes))
+        return server

@@ -1,0 +1,1 @@
+"""Run built pages in headless Chromium and compare their results with the references."""
