@@ -17,13 +17,13 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from . import __version__
 from .blocks import BLOCKS
 from .cache import ResultCache
+from .html import json_script
 from .locate import FenceIndex
 from .page import PageState, slugify
 from .render import Slot, build_slots
-from .html import json_script
-from . import __version__
 
 _SLOT = re.compile(r'<div data-mlpages-slot="(\d+)"></div>')
 
@@ -107,8 +107,9 @@ class _Start(Preprocessor):
         self.ext = ext
 
     def run(self, lines: list[str]) -> list[str]:
-        fenced = self.md.preprocessors["fenced_code_block"] if "fenced_code_block" in self.md.preprocessors else None
-        superfences = getattr(fenced, "extension", None)
+        superfences = None
+        if "fenced_code_block" in self.md.preprocessors:
+            superfences = getattr(self.md.preprocessors["fenced_code_block"], "extension", None)
         if superfences is not None:
             known = {entry["name"] for entry in superfences.superfences}
             for kind in BLOCKS:

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from .cache import ResultCache, digest
-from .errors import BlockError, did_you_mean
 from .engine import Sequential
+from .errors import BlockError, did_you_mean
 
 # Backend epsilons of TF.js 4.22: WebGL (float32 render targets) and CPU.
 EPSILONS: dict[str, float] = {"webgl": 1e-4, "cpu": 1e-7}

@@ -13,8 +13,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .extension import MlpagesExtension, PageSource
 from .errors import LOGGER_NAME
+from .extension import MlpagesExtension, PageSource
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings

@@ -91,7 +91,8 @@ def tolerance(data: Mapping[str, Any]) -> dict[str, float]:
     for k in raw:
         value = raw[k]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise BlockError(f"tolerance: '{k}' must be a non-negative number, got {value!r}", key="tolerance")
+            raise BlockError(f"tolerance: '{k}' must be a non-negative number, got {value!r}",
+                             key="tolerance")
         out[k] = float(value)
     return out
 
@@ -105,7 +106,8 @@ def matrix(value: Any, key: str) -> list[list[float]]:
     for i, row in enumerate(rows):
         if len(row) != width:
             raise BlockError(
-                f"'{key}' row {i + 1} has {len(row)} values but row 1 has {width}; rows must have equal length",
+                f"'{key}' row {i + 1} has {len(row)} values but row 1 has {width}; "
+                "rows must have equal length",
                 key=key,
             )
         for v in row:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import data as datalib
 from ..errors import BlockError, did_you_mean
-from ..html import array_json, esc, fmt, json_script, table
+from ..html import array_json, esc, fmt, table
 from ..page import DatasetInfo, PageState
 from .common import boolean, check_keys, choice, integer, matrix, number
 

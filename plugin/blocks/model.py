@@ -8,7 +8,7 @@ from typing import Any
 from .. import jsgen
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..errors import BlockError, did_you_mean
-from ..html import array_json, code_block, esc, json_script, table
+from ..html import array_json, code_block, esc, table
 from ..page import ModelInfo, PageState
 from .common import check_keys, integer
 
@@ -168,8 +168,8 @@ def _optimizer(raw: Any) -> tuple[Any, list[str]]:
                              f"available: {', '.join(OPTIMIZERS)}", key="compile")
         return name, []
     if not isinstance(raw, Mapping) or len(raw) != 1:
-        raise BlockError("compile: 'optimizer' must be a name or one mapping like {adam: {learningRate: 0.01}}",
-                         key="compile")
+        raise BlockError("compile: 'optimizer' must be a name or one mapping like "
+                         "{adam: {learningRate: 0.01}}", key="compile")
     (name, args), = raw.items()
     if name not in OPTIMIZERS:
         raise BlockError(f"compile: unknown optimizer {name!r}{did_you_mean(str(name), OPTIMIZERS)}",

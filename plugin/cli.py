@@ -1,0 +1,208 @@
+"""The ``mlpages`` command: ``mlpages serve`` and ``mlpages verify``.
+
+Each subcommand is a :class:`Command`: a name, a help line, a function that adds its
+arguments and a function that runs it and returns the exit code. Add one to
+:data:`COMMANDS` to add a subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlpages import __version__
+from mlpages.verify.report import (
+    EXIT_ENVIRONMENT,
+    PageReport,
+    format_table,
+    write_json,
+    write_junit,
+)
+from mlpages.verify.runner import run_verify
+from mlpages.verify.server import serve
+
+VERIFY_EPILOG = """\
+exit codes:
+  0  every cell of every page matched its reference
+  1  at least one value out of its band (also when pages failed too)
+  2  usage error
+  3  environment error: no browser or chromedriver, site directory not found,
+     URL unreachable, no pages with cells found
+  4  page failures only: page error, author error block, timeout, wrong backend,
+     no reference for the backend's epsilon, a cell that failed or crashed
+"""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand of ``mlpages``."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    epilog: str | None = None
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return value
+
+
+def _backends(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one backend")
+    return names
+
+
+def _serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("site_dir", metavar="SITE_DIR", help="the built site (mkdocs build)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        serve(args.site_dir, host=args.host, port=args.port)
+    except OSError as exc:
+        print(f"mlpages serve: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    return 0
+
+
+def _verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target", metavar="SITE_DIR|URL", help="a built site directory, or a deployed site's URL"
+    )
+    parser.add_argument(
+        "--backend",
+        type=_backends,
+        default=("webgl",),
+        metavar="NAMES",
+        help="TF.js backends a page may run on, comma-separated (default: webgl)",
+    )
+    parser.add_argument(
+        "--page-timeout",
+        type=_positive_float,
+        default=300.0,
+        metavar="S",
+        help="seconds a page may take from load to its last result (default: 300)",
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="fail a cell whose own timings exceed S seconds (default: no limit)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="pages run in parallel, one browser each (default: 1)",
+    )
+    parser.add_argument(
+        "--remote", metavar="URL", help="drive a Selenium Grid at URL instead of local Chromium"
+    )
+    parser.add_argument(
+        "--serve-host",
+        metavar="HOST",
+        help="with --remote and a SITE_DIR: the host name the Grid's nodes reach this machine by "
+        "(the site is then served on all interfaces)",
+    )
+    parser.add_argument(
+        "--artifacts",
+        type=Path,
+        default=Path("mlpages-verify-artifacts"),
+        metavar="DIR",
+        help="where screenshots and console logs of failed pages go "
+        "(default: mlpages-verify-artifacts)",
+    )
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML to FILE")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report to FILE")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress lines, only the table"
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    def progress(page: PageReport) -> None:
+        verdict = "ok" if page.passed else "FAILED"
+        print(f"{verdict:6} {page.page} ({page.seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    report = run_verify(
+        args.target,
+        backends=args.backend,
+        page_timeout=args.page_timeout,
+        cell_timeout=args.cell_timeout,
+        workers=args.workers,
+        remote=args.remote,
+        serve_host=args.serve_host,
+        artifacts=args.artifacts,
+        progress=None if args.quiet else progress,
+    )
+    if report.environment_error:
+        print(f"mlpages verify: {report.environment_error}", file=sys.stderr)
+    else:
+        print(format_table(report))
+    if args.junit:
+        write_junit(report, args.junit)
+    if args.json:
+        write_json(report, args.json)
+    return report.exit_code
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("serve", "serve a built site over HTTP", _serve_arguments, _serve),
+    Command(
+        "verify",
+        "run every page's cells in headless Chromium and compare them with the references",
+        _verify_arguments,
+        _verify,
+        VERIFY_EPILOG,
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``mlpages`` argument parser with one subparser per :data:`COMMANDS` entry."""
+    parser = argparse.ArgumentParser(
+        prog="mlpages", description="Machine-learning course pages, verified against NumPy."
+    )
+    parser.add_argument("--version", action="version", version=f"mlpages {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        sub = subparsers.add_parser(
+            command.name,
+            help=command.help,
+            description=command.help,
+            epilog=command.epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``mlpages``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
