@@ -15,6 +15,7 @@ from .common import check_keys, choice, matrix, tolerance
 
 KIND = "predict"
 KEYS = ["name", "model", "x", "dataset", "split", "tolerance"]
+CLASSIFICATION_LOSSES = ("binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy")
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
@@ -66,7 +67,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         "classes": classes, "tolerance": tol, "references": references,
     }
     code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(), normalized or "x" not in data)
-    return spec, render(spec, code)
+    classifier = model.loss in CLASSIFICATION_LOSSES
+    return spec, render(spec, code, classifier)
 
 
 def accuracy(out: np.ndarray, y: np.ndarray) -> float:
@@ -76,7 +78,18 @@ def accuracy(out: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
 
 
-def render(spec: dict[str, Any], code: str) -> str:
+def label(out: np.ndarray, classes: list[str] | None) -> str:
+    """The predicted class and its confidence: argmax for several outputs, 0.5 for one."""
+    if len(out) == 1:
+        k, p = (1, out[0]) if out[0] > 0.5 else (0, 1 - out[0])
+    else:
+        k = int(np.argmax(out))
+        p = out[k]
+    name = classes[k] if classes and k < len(classes) else str(k)
+    return f"{name} ({p:.1%})"
+
+
+def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     raw = np.asarray(spec["raw"]["data"], dtype=np.float64).reshape(spec["raw"]["shape"])
     out_ref = spec["references"][0]
     out = np.asarray(out_ref["predictions"]["data"], dtype=np.float64).reshape(
@@ -86,11 +99,10 @@ def render(spec: dict[str, Any], code: str) -> str:
     for i in range(min(len(raw), 20)):
         row = [", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
         row.append(", ".join(fmt(v, 5) for v in out[i]))
-        if classes and len(classes) == out.shape[1]:
-            k = int(np.argmax(out[i]))
-            row.append(f"{classes[k]} ({out[i][k]:.1%})")
+        if classifier:
+            row.append(label(out[i], classes))
         rows.append(row)
-    headers = ["input", "NumPy reference output"] + (["label"] if classes else [])
+    headers = ["input", "NumPy reference output"] + (["label"] if classifier else [])
     extra = ""
     if "accuracy" in out_ref:
         extra = f'<p class="mlpages-note">reference accuracy: {esc(fmt(out_ref["accuracy"], 4))}</p>'
