@@ -1,0 +1,347 @@
+"""``Sequential``: a NumPy float32 replica of a compiled TF.js 4.22 ``tf.sequential`` model."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .errors import EngineError, unknown
+from .layers import LAYERS, Layer, Shape
+from .losses import Loss, get_loss
+from .metrics import Metric, get_metrics
+from .optimizers import Optimizer, make_optimizer
+
+F32 = np.float32
+
+
+def _shape(value: object, what: str) -> Shape:
+    if (
+        not isinstance(value, Sequence)
+        or isinstance(value, str)
+        or not value
+        or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)
+    ):
+        raise EngineError(f"{what} must be a list of positive integers, not {value!r}")
+    return tuple(value)
+
+
+def _per_sample(shape: Shape) -> str:
+    return f"{shape[0]} features" if len(shape) == 1 else f"shape {list(shape)}"
+
+
+class Sequential:
+    """A stack of layers with TF.js's training semantics, in float32.
+
+    Args:
+        layers: ``[{"type": "dense", "config": {...}}, ...]`` with TF.js (camelCase) configs.
+        input_shape: The per-sample input shape, if the first layer has no ``inputShape``.
+
+    Raises:
+        EngineError: For unknown layer types, activations or config keys, or a missing
+            input shape.
+    """
+
+    def __init__(self, layers: list[dict[str, Any]], input_shape: Shape | None = None) -> None:
+        if not layers:
+            raise EngineError("a model needs at least one layer")
+        self.layers: list[Layer] = []
+        counts: dict[str, int] = {}
+        shape: Shape | None = None
+        for index, spec in enumerate(layers, start=1):
+            if not isinstance(spec, Mapping) or "type" not in spec:
+                raise EngineError(f"layer {index} must be {{type, config}}, not {spec!r}")
+            kind = spec["type"]
+            if kind not in LAYERS:
+                raise unknown("layer type", kind, LAYERS)
+            config = dict(spec.get("config") or {})
+            counts[kind] = counts.get(kind, 0) + 1
+            name = config.get("name") or f"{kind}_{counts[kind]}"
+            if any(layer.name == name for layer in self.layers):
+                raise EngineError(f"layer {index}: the name {name!r} is already used")
+            layer = LAYERS[kind](index, name, config)
+            declared = self._declared_shape(layer, config)
+            if shape is None:
+                if declared is None and input_shape is not None:
+                    declared = _shape(input_shape, "input_shape")
+                shape = declared
+                if shape is None:
+                    raise EngineError(f"{layer.where} needs inputShape (the first layer does)")
+            elif declared is not None and declared != shape:
+                raise EngineError(
+                    f"{layer.where} declares inputShape {list(declared)} but the layer before "
+                    f"it outputs {list(shape)}"
+                )
+            shape = layer.build(shape)
+            self.layers.append(layer)
+        self.input_shape: Shape = self.layers[0].input_shape
+        self.output_shape: Shape = self.layers[-1].output_shape
+        self._slices: list[slice] = []
+        start = 0
+        for layer in self.layers:
+            count = len(layer.weight_specs())
+            self._slices.append(slice(start, start + count))
+            start += count
+        self._weights: list[np.ndarray] | None = None
+        self._loss: Loss | None = None
+        self._metrics: dict[str, Metric] = {}
+        self._optimizer: Optimizer | None = None
+
+    @staticmethod
+    def _declared_shape(layer: Layer, config: dict[str, Any]) -> Shape | None:
+        if "inputShape" in config:
+            return _shape(config["inputShape"], f"{layer.where} inputShape")
+        if "batchInputShape" in config:
+            batch = config["batchInputShape"]
+            if not isinstance(batch, Sequence) or len(batch) < 2:
+                raise EngineError(f"{layer.where} batchInputShape must be [batch, ...]")
+            return _shape(list(batch)[1:], f"{layer.where} batchInputShape")
+        return None
+
+    # Structure and weights.
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per layer: name, TF.js class, output shape with ``None`` batch, params."""
+        return [
+            {
+                "layer": layer.name,
+                "type": layer.type_name,
+                "outputShape": [None, *layer.output_shape],
+                "params": sum(math.prod(shape) for _, shape, _ in layer.weight_specs()),
+            }
+            for layer in self.layers
+        ]
+
+    def weight_shapes(self) -> list[tuple[str, Shape]]:
+        """``(name, shape)`` per weight in ``getWeights()`` order, e.g. ``dense_1/kernel``."""
+        return [
+            (f"{layer.name}/{suffix}", shape)
+            for layer in self.layers
+            for suffix, shape, _ in layer.weight_specs()
+        ]
+
+    def init_weights(self, seed: int) -> list[np.ndarray]:
+        """Draws TF.js's default initial weights with NumPy, sets them, and returns copies.
+
+        Args:
+            seed: Seed of ``np.random.default_rng``; the same seed gives the same weights.
+        """
+        rng = np.random.default_rng(seed)
+        weights = [init(rng, shape) for layer in self.layers for _, shape, init in layer.weight_specs()]
+        self.set_weights(weights)
+        return self.get_weights()
+
+    def set_weights(self, weights: Sequence[ArrayLike]) -> None:
+        """Sets all weights (``setWeights`` order), checking shapes, as float32 copies.
+
+        Raises:
+            EngineError: If the count or a shape does not match the model.
+        """
+        expected = self.weight_shapes()
+        if len(weights) != len(expected):
+            raise EngineError(f"the model has {len(expected)} weights but {len(weights)} were given")
+        arrays = []
+        for (name, shape), value in zip(expected, weights, strict=True):
+            array = np.array(value, dtype=np.float32)
+            if array.shape != shape:
+                raise EngineError(
+                    f"weight {name} has shape {list(shape)} but the value has {list(array.shape)}"
+                )
+            arrays.append(array)
+        self._weights = arrays
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the current weights in ``getWeights()`` order.
+
+        Raises:
+            EngineError: If the weights were never set or initialised.
+        """
+        return [w.copy() for w in self._require_weights()]
+
+    def _require_weights(self) -> list[np.ndarray]:
+        if self._weights is None:
+            raise EngineError("the model has no weights yet: call init_weights(seed) or set_weights")
+        return self._weights
+
+    # Compile and train.
+
+    def compile(
+        self,
+        optimizer: str | Mapping[str, Any],
+        loss: str,
+        metrics: list[str] | None = None,
+        epsilon: float = 1e-4,
+    ) -> None:
+        """Sets loss, metrics and a fresh optimizer, as ``model.compile`` does.
+
+        Args:
+            optimizer: A compile string (``"adam"``) or ``{"name", "args"}`` for ``tf.train``.
+            loss: A TF.js loss name (camelCase).
+            metrics: ``["accuracy"]`` or ``["acc"]``, logged as ``acc``.
+            epsilon: The backend epsilon: 1e-4 on WebGL, 1e-7 on the CPU backend.
+
+        Raises:
+            EngineError: For unknown names, or settings TF.js 4.22 computes wrongly.
+        """
+        loss_fn = get_loss(loss, epsilon)
+        metric_fns = get_metrics(metrics, loss_fn.name, self.output_shape)
+        self._optimizer = make_optimizer(optimizer, epsilon)
+        self._loss, self._metrics = loss_fn, metric_fns
+
+    def fit(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        validation_split: float = 0.0,
+    ) -> dict[str, list[float]]:
+        """Trains like ``model.fit`` with ``shuffle: false``; weights and optimizer carry over.
+
+        Args:
+            x: Inputs, ``[N, *input_shape]``.
+            y: Targets for the compiled loss.
+            epochs: Number of epochs.
+            batch_size: Samples per step; the last partial batch is kept.
+            validation_data: ``(x, y)`` evaluated after each epoch; wins over the split.
+            validation_split: Fraction of samples, taken from the end, held out.
+
+        Returns:
+            ``{"loss", "acc", "val_loss", "val_acc"}`` as applicable, one float per epoch.
+
+        Raises:
+            EngineError: If the model is not compiled or data and model do not fit.
+        """
+        loss, optimizer = self._require_compiled()
+        x_arr, y_arr = self._check_data(x, y)
+        _positive_int(epochs, "epochs")
+        _positive_int(batch_size, "batch_size")
+        val: tuple[np.ndarray, np.ndarray] | None = None
+        if validation_data is not None:
+            val = self._check_data(*validation_data)
+        elif validation_split:
+            if not 0 < validation_split < 1:
+                raise EngineError(f"validationSplit must be between 0 and 1, not {validation_split}")
+            split_at = math.floor(len(x_arr) * (1 - validation_split))
+            if split_at in (0, len(x_arr)):
+                raise EngineError(
+                    f"validationSplit {validation_split} of {len(x_arr)} samples leaves one side empty"
+                )
+            val = (x_arr[split_at:], y_arr[split_at:])
+            x_arr, y_arr = x_arr[:split_at], y_arr[:split_at]
+        keys = ["loss", *self._metrics]
+        history: dict[str, list[float]] = {key: [] for key in keys}
+        if val is not None:
+            history.update({f"val_{key}": [] for key in keys})
+        weights = self._require_weights()
+        for _ in range(epochs):
+            totals = dict.fromkeys(keys, F32(0))
+            seen = 0
+            for start in range(0, len(x_arr), batch_size):
+                xb, yb = x_arr[start : start + batch_size], y_arr[start : start + batch_size]
+                out, caches = self._forward(weights, xb, training=True)
+                logs = {"loss": np.mean(loss.values(yb, out), dtype=F32)}
+                logs.update({k: np.mean(fn(yb, out), dtype=F32) for k, fn in self._metrics.items()})
+                grads = self._backward(weights, loss.grad(yb, out), caches)
+                weights = optimizer.step(weights, grads)
+                self._weights = weights
+                size = F32(len(xb))
+                # BaseLogger sums batch values times batch size in float32 tensors.
+                totals = {k: F32(totals[k] + F32(logs[k] * size)) for k in keys}
+                seen += len(xb)
+            for key in keys:
+                history[key].append(float(F32(F32(1 / seen) * totals[key])))
+            if val is not None:
+                for key, value in self._test_loop(*val, batch_size).items():
+                    history[f"val_{key}"].append(value)
+        return history
+
+    def predict(self, x: ArrayLike) -> np.ndarray:
+        """The inference-mode output for ``x``, float32."""
+        weights = self._require_weights()
+        out, _ = self._forward(weights, self._check_x(x), training=False)
+        return out
+
+    def evaluate(self, x: ArrayLike, y: ArrayLike, batch_size: int = 32) -> dict[str, float]:
+        """Loss and metrics in inference mode, batch-weighted as ``model.evaluate`` does."""
+        self._require_compiled()
+        self._require_weights()
+        return self._test_loop(*self._check_data(x, y), batch_size)
+
+    # Internals.
+
+    def _require_compiled(self) -> tuple[Loss, Optimizer]:
+        if self._loss is None or self._optimizer is None:
+            raise EngineError("the model must be compiled (loss and optimizer) before training")
+        return self._loss, self._optimizer
+
+    def _check_x(self, x: ArrayLike) -> np.ndarray:
+        arr = np.asarray(x, dtype=np.float32)
+        if arr.ndim == 1 and self.input_shape == (1,):
+            arr = arr[:, None]
+        if arr.ndim < 1 or tuple(arr.shape[1:]) != self.input_shape:
+            got = tuple(arr.shape[1:]) if arr.ndim >= 2 else (arr.shape[0] if arr.ndim else 0,)
+            first = self.layers[0]
+            if len(self.input_shape) == 1 and len(got) == 1:
+                raise EngineError(
+                    f"{first.where} expects {self.input_shape[0]} input features but the data has {got[0]}"
+                )
+            raise EngineError(
+                f"{first.where} expects inputs with {_per_sample(self.input_shape)} per sample "
+                f"but the data has {_per_sample(got)}"
+            )
+        return arr
+
+    def _check_data(self, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        loss, _ = self._require_compiled()
+        x_arr = self._check_x(x)
+        y_arr = loss.check_targets(np.asarray(y, dtype=np.float32), self.output_shape)
+        if len(x_arr) != len(y_arr):
+            raise EngineError(f"the data has {len(x_arr)} inputs but {len(y_arr)} labels")
+        if not len(x_arr):
+            raise EngineError("the data has no samples")
+        return x_arr, y_arr
+
+    def _forward(
+        self, weights: list[np.ndarray], x: np.ndarray, training: bool
+    ) -> tuple[np.ndarray, list[Any]]:
+        caches = []
+        for layer, part in zip(self.layers, self._slices, strict=True):
+            x, cache = layer.forward(weights[part], x, training)
+            caches.append(cache)
+        return x, caches
+
+    def _backward(self, weights: list[np.ndarray], dy: np.ndarray, caches: list[Any]) -> list[np.ndarray]:
+        grads: list[np.ndarray] = [np.empty(0, dtype=F32)] * len(weights)
+        steps = list(zip(self.layers, self._slices, caches, strict=True))
+        for layer, part, cache in reversed(steps):
+            dy, layer_grads = layer.backward(weights[part], dy, cache)
+            grads[part] = layer_grads
+        return grads
+
+    def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
+        loss, _ = self._require_compiled()
+        weights = self._require_weights()
+        keys = ["loss", *self._metrics]
+        totals = dict.fromkeys(keys, F32(0))
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            out, _ = self._forward(weights, xb, training=False)
+            values = {"loss": np.mean(loss.values(yb, out), dtype=F32)}
+            values.update({k: np.mean(fn(yb, out), dtype=F32) for k, fn in self._metrics.items()})
+            totals = {k: F32(totals[k] + F32(len(xb)) * values[k]) for k in keys}
+        return {k: float(F32(totals[k] / F32(len(x)))) for k in keys}
+
+
+def _positive_int(value: object, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise EngineError(f"{what} must be a positive integer, not {value!r}")
+
+
+def init_weights(model: Sequential, seed: int) -> list[np.ndarray]:
+    """Draws, sets and returns ``model``'s default initial weights (see ``Sequential``)."""
+    return model.init_weights(seed)
