@@ -31,8 +31,13 @@ def array_json(arr: np.ndarray) -> dict[str, Any]:
 
 
 def json_script(payload: Any, css_class: str = "mlpages-spec", element_id: str | None = None) -> str:
-    """A `<script type="application/json">` element safe to embed in HTML."""
-    text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
+    """A `<script type="application/json">` element safe to embed in HTML.
+
+    The payload is written as a one-element JSON array: Material's instant navigation
+    re-creates inline scripts without their `type` and runs them as JavaScript, and an
+    array literal runs as a harmless expression where a bare object is a syntax error.
+    """
+    text = json.dumps([payload], separators=(",", ":"), allow_nan=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     id_attr = f' id="{esc(element_id)}"' if element_id else ""
     return f'<script type="application/json" class="{css_class}"{id_attr}>{text}</script>'

@@ -43,7 +43,7 @@ batchSize: 2
 
 
 def specs(html: str) -> list[dict]:
-    return [json.loads(m) for m in re.findall(
+    return [json.loads(m)[0] for m in re.findall(
         r'<script type="application/json" class="mlpages-spec">(.*?)</script>', html)]
 
 

@@ -1,0 +1,235 @@
+// Predict cell: Run, then a table inputs → outputs (raw and normalized inputs, label and
+// confidence for classifiers, accuracy on labelled rows) beside the NumPy reference.
+
+import { CSS, DIGITS, PREDICT_SHOWN } from './constants.js';
+import { compareElements, compareValue, pickReference, toleranceOf } from './compare.js';
+import { argmax, rows, sameArray } from './arrays.js';
+import { fmt, h, replace, table } from './dom.js';
+import { outputKind, outputUnits } from './models.js';
+import { failed, ms, newResult, stopped } from './result.js';
+import { button, mark, note, showError, statusLine } from './ui.js';
+
+/**
+ * @typedef {import('./cells.js').CellContext} CellContext
+ * @typedef {import('./cells.js').CellView} CellView
+ * @typedef {import('./result.js').Result} Result
+ * @typedef {import('./models.js').LiveModel} LiveModel
+ */
+
+/**
+ * A row of numbers as short text.
+ * @param {number[]} values
+ * @returns {string}
+ */
+function vector(values) {
+  const shown = values.slice(0, PREDICT_SHOWN.values).map((v) => fmt(v, 4));
+  return (values.length > PREDICT_SHOWN.values ? [...shown, '…'] : shown).join(', ');
+}
+
+/**
+ * Whether the outputs read as classes: named classes, several units, or one sigmoid unit
+ * trained with an accuracy metric.
+ * @param {any} spec predict spec
+ * @param {any} modelSpec
+ * @returns {boolean}
+ */
+export function isClassifier(spec, modelSpec) {
+  if (spec.classes) return true;
+  if (outputUnits(modelSpec) > 1) return true;
+  const metrics = modelSpec.compile?.metrics ?? [];
+  return outputKind(modelSpec) === 'sigmoid' && metrics.some((m) => m === 'accuracy' || m === 'acc');
+}
+
+/**
+ * Predicted class and its confidence for one output row.
+ * @param {number[]} out
+ * @returns {{k: number, confidence: number}}
+ */
+export function predictedClass(out) {
+  if (out.length === 1) {
+    const k = out[0] > 0.5 ? 1 : 0;
+    return { k, confidence: k ? out[0] : 1 - out[0] };
+  }
+  const k = argmax(out);
+  return { k, confidence: out[k] };
+}
+
+/**
+ * Class of a label row: one-hot → argmax; a single 0/1 column → thresholded; a single
+ * column against several output units → a sparse class index.
+ * @param {number[]} label
+ * @param {number} units
+ * @returns {number}
+ */
+export function labelClass(label, units) {
+  if (label.length === 1 && units > 1) return Math.round(label[0]);
+  return predictedClass(label).k;
+}
+
+/**
+ * Fraction of rows whose predicted class equals the label's class.
+ * @param {number[][]} outputs
+ * @param {number[][]} labels
+ * @returns {number}
+ */
+export function accuracy(outputs, labels) {
+  if (!labels.length) return NaN;
+  let right = 0;
+  outputs.forEach((out, i) => {
+    if (predictedClass(out).k === labelClass(labels[i], out.length)) right += 1;
+  });
+  return right / labels.length;
+}
+
+/**
+ * @param {HTMLElement} live
+ * @param {any} spec the predict spec
+ * @param {CellContext} ctx
+ * @returns {CellView}
+ */
+export function mountPredict(live, spec, ctx) {
+  const modelSpec = ctx.specOf(spec.model);
+  const tol = toleranceOf(spec.tolerance);
+  const inputs = rows(spec.x);
+  const raw = spec.raw && !sameArray(spec.raw, spec.x) ? rows(spec.raw) : null;
+  const labels = spec.y ? rows(spec.y) : null;
+  const classifier = modelSpec ? isClassifier(spec, modelSpec) : false;
+  const units = modelSpec ? outputUnits(modelSpec) : 1;
+  /** @param {number} k */
+  const className = (k) => spec.classes?.[k] ?? String(k);
+
+  const runBtn = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
+  const status = statusLine();
+  const output = h('div', { class: `${CSS.table}-box` });
+  const errorBox = h('div');
+  replace(live, h('div', { class: CSS.controls }, runBtn, status.el), errorBox, output);
+
+  /**
+   * @param {number[][]} outs
+   * @param {number[][]} refRows
+   */
+  const allMatch = (outs, refRows) =>
+    outs.length === refRows.length && outs.every((o, i) => compareElements(o, refRows[i], tol).every(Boolean));
+
+  /** @param {Result | null} result */
+  function render(result) {
+    const outs = result?.predictions ? rows(result.predictions) : null;
+    const ref = result ? pickReference(spec.references, result.epsilon) : null;
+    const refRows = ref?.predictions ? rows(ref.predictions) : null;
+    const comparable = result?.status === 'ok' && Boolean(ref);
+    const head = [
+      '#',
+      raw ? 'input (raw)' : 'input',
+      raw ? 'normalized' : null,
+      'output',
+      classifier ? 'predicted (confidence)' : null,
+      labels ? 'label' : null,
+      'reference',
+      'check',
+    ];
+    const body = inputs.slice(0, PREDICT_SHOWN.rows).map((x, i) => {
+      const out = outs?.[i];
+      const refRow = refRows?.[i];
+      const guess = out && classifier ? predictedClass(out) : null;
+      const ok = out && refRow ? compareElements(out, refRow, tol).every(Boolean) : false;
+      return [
+        String(i + 1),
+        vector(raw ? raw[i] : x),
+        raw ? vector(x) : null,
+        out ? vector(out) : '—',
+        classifier ? (guess ? `${className(guess.k)} (${(guess.confidence * 100).toFixed(1)}%)` : '—') : null,
+        labels ? className(labelClass(labels[i], units)) : null,
+        refRow ? vector(refRow) : '—',
+        comparable && out ? mark(ok) : '—',
+      ];
+    });
+    const keep = head.map((c) => c !== null);
+    const filter = (/** @type {any[]} */ cells) => cells.filter((_, j) => keep[j]);
+    /** @type {HTMLElement | null} */
+    let accLine = null;
+    if (result && typeof result.accuracy === 'number') {
+      const refAcc = ref?.accuracy;
+      const cmp = compareValue('accuracy', result.accuracy, refAcc, tol, inputs.length);
+      accLine = h(
+        'p',
+        { class: CSS.note },
+        `accuracy: ${fmt(result.accuracy, DIGITS)} (reference ${fmt(refAcc ?? null, DIGITS)}) `,
+        comparable && refAcc !== undefined ? mark(cmp.ok) : null,
+      );
+    }
+    replace(
+      output,
+      table(CSS.table, filter(head), body.map(filter)),
+      inputs.length > PREDICT_SHOWN.rows
+        ? note(`… ${inputs.length - PREDICT_SHOWN.rows} more rows (all rows are predicted and compared)`)
+        : null,
+      comparable && outs && refRows && inputs.length > PREDICT_SHOWN.rows
+        ? note(allMatch(outs, refRows) ? 'all rows match the reference' : 'some rows differ from the reference')
+        : null,
+      accLine,
+      result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
+      result && result.status !== 'error' && !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+    );
+  }
+
+  render(null);
+  let stopFlag = false;
+  /** @type {LiveModel | null} */
+  let active = null;
+
+  /** @type {CellView} */
+  const view = {
+    id: spec.id,
+    spec,
+    queued() {
+      runBtn.disabled = true;
+      status.set('queued…');
+    },
+    stop() {
+      stopFlag = true;
+      active?.stop();
+    },
+    async run() {
+      const result = newResult(spec, ctx.env());
+      const t0 = performance.now();
+      stopFlag = false;
+      runBtn.disabled = true;
+      showError(errorBox, null);
+      try {
+        status.set('preparing the model…');
+        const prepared = await ctx.store.prepare(spec.model, spec.after ?? [], {
+          onReplay: (train, i, n) => status.set(`replaying earlier cells… (${i + 1}/${n}: ${train.name})`),
+          onActive: (m) => {
+            active = m;
+          },
+          shouldStop: () => stopFlag,
+        });
+        result.timings.replayMs = ms(prepared.replayMs);
+        if (prepared.stopped) {
+          stopped(result);
+        } else {
+          const tPredict = performance.now();
+          result.predictions = await prepared.live.predict(spec.x);
+          result.timings.predictMs = ms(performance.now() - tPredict);
+          if (labels) result.accuracy = accuracy(rows(result.predictions), labels);
+        }
+        status.set(result.status === 'ok' ? 'done' : 'stopped', result.status === 'ok' ? 'ok' : 'warn');
+      } catch (err) {
+        failed(result, err);
+        status.set('error', 'error');
+        showError(errorBox, result.error);
+      } finally {
+        active = null;
+        runBtn.disabled = false;
+        result.timings.totalMs = ms(performance.now() - t0);
+      }
+      render(result);
+      return result;
+    },
+    dispose() {
+      stopFlag = true;
+      active?.stop();
+    },
+  };
+  return view;
+}

@@ -1,0 +1,136 @@
+// The contract's comparison rule, as pure functions (no TF.js, no DOM).
+
+import { ACCURACY_KEYS, DEFAULT_TOLERANCE, HISTORY_ORDER } from './constants.js';
+
+/**
+ * @typedef {{rtol: number, atol: number}} Tolerance
+ * @typedef {{key: string, browser: number | null, reference: number | null, ok: boolean}} Comparison
+ */
+
+/**
+ * The reference stored for this backend epsilon, or null when there is none.
+ * @template {{epsilon: number}} R
+ * @param {R[] | null | undefined} references
+ * @param {number} epsilon
+ * @returns {R | null}
+ */
+export function pickReference(references, epsilon) {
+  if (!references) return null;
+  return references.find((r) => Math.abs(r.epsilon - epsilon) <= 1e-12 * Math.abs(epsilon)) ?? null;
+}
+
+/**
+ * @param {Partial<Tolerance> | null | undefined} tolerance
+ * @returns {Tolerance}
+ */
+export function toleranceOf(tolerance) {
+  return { ...DEFAULT_TOLERANCE, ...(tolerance ?? {}) };
+}
+
+/**
+ * @param {number | null | undefined} v
+ * @returns {number}
+ */
+const num = (v) => (v === null || v === undefined ? NaN : v);
+
+/**
+ * `|browser − reference| <= atol + rtol·|reference|`; NaN matches only NaN (never silently).
+ * @param {number | null | undefined} browser
+ * @param {number | null | undefined} reference
+ * @param {Tolerance} tol
+ * @returns {boolean}
+ */
+export function withinTolerance(browser, reference, tol) {
+  const b = num(browser);
+  const r = num(reference);
+  if (Number.isNaN(b) || Number.isNaN(r)) return Number.isNaN(b) && Number.isNaN(r);
+  if (!Number.isFinite(r) || !Number.isFinite(b)) return b === r;
+  return Math.abs(b - r) <= tol.atol + tol.rtol * Math.abs(r);
+}
+
+/**
+ * Accuracies pass within 1/n of the reference (one flipped sample).
+ * @param {number | null | undefined} browser
+ * @param {number | null | undefined} reference
+ * @param {number} n number of samples the accuracy was computed over
+ * @returns {boolean}
+ */
+export function withinOneSample(browser, reference, n) {
+  const b = num(browser);
+  const r = num(reference);
+  if (Number.isNaN(b) || Number.isNaN(r)) return false;
+  return Math.abs(b - r) <= 1 / Math.max(n, 1) + 1e-9;
+}
+
+/**
+ * @param {string} key
+ * @returns {boolean}
+ */
+export function isAccuracyKey(key) {
+  return ACCURACY_KEYS.includes(key);
+}
+
+/**
+ * History keys in display order: loss, acc, val_loss, val_acc, then any others.
+ * @param {string[]} keys
+ * @returns {string[]}
+ */
+export function orderKeys(keys) {
+  const rank = (/** @type {string} */ key) => {
+    const i = HISTORY_ORDER.indexOf(key);
+    return i < 0 ? HISTORY_ORDER.length : i;
+  };
+  // Array.prototype.sort is stable: other keys keep their order.
+  return [...keys].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Compare one named quantity with the rule that applies to its key.
+ * @param {string} key
+ * @param {number | null | undefined} browser
+ * @param {number | null | undefined} reference
+ * @param {Tolerance} tol
+ * @param {number} n samples behind an accuracy
+ * @returns {Comparison}
+ */
+export function compareValue(key, browser, reference, tol, n) {
+  const ok = isAccuracyKey(key)
+    ? withinOneSample(browser, reference, n)
+    : withinTolerance(browser, reference, tol);
+  return { key, browser: browser ?? null, reference: reference ?? null, ok };
+}
+
+/**
+ * Final value of each history key beside the reference's final value.
+ * @param {Record<string, number[]>} history
+ * @param {Record<string, (number | null)[]> | null} refHistory
+ * @param {Tolerance} tol
+ * @param {(key: string) => number} samples n behind each accuracy key
+ * @returns {Comparison[]}
+ */
+export function compareFinals(history, refHistory, tol, samples) {
+  const keys = Object.keys(history);
+  for (const key of Object.keys(refHistory ?? {})) if (!keys.includes(key)) keys.push(key);
+  return orderKeys(keys).map((key) => {
+    const mine = history[key] ?? [];
+    const theirs = refHistory?.[key] ?? [];
+    const browser = mine.length ? mine[mine.length - 1] : null;
+    const reference = theirs.length ? theirs[theirs.length - 1] : null;
+    if (browser === null || reference === null || mine.length !== theirs.length) {
+      return { key, browser, reference, ok: false };
+    }
+    return compareValue(key, browser, reference, tol, samples(key));
+  });
+}
+
+/**
+ * Element-wise comparison of two row-major arrays of the same length.
+ * @param {(number | null)[]} browser
+ * @param {(number | null)[]} reference
+ * @param {Tolerance} tol
+ * @returns {boolean[]} one flag per element (false everywhere when lengths differ)
+ */
+export function compareElements(browser, reference, tol) {
+  if (browser.length !== reference.length) return browser.map(() => false);
+  return browser.map((b, i) => withinTolerance(b, reference[i], tol));
+}

@@ -1,0 +1,115 @@
+// Every name, number and flag the runtime shares, in one place (see docs/reference/page-contract.md).
+
+/** Spec schema this runtime reads. */
+export const SCHEMA = 1;
+
+/** Selectors of the page contract. */
+export const SELECTOR = Object.freeze({
+  cell: '[data-mlpages-kind]:not(.mlpages-error)',
+  spec: 'script.mlpages-spec',
+  // Material's instant navigation re-creates inline scripts of the new page with their
+  // text only (type and class dropped): the spec is then the cell's own <script> child.
+  specAfterInstantNavigation: ':scope > script',
+  live: '.mlpages-live',
+});
+
+/** CSS class names the runtime adds (styled by mlpages.css). */
+export const CSS = Object.freeze({
+  live: 'mlpages-live',
+  toolbar: 'mlpages-toolbar',
+  notice: 'mlpages-notice',
+  badge: 'mlpages-badge',
+  status: 'mlpages-status',
+  controls: 'mlpages-controls',
+  button: 'mlpages-button',
+  progress: 'mlpages-progress',
+  panels: 'mlpages-panels',
+  chart: 'mlpages-chart',
+  boundary: 'mlpages-boundary',
+  table: 'mlpages-table',
+  match: 'mlpages-match',
+  mismatch: 'mlpages-mismatch',
+  note: 'mlpages-note',
+  error: 'mlpages-cell-error',
+});
+
+/** Default comparison tolerance: |browser − reference| <= atol + rtol·|reference|. */
+export const DEFAULT_TOLERANCE = Object.freeze({ rtol: 1e-3, atol: 1e-5 });
+
+/** Keys compared within 1/n (one flipped sample) instead of with the tolerance. */
+export const ACCURACY_KEYS = Object.freeze(['acc', 'val_acc', 'accuracy']);
+
+/** Display order of history keys (others follow in their own order). */
+export const HISTORY_ORDER = Object.freeze(['loss', 'acc', 'val_loss', 'val_acc']);
+
+/** Backend epsilons the references are stored for. */
+export const EPSILON = Object.freeze({ webgl: 1e-4, cpu: 1e-7 });
+
+/**
+ * TF.js flags set before the backend starts. With WEBGL_PACK on, a sigmoid hidden layer
+ * deviates from the math by 1.3e-3 within ten epochs; with it off WebGL matches the CPU
+ * backend to 1e-7 (shared/vectors/README.md).
+ */
+export const TF_FLAGS = Object.freeze({ WEBGL_PACK: false });
+
+export const PREFERRED_BACKEND = 'webgl';
+export const FALLBACK_BACKEND = 'cpu';
+export const CPU_NOTICE = 'WebGL unavailable: running on the CPU backend';
+
+/**
+ * Positional arguments of `tf.train.<name>(...)`, in TF.js's order.
+ * @type {Readonly<Record<string, readonly string[]>>}
+ */
+export const OPTIMIZER_ARGS = Object.freeze({
+  sgd: ['learningRate'],
+  momentum: ['learningRate', 'momentum', 'useNesterov'],
+  adam: ['learningRate', 'beta1', 'beta2', 'epsilon'],
+  rmsprop: ['learningRate', 'decay', 'momentum', 'epsilon', 'centered'],
+  adagrad: ['learningRate', 'initialAccumulatorValue'],
+  adadelta: ['learningRate', 'rho', 'epsilon'],
+  adamax: ['learningRate', 'beta1', 'beta2', 'epsilon', 'decay'],
+});
+
+/** Decision boundary: grid resolution, canvas size (CSS px), redraw throttle. */
+export const BOUNDARY = Object.freeze({ grid: 40, size: 260, throttleMs: 300, pad: 0.1 });
+
+/** Chart height in CSS px; series colors readable on light and dark backgrounds. */
+export const CHART = Object.freeze({
+  height: 220,
+  minWidth: 200,
+  colors: Object.freeze({
+    loss: '#1f77b4',
+    val_loss: '#ff7f0e',
+    acc: '#2ca02c',
+    val_acc: '#d62728',
+  }),
+  fallbackColor: '#9467bd',
+  /** Tick spacings of the epoch axis: whole epochs only. */
+  epochSteps: Object.freeze([1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000]),
+});
+
+/** TensorFlow Playground's two class colors (orange, blue), then more for softmax. */
+export const CLASS_COLORS = Object.freeze([
+  [245, 147, 34],
+  [8, 119, 189],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
+]);
+
+/** Result statuses of the contract. */
+export const STATUS = Object.freeze({ ok: 'ok', error: 'error', stopped: 'stopped' });
+
+/** Shown instead of a match mark when a run did not start from the reference's state. */
+export const NOT_COMPARABLE_STOPPED = 'not comparable (stopped)';
+
+/** Predict tables show at most this many rows, and this many values per input or output. */
+export const PREDICT_SHOWN = Object.freeze({ rows: 20, values: 6 });
+
+/** Decimal digits shown for numbers in tables. */
+export const DIGITS = 6;

@@ -1,0 +1,82 @@
+// mlpages entry point, loaded on every page as <script type="module">. It imports no
+// TF.js: only a page with cells loads the rest of the runtime (and TF.js with it).
+// It defines `window.mlpages` (docs/reference/page-contract.md) and follows Material for
+// MkDocs' instant navigation through `document$`.
+
+import { SELECTOR } from './constants.js';
+
+/**
+ * @typedef {import('./page.js').Page} Page
+ * @typedef {import('./result.js').Result} Result
+ */
+
+/**
+ * The `window.mlpages` API, bound to whichever page is current.
+ */
+function createRuntime() {
+  /** @type {Promise<Page | null>} */
+  let current = Promise.resolve(null);
+  /** @type {Page | null} */
+  let page = null;
+
+  /** Dispose the previous page's cells, then mount this document's (if it has any). */
+  function mount() {
+    const previous = current;
+    current = (async () => {
+      const old = await previous.catch(() => null);
+      page = null;
+      await old?.dispose();
+      if (!document.querySelector(SELECTOR.cell)) return null;
+      const { createPage } = await import('./page.js');
+      page = await createPage(document);
+      return page;
+    })();
+    current.catch((err) => console.error('mlpages: the page could not start', err));
+  }
+
+  const api = {
+    /** Resolves once the backend is up and this page's cells are mounted. */
+    get ready() {
+      return current.then(() => undefined);
+    },
+    environment() {
+      return page ? page.environment() : null;
+    },
+    /** @returns {Promise<Result[]>} */
+    async runAll() {
+      const p = await current;
+      return p ? p.runAll() : [];
+    },
+    /**
+     * @param {string} id
+     * @returns {Promise<Result>}
+     */
+    async run(id) {
+      const p = await current;
+      if (!p) throw new Error('mlpages: this page has no cells');
+      return p.run(id);
+    },
+    /** @returns {Record<string, Result>} */
+    get results() {
+      return page ? page.results : {};
+    },
+    memory() {
+      return page ? page.memory() : null;
+    },
+  };
+  return { api, mount };
+}
+
+if (typeof window !== 'undefined' && !(/** @type {any} */ (window).mlpages)) {
+  const { api, mount } = createRuntime();
+  /** @type {any} */ (window).mlpages = api;
+  const documentSubject = /** @type {any} */ (window).document$;
+  if (documentSubject && typeof documentSubject.subscribe === 'function') {
+    // Material's instant navigation: emits the first page, then one per navigation.
+    documentSubject.subscribe(() => mount());
+  } else if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', () => mount(), { once: true });
+  } else {
+    mount();
+  }
+}

@@ -1,0 +1,233 @@
+// One page's cells: parse the specs, start the backend, mount a view per cell, run cells
+// one at a time, keep the latest result per cell, dispose everything on navigation.
+
+import { CELL_KINDS } from './cells.js';
+import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
+import { ensureStylesheet, h } from './dom.js';
+import { failed, newResult } from './result.js';
+import { ModelStore, errorMessage } from './store.js';
+import { environment, startBackend, tf } from './tfjs.js';
+import { button, showError } from './ui.js';
+
+/**
+ * @typedef {import('./cells.js').CellView} CellView
+ * @typedef {import('./cells.js').CellContext} CellContext
+ * @typedef {import('./result.js').Result} Result
+ * @typedef {import('./tfjs.js').Environment} Environment
+ */
+
+/**
+ * A spec is written as a one-element JSON array, so that the text is also a harmless
+ * JavaScript expression when Material's instant navigation re-runs it as a script.
+ * @param {any} value
+ * @returns {any}
+ */
+function unwrapSpec(value) {
+  return Array.isArray(value) && value.length === 1 ? value[0] : value;
+}
+
+/**
+ * The spec of a cell element, validated against the schema.
+ * @param {Element} el
+ * @returns {any}
+ */
+function readSpec(el) {
+  const script = el.querySelector(SELECTOR.spec) ?? el.querySelector(SELECTOR.specAfterInstantNavigation);
+  if (!script) throw new Error('the cell has no script.mlpages-spec');
+  const spec = unwrapSpec(JSON.parse(script.textContent ?? ''));
+  if (spec.schema !== SCHEMA) throw new Error(`spec schema ${spec.schema}, this runtime reads ${SCHEMA}`);
+  if (spec.kind !== el.getAttribute('data-mlpages-kind')) throw new Error('spec kind differs from the cell');
+  if (!CELL_KINDS[spec.kind]) throw new Error(`unknown cell kind '${spec.kind}'`);
+  return spec;
+}
+
+/**
+ * The cell's `.mlpages-live` element, appended when the build left none.
+ * @param {Element} el
+ * @returns {HTMLElement}
+ */
+function liveElement(el) {
+  const found = /** @type {HTMLElement | null} */ (el.querySelector(SELECTOR.live));
+  if (found) return found;
+  const made = h('div', { class: CSS.live });
+  el.append(made);
+  return made;
+}
+
+/**
+ * A view for a cell whose spec could not be read: every run reports the error.
+ * @param {Element} el
+ * @param {string} message
+ * @param {() => {backend: string, epsilon: number}} env
+ * @returns {CellView}
+ */
+function brokenView(el, message, env) {
+  const spec = {
+    id: el.id,
+    kind: el.getAttribute('data-mlpages-kind') ?? '',
+    name: el.getAttribute('data-mlpages-name') ?? el.id,
+  };
+  showError(liveElement(el), message);
+  return {
+    id: el.id,
+    spec,
+    queued() {},
+    stop() {},
+    async run() {
+      return failed(newResult(spec, env()), message);
+    },
+    dispose() {},
+  };
+}
+
+export class Page {
+  /**
+   * @param {Element[]} elements the page's cells, in page order
+   * @param {string} backend
+   */
+  constructor(elements, backend) {
+    /** @type {Record<string, Result>} */
+    this.results = {};
+    /** @type {Map<string, any>} */
+    this.specs = new Map();
+    /** @type {Map<string, CellView>} */
+    this.views = new Map();
+    /** @type {CellView[]} */
+    this.order = [];
+    this.disposed = false;
+    /** @type {Promise<unknown>} */
+    this.queue = Promise.resolve();
+    this.store = new ModelStore((id) => this.specs.get(id));
+
+    const env = () => ({ backend: tf.getBackend(), epsilon: tf.backend().epsilon() });
+    /** @type {CellContext} */
+    const ctx = {
+      store: this.store,
+      specOf: (id) => this.specs.get(id),
+      env,
+      request: (id) => this.run(id),
+    };
+    /** @type {[Element, any][]} */
+    const parsed = [];
+    for (const el of elements) {
+      try {
+        const spec = readSpec(el);
+        this.specs.set(spec.id, spec);
+        parsed.push([el, spec]);
+      } catch (err) {
+        parsed.push([el, new Error(`mlpages: cannot read this cell: ${errorMessage(err)}`)]);
+      }
+    }
+    for (const [el, spec] of parsed) {
+      /** @type {CellView} */
+      let view;
+      if (spec instanceof Error) {
+        view = brokenView(el, spec.message, env);
+      } else {
+        try {
+          view = CELL_KINDS[spec.kind](liveElement(el), spec, ctx);
+        } catch (err) {
+          view = brokenView(el, `mlpages: cannot show this cell: ${errorMessage(err)}`, env);
+        }
+      }
+      this.views.set(view.id, view);
+      this.order.push(view);
+    }
+    this.toolbar = this.makeToolbar(backend);
+    elements[0]?.prepend(this.toolbar);
+  }
+
+  /**
+   * @param {string} backend
+   * @returns {HTMLElement}
+   */
+  makeToolbar(backend) {
+    const runAll = button('Run all', async () => {
+      runAll.disabled = true;
+      try {
+        await this.runAll();
+      } finally {
+        runAll.disabled = false;
+      }
+    });
+    const env = environment();
+    return h(
+      'div',
+      { class: CSS.toolbar },
+      runAll,
+      h('span', { class: CSS.badge, title: 'TensorFlow.js version, backend and backend epsilon' },
+        `TF.js ${env.tfjsVersion} · ${env.backend} · ε ${env.epsilon}`),
+      backend !== PREFERRED_BACKEND ? h('div', { class: CSS.notice, role: 'alert' }, CPU_NOTICE) : null,
+    );
+  }
+
+  /**
+   * Queue one view's run after every run already queued.
+   * @param {CellView} view
+   * @returns {Promise<Result>}
+   */
+  enqueue(view) {
+    view.queued();
+    const task = this.queue.then(async () => {
+      /** @type {Result} */
+      let result;
+      try {
+        if (this.disposed) throw new Error('the page was left');
+        result = await view.run();
+      } catch (err) {
+        result = failed(newResult(view.spec, { backend: tf.getBackend(), epsilon: tf.backend().epsilon() }), err);
+      }
+      this.results[view.id] = result;
+      return result;
+    });
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
+  /**
+   * @param {string} id
+   * @returns {Promise<Result>}
+   */
+  run(id) {
+    const view = this.views.get(id);
+    if (!view) return Promise.reject(new Error(`no cell '${id}' on this page`));
+    return this.enqueue(view);
+  }
+
+  /** @returns {Promise<Result[]>} */
+  runAll() {
+    return Promise.all(this.order.map((view) => this.enqueue(view)));
+  }
+
+  /** @returns {Environment} */
+  environment() {
+    return environment();
+  }
+
+  memory() {
+    return tf.memory();
+  }
+
+  /** Stop what runs, wait for it, then free every model and view. */
+  async dispose() {
+    this.disposed = true;
+    this.store.stopAll();
+    for (const view of this.order) view.stop();
+    await this.queue;
+    for (const view of this.order) view.dispose();
+    this.store.dispose();
+    this.toolbar.remove();
+  }
+}
+
+/**
+ * Start the backend and mount the cells of a document.
+ * @param {ParentNode} root
+ * @returns {Promise<Page>}
+ */
+export async function createPage(root) {
+  ensureStylesheet(new URL('./vendor/uPlot.min.css', import.meta.url).href);
+  ensureStylesheet(new URL('./mlpages.css', import.meta.url).href);
+  const backend = await startBackend();
+  return new Page(Array.from(root.querySelectorAll(SELECTOR.cell)), backend);
+}

@@ -1,0 +1,73 @@
+// Result objects of the contract (`window.mlpages.results[id]`).
+
+import { STATUS } from './constants.js';
+import { errorMessage } from './store.js';
+
+/**
+ * @typedef {import('./arrays.js').SpecArray} SpecArray
+ * @typedef {object} Result
+ * @property {string} id
+ * @property {string} kind
+ * @property {string} name
+ * @property {'ok' | 'error' | 'stopped'} status
+ * @property {boolean} comparable
+ * @property {string} backend
+ * @property {number} epsilon
+ * @property {Record<string, number[]>} [history]
+ * @property {SpecArray[]} [weights]
+ * @property {SpecArray} [predictions]
+ * @property {number} [accuracy]
+ * @property {{totalMs: number, fitMs: number, replayMs: number, predictMs?: number}} timings
+ * @property {string | null} error
+ */
+
+/**
+ * A fresh "ok" result for a cell.
+ * @param {{id: string, kind: string, name: string}} spec
+ * @param {{backend: string, epsilon: number}} env
+ * @returns {Result}
+ */
+export function newResult(spec, env) {
+  return {
+    id: spec.id,
+    kind: spec.kind,
+    name: spec.name,
+    status: STATUS.ok,
+    comparable: true,
+    backend: env.backend,
+    epsilon: env.epsilon,
+    timings: { totalMs: 0, fitMs: 0, replayMs: 0 },
+    error: null,
+  };
+}
+
+/**
+ * Mark a result as failed.
+ * @param {Result} result
+ * @param {unknown} err
+ * @returns {Result}
+ */
+export function failed(result, err) {
+  result.status = STATUS.error;
+  result.comparable = false;
+  result.error = errorMessage(err) || 'error';
+  return result;
+}
+
+/**
+ * Mark a result as stopped (never compared with its reference).
+ * @param {Result} result
+ * @returns {Result}
+ */
+export function stopped(result) {
+  result.status = STATUS.stopped;
+  result.comparable = false;
+  return result;
+}
+
+/**
+ * Milliseconds rounded to 0.1.
+ * @param {number} ms
+ * @returns {number}
+ */
+export const ms = (ms) => Math.round(ms * 10) / 10;
