@@ -108,6 +108,7 @@ export function createBoundary(parent, data) {
   heat.width = n;
   heat.height = n;
   let last = -Infinity;
+  let cost = 0; // ms the last redraw took
 
   /** @param {number[]} p */
   const toPx = (p) => [
@@ -172,7 +173,7 @@ export function createBoundary(parent, data) {
 
   /** @param {any} model a tf.LayersModel */
   function draw(model) {
-    last = performance.now();
+    const start = performance.now();
     figure.hidden = false;
     const out = tf.tidy(() => {
       const y = /** @type {any} */ (model.predict(tf.tensor2d(grid, [n * n, 2])));
@@ -186,12 +187,15 @@ export function createBoundary(parent, data) {
     ctx.drawImage(heat, 0, 0, canvas.width, canvas.height);
     drawPoints(ctx, trainX, data.train.y, false);
     drawPoints(ctx, testX, data.test?.y ?? null, true);
+    last = performance.now();
+    cost = last - start;
   }
 
   return {
     draw,
     drawThrottled(model) {
-      if (performance.now() - last >= BOUNDARY.throttleMs) draw(model);
+      const wait = Math.max(BOUNDARY.throttleMs, cost * BOUNDARY.idleFactor);
+      if (performance.now() - last >= wait) draw(model);
     },
     dispose() {
       figure.remove();

@@ -1,7 +1,7 @@
 // Train cell: Run / Stop, epoch progress, live chart, decision boundary, final metrics
 // beside the NumPy reference.
 
-import { CSS, DIGITS, NOT_COMPARABLE_STOPPED } from './constants.js';
+import { CSS, DIGITS, NOT_COMPARABLE_STOPPED, UI_PAINT_MS } from './constants.js';
 import { compareElements, compareFinals, pickReference, toleranceOf } from './compare.js';
 import { fmt, h, replace, table } from './dom.js';
 import { createBoundary, canDrawBoundary } from './boundary.js';
@@ -138,14 +138,23 @@ export function mountTrain(live, spec, ctx) {
           boundary?.draw(model.model);
           status.set('training…');
           const tFit = performance.now();
+          let painted = -Infinity;
           const fitted = await model.fit(spec, dataset, {
             shouldStop,
             onEpochEnd: (epoch, logs) => {
-              showEpoch(epoch + 1);
               chart.push(epoch, logs);
+              // Repainting the page competes with training for the GPU (or the CPU under
+              // software WebGL), so progress and chart are redrawn a few times a second.
+              if (performance.now() - painted >= UI_PAINT_MS) {
+                painted = performance.now();
+                showEpoch(epoch + 1);
+                chart.render();
+              }
               boundary?.drawThrottled(model.model);
             },
           });
+          showEpoch(fitted.history.loss?.length ?? 0);
+          chart.render();
           result.timings.fitMs = ms(performance.now() - tFit);
           ctx.store.record(model, spec.id, fitted.stopped);
           result.history = fitted.history;

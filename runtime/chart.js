@@ -8,7 +8,8 @@ import { h } from './dom.js';
 
 /**
  * @typedef {object} LiveChart
- * @property {(epoch: number, logs: Record<string, number>) => void} push  add one epoch
+ * @property {(epoch: number, logs: Record<string, number>) => void} push  add one epoch (drawn on render)
+ * @property {() => void} render  draw what was pushed
  * @property {() => void} clear  forget the data (next push starts a new chart)
  * @property {() => void} dispose
  */
@@ -115,6 +116,8 @@ export function createChart(parent, epochs) {
       if (!plot || names.join() !== keys.join()) build(names);
       data[0].push(epoch + 1);
       keys.forEach((key, i) => data[i + 1].push(logs[key]));
+    },
+    render() {
       plot?.setData(/** @type {any} */ (data));
     },
     clear() {

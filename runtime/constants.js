@@ -71,7 +71,10 @@ export const OPTIMIZER_ARGS = Object.freeze({
 });
 
 /** Decision boundary: grid resolution, canvas size (CSS px), redraw throttle. */
-export const BOUNDARY = Object.freeze({ grid: 40, size: 260, throttleMs: 300, pad: 0.1 });
+// The heat map is predicted on a grid×grid lattice and scaled up smoothly. While training,
+// a redraw waits at least throttleMs and at least idleFactor times the last redraw's cost,
+// so redraws take at most 1/(idleFactor+1) of the training time (5% with 19).
+export const BOUNDARY = Object.freeze({ grid: 24, size: 260, throttleMs: 300, idleFactor: 19, pad: 0.1 });
 
 /** Chart height in CSS px; series colors readable on light and dark backgrounds. */
 export const CHART = Object.freeze({
@@ -113,3 +116,6 @@ export const PREDICT_SHOWN = Object.freeze({ rows: 20, values: 6 });
 
 /** Decimal digits shown for numbers in tables. */
 export const DIGITS = 6;
+
+// How often progress and the loss chart are repainted while a cell trains.
+export const UI_PAINT_MS = 250;
