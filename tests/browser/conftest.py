@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from sitebuild import ROOT, build, copy_demo  # noqa: E402
-
 from mlpages.verify.browser import make_driver  # noqa: E402
 from mlpages.verify.server import serve_background  # noqa: E402
+from sitebuild import ROOT, build, copy_demo  # noqa: E402
 
 
 @pytest.fixture(scope="module")
