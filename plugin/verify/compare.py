@@ -1,0 +1,331 @@
+"""Compare a cell's browser result with the NumPy reference stored in its spec.
+
+Pure functions over the JSON of the page contract (docs/reference/page-contract.md):
+nothing the page computed about its own correctness is trusted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+ACCURACY_KEYS = frozenset({"acc", "val_acc", "accuracy", "val_accuracy"})
+ACCURACY_SLACK = 1e-6
+DEFAULT_RTOL = 1e-3
+DEFAULT_ATOL = 1e-5
+
+Spec = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One way a cell's result disagrees with its reference.
+
+    Attributes:
+        cell: The cell's name.
+        cell_id: The cell's element id.
+        quantity: What disagrees: ``loss``, ``val_acc``, ``weights[2]``, ``predictions``,
+            ``accuracy``, or ``result`` when the result cannot be compared at all.
+        category: ``mismatch`` when the browser computed something else (a value out of
+            its band, a missing or misshapen quantity); ``error`` when the cell has no
+            comparable result (failed, stopped, no reference for the backend's epsilon).
+        position: ``epoch 3`` (1-based) or ``index 5`` (flat, row-major), when an element.
+        browser: The browser's value (NaN where the page sent NaN or nothing).
+        reference: The reference value.
+        low: The lowest browser value that passes.
+        high: The highest browser value that passes.
+        reason: What is wrong, for a mismatch that is not an element out of its band.
+    """
+
+    cell: str
+    cell_id: str
+    quantity: str
+    category: Literal["mismatch", "error"] = "mismatch"
+    position: str | None = None
+    browser: float | None = None
+    reference: float | None = None
+    low: float | None = None
+    high: float | None = None
+    reason: str | None = None
+
+    def describe(self) -> str:
+        """A one-line report: cell, quantity, position, both values and the allowed band."""
+        where = f"cell {self.cell} ({self.cell_id}): {self.quantity}"
+        if self.position:
+            where += f" {self.position}"
+        if self.reason is not None:
+            return f"{where}: {self.reason}"
+        return (
+            f"{where}: browser {_num(self.browser)}, reference {_num(self.reference)}, "
+            f"allowed [{_num(self.low)}, {_num(self.high)}]"
+        )
+
+
+@dataclass
+class CellCheck:
+    """The outcome of comparing one cell.
+
+    Attributes:
+        mismatches: Every disagreement found (empty when the cell passes).
+        max_rel_diff: The largest ``|browser − reference| / |reference|`` over the compared
+            elements with a non-zero reference, accuracies left out; ``None`` when none.
+        compared: How many values were compared.
+    """
+
+    mismatches: list[Mismatch] = field(default_factory=list)
+    max_rel_diff: float | None = None
+    compared: int = 0
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.9g}"
+
+
+def _floats(values: Any) -> np.ndarray:
+    """A flat float64 array; ``None`` (JSON's NaN), ``"NaN"`` and ``"Infinity"`` become floats."""
+    if not isinstance(values, Sequence) or isinstance(values, str):
+        raise TypeError(f"expected a list of numbers, got {type(values).__name__}")
+    return np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+def _position(prefix: str, index: int, shape: Sequence[int] | None) -> str:
+    if prefix == "epoch":
+        return f"epoch {index + 1}"
+    if shape and len(shape) > 1:
+        return f"index {index} {tuple(int(i) for i in np.unravel_index(index, tuple(shape)))}"
+    return f"index {index}"
+
+
+class _Checker:
+    """Accumulates mismatches and statistics for one cell."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.name = str(spec.get("name", "?"))
+        self.cell_id = str(spec.get("id", "?"))
+        tolerance = spec.get("tolerance") or {}
+        self.rtol = float(tolerance.get("rtol", DEFAULT_RTOL))
+        self.atol = float(tolerance.get("atol", DEFAULT_ATOL))
+        self.check = CellCheck()
+
+    def fail(self, quantity: str, reason: str, category: Literal["mismatch", "error"]) -> None:
+        self.check.mismatches.append(
+            Mismatch(self.name, self.cell_id, quantity, category, reason=reason)
+        )
+
+    def values(
+        self,
+        quantity: str,
+        browser: Any,
+        reference: Any,
+        *,
+        prefix: str = "index",
+        shape: Sequence[int] | None = None,
+        band: float | None = None,
+    ) -> None:
+        """Compare element by element; ``band`` is a fixed half-width (accuracies)."""
+        try:
+            ref = _floats(reference)
+        except (TypeError, ValueError) as exc:
+            self.fail(quantity, f"unreadable reference: {exc}", "error")
+            return
+        try:
+            got = _floats(browser)
+        except (TypeError, ValueError) as exc:
+            self.fail(quantity, f"unreadable browser value: {exc}", "mismatch")
+            return
+        if got.size != ref.size:
+            unit = "epochs" if prefix == "epoch" else "values"
+            self.fail(
+                quantity, f"browser has {got.size} {unit}, reference {ref.size}", "mismatch"
+            )
+            return
+        allowed = (
+            np.full_like(ref, band) if band is not None else self.atol + self.rtol * np.abs(ref)
+        )
+        diff = np.abs(got - ref)
+        with np.errstate(invalid="ignore"):
+            bad = ~(diff <= allowed)  # NaN anywhere fails
+        self.check.compared += ref.size
+        if band is None:
+            nonzero = ref != 0
+            if nonzero.any():
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rel = float(np.max(diff[nonzero] / np.abs(ref[nonzero])))
+                current = self.check.max_rel_diff
+                # np.max keeps a NaN: a NaN anywhere must show in the summary.
+                self.check.max_rel_diff = rel if current is None else float(np.max([current, rel]))
+        for i in np.flatnonzero(bad):
+            self.check.mismatches.append(
+                Mismatch(
+                    self.name,
+                    self.cell_id,
+                    quantity,
+                    position=_position(prefix, int(i), shape),
+                    browser=float(got[i]),
+                    reference=float(ref[i]),
+                    low=float(ref[i] - allowed[i]),
+                    high=float(ref[i] + allowed[i]),
+                )
+            )
+
+    def array(self, quantity: str, browser: Any, reference: Any) -> None:
+        """Compare two ``{"shape", "data"}`` arrays."""
+        if not isinstance(reference, Mapping):
+            self.fail(quantity, "unreadable reference: not a {shape, data} array", "error")
+            return
+        if not isinstance(browser, Mapping) or "data" not in browser:
+            self.fail(quantity, "missing in the browser's result", "mismatch")
+            return
+        shape = list(reference.get("shape") or [])
+        got_shape = browser.get("shape")
+        if got_shape is not None and list(got_shape) != shape:
+            self.fail(quantity, f"browser shape {got_shape}, reference shape {shape}", "mismatch")
+            return
+        self.values(quantity, browser["data"], reference.get("data"), shape=shape)
+
+    def arrays(self, quantity: str, browser: Any, reference: Sequence[Any]) -> None:
+        """Compare two lists of arrays (weights), naming each ``quantity[i]``."""
+        if not isinstance(browser, Sequence) or isinstance(browser, str):
+            self.fail(quantity, "missing in the browser's result", "mismatch")
+            return
+        if len(browser) != len(reference):
+            self.fail(
+                quantity,
+                f"browser has {len(browser)} arrays, reference {len(reference)}",
+                "mismatch",
+            )
+            return
+        for i, (got, ref) in enumerate(zip(browser, reference, strict=True)):
+            self.array(f"{quantity}[{i}]", got, ref)
+
+
+def _rows(array: Any) -> int | None:
+    shape = array.get("shape") if isinstance(array, Mapping) else None
+    return int(shape[0]) if shape else None
+
+
+def accuracy_samples(key: str, spec: Spec, dataset_specs: Mapping[str, Spec]) -> int | None:
+    """How many samples an accuracy was computed over (``None`` when the specs do not say).
+
+    ``acc`` counts the train split of the cell's dataset, ``val_acc`` its test split,
+    and a predict cell's ``accuracy`` the rows of its ``y``.
+    """
+    if spec.get("kind") == "predict":
+        return _rows(spec.get("y"))
+    dataset = dataset_specs.get(str(spec.get("dataset"))) or {}
+    if key.startswith("val_"):
+        return _rows((dataset.get("test") or {}).get("x"))
+    return _rows(dataset.get("x"))
+
+
+def select_reference(references: Iterable[Spec], epsilon: float) -> Spec | None:
+    """The reference computed for ``epsilon``, or ``None``: never one for another epsilon."""
+    for reference in references:
+        value = reference.get("epsilon")
+        if isinstance(value, int | float) and math.isclose(value, epsilon, rel_tol=1e-9):
+            return reference
+    return None
+
+
+def _compare_accuracy(
+    checker: _Checker, key: str, browser: Any, reference: Any, spec: Spec, datasets: Mapping[str, Spec]
+) -> None:
+    n = accuracy_samples(key, spec, datasets)
+    if not n:
+        checker.fail(key, "cannot tell over how many samples it was computed", "error")
+        return
+    prefix = "epoch" if spec.get("kind") == "train" else "index"
+    checker.values(key, browser, reference, prefix=prefix, band=1 / n + ACCURACY_SLACK)
+
+
+def _compare_train(
+    checker: _Checker, spec: Spec, result: Spec, ref: Spec, datasets: Mapping[str, Spec]
+) -> None:
+    history = result.get("history")
+    history = history if isinstance(history, Mapping) else {}
+    expected_history = ref.get("history")
+    if not isinstance(expected_history, Mapping):
+        checker.fail("history", "unreadable reference: no history", "error")
+        expected_history = {}
+    for key, expected in expected_history.items():
+        if key not in history:
+            checker.fail(key, "missing from the browser's history", "mismatch")
+        elif key in ACCURACY_KEYS:
+            _compare_accuracy(checker, key, history[key], expected, spec, datasets)
+        else:
+            checker.values(key, history[key], expected, prefix="epoch")
+    if isinstance(ref.get("weights"), Sequence):
+        checker.arrays("weights", result.get("weights"), ref["weights"])
+
+
+def _compare_predict(
+    checker: _Checker, spec: Spec, result: Spec, ref: Spec, datasets: Mapping[str, Spec]
+) -> None:
+    checker.array("predictions", result.get("predictions"), ref.get("predictions") or {})
+    if ref.get("accuracy") is not None:
+        if result.get("accuracy") is None:
+            checker.fail("accuracy", "missing in the browser's result", "mismatch")
+        else:
+            _compare_accuracy(
+                checker, "accuracy", [result["accuracy"]], [ref["accuracy"]], spec, datasets
+            )
+
+
+_COMPARE_WITH_REFERENCE = {"train": _compare_train, "predict": _compare_predict}
+
+
+def check_cell(
+    spec: Spec, result: Spec | None, dataset_specs: Mapping[str, Spec] | None = None
+) -> CellCheck:
+    """Compare one cell's browser result with its spec's reference.
+
+    Args:
+        spec: The cell's spec from the page's HTML.
+        result: The cell's entry in ``runAll()``'s results (``None`` when absent).
+        dataset_specs: The page's dataset specs by element id (sample counts for accuracies).
+
+    Returns:
+        The mismatches found and the largest relative difference seen.
+    """
+    checker = _Checker(spec)
+    datasets = dataset_specs or {}
+    if result is None:
+        checker.fail("result", "runAll() returned no result for this cell", "error")
+        return checker.check
+    status = result.get("status")
+    if status != "ok":
+        detail = f": {result['error']}" if result.get("error") else ""
+        checker.fail("result", f"status {status!r}{detail}", "error")
+        return checker.check
+    if result.get("comparable") is False:
+        checker.fail("result", "marked not comparable by the page", "error")
+        return checker.check
+    kind = spec.get("kind")
+    if kind == "model" and "weights" in result and "weights" in spec:
+        checker.arrays("weights", result["weights"], spec["weights"])
+    compare = _COMPARE_WITH_REFERENCE.get(str(kind))
+    if compare is None:
+        return checker.check
+    epsilon = result.get("epsilon")
+    if not isinstance(epsilon, int | float):
+        checker.fail("result", "the result does not say its backend epsilon", "error")
+        return checker.check
+    references = spec.get("references") or []
+    reference = select_reference(references, float(epsilon))
+    if reference is None:
+        known = ", ".join(str(r.get("epsilon")) for r in references) or "none"
+        checker.fail("result", f"no reference for epsilon {epsilon} (have: {known})", "error")
+        return checker.check
+    compare(checker, spec, result, reference, datasets)
+    return checker.check
+
+
+def compare_cell(
+    spec: Spec, result: Spec | None, dataset_specs: Mapping[str, Spec] | None = None
+) -> list[Mismatch]:
+    """Every way ``result`` disagrees with ``spec``'s reference (empty when it passes)."""
+    return check_cell(spec, result, dataset_specs).mismatches

@@ -1,0 +1,259 @@
+"""Find the pages of a built site that carry cells, and read their specs from the HTML."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections import deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+CELL_MARKER = "data-mlpages-kind"
+SCHEMA = 1
+MAX_CRAWL = 5000
+_BREAKS = frozenset({"p", "div", "br", "li", "pre", "ul", "ol", "h1", "h2", "h3", "h4"})
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+class SiteUnavailable(RuntimeError):
+    """The site directory or URL cannot be read."""
+
+
+@dataclass
+class PageCells:
+    """What a page's HTML says about its cells.
+
+    Attributes:
+        cells: The cell specs in page order.
+        errors: Page errors found in the HTML (author error blocks, unreadable specs).
+    """
+
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def datasets(self) -> dict[str, dict[str, Any]]:
+        """The dataset specs by element id."""
+        return {c["id"]: c for c in self.cells if c.get("kind") == "dataset" and "id" in c}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to verify.
+
+    Attributes:
+        name: The page's path relative to the site root (what reports show).
+        url: Where the browser opens it (``None`` until the site is served).
+        html: The page's HTML as the site serves it.
+    """
+
+    name: str
+    url: str | None
+    html: str
+
+
+class _CellParser(HTMLParser):
+    """Collects ``[data-mlpages-kind]`` elements, their spec scripts and error blocks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.result = PageCells()
+        self._cell: dict[str, str | None] | None = None
+        self._script: str | None = None  # "spec" or "page" while inside such a script
+        self._buffer: list[str] = []
+        self._error: dict[str, str | None] | None = None
+        self._error_depth = 0
+        self._error_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if self._error is not None:
+            if tag == "div":
+                self._error_depth += 1
+            if tag in _BREAKS:
+                self._error_text.append(" ")
+        if CELL_MARKER in attributes:
+            if "mlpages-error" in classes and self._error is None:
+                self._error, self._error_depth, self._error_text = attributes, 1, []
+            else:
+                self._missing_spec()
+                self._cell = attributes
+        if tag == "script":
+            if "mlpages-spec" in classes and self._cell is not None:
+                self._script, self._buffer = "spec", []
+            elif attributes.get("id") == "mlpages-page":
+                self._script, self._buffer = "page", []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self._finish_script("".join(self._buffer))
+            self._script = None
+        if self._error is not None and tag in _BREAKS:
+            self._error_text.append(" ")
+        if self._error is not None and tag == "div":
+            self._error_depth -= 1
+            if self._error_depth == 0:
+                text = " ".join("".join(self._error_text).split())
+                kind = self._error.get(CELL_MARKER) or "?"
+                self.result.errors.append(f"author error in block {kind}: {text}")
+                self._error = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._buffer.append(data)
+        elif self._error is not None:
+            self._error_text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._missing_spec()
+
+    def _missing_spec(self) -> None:
+        if self._cell is not None:
+            label = self._cell.get("id") or self._cell.get(CELL_MARKER)
+            self.result.errors.append(f"cell {label} has no script.mlpages-spec")
+            self._cell = None
+
+    def _finish_script(self, text: str) -> None:
+        cell_id = None
+        if self._script == "spec":
+            cell_id, self._cell = (self._cell or {}).get("id"), None
+            label = f"cell {cell_id or '?'}"
+        else:
+            label = "#mlpages-page"
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            self.result.errors.append(f"{label}: unreadable JSON: {exc}")
+            return
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]  # the contract wraps each spec in a one-element array
+        schema = value.get("schema") if isinstance(value, dict) else None
+        if schema != SCHEMA:
+            self.result.errors.append(
+                f"{label}: schema {schema!r}, this verifier reads schema {SCHEMA}"
+            )
+        elif self._script == "spec":
+            if cell_id:
+                value.setdefault("id", cell_id)
+            self.result.cells.append(value)
+
+
+def parse_cells(html: str) -> PageCells:
+    """Read the cell specs and author error blocks of a page."""
+    parser = _CellParser()
+    parser.feed(html)
+    parser.close()
+    return parser.result
+
+
+def has_cells(html: str) -> bool:
+    """Whether a page has cells or author error blocks (not merely the marker's name in text)."""
+    if CELL_MARKER not in html:
+        return False
+    parsed = parse_cells(html)
+    return bool(parsed.cells or parsed.errors)
+
+
+def find_pages_in_dir(site_dir: str | Path) -> list[Page]:
+    """Every ``*.html`` page of a built site that has cells (``404.html`` excluded).
+
+    Raises:
+        SiteUnavailable: ``site_dir`` is not a directory.
+    """
+    root = Path(site_dir)
+    if not root.is_dir():
+        raise SiteUnavailable(f"site directory not found: {root}")
+    pages = []
+    for path in sorted(root.rglob("*.html")):
+        if path.name == "404.html" or not path.is_file():
+            continue
+        html = path.read_text(encoding="utf-8", errors="replace")
+        if has_cells(html):
+            pages.append(Page(name=path.relative_to(root).as_posix(), url=None, html=html))
+    return pages
+
+
+def _fetch(url: str, timeout: float) -> tuple[str, str]:
+    """GET ``url``; the body as text and the final URL after redirects."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
+        charset = response.headers.get_content_charset() or "utf-8"
+        return response.read().decode(charset, errors="replace"), response.geturl()
+
+
+def _sitemap_urls(base: str, timeout: float) -> list[str]:
+    """Page URLs from ``sitemap.xml``, moved onto ``base`` when the site was built for another URL.
+
+    MkDocs writes ``site_url`` into the sitemap; the shortest entry is the home page,
+    and entries are re-rooted from it onto ``base`` (a staging copy of a course).
+    """
+    try:
+        text, _ = _fetch(urllib.parse.urljoin(base, "sitemap.xml"), timeout)
+        locs = [
+            el.text.strip() for el in ET.fromstring(text).iter(f"{_SITEMAP_NS}loc") if el.text
+        ]
+    except (OSError, ET.ParseError, ValueError):
+        return []
+    if not locs:
+        return []
+    home = min(locs, key=len)
+    if not all(loc.startswith(home) for loc in locs):
+        return [loc for loc in locs if loc.startswith(base)]
+    return [base + loc[len(home) :] for loc in locs]
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.links.append(href)
+
+
+def _page_like(url: str) -> bool:
+    path = urllib.parse.urlsplit(url).path
+    return path.endswith("/") or path.endswith(".html")
+
+
+def find_pages_at_url(base: str, timeout: float = 30.0) -> list[Page]:
+    """Every page with cells of the site at ``base`` (``sitemap.xml``, else a same-site crawl).
+
+    Raises:
+        SiteUnavailable: The start page cannot be fetched.
+    """
+    base = base if base.endswith("/") else base + "/"
+    try:
+        start_html, _ = _fetch(base, timeout)
+    except (OSError, ValueError) as exc:
+        raise SiteUnavailable(f"cannot reach {base}: {exc}") from exc
+    urls = _sitemap_urls(base, timeout)
+    crawl = not urls
+    queue = deque(urls or [base])
+    seen = set(queue)
+    pages = []
+    while queue and len(seen) <= MAX_CRAWL:
+        url = queue.popleft()
+        try:
+            html = start_html if url == base else _fetch(url, timeout)[0]
+        except (OSError, ValueError):
+            continue
+        if has_cells(html) and not url.endswith("404.html"):
+            pages.append(Page(name=url[len(base) :] or "index.html", url=url, html=html))
+        if crawl:
+            links = _LinkParser()
+            links.feed(html)
+            for href in links.links:
+                link = urllib.parse.urljoin(url, urllib.parse.urldefrag(href)[0])
+                if link.startswith(base) and _page_like(link) and link not in seen:
+                    seen.add(link)
+                    queue.append(link)
+    return pages

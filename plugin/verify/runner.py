@@ -1,0 +1,377 @@
+"""Open each page with cells in a browser, run its cells, and compare them with the references."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import queue
+import re
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlpages.verify.browser import BrowserUnavailable, make_driver
+from mlpages.verify.compare import check_cell
+from mlpages.verify.discover import (
+    Page,
+    SiteUnavailable,
+    find_pages_at_url,
+    find_pages_in_dir,
+    parse_cells,
+)
+from mlpages.verify.report import CellReport, PageReport, Report, format_console
+from mlpages.verify.server import serve_background
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+from urllib3.exceptions import HTTPError
+
+# Runs one step of the page API and hands back JSON text. Typed arrays become lists and
+# non-finite numbers become strings ("NaN"), which JSON and WebDriver would turn into null.
+_CALL_API = """
+const [step, done] = [arguments[0], arguments[arguments.length - 1]];
+const api = window.mlpages;
+const clean = (key, value) =>
+  ArrayBuffer.isView(value) ? Array.from(value)
+  : typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+Promise.resolve(api.ready)
+  .then(() => (step === "environment" ? api.environment() : api.runAll()))
+  .then(
+    (value) => done(JSON.stringify({ok: true, value: value === undefined ? null : value}, clean)),
+    (error) => done(JSON.stringify({ok: false, error: String((error && error.stack) || error)})),
+  )
+  .catch((error) => done(JSON.stringify({ok: false, error: "unserialisable: " + error})));
+"""
+HANG_GRACE_S = 5.0
+API_WAIT_S = 60.0
+_HAS_API = "return !!(window.mlpages && window.mlpages.ready && window.mlpages.runAll);"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to verify.
+
+    Attributes:
+        backends: The TF.js backends a page may run on.
+        page_timeout: Seconds a page may take from load to its last result.
+        cell_timeout: Seconds a cell may take by its own timings (``None``: no limit).
+        workers: Pages run in parallel, each worker with its own browser.
+        remote: A Selenium Grid URL instead of a local Chromium.
+        serve_host: The host name the Grid's nodes reach this machine by.
+        artifacts: Where screenshots and console logs of failed pages go.
+        progress: Called with each page's report as soon as it is done.
+        driver_factory: Makes a browser session (default: :func:`make_driver`).
+    """
+
+    backends: tuple[str, ...] = ("webgl",)
+    page_timeout: float = 300.0
+    cell_timeout: float | None = None
+    workers: int = 1
+    remote: str | None = None
+    serve_host: str | None = None
+    artifacts: Path = Path("mlpages-verify-artifacts")
+    progress: Callable[[PageReport], None] | None = None
+    driver_factory: Callable[[], WebDriver] | None = None
+
+    def new_driver(self) -> WebDriver:
+        """A fresh browser session."""
+        if self.driver_factory is not None:
+            return self.driver_factory()
+        driver = make_driver(self.remote)
+        if self.remote:
+            # No watchdog reaches a Grid's browser: bound each command instead.
+            driver.command_executor.client_config.timeout = self.page_timeout + 2 * HANG_GRACE_S
+        return driver
+
+
+class _Watchdog:
+    """Closes a local browser's tabs when a page blocks its main thread for too long.
+
+    chromedriver waits for a blocked renderer forever, script timeout or not. The browser
+    process still answers DevTools' HTTP endpoint, and closing the tab there makes
+    chromedriver's pending command return. A Grid's browsers are out of reach: no watchdog.
+    """
+
+    def __init__(self, driver: WebDriver | None, seconds: float) -> None:
+        self.fired = threading.Event()
+        options = (driver.capabilities.get("goog:chromeOptions") or {}) if driver else {}
+        address = options.get("debuggerAddress")
+        self._timer = threading.Timer(seconds, self._close_tabs, (address,)) if address else None
+
+    def __enter__(self) -> _Watchdog:
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _close_tabs(self, address: str) -> None:
+        self.fired.set()
+        base = f"http://{address}/json"
+        try:
+            with urllib.request.urlopen(f"{base}/list", timeout=10) as response:
+                targets = json.load(response)
+            for target in targets:
+                if target.get("type") == "page":
+                    urllib.request.urlopen(f"{base}/close/{target['id']}", timeout=10).close()
+        except (OSError, ValueError):
+            pass  # the browser is gone already: chromedriver's command fails by itself
+
+
+class _PageFailed(Exception):
+    """The page cannot go on; the message says why."""
+
+
+class _Session:
+    """One worker's browser, recreated after a timeout or a crash."""
+
+    def __init__(self, options: Options, driver: WebDriver | None = None) -> None:
+        self.options = options
+        self._driver = driver
+        self._step = ""
+
+    def driver(self) -> WebDriver:
+        if self._driver is None:
+            self._driver = self.options.new_driver()
+        return self._driver
+
+    def discard(self) -> None:
+        """Quit the browser; the next page gets a new one."""
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception:  # noqa: BLE001 - a dead browser may fail to quit in many ways
+                pass
+
+    def verify(self, page: Page) -> PageReport:
+        """Run one page and compare its results."""
+        started = time.monotonic()
+        parsed = parse_cells(page.html)
+        report = PageReport(page=page.name, url=page.url, errors=list(parsed.errors))
+        results: dict[str, dict[str, Any]] | None = None
+        try:
+            results = self._run(page, report)
+        except BrowserUnavailable as exc:
+            report.errors.append(str(exc))
+        except _PageFailed as exc:
+            report.errors.append(str(exc))
+        for spec in parsed.cells:
+            report.cells.append(self._cell_report(spec, results, parsed.datasets))
+        self._collect_console(report)
+        if not report.passed:
+            self._save_artifacts(report)
+        report.seconds = time.monotonic() - started
+        if self.options.progress:
+            self.options.progress(report)
+        return report
+
+    def _run(self, page: Page, report: PageReport) -> dict[str, dict[str, Any]]:
+        driver = self.driver()
+        timeout = self.options.page_timeout
+        self._step = "the page to load"
+        watchdog = _Watchdog(None if self.options.remote else driver, timeout + HANG_GRACE_S)
+        try:
+            with watchdog:
+                value = self._steps(driver, page, report, time.monotonic() + timeout)
+        except (WebDriverException, HTTPError, OSError, _PageFailed) as exc:
+            if isinstance(exc, _PageFailed) and not watchdog.fired.is_set():
+                raise
+            if watchdog.fired.is_set():
+                message = self._hung_message(timeout)
+            elif isinstance(exc, TimeoutException):
+                message = f"timed out after {timeout:g} s waiting for {self._step}"
+            else:
+                first_line = (str(getattr(exc, "msg", None) or exc).strip().splitlines() or [""])[0]
+                message = f"browser failed while waiting for {self._step}: {first_line}"
+            self._screenshot_then_discard(report, photograph=not watchdog.fired.is_set())
+            raise _PageFailed(message) from exc
+        if watchdog.fired.is_set():
+            self._screenshot_then_discard(report, photograph=False)
+            raise _PageFailed(self._hung_message(timeout))
+        if isinstance(value, dict):
+            value = list(value.values())
+        if not isinstance(value, list):
+            raise _PageFailed(f"runAll() resolved to {type(value).__name__}, not a list of results")
+        return {r["id"]: r for r in value if isinstance(r, dict) and "id" in r}
+
+    def _hung_message(self, timeout: float) -> str:
+        return (
+            f"the page hung: no answer for {timeout + HANG_GRACE_S:g} s while waiting for "
+            f"{self._step} (a blocked main thread?); its tab was closed"
+        )
+
+    def _steps(self, driver: WebDriver, page: Page, report: PageReport, deadline: float) -> Any:
+        """Load the page, wait for the API, check the backend, run every cell."""
+        driver.set_page_load_timeout(self.options.page_timeout)
+        driver.get(page.url or "")
+        self._step = "window.mlpages"
+        wait = min(max(deadline - time.monotonic(), 0.1), API_WAIT_S)
+        try:
+            WebDriverWait(driver, wait, 0.1).until(lambda d: d.execute_script(_HAS_API))
+        except TimeoutException:
+            raise _PageFailed(
+                f"window.mlpages did not appear within {wait:.0f} s: "
+                "is the mlpages runtime loaded on this page?"
+            ) from None
+        self._step = "window.mlpages.ready and environment()"
+        report.environment = self._call(driver, "environment", deadline)
+        if not isinstance(report.environment, dict):
+            raise _PageFailed("environment() returned nothing: the runtime did not start the page")
+        backend = report.environment.get("backend")
+        if backend not in self.options.backends:
+            raise _PageFailed(
+                f"wrong backend: the page runs on {backend!r}, "
+                f"accepted: {', '.join(self.options.backends)}"
+            )
+        self._step = "runAll()"
+        return self._call(driver, "runAll", deadline)
+
+    def _call(self, driver: WebDriver, step: str, deadline: float) -> Any:
+        driver.set_script_timeout(max(deadline - time.monotonic(), 0.1))
+        text = driver.execute_async_script(_CALL_API, step)
+        if not isinstance(text, str):
+            raise _PageFailed(f"{step}(): no answer from the page")
+        answer = json.loads(text)
+        if not answer.get("ok"):
+            raise _PageFailed(f"{step}() failed: {answer.get('error')}")
+        return answer.get("value")
+
+    def _cell_report(
+        self, spec: dict[str, Any], results: dict[str, dict[str, Any]] | None, datasets: dict
+    ) -> CellReport:
+        cell = CellReport(
+            cell_id=str(spec.get("id", "?")),
+            name=str(spec.get("name", "?")),
+            kind=str(spec.get("kind", "?")),
+        )
+        if results is None:
+            cell.status, cell.note = "skipped", "not run: the page failed"
+            return cell
+        result = results.get(cell.cell_id)
+        total_ms = ((result or {}).get("timings") or {}).get("totalMs")
+        cell.time_ms = float(total_ms) if isinstance(total_ms, int | float) else None
+        check = check_cell(spec, result, datasets)
+        cell.mismatches, cell.max_rel_diff = check.mismatches, check.max_rel_diff
+        limit = self.options.cell_timeout
+        if limit is not None and cell.time_ms is not None and cell.time_ms > limit * 1000:
+            cell.status = "error"
+            cell.note = f"took {cell.time_ms / 1000:.1f} s, over the cell timeout of {limit:g} s"
+        if any(m.category == "mismatch" for m in check.mismatches):
+            cell.status = "mismatch"
+            quantities = dict.fromkeys(m.quantity for m in check.mismatches)
+            cell.note = f"{len(check.mismatches)} mismatched: {', '.join(quantities)}"
+        elif check.mismatches:
+            cell.status = "error"
+            cell.note = check.mismatches[0].reason or "error"
+        return cell
+
+    def _collect_console(self, report: PageReport) -> None:
+        if self._driver is None:
+            return
+        try:
+            report.console += self._driver.get_log("browser")
+        except Exception:  # noqa: BLE001 - a Grid or a dead browser may not offer logs
+            pass
+
+    def _screenshot_then_discard(self, report: PageReport, photograph: bool = True) -> None:
+        """Keep what a hung or crashed page shows, then drop its browser."""
+        self._collect_console(report)
+        self._save_artifacts(report, photograph)
+        self.discard()
+
+    def _save_artifacts(self, report: PageReport, photograph: bool = True) -> None:
+        if report.artifacts:
+            return
+        folder = self.options.artifacts
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", report.page).strip("-") or "page")
+        if self._driver is not None and photograph:
+            try:
+                if self._driver.save_screenshot(f"{stem}.png"):
+                    report.artifacts.append(f"{stem}.png")
+            except Exception:  # noqa: BLE001 - a crashed page cannot be photographed
+                pass
+        log = stem.with_name(stem.name + ".console.txt")
+        log.write_text(format_console(report.console) + "\n", encoding="utf-8")
+        report.artifacts.append(str(log))
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def _work(pages: queue.Queue[tuple[int, Page]], reports: list, session: _Session) -> None:
+    try:
+        while True:
+            try:
+                index, page = pages.get_nowait()
+            except queue.Empty:
+                return
+            reports[index] = session.verify(page)
+    finally:
+        session.discard()
+
+
+def run_verify(target: str | Path, **options: Any) -> Report:
+    """Verify every page with cells of a built site directory or a deployed site's URL.
+
+    Args:
+        target: A site directory, or an ``http(s)://`` URL.
+        **options: The fields of :class:`Options`.
+
+    Returns:
+        The report; its ``exit_code`` is what ``mlpages verify`` exits with.
+    """
+    opts = Options(**options)
+    if isinstance(opts.artifacts, str):
+        opts = dataclasses.replace(opts, artifacts=Path(opts.artifacts))
+    target = str(target)
+    report = Report(target=target)
+    try:
+        pages = find_pages_at_url(target) if _is_url(target) else find_pages_in_dir(target)
+    except SiteUnavailable as exc:
+        report.environment_error = str(exc)
+        return report
+    if not pages:
+        report.environment_error = f"no pages with cells found in {target}"
+        return report
+    stop: Callable[[], None] | None = None
+    try:
+        if not _is_url(target):
+            bind = "0.0.0.0" if opts.serve_host else "127.0.0.1"
+            base, stop = serve_background(target, host=bind, public_host=opts.serve_host)
+            pages = [dataclasses.replace(p, url=base + urllib.parse.quote(p.name)) for p in pages]
+        first = opts.new_driver()
+    except (BrowserUnavailable, OSError) as exc:
+        if stop is not None:
+            stop()
+        report.environment_error = str(exc)
+        return report
+    try:
+        work: queue.Queue[tuple[int, Page]] = queue.Queue()
+        for item in enumerate(pages):
+            work.put(item)
+        reports: list[PageReport | None] = [None] * len(pages)
+        workers = max(1, min(opts.workers, len(pages)))
+        with ThreadPoolExecutor(workers, thread_name_prefix="mlpages-verify") as pool:
+            futures = [
+                pool.submit(_work, work, reports, _Session(opts, first if i == 0 else None))
+                for i in range(workers)
+            ]
+            for future in futures:
+                future.result()
+        report.pages = [r for r in reports if r is not None]
+    finally:
+        if stop is not None:
+            stop()
+    return report
