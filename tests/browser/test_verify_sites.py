@@ -1,0 +1,68 @@
+"""`mlpages verify` end to end on real builds: the demo course and the SPEC-only course
+verify with zero mismatches on WebGL, and a reference changed in the built HTML is caught."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-demo")]
+
+MLPAGES = [sys.executable, "-m", "mlpages.cli"]
+
+
+def verify(site: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*MLPAGES, "verify", str(site), "--workers", "2", *args],
+                          capture_output=True, text=True, timeout=900)
+
+
+def cell_count(site: Path) -> int:
+    return sum(len(re.findall(r'<div class="mlpages-cell', p.read_text())) for p in site.rglob("*.html"))
+
+
+def test_demo_course_verifies_on_webgl(demo_site, tmp_path):
+    junit = tmp_path / "verify.xml"
+    result = verify(demo_site, "--junit", str(junit), "--artifacts", str(tmp_path / "art"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 mismatched, 0 errors" in result.stdout
+    suite = ET.parse(junit).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    assert int(suite.get("failures")) == 0 and int(suite.get("errors", 0)) == 0
+    cells = [c for c in suite.iter("testcase") if c.get("name") != "page"]
+    assert len(cells) == cell_count(demo_site) >= 25
+
+
+def test_spec_course_verifies_on_webgl(spec_site, tmp_path):
+    result = verify(spec_site, "--artifacts", str(tmp_path / "art"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{cell_count(spec_site)} passed" in result.stdout
+
+
+def test_a_changed_reference_number_is_caught(demo_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(demo_site / "assets", site / "assets")
+    page = site / "course" / "xor" / "index.html"
+    page.parent.mkdir(parents=True)
+    html = (demo_site / "course" / "xor" / "index.html").read_text()
+    pattern = re.compile(r'(<div class="mlpages-cell mlpages-train" id="mlp-course-xor-fit-xor".*?'
+                         r'class="mlpages-spec">)(.*?)(</script>)', re.S)
+    match = pattern.search(html)
+    spec = json.loads(match.group(2))
+    webgl = next(r for r in spec[0]["references"] if r["epsilon"] == 1e-4)
+    original = webgl["history"]["loss"][2]
+    webgl["history"]["loss"][2] = original * 1.01  # ten times the default rtol
+    changed = json.dumps(spec, separators=(",", ":"))
+    page.write_text(html[: match.start(2)] + changed + html[match.end(2):])
+    result = verify(site, "--artifacts", str(tmp_path / "art"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    line = next(ln for ln in result.stdout.splitlines() if "loss epoch 3" in ln)
+    assert "course/xor/index.html" in line and "fit-xor" in line
+    assert "reference" in line and "allowed" in line
+    assert "1 mismatched" in result.stdout
