@@ -9,13 +9,13 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: serve test dev dist lint bench clean system browser
 
+# Builds the demo course and serves it with live reload on http://127.0.0.1:8000/.
 serve: dev
-	$(VENV)/bin/mkdocs build --strict
-	$(VENV)/bin/mlpages serve site --port 8000
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 test: dev browser
 	$(VENV)/bin/ruff check plugin tests bench tools
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 dev: $(STAMPS)/python $(STAMPS)/vendor
 
