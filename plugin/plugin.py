@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -20,6 +22,8 @@ RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
     RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 ASSETS = "assets/mlpages"
+# Theme assets (scripts, stylesheets, fonts) that a page loads from another host.
+_EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*?\b(?:src|href)="(https?://[^"]+)"', re.I)
 log = logging.getLogger(LOGGER_NAME)
 
 
@@ -35,6 +39,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def __init__(self) -> None:
         self.ext: MlpagesExtension | None = None
+        self.external_hosts: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -78,7 +83,20 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         ))
         return markdown
 
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        own = urlparse(config.site_url or "").hostname
+        for url in _EXTERNAL.findall(output):
+            host = urlparse(url).hostname
+            if host and host != own:
+                self.external_hosts.add(host)
+        return output
+
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.external_hosts:
+            log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
+                     "self-contained offline (Material: set theme.font: false for its web fonts)",
+                     ", ".join(sorted(self.external_hosts)))
+            self.external_hosts.clear()
         if self.ext is None:
             return
         pages = [p for p in self.ext.pages if p.cell_count or p.error_count]

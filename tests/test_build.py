@@ -109,3 +109,14 @@ def test_plugin_works_with_the_default_theme(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (project / "site" / "index.html").read_text()
     assert html.count("data-mlpages-kind=") == 4
+
+
+def test_theme_assets_from_other_hosts_are_an_info_not_a_warning(tmp_path):
+    project = write_project(tmp_path, "# T\n")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "theme:\n  name: material\n")  # web fonts on
+    result = build(project)
+    assert result.returncode == 0, result.stderr  # --strict still passes
+    assert "INFO" in result.stderr and "fonts.googleapis.com" in result.stderr
+    offline = build(copy_demo(tmp_path / "demo"))
+    assert "other hosts" not in offline.stderr

@@ -1,0 +1,34 @@
+"""Print every benchmark table: `make bench` (or `python bench/run.py [build|browser]`).
+
+Figures are from one run on this machine; compare ratios, not absolute times.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import browser_bench  # noqa: E402
+import build_bench  # noqa: E402
+
+TABLES = {
+    "build": ("(a) Building the demo course", build_bench.run),
+    "browser": ("(b) runtime fit vs hand-written TF.js, (c) JavaScript per page", browser_bench.run),
+}
+
+
+def main(argv: list[str]) -> int:
+    for key in argv or list(TABLES):
+        title, run = TABLES[key]
+        rows = run()
+        width = max(len(name) for name, _ in rows) + 2
+        print(f"\n{title}\n{'-' * (width + 24)}")
+        for name, value in rows:
+            print(f"{name:<{width}}{value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
