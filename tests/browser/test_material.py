@@ -49,7 +49,7 @@ def test_instant_navigation_mounts_cells_without_console_errors(demo_site, brows
 def test_cells_render_in_both_palettes(demo_site, browser, scheme, tmp_path):
     url, stop = serve(demo_site)
     try:
-        browser.get(url + "course/playground/")
+        browser.get(url + "course/xor/")
         browser.execute_script(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
         browser.execute_async_script(RUN_ALL)
         fg = browser.execute_script(
@@ -57,7 +57,7 @@ def test_cells_render_in_both_palettes(demo_site, browser, scheme, tmp_path):
         bg = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
         assert fg != bg
         canvas_painted = browser.execute_script("""
-            const c = document.querySelector('.mlpages-cell canvas');
+            const c = document.querySelector('canvas.mlpages-boundary');
             if (!c) return 0;
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
