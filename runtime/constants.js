@@ -119,3 +119,9 @@ export const DIGITS = 6;
 
 // How often progress and the loss chart are repainted while a cell trains.
 export const UI_PAINT_MS = 250;
+
+// While fitting, the page gets a macrotask (input, and a paint when a frame is due) every
+// minMs, or less often when painting is expensive (software WebGL): never sooner than
+// idleFactor times the last yield's cost. TF.js's own yielding waits for an animation
+// frame each time instead, which bench/ measured at 10-20% of a fit under SwiftShader.
+export const YIELD = Object.freeze({ minMs: 50, idleFactor: 19 });

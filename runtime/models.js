@@ -1,7 +1,7 @@
 // One live tf.LayersModel built from a model spec: build, initial weights, compile, fit,
 // predict, dispose. Which fits it has applied is tracked by the store (store.js).
 
-import { OPTIMIZER_ARGS } from './constants.js';
+import { OPTIMIZER_ARGS, YIELD } from './constants.js';
 import { fromTensor, toTensor } from './arrays.js';
 import { tf } from './tfjs.js';
 
@@ -47,6 +47,61 @@ export function makeOptimizer(spec) {
   if (!order || typeof factory !== 'function') throw new Error(`unknown optimizer '${spec.name}'`);
   const args = order.map((key) => spec.args?.[key] ?? undefined);
   return factory.apply(tf.train, args);
+}
+
+/** A macrotask: lets the browser handle input and paint if a frame is due. */
+const macrotask = () =>
+  new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve(undefined);
+    channel.port2.postMessage(0);
+  });
+
+/**
+ * The fit callback of a live model. A `tf.Callback` subclass sees the logs as TF.js keeps
+ * them (scalar tensors), so nothing is read back per batch. The page gets a macrotask (to
+ * handle input and paint) every YIELD.minMs, or less often when yielding is expensive:
+ * never sooner than YIELD.idleFactor times the last yield's cost, so yields take at most
+ * about 5% of the fit. Epoch logs are read synchronously, which lets no frame in between.
+ */
+class Progress extends tf.Callback {
+  /**
+   * @param {any} model
+   * @param {() => boolean} shouldStop
+   * @param {FitHooks['onEpochEnd']} onEpochEnd
+   */
+  constructor(model, shouldStop, onEpochEnd) {
+    super();
+    this.target = model;
+    this.shouldStop = shouldStop;
+    this.onEpoch = onEpochEnd;
+    this.lastYield = performance.now();
+    this.yieldCost = 0;
+  }
+
+  async onBatchEnd() {
+    if (this.shouldStop()) this.target.stopTraining = true;
+    const start = performance.now();
+    if (start - this.lastYield >= Math.max(YIELD.minMs, this.yieldCost * YIELD.idleFactor)) {
+      await macrotask();
+      this.lastYield = performance.now();
+      this.yieldCost = this.lastYield - start;
+    }
+  }
+
+  /**
+   * @param {number} epoch
+   * @param {Record<string, any>} [logs]
+   */
+  async onEpochEnd(epoch, logs = {}) {
+    /** @type {Record<string, number>} */
+    const values = {};
+    for (const [key, value] of Object.entries(logs)) {
+      values[key] = typeof value === 'number' ? value : value.dataSync()[0];
+    }
+    await this.onEpoch?.(epoch, values);
+    if (this.shouldStop()) this.target.stopTraining = true;
+  }
 }
 
 export class LiveModel {
@@ -130,13 +185,10 @@ export class LiveModel {
         batchSize: train.fit.batchSize,
         shuffle: false,
         validationData: vx ? [vx, vy] : undefined,
-        yieldEvery: 'auto',
-        callbacks: {
-          onEpochEnd: async (epoch, logs) => {
-            await hooks.onEpochEnd?.(epoch, /** @type {Record<string, number>} */ (logs ?? {}));
-            if (shouldStop()) this.model.stopTraining = true;
-          },
-        },
+        // The page is kept live by Progress below rather than by TF.js's own yielding,
+        // which waits for an animation frame each time.
+        yieldEvery: 'never',
+        callbacks: [new Progress(this.model, shouldStop, hooks.onEpochEnd)],
       });
       const stopped = shouldStop();
       if (stopped) this.dirty = true;
