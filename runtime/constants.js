@@ -26,6 +26,7 @@ export const CSS = Object.freeze({
   panels: 'mlpages-panels',
   chart: 'mlpages-chart',
   boundary: 'mlpages-boundary',
+  mounted: 'mlpages-mounted',
   table: 'mlpages-table',
   match: 'mlpages-match',
   mismatch: 'mlpages-mismatch',

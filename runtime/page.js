@@ -126,6 +126,9 @@ export class Page {
       } else {
         try {
           view = CELL_KINDS[spec.kind](liveElement(el), spec, ctx);
+          // The live view shows the reference beside the browser's values: the build's
+          // reference-only table is for readers without JavaScript.
+          el.classList.add(CSS.mounted);
         } catch (err) {
           view = brokenView(el, `mlpages: cannot show this cell: ${errorMessage(err)}`, env);
         }

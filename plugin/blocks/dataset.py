@@ -20,6 +20,8 @@ SOURCES = ["x", "csv", "generate", "loader"]
 # Keys that belong to one source only.
 SOURCE_KEYS = {"y": "x", "features": "csv", "label": "csv", "n": "generate", "noise": "generate"}
 PREVIEW_ROWS = 5
+# Class colours of the scatter plot: the same as the runtime's decision boundary.
+CLASS_COLORS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
@@ -213,13 +215,14 @@ def scatter_svg(info: DatasetInfo, size: int = 220) -> str:
         for (a, b), c in zip(x, labels, strict=True):
             px = pad + (a - lo[0]) / span[0] * (size - 2 * pad)
             py = size - pad - (b - lo[1]) / span[1] * (size - 2 * pad)
-            cls = f"mlpages-c{int(c) % 8}"
-            style = "" if filled else ' fill-opacity="0"'
-            dots.append(f'<circle class="{cls}" cx="{px:.1f}" cy="{py:.1f}" r="3"{style}/>')
+            color = CLASS_COLORS[int(c) % len(CLASS_COLORS)]
+            fill = f'fill="{color}"' if filled else 'fill="none"'
+            dots.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" {fill} stroke="{color}"/>')
     return (
         f'<svg class="mlpages-scatter" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
         f'role="img" aria-label="scatter plot of {esc(info.name)}">'
-        f'<rect class="mlpages-frame" x="0.5" y="0.5" width="{size - 1}" height="{size - 1}"/>'
+        f'<rect x="0.5" y="0.5" width="{size - 1}" height="{size - 1}" fill="none" '
+        'stroke="currentColor" stroke-opacity="0.25"/>'
         + "".join(dots) + "</svg>"
     )
 
