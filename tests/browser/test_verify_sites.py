@@ -66,3 +66,15 @@ def test_a_changed_reference_number_is_caught(demo_site, tmp_path):
     assert "course/xor/index.html" in line and "fit-xor" in line
     assert "reference" in line and "allowed" in line
     assert "1 mismatched" in result.stdout
+
+
+def test_a_served_site_verifies_by_url(spec_site, tmp_path):
+    from conftest import serve
+
+    url, stop = serve(spec_site)
+    try:
+        result = verify(url, "--artifacts", str(tmp_path / "art"))
+    finally:
+        stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{cell_count(spec_site)} passed" in result.stdout
