@@ -7,11 +7,12 @@ The draws are not TF.js's own (alea) stream: the build pushes them to the page w
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
-from .errors import unknown
+from .errors import EngineError, unknown
 
 Initializer = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 
@@ -53,6 +54,42 @@ def variance_scaling(scale: float, mode: str, distribution: str) -> Initializer:
     return draw
 
 
+def constant(value: float) -> Initializer:
+    """Every element ``value`` (``tf.initializers.constant({value})``)."""
+
+    def draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return np.full(shape, value, dtype=np.float32)
+
+    return draw
+
+
+def random_uniform(minval: float = -0.05, maxval: float = 0.05) -> Initializer:
+    """``U(minval, maxval)``; TF.js's defaults are ±0.05."""
+
+    def draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return rng.uniform(minval, maxval, size=shape).astype(np.float32)
+
+    return draw
+
+
+def random_normal(mean: float = 0.0, stddev: float = 0.05) -> Initializer:
+    """``N(mean, stddev)``, not truncated; TF.js's defaults are 0 and 0.05."""
+
+    def draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return rng.normal(mean, stddev, size=shape).astype(np.float32)
+
+    return draw
+
+
+def truncated(mean: float = 0.0, stddev: float = 0.05) -> Initializer:
+    """``N(mean, stddev)`` redrawn outside ``mean ± 2·stddev``; TF.js's defaults are 0 and 0.05."""
+
+    def draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return (truncated_normal(rng, shape, stddev) + np.float32(mean)).astype(np.float32)
+
+    return draw
+
+
 def zeros(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """All zeros (the default bias initializer)."""
     return np.zeros(shape, dtype=np.float32)
@@ -70,17 +107,73 @@ INITIALIZERS: dict[str, Initializer] = {
     "heUniform": variance_scaling(2.0, "fanIn", "uniform"),
     "leCunNormal": variance_scaling(1.0, "fanIn", "normal"),
     "leCunUniform": variance_scaling(1.0, "fanIn", "uniform"),
+    "varianceScaling": variance_scaling(1.0, "fanIn", "normal"),
+    "randomNormal": random_normal(),
+    "randomUniform": random_uniform(),
+    "truncatedNormal": truncated(),
     "zeros": zeros,
     "ones": ones,
 }
+"""Initializers by the string names TF.js accepts, with TF.js's default parameters."""
+
+# {className, config} forms: parameters each class reads, and how it is built from them.
+# ``seed`` is accepted and ignored: the engine draws with NumPy and pushes the weights.
+CONFIGURABLE: dict[str, tuple[tuple[str, ...], Callable[..., Initializer]]] = {
+    "constant": (("value",), constant),
+    "randomUniform": (("minval", "maxval", "seed"), random_uniform),
+    "randomNormal": (("mean", "stddev", "seed"), random_normal),
+    "truncatedNormal": (("mean", "stddev", "seed"), truncated),
+    "varianceScaling": (("scale", "mode", "distribution", "seed"), variance_scaling),
+}
+MODES = ("fanIn", "fanOut", "fanAvg")
 
 
-def get_initializer(name: str) -> Initializer:
-    """Returns the initializer TF.js names ``name``.
+def _camel(class_name: str) -> str:
+    return class_name[:1].lower() + class_name[1:]
+
+
+def _from_config(spec: Mapping[str, Any]) -> Initializer:
+    name = spec.get("className")
+    config = dict(spec.get("config") or {})
+    key = _camel(name) if isinstance(name, str) else name
+    if key in INITIALIZERS and key not in CONFIGURABLE:
+        extra = [k for k in config if k != "seed"]
+        if extra:
+            raise EngineError(f"initializer {name!r} takes no {extra[0]!r}")
+        return INITIALIZERS[key]
+    if key not in CONFIGURABLE:
+        raise unknown("initializer", name, [*INITIALIZERS, "constant"])
+    params, factory = CONFIGURABLE[key]
+    for k in config:
+        if k not in params:
+            raise unknown(f"parameter of initializer {name}:", k, params)
+    args = {k: v for k, v in config.items() if k != "seed"}
+    for k, v in args.items():
+        if k not in ("mode", "distribution") and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise EngineError(f"initializer {name} {k} must be a number, not {v!r}")
+    if key == "constant" and "value" not in args:
+        raise EngineError("initializer Constant needs a value")
+    if key == "varianceScaling":
+        args = {"scale": 1.0, "mode": "fanIn", "distribution": "normal", **args}
+        if args["mode"] not in MODES:
+            raise unknown("varianceScaling mode", args["mode"], MODES)
+        if args["distribution"] not in ("normal", "uniform"):
+            raise unknown("varianceScaling distribution", args["distribution"], ("normal", "uniform"))
+    return factory(**args)
+
+
+def get_initializer(name: str | Mapping[str, Any]) -> Initializer:
+    """Returns the initializer for a TF.js name or a ``{className, config}`` object.
 
     Raises:
-        EngineError: If the name is unknown, with the closest valid name.
+        EngineError: If the name or a parameter is unknown, with the closest valid name.
     """
+    if isinstance(name, Mapping):
+        return _from_config(name)
+    if name == "constant":
+        raise EngineError(
+            "initializer 'constant' needs a value: write {className: Constant, config: {value: ...}}"
+        )
     if not isinstance(name, str) or name not in INITIALIZERS:
-        raise unknown("initializer", name, INITIALIZERS)
+        raise unknown("initializer", name, [*INITIALIZERS, "constant"])
     return INITIALIZERS[name]

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import EngineError, unknown
+from .initializers import Initializer
 from .layers import LAYERS, Layer, Shape
 from .losses import Loss, get_loss
 from .metrics import Metric, get_metrics
@@ -36,16 +37,23 @@ def _per_sample(shape: Shape) -> str:
 class Sequential:
     """A stack of layers with TF.js's training semantics, in float32.
 
+    Weights follow ``getWeights()``: every layer's trainable weights in layer order, then every
+    layer's non-trainable ones (batch normalization's moving statistics).
+
     Args:
         layers: ``[{"type": "dense", "config": {...}}, ...]`` with TF.js (camelCase) configs.
         input_shape: The per-sample input shape, if the first layer has no ``inputShape``.
+        noise_seed: Seeds the NumPy draws that stand in for TF.js's ``Math.random`` (the masks
+            of dropout layers without a ``seed``); see ``has_unseeded_dropout``.
 
     Raises:
         EngineError: For unknown layer types, activations or config keys, or a missing
             input shape.
     """
 
-    def __init__(self, layers: list[dict[str, Any]], input_shape: Shape | None = None) -> None:
+    def __init__(
+        self, layers: list[dict[str, Any]], input_shape: Shape | None = None, *, noise_seed: int = 0
+    ) -> None:
         if not layers:
             raise EngineError("a model needs at least one layer")
         self.layers: list[Layer] = []
@@ -79,13 +87,21 @@ class Sequential:
             self.layers.append(layer)
         self.input_shape: Shape = self.layers[0].input_shape
         self.output_shape: Shape = self.layers[-1].output_shape
-        self._slices: list[slice] = []
+        noise = np.random.default_rng(noise_seed)
+        for layer in self.layers:
+            layer.set_noise(noise)
+        self._trainable: list[slice] = []
+        self._state: list[slice] = []
         start = 0
         for layer in self.layers:
-            count = len(layer.weight_specs())
-            self._slices.append(slice(start, start + count))
-            start += count
-        self._weights: list[np.ndarray] | None = None
+            self._trainable.append(slice(start, start + len(layer.weight_specs())))
+            start = self._trainable[-1].stop
+        self._n_trainable = start
+        for layer in self.layers:
+            self._state.append(slice(start, start + len(layer.state_specs())))
+            start = self._state[-1].stop
+        # A model without weights (only pooling, reshape, ...) is ready as it is.
+        self._weights: list[np.ndarray] | None = None if start else []
         self._loss: Loss | None = None
         self._metrics: dict[str, Metric] = {}
         self._optimizer: Optimizer | None = None
@@ -103,6 +119,20 @@ class Sequential:
 
     # Structure and weights.
 
+    @property
+    def has_unseeded_dropout(self) -> bool:
+        """Whether training draws dropout masks that TF.js takes from unseedable ``Math.random``.
+
+        Such a model's fit cannot be reproduced step by step: only its inference is exact.
+        """
+        return any(getattr(layer, "unseeded", False) for layer in self.layers)
+
+    def _specs(self) -> list[tuple[Layer, str, Shape, Initializer]]:
+        """Every weight in ``getWeights()`` order with its layer."""
+        trainable = [(layer, *spec) for layer in self.layers for spec in layer.weight_specs()]
+        state = [(layer, *spec) for layer in self.layers for spec in layer.state_specs()]
+        return trainable + state
+
     def summary(self) -> list[dict[str, Any]]:
         """One row per layer: name, TF.js class, output shape with ``None`` batch, params."""
         return [
@@ -110,18 +140,14 @@ class Sequential:
                 "layer": layer.name,
                 "type": layer.type_name,
                 "outputShape": [None, *layer.output_shape],
-                "params": sum(math.prod(shape) for _, shape, _ in layer.weight_specs()),
+                "params": sum(math.prod(shape) for _, shape, _ in layer.weight_specs() + layer.state_specs()),
             }
             for layer in self.layers
         ]
 
     def weight_shapes(self) -> list[tuple[str, Shape]]:
         """``(name, shape)`` per weight in ``getWeights()`` order, e.g. ``dense_1/kernel``."""
-        return [
-            (f"{layer.name}/{suffix}", shape)
-            for layer in self.layers
-            for suffix, shape, _ in layer.weight_specs()
-        ]
+        return [(f"{layer.name}/{suffix}", shape) for layer, suffix, shape, _ in self._specs()]
 
     def init_weights(self, seed: int) -> list[np.ndarray]:
         """Draws TF.js's default initial weights with NumPy, sets them, and returns copies.
@@ -130,7 +156,7 @@ class Sequential:
             seed: Seed of ``np.random.default_rng``; the same seed gives the same weights.
         """
         rng = np.random.default_rng(seed)
-        weights = [init(rng, shape) for layer in self.layers for _, shape, init in layer.weight_specs()]
+        weights = [init(rng, shape) for _, _, shape, init in self._specs()]
         self.set_weights(weights)
         return self.get_weights()
 
@@ -247,7 +273,8 @@ class Sequential:
                 logs = {"loss": np.mean(loss.values(yb, out), dtype=F32)}
                 logs.update({k: np.mean(fn(yb, out), dtype=F32) for k, fn in self._metrics.items()})
                 grads = self._backward(weights, loss.grad(yb, out), caches)
-                weights = optimizer.step(weights, grads)
+                state = self._new_state(weights, caches)
+                weights = optimizer.step(weights[: self._n_trainable], grads) + state
                 self._weights = weights
                 size = F32(len(xb))
                 # BaseLogger sums batch values times batch size in float32 tensors.
@@ -306,22 +333,34 @@ class Sequential:
             raise EngineError("the data has no samples")
         return x_arr, y_arr
 
+    def _layer_weights(self, weights: list[np.ndarray], i: int) -> list[np.ndarray]:
+        """Layer ``i``'s trainable weights followed by its state."""
+        return weights[self._trainable[i]] + weights[self._state[i]]
+
     def _forward(
         self, weights: list[np.ndarray], x: np.ndarray, training: bool
     ) -> tuple[np.ndarray, list[Any]]:
         caches = []
-        for layer, part in zip(self.layers, self._slices, strict=True):
-            x, cache = layer.forward(weights[part], x, training)
+        for i, layer in enumerate(self.layers):
+            x, cache = layer.forward(self._layer_weights(weights, i), x, training)
             caches.append(cache)
         return x, caches
 
     def _backward(self, weights: list[np.ndarray], dy: np.ndarray, caches: list[Any]) -> list[np.ndarray]:
-        grads: list[np.ndarray] = [np.empty(0, dtype=F32)] * len(weights)
-        steps = list(zip(self.layers, self._slices, caches, strict=True))
-        for layer, part, cache in reversed(steps):
-            dy, layer_grads = layer.backward(weights[part], dy, cache)
-            grads[part] = layer_grads
+        """Gradients of the trainable weights (the first ``_n_trainable`` of ``weights``)."""
+        grads: list[np.ndarray] = [np.empty(0, dtype=F32)] * self._n_trainable
+        for i in reversed(range(len(self.layers))):
+            dy, layer_grads = self.layers[i].backward(self._layer_weights(weights, i), dy, caches[i])
+            grads[self._trainable[i]] = layer_grads
         return grads
+
+    def _new_state(self, weights: list[np.ndarray], caches: list[Any]) -> list[np.ndarray]:
+        """The non-trainable weights after a training-mode forward pass."""
+        state: list[np.ndarray] = []
+        for i, layer in enumerate(self.layers):
+            if self._state[i].stop > self._state[i].start:
+                state.extend(layer.new_state(self._layer_weights(weights, i), caches[i]))
+        return state
 
     def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         loss, _ = self._require_compiled()

@@ -1,0 +1,125 @@
+"""The layer base class and the config readers every layer module shares."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .errors import EngineError, unknown
+from .initializers import Initializer
+
+Shape = tuple[int, ...]
+WeightSpec = tuple[str, Shape, Initializer]
+COMMON_KEYS = ("name", "inputShape", "batchInputShape")
+
+
+class Layer:
+    """Base class: subclasses set ``type_name``, ``keys`` and implement the passes.
+
+    A layer is built once from its TF.js config and its input shape; it holds no weights.
+    The model hands each layer its trainable weights followed by its non-trainable ones
+    (its *state*, e.g. batch normalization's moving statistics), so forward and backward
+    passes are pure functions of (weights, inputs).
+
+    Args:
+        index: 1-based position in the model, for error messages.
+        name: The layer's name, e.g. ``dense_1``.
+        config: The TF.js config (camelCase keys).
+    """
+
+    type_name: ClassVar[str] = ""
+    keys: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
+        self.index = index
+        self.name = name
+        for key in config:
+            if key not in self.keys + COMMON_KEYS:
+                raise self.error(unknown("config key", key, self.keys + COMMON_KEYS))
+        self.config = config
+        self.input_shape: Shape = ()
+        self.output_shape: Shape = ()
+
+    @property
+    def where(self) -> str:
+        """``layer 2 (dense)``, for messages."""
+        return f"layer {self.index} ({self.type_name.lower()})"
+
+    def error(self, err: EngineError | str) -> EngineError:
+        """An ``EngineError`` prefixed with this layer's position and type."""
+        return EngineError(f"{self.where}: {err}")
+
+    def build(self, input_shape: Shape) -> Shape:
+        """Records the input shape (without the batch axis) and returns the output shape."""
+        self.input_shape = input_shape
+        self.output_shape = self.compute_output_shape(input_shape)
+        return self.output_shape
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The output shape for an input shape, both without the batch axis."""
+        return input_shape
+
+    def weight_specs(self) -> list[WeightSpec]:
+        """``(suffix, shape, initializer)`` per trainable weight, in ``getWeights()`` order."""
+        return []
+
+    def state_specs(self) -> list[WeightSpec]:
+        """The same for non-trainable weights, which ``getWeights()`` lists after all trainable ones."""
+        return []
+
+    def set_noise(self, rng: np.random.Generator) -> None:
+        """Gives the layer the generator for random draws TF.js cannot seed (unseeded dropout)."""
+
+    def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
+        """Returns the output and whatever the backward pass needs.
+
+        ``weights`` holds the trainable weights, then the state.
+        """
+        raise NotImplementedError
+
+    def backward(
+        self, weights: list[np.ndarray], dy: np.ndarray, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Returns the gradient for the input and one gradient per *trainable* weight."""
+        raise NotImplementedError
+
+    def new_state(self, weights: list[np.ndarray], cache: Any) -> list[np.ndarray]:
+        """The state after a training-mode forward pass that returned ``cache``."""
+        return list(weights[len(self.weight_specs()) :])
+
+
+def positive_int(value: object, what: str) -> int:
+    """``value`` if it is a positive integer (not a bool).
+
+    Raises:
+        EngineError: Otherwise.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise EngineError(f"{what} must be a positive integer, not {value!r}")
+    return value
+
+
+def int_pair(value: object, what: str) -> tuple[int, int]:
+    """An ``int`` or ``[h, w]`` as TF.js's 2-D layers read ``kernelSize``, ``strides``, ``poolSize``.
+
+    Raises:
+        EngineError: For anything but one or two positive integers.
+    """
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise EngineError(f"{what} must be an integer or [height, width], not {list(value)!r}")
+        return positive_int(value[0], what), positive_int(value[1], what)
+    size = positive_int(value, what)
+    return size, size
+
+
+def choice(value: object, what: str, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``.
+
+    Raises:
+        EngineError: Otherwise, naming the closest choice.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise unknown(what, value, choices)
+    return value
