@@ -1,7 +1,7 @@
 """A content-keyed cache of NumPy reference results.
 
 A key is the digest of everything a result depends on (block inputs, the arrays, the
-chain of earlier fits, the engine version and NumPy's). Entries are JSON files written
+chain of earlier fits, a digest of the engine's source and NumPy's version). Entries are JSON files written
 atomically; an entry that does not parse, or whose stored key or checksum disagrees,
 is treated as missing and recomputed, never trusted.
 """
@@ -19,7 +19,17 @@ import numpy as np
 
 from . import __version__
 
-ENGINE_VERSION = f"mlpages-{__version__}-engine-1"
+
+def _engine_version() -> str:
+    """mlpages' version and a digest of the engine's source: any engine change invalidates."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted((Path(__file__).resolve().parent / "engine").glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return f"mlpages-{__version__}-engine-{h.hexdigest()[:16]}"
+
+
+ENGINE_VERSION = _engine_version()
 
 
 def digest(*parts: Any) -> str:
