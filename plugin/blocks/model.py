@@ -17,26 +17,40 @@ KEYS = ["name", "seed", "layers", "compile"]
 
 ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus"]
 TFJS_ONLY_ACTIVATIONS = ["softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax"]
-LAYERS = {"dense": ["units", "activation", "useBias", "inputShape", "inputDim"]}
+INITIALIZER_KEYS = ["kernelInitializer", "biasInitializer"]
+# The config keys mlpages reproduces, per layer type (TF.js's names and defaults).
+LAYERS: dict[str, list[str]] = {
+    "dense": ["units", "activation", "useBias", "inputDim", *INITIALIZER_KEYS],
+    "conv2d": ["filters", "kernelSize", "strides", "padding", "activation", "useBias", *INITIALIZER_KEYS],
+    "maxPooling2d": ["poolSize", "strides", "padding"],
+    "averagePooling2d": ["poolSize", "strides", "padding"],
+    "flatten": [],
+    "reshape": ["targetShape"],
+    "activation": ["activation"],
+    "leakyReLU": ["alpha"],
+    "dropout": ["rate", "seed"],
+    "batchNormalization": ["momentum", "epsilon", "center", "scale"],
+}
 TFJS_ONLY_LAYERS = [
-    "conv1d", "conv2d", "conv2dTranspose", "depthwiseConv2d", "separableConv2d", "maxPooling2d",
-    "averagePooling2d", "globalAveragePooling2d", "flatten", "reshape", "dropout", "activation",
-    "batchNormalization", "layerNormalization", "leakyReLU", "prelu", "embedding", "lstm", "gru",
-    "simpleRNN", "concatenate", "add", "zeroPadding2d", "upSampling2d",
+    "conv1d", "conv2dTranspose", "depthwiseConv2d", "separableConv2d", "globalAveragePooling2d",
+    "globalMaxPooling2d", "layerNormalization", "prelu", "embedding", "lstm", "gru", "simpleRNN",
+    "concatenate", "add", "zeroPadding2d", "upSampling2d", "cropping2D", "gaussianNoise",
 ]
-DENSE_UNSUPPORTED = {
-    k: "mlpages draws initial weights with TF.js's default initializers from the model's seed"
-    for k in ("kernelInitializer", "biasInitializer", "weights")
-} | {
+UNSUPPORTED_KEYS = {
     k: "regularizers and constraints are not reproduced by the NumPy reference yet"
     for k in ("kernelRegularizer", "biasRegularizer", "activityRegularizer",
               "kernelConstraint", "biasConstraint")
 } | {
+    "weights": "mlpages draws initial weights from the model's seed",
     "batchInputShape": "use inputShape",
     "batchSize": "give batchSize in the train block",
     "dtype": "mlpages models are float32",
     "trainable": "frozen layers are not supported yet",
     "name": "layers are named by TF.js",
+    "dilationRate": "only the default dilation of 1 is reproduced",
+    "dataFormat": "mlpages uses channelsLast (NHWC)",
+    "noiseShape": "only full dropout masks are reproduced",
+    "axis": "batch normalization is reproduced on the last axis only",
 }
 LOSSES = ["meanSquaredError", "meanAbsoluteError", "binaryCrossentropy",
           "categoricalCrossentropy", "sparseCategoricalCrossentropy"]
@@ -96,41 +110,47 @@ def _layers(raw: Any) -> list[dict[str, Any]]:
                                  f"supported: {', '.join(LAYERS)}", key="layers")
             raise BlockError(f"{where}: unknown layer type '{kind}'"
                              f"{did_you_mean(kind, list(LAYERS) + TFJS_ONLY_LAYERS)}", key="layers")
-        config = dict(config or {})
-        if not isinstance(config, dict):
+        if config is not None and not isinstance(config, Mapping):
             raise BlockError(f"{where}: the {kind} config must be a mapping", key="layers")
-        check_keys(config, LAYERS[kind], DENSE_UNSUPPORTED, where=f"{where} ({kind})", key="layers")
-        _dense(config, where, first=i == 1)
+        config = dict(config or {})
+        check_keys(config, [*LAYERS[kind], "inputShape"], UNSUPPORTED_KEYS, where=f"{where} ({kind})",
+                   key="layers")
+        _check_layer(kind, config, f"{where} ({kind})", first=i == 1)
         layers.append({"type": kind, "config": config})
     return layers
 
 
-def _dense(config: dict[str, Any], where: str, first: bool) -> None:
-    units = config.get("units")
-    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise BlockError(f"{where} (dense): 'units' must be a positive integer, got {units!r}", key="layers")
+def _check_layer(kind: str, config: dict[str, Any], where: str, first: bool) -> None:
+    """What the engine cannot say as well: activations, inputShape placement, seeds."""
     act = config.get("activation", "linear")
     if act not in ACTIVATIONS:
         if act in TFJS_ONLY_ACTIVATIONS:
-            raise BlockError(f"{where} (dense): activation '{act}' is not supported by mlpages yet; "
+            raise BlockError(f"{where}: activation '{act}' is not supported by mlpages yet; "
                              f"supported: {', '.join(ACTIVATIONS)}", key="layers")
-        raise BlockError(f"{where} (dense): unknown activation {act!r}{did_you_mean(str(act), ACTIVATIONS)}",
+        raise BlockError(f"{where}: unknown activation {act!r}{did_you_mean(str(act), ACTIVATIONS)}",
                          key="layers")
+    if kind == "dense":
+        units = config.get("units")
+        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+            raise BlockError(f"{where}: 'units' must be a positive integer, got {units!r}", key="layers")
     if "useBias" in config and not isinstance(config["useBias"], bool):
-        raise BlockError(f"{where} (dense): 'useBias' must be true or false", key="layers")
+        raise BlockError(f"{where}: 'useBias' must be true or false", key="layers")
+    if kind == "dropout" and "seed" not in config:
+        raise BlockError(f"{where}: give dropout a 'seed': without one TF.js draws a new mask every "
+                         "batch, which no reference can follow", key="layers")
     if "inputDim" in config:
         dim = config.pop("inputDim")
         if "inputShape" in config:
-            raise BlockError(f"{where} (dense): give inputShape or inputDim, not both", key="layers")
+            raise BlockError(f"{where}: give inputShape or inputDim, not both", key="layers")
         config["inputShape"] = [dim]
     if first:
         shape = config.get("inputShape")
         if (not isinstance(shape, list) or not shape
                 or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
-            raise BlockError(f"{where} (dense): the first layer needs 'inputShape', a list of positive "
+            raise BlockError(f"{where}: the first layer needs 'inputShape', a list of positive "
                              f"integers such as [2], got {shape!r}", key="layers")
     elif "inputShape" in config:
-        raise BlockError(f"{where} (dense): only the first layer takes 'inputShape'", key="layers")
+        raise BlockError(f"{where}: only the first layer takes 'inputShape'", key="layers")
 
 
 def _compile(raw: Any) -> tuple[Any, list[str], str, list[str]]:
