@@ -150,6 +150,41 @@ def _gauss(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, 
     return _two_classes(rng, n, noise, sample)
 
 
+# A 5-wide, 7-tall bitmap font of the ten digits, one string per row ("#" = ink).
+_DIGIT_FONT = (
+    (" ### ", "#   #", "#  ##", "# # #", "##  #", "#   #", " ### "),
+    ("  #  ", " ##  ", "  #  ", "  #  ", "  #  ", "  #  ", " ### "),
+    (" ### ", "#   #", "    #", "   # ", "  #  ", " #   ", "#####"),
+    ("#####", "   # ", "  #  ", "   # ", "    #", "#   #", " ### "),
+    ("   # ", "  ## ", " # # ", "#  # ", "#####", "   # ", "   # "),
+    ("#####", "#    ", "#### ", "    #", "    #", "#   #", " ### "),
+    ("  ## ", " #   ", "#    ", "#### ", "#   #", "#   #", " ### "),
+    ("#####", "    #", "   # ", "  #  ", " #   ", " #   ", " #   "),
+    (" ### ", "#   #", "#   #", " ### ", "#   #", "#   #", " ### "),
+    (" ### ", "#   #", "#   #", " ####", "    #", "   # ", " ##  "),
+)
+_GLYPHS = np.array([[[c == "#" for c in row] for row in glyph] for glyph in _DIGIT_FONT], dtype=np.float64)
+
+
+def _digits(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """8x8 grey images of the digits 0-9 from a 5x7 bitmap font: each drawn at a random
+    position, thickened to the right in half the images, with a random ink intensity in
+    [0.6, 1] and Gaussian noise; values clipped to [0, 1]. Labels one-hot ``[n, 10]``,
+    the classes as balanced as ``n`` allows, in a seeded random order."""
+    labels = rng.permutation(np.arange(n) % 10)
+    x = np.zeros((n, 8, 8), dtype=np.float64)
+    for i, digit in enumerate(labels):
+        glyph = _GLYPHS[digit]
+        if rng.random() < 0.5:  # a thicker stroke: ink spreads one pixel to the right
+            glyph = np.maximum(glyph, np.pad(glyph, ((0, 0), (1, 0)))[:, :5])
+        top, left = rng.integers(0, 2), rng.integers(0, 4)
+        x[i, top : top + 7, left : left + 5] = glyph * rng.uniform(0.6, 1.0)
+    if noise > 0:
+        x = x + rng.normal(0.0, noise, size=x.shape)
+    y = np.eye(10)[labels]
+    return np.clip(x, 0.0, 1.0)[..., None], y
+
+
 _Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
 
 _GENERATORS: Mapping[str, _Generator] = MappingProxyType(
@@ -159,6 +194,7 @@ _GENERATORS: Mapping[str, _Generator] = MappingProxyType(
         "circles": _circles,
         "spiral": _spiral,
         "gauss": _gauss,
+        "digits": _digits,
     }
 )
 
@@ -175,6 +211,8 @@ def generate(
     ``xor``, ``circles``, ``spiral``, ``gauss`` (TensorFlow Playground's classification
     sets, scaled to about [-1, 1]²): ``x`` is ``[n, 2]``, ``y`` is ``[n, 1]`` in {0, 1},
     with ``n // 2`` rows of class 1 in a seeded random order.
+    ``digits``: ``x`` is ``[n, 8, 8, 1]`` in [0, 1] (digits from a small bitmap font with
+    seeded shifts, stroke thickness, intensity and noise), ``y`` is ``[n, 10]`` one-hot.
 
     Args:
         kind: one of :data:`GENERATORS`.

@@ -16,16 +16,43 @@ CLASSIFIERS = ("xor", "circles", "spiral", "gauss")
 
 
 def test_generator_names() -> None:
-    assert GENERATORS == ("linear", "xor", "circles", "spiral", "gauss")
+    assert GENERATORS == ("linear", "xor", "circles", "spiral", "gauss", "digits")
 
 
-@pytest.mark.parametrize("kind", GENERATORS)
+POINT_SETS = [k for k in GENERATORS if k != "digits"]
+
+
+@pytest.mark.parametrize("kind", POINT_SETS)
 @pytest.mark.parametrize("n", [2, 3, 200, 201])
 def test_generator_shapes_and_dtypes(kind: str, n: int) -> None:
     x, y = generate(kind, n=n, noise=0.1, seed=1)
     width = 1 if kind == "linear" else 2
     assert x.shape == (n, width) and y.shape == (n, 1)
     assert x.dtype == np.float32 and y.dtype == np.float32
+
+
+@pytest.mark.parametrize("n", [2, 10, 37])
+def test_digits_are_8x8_grey_images_with_balanced_one_hot_labels(n: int) -> None:
+    x, y = generate("digits", n=n, noise=0.05, seed=3)
+    assert x.shape == (n, 8, 8, 1) and y.shape == (n, 10)
+    assert x.dtype == np.float32 and y.dtype == np.float32
+    assert x.min() >= 0.0 and x.max() <= 1.0
+    assert np.all(y.sum(axis=1) == 1)
+    counts = y.sum(axis=0)
+    assert counts.max() - counts.min() <= 1
+
+
+def test_digits_without_noise_show_the_glyph_of_their_label() -> None:
+    x, y = generate("digits", n=30, noise=0.0, seed=4)
+    for image, label in zip(x[..., 0], y.argmax(axis=1), strict=True):
+        ink = image > 0
+        rows, cols = np.nonzero(ink)
+        assert rows.max() - rows.min() == 6  # seven rows tall, wherever it was drawn
+        assert cols.max() - cols.min() <= 5  # at most five wide, six when thickened
+        if label == 1:
+            assert ink.sum() < 20  # the thinnest glyph
+        if label == 8:
+            assert ink.sum() >= 17
 
 
 @pytest.mark.parametrize("kind", GENERATORS)

@@ -108,3 +108,11 @@ def test_script_option_adds_the_runtime_only_to_pages_with_cells():
 def test_registered_by_name_in_plain_python_markdown():
     html = markdown.markdown(XOR, extensions=["mlpages"])
     assert 'data-mlpages-kind="dataset"' in html
+
+
+def test_image_dataset_shows_an_image_grid_and_ships_nhwc_arrays():
+    html = convert("```dataset\nname: d\ngenerate: digits\nn: 12\nseed: 1\n```\n")
+    spec = specs(html)[0]
+    assert spec["x"]["shape"] == [12, 8, 8, 1] and spec["y"]["shape"] == [12, 10]
+    svg = re.search(r'<svg class="mlpages-images".*?</svg>', html).group(0)
+    assert svg.count("<text") == 10  # the first ten images, each captioned by its label

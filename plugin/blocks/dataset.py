@@ -20,6 +20,7 @@ SOURCES = ["x", "csv", "generate", "loader"]
 # Keys that belong to one source only.
 SOURCE_KEYS = {"y": "x", "features": "csv", "label": "csv", "n": "generate", "noise": "generate"}
 PREVIEW_ROWS = 5
+PREVIEW_IMAGES = 10
 # Class colours of the scatter plot: the same as the runtime's decision boundary.
 CLASS_COLORS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
@@ -143,7 +144,7 @@ def _loader(data: dict[str, Any], page: PageState):
 def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_train: int):
     """The first train rows in the author's units (after the build-time shuffle)."""
     order = np.random.default_rng(seed).permutation(len(x)) if shuffle is True else np.arange(len(x))
-    keep = order[: min(PREVIEW_ROWS, n_train)]
+    keep = order[: min(PREVIEW_IMAGES if x.ndim == 4 else PREVIEW_ROWS, n_train)]
     return x[keep], (y[keep] if y is not None else None)
 
 
@@ -189,7 +190,39 @@ def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.nda
             parts.append(f'<p class="mlpages-note">first {len(rows)} of {n_train} train rows</p>')
     if info.x.ndim == 2 and info.x.shape[1] == 2:
         parts.append(scatter_svg(info))
+    if x_raw.ndim == 4:
+        parts.append(image_grid_svg(x_raw, _labels(y_raw, len(x_raw)) if y_raw is not None else None,
+                                    info.classes))
     return "".join(parts)
+
+
+def image_grid_svg(images: np.ndarray, labels: np.ndarray | None, classes: list[str] | None,
+                   cell: int = 4) -> str:
+    """The first images as grey squares (ink in the text colour), captioned by label."""
+    lo, hi = float(images.min()), float(images.max())
+    span = hi - lo if hi > lo else 1.0
+    h, w = images.shape[1:3]
+    gap, caption = 6, 12
+    width = len(images) * (w * cell + gap)
+    parts = []
+    for k, image in enumerate(images):
+        ox = k * (w * cell + gap)
+        grey = (image.mean(axis=-1) - lo) / span
+        for r in range(h):
+            for c in range(w):
+                if grey[r, c] > 0.02:
+                    parts.append(f'<rect x="{ox + c * cell}" y="{r * cell}" width="{cell}" height="{cell}" '
+                                 f'fill="currentColor" fill-opacity="{grey[r, c]:.2f}"/>')
+        parts.append(f'<rect x="{ox + 0.5}" y="0.5" width="{w * cell - 1}" height="{h * cell - 1}" '
+                     'fill="none" stroke="currentColor" stroke-opacity="0.25"/>')
+        if labels is not None:
+            name = classes[labels[k]] if classes and labels[k] < len(classes) else str(int(labels[k]))
+            parts.append(f'<text x="{ox + w * cell / 2}" y="{h * cell + caption - 2}" font-size="10" '
+                         f'text-anchor="middle" fill="currentColor">{esc(name)}</text>')
+    height = h * cell + (caption if labels is not None else 0)
+    return (f'<svg class="mlpages-images" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" aria-label="the first {len(images)} images">'
+            + "".join(parts) + "</svg>")
 
 
 def _label_headers(y: np.ndarray | None, classes: list[str] | None) -> list[str]:
