@@ -24,6 +24,7 @@ from .html import json_script
 from .locate import FenceIndex
 from .page import PageState, slugify
 from .render import Slot, build_slots
+from .text import TextRenderer
 
 _SLOT = re.compile(r'<div data-mlpages-slot="(\d+)"></div>')
 
@@ -48,20 +49,27 @@ class _Conversion:
 
 
 class MlpagesExtension(Extension):
-    """Registers the `dataset`, `model`, `train` and `predict` fences."""
+    """Registers the `dataset`, `model`, `train`, `predict` and `quiz` fences."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.config = {
             "cache_dir": ["", "Directory for cached references ('' keeps them in memory only)"],
             "loaders": [True, "Allow `loader:` datasets, which run Python code at build time"],
             "base_dir": ["", "Directory that relative paths in blocks are resolved against"],
-            "script": ["", "URL of mlpages.js to add to pages with cells (the MkDocs plugin adds it itself)"],
+            "script": ["", "URL of mlpages.js to add to pages with cells or quizzes "
+                           "(the MkDocs plugin adds it itself)"],
+            "quizzes_dir": ["", "Directory of the quiz banks that `include: quizzes/<bank>.yml` names "
+                                "(default: quizzes/ under base_dir)"],
+            "text_extensions": [[], "Markdown extensions for quiz texts (default: code, tables, math)"],
+            "text_extension_configs": [{}, "Options of text_extensions, by extension name"],
         }
         super().__init__(**kwargs)
         self.source = PageSource()
         cache_dir = self.getConfig("cache_dir")
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
         self.pages: list[PageState] = []
+        self.text = TextRenderer(self.getConfig("text_extensions") or None,
+                                 self.getConfig("text_extension_configs"))
 
     def set_page(self, source: PageSource) -> None:
         """Tell the extension which file the next conversion is (MkDocs plugin)."""
@@ -79,7 +87,8 @@ class MlpagesExtension(Extension):
         base_dir = Path(self.getConfig("base_dir")) if self.getConfig("base_dir") else src.base_dir
         page = PageState(
             path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
-            allow_loaders=bool(self.getConfig("loaders")),
+            allow_loaders=bool(self.getConfig("loaders")), text=self.text,
+            quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))
@@ -136,6 +145,7 @@ class _Finish(Postprocessor):
         if state.page.cell_count:
             meta = {"schema": 1, "page": state.page.slug, "generator": f"mlpages {__version__}"}
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
+        if state.page.cell_count or state.page.quiz_count:
             script = self.ext.getConfig("script")
             if script:
                 text += f'<script type="module" src="{script}"></script>'

@@ -17,6 +17,7 @@ import numpy as np
 from .cache import ResultCache, digest
 from .engine import Sequential
 from .errors import BlockError, did_you_mean
+from .text import TextRenderer
 
 # Backend epsilons of TF.js 4.22: WebGL (float32 render targets) and CPU.
 EPSILONS: dict[str, float] = {"webgl": 1e-4, "cpu": 1e-7}
@@ -133,6 +134,10 @@ class PageState:
     models: dict[str, ModelInfo] = field(default_factory=dict)
     cell_count: int = 0
     error_count: int = 0
+    quizzes_dir: Path | None = None  # quiz banks (`include: quizzes/<bank>.yml`); None: base_dir/quizzes
+    text: TextRenderer = field(default_factory=TextRenderer)  # Markdown of quiz texts
+    quiz_ids: dict[str, str] = field(default_factory=dict)  # question id -> quiz name
+    quiz_count: int = 0
 
     def cell_id(self, name: str) -> str:
         return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"

@@ -47,6 +47,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self.ext = MlpagesExtension(
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
+            quizzes_dir=str(root / "quizzes"),
+            # Quiz texts are Markdown like the pages around them: same extensions, same options.
+            text_extensions=[e for e in config.markdown_extensions if isinstance(e, str)],
+            text_extension_configs=dict(config.mdx_configs),
         )
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / "vendor" / "tf.fesm.min.js").is_file():

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .blocks import BLOCKS
+from .blocks import BLOCKS, ELEMENTS
 from .errors import BlockError, format_location, get_logger
 from .html import esc, json_script
 from .page import PageState
@@ -71,6 +71,9 @@ def _build_one(slot: Slot, page: PageState) -> str:
             name = raw_name
         name = page.claim_name(slot.kind, data.get("name"))
         spec, body = BLOCKS[slot.kind](data, page, name)
+        element = ELEMENTS.get(slot.kind)
+        if element is not None:
+            return element(spec, body)
         page.cell_count += 1
         return render_cell(slot.kind, name, spec["id"], spec, body)
     except BlockError as exc:

@@ -126,3 +126,26 @@ export const UI_PAINT_MS = 250;
 // idleFactor times the last yield's cost. TF.js's own yielding waits for an animation
 // frame each time instead, which bench/ measured at 10-20% of a fit under SwiftShader.
 export const YIELD = Object.freeze({ minMs: 50, idleFactor: 19 });
+
+/** Quizzes (runtime/quiz.js): selectors, storage and class names. Quizzes are not cells. */
+export const QUIZ = Object.freeze({
+  selector: '[data-mlpages-quiz]',
+  spec: 'script.mlpages-quiz-spec',
+  question: 'fieldset[data-mlpages-question]',
+  hint: 'details.mlpages-quiz-hint',
+  solution: 'details.mlpages-quiz-solution',
+  /** localStorage key prefix; the site root URL follows, so every site keeps its own progress. */
+  storagePrefix: 'mlpages:quiz:',
+  storageVersion: 1,
+  /** Where the runtime lives below the site root (the MkDocs plugin's assets dir). */
+  assetsDir: 'assets/mlpages/',
+  css: Object.freeze({
+    score: 'mlpages-quiz-score',
+    controls: 'mlpages-quiz-controls',
+    feedback: 'mlpages-quiz-feedback',
+    hint: 'mlpages-quiz-hint-text',
+    explanation: 'mlpages-quiz-explanation',
+    right: 'mlpages-quiz-right',
+    wrong: 'mlpages-quiz-wrong',
+  }),
+});

@@ -1,9 +1,10 @@
 // mlpages entry point, loaded on every page as <script type="module">. It imports no
 // TF.js: only a page with cells loads the rest of the runtime (and TF.js with it).
+// Quizzes load runtime/quiz.js, which imports no TF.js either.
 // It defines `window.mlpages` (docs/reference/page-contract.md) and follows Material for
 // MkDocs' instant navigation through `document$`.
 
-import { SELECTOR } from './constants.js';
+import { QUIZ, SELECTOR } from './constants.js';
 
 /**
  * @typedef {import('./page.js').Page} Page
@@ -18,9 +19,25 @@ function createRuntime() {
   let current = Promise.resolve(null);
   /** @type {Page | null} */
   let page = null;
+  /** @type {Promise<import('./quiz.js').Quizzes | null>} */
+  let quizzes = Promise.resolve(null);
+
+  /** Unmount the previous page's quizzes, then mount this document's. */
+  function mountQuizzes() {
+    const previous = quizzes;
+    quizzes = (async () => {
+      const old = await previous.catch(() => null);
+      old?.dispose();
+      if (!document.querySelector(QUIZ.selector)) return null;
+      const { mountQuizzes: mountAll } = await import('./quiz.js');
+      return mountAll(document);
+    })();
+    quizzes.catch((err) => console.error('mlpages: the quizzes could not start', err));
+  }
 
   /** Dispose the previous page's cells, then mount this document's (if it has any). */
   function mount() {
+    mountQuizzes();
     const previous = current;
     current = (async () => {
       const old = await previous.catch(() => null);
@@ -35,9 +52,9 @@ function createRuntime() {
   }
 
   const api = {
-    /** Resolves once the backend is up and this page's cells are mounted. */
+    /** Resolves once the backend is up and this page's cells (and quizzes) are mounted. */
     get ready() {
-      return current.then(() => undefined);
+      return Promise.all([current, quizzes.catch(() => null)]).then(() => undefined);
     },
     environment() {
       return page ? page.environment() : null;

@@ -15,6 +15,7 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 def copy_demo(dest: Path) -> Path:
     """A private copy of the demo course (its own cache dir); returns the project dir."""
     shutil.copytree(ROOT / "docs", dest / "docs")
+    shutil.copytree(ROOT / "quizzes", dest / "quizzes")  # the banks that pages include
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
 

@@ -41,6 +41,7 @@ def test_wheel_installs_builds_and_verifies(tmp_path):
 
     course = tmp_path / "course"
     shutil.copytree(ROOT / "docs", course / "docs")
+    shutil.copytree(ROOT / "quizzes", course / "quizzes")
     shutil.copy(ROOT / "mkdocs.yml", course / "mkdocs.yml")
     assert not (course / "node_modules").exists()
     run([str(venv / "bin" / "mkdocs"), "build", "--strict", "-d", "site"], cwd=course)

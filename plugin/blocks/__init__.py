@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..page import PageState
-from . import dataset, model, predict, train
+from . import dataset, model, predict, quiz, train
 
 Builder = Callable[[dict[str, Any], PageState, str], tuple[dict[str, Any], str]]
 
@@ -15,4 +15,12 @@ BLOCKS: dict[str, Builder] = {
     "model": model.build,
     "train": train.build,
     "predict": predict.build,
+    "quiz": quiz.build,
 }
+
+Element = Callable[[dict[str, Any], str], str]
+
+ELEMENTS: dict[str, Element] = {
+    "quiz": quiz.element,
+}
+"""Kinds that are not ML cells render their own element (no `data-mlpages-kind`, no cell count)."""

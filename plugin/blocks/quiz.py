@@ -1,0 +1,281 @@
+"""The `quiz` block: questions with answers, readable without JavaScript, graded by runtime/quiz.js.
+
+A quiz is not an ML cell: its element carries `data-mlpages-quiz`, never `data-mlpages-kind`
+(docs/reference/page-contract.md, "Quizzes").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import BlockError, did_you_mean
+from ..html import esc, json_script
+from ..page import PageState
+from ..text import TextRenderer, is_inline
+from ..yaml12 import YamlError, load
+from .common import check_keys
+
+KIND = "quiz"
+QUESTION_KEYS = ["id", "question", "answers", "multiple", "hint", "explanation"]
+ANSWER_KEYS = ["text", "correct", "feedback"]
+BANK_DIR = "quizzes"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass
+class Answer:
+    text: str
+    correct: bool
+    feedback: str | None
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    answers: list[Answer]
+    multiple: bool
+    hint: str | None
+    explanation: str | None
+
+
+def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
+    """Parse the block (inline questions or a bank include), then render it."""
+    if "include" in data:
+        check_keys(data, ["name", "include", "questions"])
+        questions = _from_bank(data, page)
+    elif "questions" in data:
+        check_keys(data, ["name", "questions"])
+        raw = data["questions"]
+        if not isinstance(raw, list) or not raw:
+            raise BlockError("'questions' must be a non-empty list of questions "
+                             "(each a mapping with 'question' and 'answers')", key="questions")
+        questions = [_question(q, f"question {i + 1}", "questions", f"{name}-{i + 1}")
+                     for i, q in enumerate(raw)]
+    elif "question" in data:
+        check_keys(data, ["name", *QUESTION_KEYS])
+        questions = [_question({k: v for k, v in data.items() if k != "name"}, "", None, f"{name}-1")]
+    else:
+        raise BlockError("a quiz needs 'question' (one question), 'questions' (a list) "
+                         f"or 'include' ({BANK_DIR}/<bank>.yml)")
+    _claim_ids(questions, page, name, "questions" if "questions" in data else "id")
+    page.quiz_count += 1
+    spec = {
+        "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name), "page": page.slug,
+        "questions": [_question_spec(q, page.text) for q in questions],
+    }
+    return spec, render(spec, questions, page.text)
+
+
+def element(spec: dict[str, Any], body: str) -> str:
+    """The quiz element: its spec script, then the questions."""
+    return (
+        f'<div class="mlpages-quiz" id="{esc(spec["id"])}" data-mlpages-quiz '
+        f'data-mlpages-name="{esc(spec["name"])}">'
+        f'{json_script(spec, css_class="mlpages-quiz-spec")}{body}</div>'
+    )
+
+
+# Parsing ---------------------------------------------------------------------------------
+
+
+def _text(value: Any, what: str, key: str | None) -> str:
+    """Author text: strings as they are, numbers written back as text (`42` → "42")."""
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, str):
+        raise BlockError(f"{what} must be text, got {type(value).__name__}", key=key)
+    if not value.strip():
+        raise BlockError(f"{what} is empty", key=key)
+    return value
+
+
+def _question(raw: Any, where: str, key: str | None, default_id: str) -> Question:
+    """One question mapping; `where` prefixes messages ("question 2"), `key` points at the line."""
+    prefix = f"{where}: " if where else ""
+    if not isinstance(raw, Mapping):
+        raise BlockError(f"{prefix}a question must be a mapping with 'question' and 'answers'", key=key)
+    check_keys(raw, QUESTION_KEYS, where=where, key=key)
+
+    def k(name: str) -> str | None:
+        return key or name
+
+    if raw.get("question") is None:
+        raise BlockError(f"{prefix}missing 'question' (its text)", key=k("question"))
+    text = _text(raw["question"], f"{prefix}'question'", k("question"))
+    qid = default_id
+    if raw.get("id") is not None:
+        qid = _text(raw["id"], f"{prefix}'id'", k("id"))
+        if not _ID.match(qid):
+            raise BlockError(f"{prefix}'id' {qid!r} may hold only letters, digits, '-', '_' and '.'",
+                             key=k("id"))
+    multiple = raw.get("multiple", False)
+    if not isinstance(multiple, bool):
+        raise BlockError(f"{prefix}'multiple' must be true or false, got {multiple!r} "
+                         "(YAML 1.2: yes/no/on/off are strings)", key=k("multiple"))
+    answers_raw = raw.get("answers")
+    if not isinstance(answers_raw, list) or len(answers_raw) < 2:
+        raise BlockError(f"{prefix}'answers' must be a list of at least two answers "
+                         "(each a text or {text, correct, feedback})", key=k("answers"))
+    answers = [_answer(a, f"{prefix}answer {i + 1}", k("answers")) for i, a in enumerate(answers_raw)]
+    correct = sum(a.correct for a in answers)
+    if correct == 0:
+        raise BlockError(f"{prefix}no answer is marked 'correct: true'", key=k("answers"))
+    if correct > 1 and not multiple:
+        raise BlockError(f"{prefix}{correct} answers are marked correct; a single-choice question has "
+                         "exactly one (add 'multiple: true' for several)", key=k("answers"))
+    hint = _text(raw["hint"], f"{prefix}'hint'", k("hint")) if raw.get("hint") is not None else None
+    explanation = None
+    if raw.get("explanation") is not None:
+        explanation = _text(raw["explanation"], f"{prefix}'explanation'", k("explanation"))
+    return Question(qid, text, answers, multiple, hint, explanation)
+
+
+def _answer(raw: Any, where: str, key: str) -> Answer:
+    if isinstance(raw, Mapping):
+        check_keys(raw, ANSWER_KEYS, where=where, key=key)
+        if raw.get("text") is None:
+            raise BlockError(f"{where}: missing 'text'", key=key)
+        correct = raw.get("correct", False)
+        if not isinstance(correct, bool):
+            raise BlockError(f"{where}: 'correct' must be true or false, got {correct!r}", key=key)
+        feedback = raw.get("feedback")
+        return Answer(
+            _text(raw["text"], f"{where}: 'text'", key), correct,
+            _text(feedback, f"{where}: 'feedback'", key) if feedback is not None else None,
+        )
+    if raw is None:
+        raise BlockError(f"{where} is empty", key=key)
+    return Answer(_text(raw, where, key), False, None)
+
+
+def _bank_path(include: Any, page: PageState) -> tuple[Path, str]:
+    """The bank file for `include: quizzes/<bank>.yml` (the quizzes dir of the project)."""
+    if not isinstance(include, str) or not include.strip():
+        raise BlockError(f"'include' must be a path like {BANK_DIR}/<bank>.yml", key="include")
+    rel = PurePosixPath(include.strip())
+    parts = rel.parts[1:] if rel.parts and rel.parts[0] == BANK_DIR else rel.parts
+    if rel.is_absolute() or not parts or ".." in parts:
+        raise BlockError(f"'include' must be a path inside {BANK_DIR}/, like {BANK_DIR}/<bank>.yml, "
+                         f"got {include!r}", key="include")
+    folder = page.quizzes_dir if page.quizzes_dir is not None else page.base_dir / BANK_DIR
+    path = folder.joinpath(*parts)
+    if not path.is_file():
+        raise BlockError(f"quiz bank {include!r} not found (looked for {path})", key="include")
+    return path, f"{BANK_DIR}/{'/'.join(parts)}"
+
+
+def _from_bank(data: Mapping[str, Any], page: PageState) -> list[Question]:
+    path, shown = _bank_path(data["include"], page)
+    try:
+        raw = load(path.read_text(encoding="utf-8-sig"))
+    except YamlError as exc:
+        raise BlockError(f"{shown}:{exc.line + 1}: invalid YAML: {exc.message}", key="include") from None
+    if isinstance(raw, Mapping):
+        check_keys(raw, ["questions"], where=shown, key="include")
+        raw = raw.get("questions")
+    if not isinstance(raw, list) or not raw:
+        raise BlockError(f"{shown}: a bank is a list of questions (or a mapping with 'questions:')",
+                         key="include")
+    bank: dict[str, Question] = {}
+    for i, item in enumerate(raw):
+        where = f"{shown}: question {i + 1}"
+        if isinstance(item, Mapping) and item.get("id") is None:
+            raise BlockError(f"{where}: a question in a bank needs an 'id'", key="include")
+        q = _question(item, where, "include", "")
+        if q.id in bank:
+            raise BlockError(f"{where}: duplicate id '{q.id}' (ids are unique within a bank)",
+                             key="include")
+        bank[q.id] = q
+    wanted = data.get("questions")
+    if wanted is None:
+        return list(bank.values())
+    if not isinstance(wanted, list) or not wanted:
+        raise BlockError(f"'questions' with 'include' must be a non-empty list of ids of {shown}",
+                         key="questions")
+    picked = []
+    for qid in wanted:
+        qid = str(qid)
+        if qid not in bank:
+            raise BlockError(f"{shown} has no question with id '{qid}'{did_you_mean(qid, bank)}; "
+                             f"its ids: {', '.join(bank)}", key="questions")
+        picked.append(bank[qid])
+    return picked
+
+
+def _claim_ids(questions: list[Question], page: PageState, name: str, key: str) -> None:
+    seen: set[str] = set()
+    for q in questions:
+        other = page.quiz_ids.get(q.id)
+        if q.id in seen or other is not None:
+            where = "this quiz" if q.id in seen else f"quiz '{other}' on this page"
+            raise BlockError(f"question id '{q.id}' is already used by {where}; "
+                             "question ids are unique per page", key=key)
+        seen.add(q.id)
+    for q in questions:
+        page.quiz_ids[q.id] = name
+
+
+# Rendering -------------------------------------------------------------------------------
+
+
+def _question_spec(q: Question, text: TextRenderer) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "type": "multiple" if q.multiple else "single",
+        "answers": len(q.answers),
+        "correct": [i for i, a in enumerate(q.answers) if a.correct],
+        "feedback": [text.block(a.feedback) if a.feedback else None for a in q.answers],
+        "hint": text.block(q.hint) if q.hint else None,
+        "explanation": text.block(q.explanation) if q.explanation else None,
+    }
+
+
+def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) -> str:
+    """Questions as real form controls; hint and answers in closed `<details>` (no JavaScript needed)."""
+    parts = []
+    for n, (q, qspec) in enumerate(zip(questions, spec["questions"], strict=True), start=1):
+        base = f"{spec['id']}-{re.sub(r'[^A-Za-z0-9_-]+', '-', q.id)}"
+        stem = text.inline(q.question)
+        if is_inline(stem):
+            legend, body = stem, ""
+        else:
+            legend, body = f"Question {n}", f'<div class="mlpages-quiz-text">{stem}</div>'
+        kind = "checkbox" if q.multiple else "radio"
+        mode = "Choose all that apply." if q.multiple else "Choose one answer."
+        items = []
+        for i, a in enumerate(q.answers):
+            aid = f"{base}-a{i + 1}"
+            items.append(
+                f'<li class="mlpages-answer"><input type="{kind}" id="{aid}" name="{base}" value="{i}">'
+                f' <label for="{aid}">{text.inline(a.text)}</label></li>'
+            )
+        hint = ""
+        if qspec["hint"]:
+            hint = (f'<details class="mlpages-quiz-hint"><summary>Hint</summary>'
+                    f'{qspec["hint"]}</details>')
+        solution = []
+        for i, a in enumerate(q.answers):
+            if not (a.correct or a.feedback):
+                continue
+            verdict = "Correct" if a.correct else "Wrong"
+            fb = qspec["feedback"][i] or ""
+            solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
+        explanation = qspec["explanation"] or ""
+        parts.append(
+            f'<fieldset class="mlpages-question" id="{base}" data-mlpages-question="{esc(q.id)}" '
+            f'data-mlpages-type="{qspec["type"]}">'
+            f"<legend>{legend}</legend>{body}"
+            f'<p class="mlpages-quiz-mode">{mode}</p>'
+            f'<ul class="mlpages-answers">{"".join(items)}</ul>{hint}'
+            f'<details class="mlpages-quiz-solution"><summary>Show the answer</summary>'
+            f'<ul>{"".join(solution)}</ul>{explanation}</details>'
+            "</fieldset>"
+        )
+    return "".join(parts)

@@ -1,0 +1,346 @@
+// Quizzes: grade answers in the page and keep the reader's progress in localStorage.
+// Imports no TF.js: a page with quizzes and no cells loads only this and its helpers.
+// The build renders every question as a working form with the answers in a closed
+// <details>; this module swaps that for Check / Hint / Retry and live feedback.
+
+import { CSS, QUIZ } from './constants.js';
+import { h, replace } from './dom.js';
+
+/**
+ * @typedef {{id: string, type: 'single' | 'multiple', answers: number, correct: number[],
+ *   feedback: (string | null)[], hint: string | null, explanation: string | null}} QuestionSpec
+ * @typedef {{chosen: number[], score: number}} Answered
+ * @typedef {{v: number, pages: Record<string, Record<string, Answered>>}} Progress
+ * @typedef {{dispose: () => void}} Quizzes
+ */
+
+/**
+ * Build-time HTML of the author's own texts (hint, feedback, explanation), as nodes.
+ * @param {string} html
+ * @returns {DocumentFragment}
+ */
+function fragment(html) {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  return template.content;
+}
+
+/**
+ * The quiz's spec (a one-element JSON array; after Material's instant navigation the
+ * script has lost its class and is the element's first script child).
+ * @param {Element} el
+ * @returns {{page: string, questions: QuestionSpec[]}}
+ */
+function readSpec(el) {
+  const script = el.querySelector(QUIZ.spec) ?? el.querySelector(':scope > script');
+  if (!script) throw new Error(`quiz ${el.id} has no script.mlpages-quiz-spec`);
+  const value = JSON.parse(script.textContent ?? '');
+  return Array.isArray(value) && value.length === 1 ? value[0] : value;
+}
+
+/** The site root, so each site on an origin keeps its own progress. */
+function siteRoot() {
+  const here = new URL('.', import.meta.url).href;
+  return here.endsWith(`/${QUIZ.assetsDir}`) ? here.slice(0, -QUIZ.assetsDir.length) : here;
+}
+
+/**
+ * Score (0..1) of a set of chosen answers: all-or-nothing for single choice, and for
+ * multiple choice max(0, (right chosen − wrong chosen) / number of correct answers).
+ * @param {QuestionSpec} q
+ * @param {number[]} chosen
+ */
+export function grade(q, chosen) {
+  const right = chosen.filter((i) => q.correct.includes(i)).length;
+  const wrong = chosen.length - right;
+  return {
+    right,
+    wrong,
+    allRight: wrong === 0 && right === q.correct.length,
+    score: Math.max(0, (right - wrong) / q.correct.length),
+  };
+}
+
+/**
+ * Reader progress in localStorage: anything unreadable or of another shape starts afresh.
+ */
+function createStore() {
+  const key = QUIZ.storagePrefix + siteRoot();
+  /** @returns {Progress} */
+  const empty = () => ({ v: QUIZ.storageVersion, pages: {} });
+  /** @returns {Progress} */
+  function read() {
+    let raw = null;
+    try {
+      raw = window.localStorage.getItem(key);
+    } catch {
+      return empty(); // storage disabled: progress lasts as long as the page
+    }
+    if (raw === null) return empty();
+    try {
+      const value = JSON.parse(raw);
+      if (value && value.v === QUIZ.storageVersion && value.pages && typeof value.pages === 'object'
+          && !Array.isArray(value.pages)) return value;
+    } catch {
+      // fall through: corrupt content
+    }
+    console.warn(`mlpages: quiz progress in localStorage (${key}) was unreadable and is reset`);
+    write(empty());
+    return empty();
+  }
+  /** @param {Progress} value */
+  function write(value) {
+    try {
+      window.localStorage.setItem(key, JSON.stringify(value));
+    } catch {
+      // quota or disabled storage: progress is not kept, the quiz still works
+    }
+  }
+  return {
+    key,
+    /**
+     * @param {string} page
+     * @returns {Record<string, unknown>}
+     */
+    page(page) {
+      const entry = read().pages[page];
+      return entry && typeof entry === 'object' && !Array.isArray(entry) ? entry : {};
+    },
+    /**
+     * @param {string} page
+     * @param {string} id
+     * @param {Answered | null} answered
+     */
+    set(page, id, answered) {
+      const value = read();
+      const entry = this.page(page);
+      if (answered) entry[id] = answered;
+      else delete entry[id];
+      value.pages[page] = /** @type {Record<string, Answered>} */ (entry);
+      write(value);
+    },
+    /** @param {string} page */
+    clear(page) {
+      const value = read();
+      delete value.pages[page];
+      write(value);
+    },
+  };
+}
+
+/**
+ * A stored answer, if it fits the question (a bank edit may have changed it).
+ * @param {unknown} stored
+ * @param {QuestionSpec} q
+ * @returns {number[] | null}
+ */
+function validChoice(stored, q) {
+  const chosen = /** @type {any} */ (stored)?.chosen;
+  if (!Array.isArray(chosen) || chosen.length === 0) return null;
+  if (!chosen.every((i) => Number.isInteger(i) && i >= 0 && i < q.answers)) return null;
+  if (new Set(chosen).size !== chosen.length) return null;
+  if (q.type === 'single' && chosen.length !== 1) return null;
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/**
+ * One question: its controls, grading and stored state.
+ * @param {HTMLFieldSetElement} el
+ * @param {QuestionSpec} q
+ * @param {(answered: Answered | null) => void} onChange
+ */
+function mountQuestion(el, q, onChange) {
+  const inputs = /** @type {HTMLInputElement[]} */ (Array.from(el.querySelectorAll('input[type="radio"], input[type="checkbox"]')));
+  const items = inputs.map((input) => /** @type {HTMLElement} */ (input.closest('li') ?? input));
+  const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
+  for (const part of staticParts) part.hidden = true;
+
+  const feedback = h('div', { class: QUIZ.css.feedback, role: 'status', 'aria-live': 'polite' });
+  const hint = h('div', { class: QUIZ.css.hint, hidden: true });
+  const explanation = h('div', { class: QUIZ.css.explanation, hidden: true });
+  const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(chosen()) }, 'Check');
+  const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
+  const hintButton = q.hint
+    ? h('button', { type: 'button', class: CSS.button, 'aria-expanded': 'false', onclick: showHint }, 'Show hint')
+    : null;
+  if (q.hint) hint.append(fragment(q.hint));
+  const controls = h('div', { class: QUIZ.css.controls }, check, hintButton, retry);
+  const added = [hint, controls, feedback, explanation];
+  el.append(...added);
+  /** @type {number | null} */
+  let score = null;
+
+  function showHint() {
+    hint.hidden = false;
+    hintButton?.setAttribute('aria-expanded', 'true');
+    if (hintButton) hintButton.disabled = true;
+  }
+
+  function chosen() {
+    return inputs.flatMap((input, i) => (input.checked ? [i] : []));
+  }
+
+  /**
+   * Grade and show the verdict.
+   * @param {number[]} picked
+   * @param {boolean} [restoring]
+   */
+  function answer(picked, restoring = false) {
+    if (picked.length === 0) {
+      replace(feedback, h('p', {}, q.type === 'multiple' ? 'Choose at least one answer first.' : 'Choose an answer first.'));
+      return;
+    }
+    const result = grade(q, picked);
+    score = result.score;
+    inputs.forEach((input, i) => {
+      input.checked = picked.includes(i);
+      input.disabled = true;
+      if (input.checked) items[i].classList.add(q.correct.includes(i) ? QUIZ.css.right : QUIZ.css.wrong);
+    });
+    let verdict = result.allRight ? 'Correct.' : 'Not quite.';
+    if (q.type === 'multiple' && !result.allRight) {
+      verdict += ` ${result.right} of ${q.correct.length} correct choices, ${result.wrong} wrong.`;
+    }
+    const notes = picked.flatMap((i) => {
+      const html = q.feedback[i];
+      if (!html) return [];
+      const label = el.querySelector(`label[for="${CSS_escape(inputs[i].id)}"]`);
+      return [h('li', { class: q.correct.includes(i) ? QUIZ.css.right : QUIZ.css.wrong },
+        h('strong', {}, `${label?.textContent?.trim() ?? `Answer ${i + 1}`}: `), fragment(html))];
+    });
+    replace(feedback,
+      h('p', { 'data-verdict': result.allRight ? 'right' : 'wrong' }, verdict),
+      notes.length ? h('ul', {}, notes) : null);
+    if (q.explanation) {
+      replace(explanation, fragment(q.explanation));
+      explanation.hidden = false;
+    }
+    check.hidden = true;
+    retry.hidden = false;
+    if (!restoring) {
+      onChange({ chosen: picked, score: result.score });
+      retry.focus();
+    }
+  }
+
+  /** @param {boolean} [focus] */
+  function reset(focus = false) {
+    score = null;
+    inputs.forEach((input, i) => {
+      input.checked = false;
+      input.disabled = false;
+      items[i].classList.remove(QUIZ.css.right, QUIZ.css.wrong);
+    });
+    replace(feedback);
+    replace(explanation);
+    explanation.hidden = true;
+    check.hidden = false;
+    retry.hidden = true;
+    onChange(null);
+    if (focus) inputs[0]?.focus();
+  }
+
+  return {
+    id: q.id,
+    answer,
+    reset,
+    get score() {
+      return score;
+    },
+    dispose() {
+      for (const part of added) part.remove();
+      for (const part of staticParts) part.hidden = false;
+      inputs.forEach((input, i) => {
+        input.disabled = false;
+        items[i].classList.remove(QUIZ.css.right, QUIZ.css.wrong);
+      });
+    },
+  };
+}
+
+/**
+ * `CSS.escape` where available (ids are build-made and safe in any case).
+ * @param {string} value
+ */
+function CSS_escape(value) {
+  return typeof window.CSS?.escape === 'function' ? window.CSS.escape(value) : value;
+}
+
+/**
+ * Mount every quiz of the document; the first one gets the page's score and a reset button.
+ * @param {Document} doc
+ * @returns {Quizzes}
+ */
+export function mountQuizzes(doc) {
+  const store = createStore();
+  const elements = Array.from(doc.querySelectorAll(QUIZ.selector));
+  /** @type {ReturnType<typeof mountQuestion>[]} */
+  const questions = [];
+  /** @type {(() => void)[]} */
+  const disposers = [];
+  const total = h('span', { class: 'mlpages-quiz-total' });
+  let page = '';
+  let restoring = true;
+
+  function updateScore() {
+    const sum = questions.reduce((acc, q) => acc + (q.score ?? 0), 0);
+    const answered = questions.filter((q) => q.score !== null).length;
+    total.textContent = `${Number(sum.toFixed(2))} / ${questions.length}`;
+    total.dataset.score = String(sum);
+    total.dataset.answered = String(answered);
+  }
+
+  for (const el of elements) {
+    let spec;
+    try {
+      spec = readSpec(el);
+    } catch (err) {
+      console.error('mlpages: a quiz could not start', err);
+      continue;
+    }
+    page = page || spec.page;
+    const pageKey = spec.page;
+    for (const q of spec.questions) {
+      const fieldset = /** @type {HTMLFieldSetElement | null} */ (
+        Array.from(el.querySelectorAll(QUIZ.question)).find((f) => f.getAttribute('data-mlpages-question') === q.id) ?? null);
+      if (!fieldset) continue;
+      const question = mountQuestion(fieldset, q, (answered) => {
+        if (!restoring) store.set(pageKey, q.id, answered);
+        updateScore();
+      });
+      questions.push(question);
+      disposers.push(question.dispose);
+      const stored = validChoice(store.page(pageKey)[q.id], q);
+      if (stored) question.answer(stored, true);
+    }
+    el.setAttribute('data-mlpages-quiz-ready', '');
+    disposers.push(() => el.removeAttribute('data-mlpages-quiz-ready'));
+  }
+  restoring = false;
+
+  const first = elements.find((el) => el.hasAttribute('data-mlpages-quiz-ready'));
+  if (first) {
+    const resetButton = h('button', {
+      type: 'button', class: CSS.button,
+      onclick: () => {
+        restoring = true;
+        for (const q of questions) q.reset();
+        restoring = false;
+        store.clear(page);
+        updateScore();
+      },
+    }, 'Reset quiz progress');
+    const bar = h('div', { class: QUIZ.css.score },
+      h('span', {}, 'Score: '), total, ' ', resetButton);
+    const spec = first.querySelector(QUIZ.spec) ?? first.querySelector(':scope > script');
+    if (spec) spec.after(bar);
+    else first.prepend(bar);
+    disposers.push(() => bar.remove());
+  }
+  updateScore();
+  return {
+    dispose() {
+      for (const dispose of disposers.reverse()) dispose();
+    },
+  };
+}

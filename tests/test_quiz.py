@@ -1,0 +1,240 @@
+"""The `quiz` block: rendering without JavaScript, the spec, banks and author mistakes."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from mdhelpers import ROOT, convert
+from sitebuild import build
+
+HEAD = "# Quiz\n\n"  # a block appended to HEAD opens on line 3
+
+ONE = """\
+```quiz
+name: q
+question: Is `x` **big**?
+hint: Think of $x^2$.
+answers:
+  - Yes
+  - text: No
+    correct: true
+    feedback: Right, `x` is small.
+  - 42
+explanation: Because it is.
+```
+"""
+
+
+def spec_of(html: str) -> dict:
+    match = re.search(r'<script type="application/json" class="mlpages-quiz-spec">(.*?)</script>', html)
+    assert match, html
+    value = json.loads(match.group(1))
+    assert isinstance(value, list) and len(value) == 1
+    return value[0]
+
+
+def one_error(text: str, warnings_log, **config) -> str:
+    html = convert(HEAD + text, path="docs/ch1.md", **config)
+    messages = warnings_log()
+    assert len(messages) == 1, messages
+    assert 'class="mlpages-error' in html
+    assert messages[0] in unescape(html)
+    return messages[0]
+
+
+def test_single_question_renders_as_a_form(warnings_log):
+    html = convert(HEAD + ONE, path="docs/ch1.md")
+    assert warnings_log() == []
+    assert '<div class="mlpages-quiz" id="mlp-ch1-q" data-mlpages-quiz data-mlpages-name="q">' in html
+    assert "data-mlpages-kind" not in html  # a quiz is not an ML cell
+    assert 'id="mlpages-page"' not in html  # the page meta belongs to pages with cells
+    assert "<legend>Is <code>x</code> <strong>big</strong>?</legend>" in html
+    assert html.count('type="radio"') == 3 and 'type="checkbox"' not in html
+    labels = re.findall(r'<label for="([^"]+)">(.*?)</label>', html)
+    assert [text for _, text in labels] == ["Yes", "No", "42"]  # YAML 1.2: Yes stays a string
+    for target, _ in labels:
+        assert f'id="{target}"' in html
+    assert '<details class="mlpages-quiz-hint"><summary>Hint</summary>' in html
+    assert '<details class="mlpages-quiz-solution"><summary>Show the answer</summary>' in html
+    assert "<details open" not in html.replace("mlpages-details", "")
+    assert '<span class="arithmatex">\\(x^2\\)</span>' in html  # inline math survives
+
+
+def test_spec_holds_grading_data():
+    spec = spec_of(convert(HEAD + ONE, path="docs/ch1.md"))
+    assert spec["schema"] == 1 and spec["kind"] == "quiz"
+    assert spec["id"] == "mlp-ch1-q" and spec["page"] == "ch1"
+    (q,) = spec["questions"]
+    assert q["id"] == "q-1" and q["type"] == "single" and q["answers"] == 3
+    assert q["correct"] == [1]
+    assert q["feedback"][0] is None and q["feedback"][2] is None
+    assert "<code>x</code>" in q["feedback"][1]
+    assert "arithmatex" in q["hint"] and q["explanation"] == "<p>Because it is.</p>"
+
+
+def test_list_of_questions_and_multiple_choice():
+    html = convert(HEAD + """\
+```quiz
+questions:
+  - question: Pick the even numbers.
+    id: evens
+    multiple: true
+    answers:
+      - {text: 2, correct: true}
+      - {text: 3}
+      - {text: 4, correct: true}
+  - question: "no: is this a string?"
+    answers: [no, {text: yes, correct: true}]
+```
+""")
+    spec = spec_of(html)
+    assert [q["id"] for q in spec["questions"]] == ["evens", "quiz-1-2"]
+    assert spec["questions"][0]["type"] == "multiple" and spec["questions"][0]["correct"] == [0, 2]
+    assert html.count('type="checkbox"') == 3 and html.count('type="radio"') == 2
+    assert ">no</label>" in html and ">yes</label>" in html
+
+
+def test_include_bank_and_pick_questions(warnings_log):
+    html = convert(HEAD + "```quiz\ninclude: quizzes/neural-networks.yml\n"
+                   "questions: [xor-hidden, overfitting-signs]\n```\n", path="docs/ch1.md")
+    assert warnings_log() == []
+    spec = spec_of(html)
+    assert [q["id"] for q in spec["questions"]] == ["xor-hidden", "overfitting-signs"]
+    whole = spec_of(convert(HEAD + "```quiz\ninclude: quizzes/neural-networks.yml\n```\n"))
+    assert len(whole["questions"]) >= 3
+
+
+def test_quizzes_dir_option(tmp_path, warnings_log):
+    (tmp_path / "bank.yml").write_text("- id: a\n  question: Q?\n  answers: [x, {text: y, correct: true}]\n")
+    spec = spec_of(convert(HEAD + "```quiz\ninclude: quizzes/bank.yml\n```\n", quizzes_dir=str(tmp_path)))
+    assert warnings_log() == []
+    assert spec["questions"][0]["correct"] == [1]
+
+
+def test_quiz_only_page_gets_the_script():
+    html = convert(HEAD + ONE, script="/assets/mlpages/mlpages.js")
+    assert '<script type="module" src="/assets/mlpages/mlpages.js"></script>' in html
+
+
+def _answers(*lines: str) -> str:
+    return "answers:\n" + "".join(f"  - {line}\n" for line in lines)
+
+
+CASES = [
+    ("no correct answer",
+     "```quiz\nname: q\nquestion: Q?\n" + _answers("a", "b") + "```\n",
+     "docs/ch1.md:6: quiz 'q': no answer is marked 'correct: true'"),
+    ("two correct, single choice",
+     "```quiz\nname: q\nquestion: Q?\n" + _answers("{text: a, correct: true}", "{text: b, correct: true}")
+     + "```\n",
+     "docs/ch1.md:6: quiz 'q': 2 answers are marked correct; a single-choice question has exactly one "
+     "(add 'multiple: true' for several)"),
+    ("empty question",
+     "```quiz\nname: q\nquestion: '  '\n" + _answers("{text: a, correct: true}", "b") + "```\n",
+     "docs/ch1.md:5: quiz 'q': 'question' is empty"),
+    ("empty answer text",
+     "```quiz\nname: q\nquestion: Q?\n" + _answers("{text: a, correct: true}", "''") + "```\n",
+     "docs/ch1.md:6: quiz 'q': answer 2 is empty"),
+    ("one answer only",
+     "```quiz\nname: q\nquestion: Q?\n" + _answers("{text: a, correct: true}") + "```\n",
+     "docs/ch1.md:6: quiz 'q': 'answers' must be a list of at least two answers"),
+    ("unknown key",
+     "```quiz\nname: q\nquestion: Q?\nexplenation: x\n" + _answers("{text: a, correct: true}", "b")
+     + "```\n",
+     "docs/ch1.md:6: quiz 'q': unknown key 'explenation' (did you mean 'explanation'?)"),
+    ("unknown answer key",
+     "```quiz\nname: q\nquestion: Q?\n" + _answers("{text: a, corect: true}", "b") + "```\n",
+     "docs/ch1.md:6: quiz 'q': answer 1: unknown key 'corect' (did you mean 'correct'?)"),
+    ("question in a list",
+     "```quiz\nname: q\nquestions:\n  - question: Q?\n    answers: [a, b]\n```\n",
+     "docs/ch1.md:5: quiz 'q': question 1: no answer is marked 'correct: true'"),
+    ("duplicate ids in a quiz",
+     "```quiz\nname: q\nquestions:\n  - {id: a, question: Q, answers: [x, {text: y, correct: true}]}\n"
+     "  - {id: a, question: R, answers: [x, {text: y, correct: true}]}\n```\n",
+     "docs/ch1.md:5: quiz 'q': question id 'a' is already used by this quiz"),
+    ("missing bank",
+     "```quiz\nname: q\ninclude: quizzes/nope.yml\n```\n",
+     "docs/ch1.md:5: quiz 'q': quiz bank 'quizzes/nope.yml' not found"),
+    ("bank escape",
+     "```quiz\nname: q\ninclude: quizzes/../mkdocs.yml\n```\n",
+     "docs/ch1.md:5: quiz 'q': 'include' must be a path inside quizzes/"),
+    ("unknown bank id",
+     "```quiz\nname: q\ninclude: quizzes/neural-networks.yml\nquestions: [xor-hiden]\n```\n",
+     "docs/ch1.md:6: quiz 'q': quizzes/neural-networks.yml has no question with id 'xor-hiden' "
+     "(did you mean 'xor-hidden'?)"),
+    ("no content",
+     "```quiz\nname: q\n```\n",
+     "docs/ch1.md:3: quiz 'q': a quiz needs 'question' (one question), 'questions' (a list) or 'include'"),
+    ("multiple not a bool",
+     "```quiz\nname: q\nquestion: Q?\nmultiple: yes\n" + _answers("{text: a, correct: true}", "b")
+     + "```\n",
+     "docs/ch1.md:6: quiz 'q': 'multiple' must be true or false, got 'yes'"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_mistakes(text, expected, warnings_log):
+    assert one_error(text, warnings_log).startswith(expected)
+
+
+def test_duplicate_id_across_quizzes(warnings_log):
+    block = "```quiz\nid: same\nquestion: Q?\n" + _answers("{text: a, correct: true}", "b") + "```\n\n"
+    message = one_error(block + block, warnings_log)
+    assert message == ("docs/ch1.md:12: quiz 'quiz-2': question id 'same' is already used by "
+                       "quiz 'quiz-1' on this page; question ids are unique per page")
+
+
+@pytest.mark.parametrize(("bank", "expected"), [
+    ("- id: a\n  question: Q?\n  answers: [x, {text: y, correct: true}]\n"
+     "- id: a\n  question: R?\n  answers: [x, {text: y, correct: true}]\n",
+     "quizzes/bank.yml: question 2: duplicate id 'a' (ids are unique within a bank)"),
+    ("- question: Q?\n  answers: [x, {text: y, correct: true}]\n",
+     "quizzes/bank.yml: question 1: a question in a bank needs an 'id'"),
+    ("- id: a\n  question: Q?\n  answers: [x, y]\n",
+     "quizzes/bank.yml: question 1: no answer is marked 'correct: true'"),
+    ("questions: [\n", "quizzes/bank.yml:2: invalid YAML"),
+])
+def test_bank_mistakes(tmp_path, bank, expected, warnings_log):
+    (tmp_path / "bank.yml").write_text(bank)
+    message = one_error("```quiz\nname: q\ninclude: quizzes/bank.yml\n```\n", warnings_log,
+                        quizzes_dir=str(tmp_path))
+    assert message.startswith(f"docs/ch1.md:5: quiz 'q': {expected}"), message
+
+
+def test_names_are_shared_with_cells(warnings_log):
+    message = one_error(ONE + "\n" + ONE.replace("Is `x`", "Again"), warnings_log)
+    assert message.startswith("docs/ch1.md:17: quiz 'q': the name 'q' is already used by a quiz block")
+
+
+def test_demo_bank_is_valid(warnings_log):
+    bank = ROOT / "quizzes" / "neural-networks.yml"
+    assert bank.is_file()
+    convert(HEAD + "```quiz\ninclude: quizzes/neural-networks.yml\n```\n")
+    assert warnings_log() == []
+
+
+def _project(tmp_path: Path, page: str) -> Path:
+    (tmp_path / "docs").mkdir(parents=True)
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes" / "bank.yml").write_text(
+        "- id: a\n  question: Q?\n  answers: [x, {text: y, correct: true}]\n")
+    (tmp_path / "docs" / "index.md").write_text(page)
+    (tmp_path / "mkdocs.yml").write_text("site_name: quiz\nplugins: [mlpages]\n"
+                                         "markdown_extensions: [pymdownx.superfences]\n")
+    return tmp_path
+
+
+def test_mkdocs_build_includes_bank_and_fails_strict_on_a_mistake(tmp_path):
+    good = _project(tmp_path / "good", "# Q\n\n```quiz\ninclude: quizzes/bank.yml\n```\n")
+    result = build(good)
+    assert result.returncode == 0, result.stderr
+    html = (good / "site" / "index.html").read_text()
+    assert "data-mlpages-quiz" in html and "mlpages.js" in html
+    bad = _project(tmp_path / "bad", "# Q\n\n```quiz\ninclude: quizzes/bank.yml\nquestions: [b]\n```\n")
+    result = build(bad)
+    assert result.returncode != 0
+    assert "docs/index.md:5: quiz 'quiz-1': quizzes/bank.yml has no question with id 'b'" in result.stderr
