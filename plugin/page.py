@@ -120,6 +120,19 @@ class ModelInfo:
 
 
 @dataclass
+class Export:
+    """Files a block asks to publish next to the page (`train` with `export: models/<name>`)."""
+
+    cell_id: str
+    path: str  # the folder, relative to the page's URL directory, e.g. models/net
+    files: dict[str, bytes]  # file name in that folder -> contents
+
+    def items(self) -> list[tuple[str, bytes]]:
+        """`(relative path, bytes)` per file, e.g. `("models/net/model.json", b"...")`."""
+        return [(f"{self.path}/{name}", data) for name, data in self.files.items()]
+
+
+@dataclass
 class PageState:
     """What one page's blocks share while the page is being built."""
 
@@ -138,6 +151,8 @@ class PageState:
     text: TextRenderer = field(default_factory=TextRenderer)  # Markdown of quiz texts
     quiz_ids: dict[str, str] = field(default_factory=dict)  # question id -> quiz name
     quiz_count: int = 0
+    # Files to write next to the page (MkDocs plugin: into the site; bare extension: the caller's).
+    exports: list[Export] = field(default_factory=list)
 
     def cell_id(self, name: str) -> str:
         return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"

@@ -17,6 +17,7 @@ from mkdocs.structure.pages import Page
 
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
+from .page import PageState
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
@@ -40,6 +41,9 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
     def __init__(self) -> None:
         self.ext: MlpagesExtension | None = None
         self.external_hosts: set[str] = set()
+        # Which PageStates a page's conversion made: ext.pages grows during Markdown.convert.
+        self._pages_before = 0
+        self._page_states: dict[str, list[PageState]] = {}  # src_uri -> states
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -85,9 +89,16 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             path=display, src_uri=page.file.src_uri,
             base_dir=abs_path.parent if abs_path is not None else Path(config.docs_dir), text=text,
         ))
+        self._pages_before = len(self.ext.pages)
         return markdown
 
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.ext is not None
+        self._page_states[page.file.src_uri] = self.ext.pages[self._pages_before:]
+        return html
+
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self._write_exports(page, config)
         own = urlparse(config.site_url or "").hostname
         for url in _EXTERNAL.findall(output):
             host = urlparse(url).hostname
@@ -95,7 +106,20 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 self.external_hosts.add(host)
         return output
 
+    def _write_exports(self, page: Page, config: MkDocsConfig) -> None:
+        """Files that blocks export (`train` `export:`), next to the page's output in the site."""
+        states = self._page_states.pop(page.file.src_uri, [])
+        page_dir = Path(config.site_dir) / Path(page.file.dest_uri).parent
+        for state in states:
+            for export in state.exports:
+                for rel, data in export.items():
+                    target = page_dir / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                log.debug("mlpages: %s: exported %s", state.path, (page_dir / export.path).as_posix())
+
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._page_states.clear()
         if self.external_hosts:
             log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
                      "self-contained offline (Material: set theme.font: false for its web fonts)",

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import posixpath
+import re
 from typing import Any
 
 import numpy as np
 
 from .. import jsgen
 from ..cache import digest
-from ..engine import EngineError
+from ..engine import EngineError, Sequential
 from ..errors import BlockError
+from ..export import WEIGHTS_FILE, layers_model_json
 from ..html import array_json, code_block, esc, fmt, table
-from ..page import EPSILONS, FitOp, PageState
+from ..page import EPSILONS, Export, FitOp, ModelInfo, PageState
 from .common import check_keys, choice, integer, require, tolerance
 
 KIND = "train"
-KEYS = ["name", "model", "dataset", "epochs", "batchSize", "validation", "tolerance"]
+KEYS = ["name", "model", "dataset", "epochs", "batchSize", "validation", "tolerance", "export"]
 UNSUPPORTED = {
     "shuffle": "mlpages always fits with shuffle: false so the reference can follow; "
                "use 'shuffle: true' on the dataset (shuffled once at build)",
@@ -47,6 +51,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError(f"'validation: test' needs a test split, but dataset '{dataset.name}' has "
                          "split 1.0 (give the dataset e.g. split: 0.8)", key="validation")
     _check_shapes(model, dataset)
+    export = _export_path(data, page)
     cell_id = page.cell_id(name)
     op = FitOp(cell_id, dataset.x, dataset.y,
                (dataset.x_test, dataset.y_test) if validation else None, epochs, batch_size)
@@ -80,7 +85,61 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         "fit": fit, "tolerance": tol, "references": references,
     }
     code = jsgen.fit_code(jsgen.identifier(model.name), fit, dataset.name, validation)
-    return spec, render(references, code, after, model.name)
+    html = render(references, code, after, model.name)
+    if export is not None:
+        page.exports.append(_export(model, references, cell_id, export))
+        html += render_export(export)
+    return spec, html
+
+
+def _export_path(data: dict[str, Any], page: PageState) -> str | None:
+    """`export: models/<name>`: a folder relative to the page's URL directory."""
+    raw = data.get("export")
+    if raw is None:
+        return None
+    hint = "a folder relative to the page, e.g. export: models/net"
+    if not isinstance(raw, str) or not raw.strip():
+        raise BlockError(f"'export' must be {hint}", key="export")
+    path = raw.strip().rstrip("/")
+    if "\\" in path or path.startswith("/") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", path):
+        raise BlockError(f"'export' must be a relative path ({hint}), got {raw!r}", key="export")
+    parts = path.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise BlockError(f"'export' must be a relative path without '.', '..' or empty parts "
+                         f"({hint}), got {raw!r}", key="export")
+    if not all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", p) for p in parts):
+        raise BlockError(f"'export' may only use letters, digits, '_', '-' and '.' in its folder "
+                         f"names, got {raw!r}", key="export")
+    path = posixpath.normpath(path)
+    for other in page.exports:
+        if other.path == path:
+            raise BlockError(f"'export: {path}' is already written by cell '{other.cell_id}' on "
+                             "this page; give each export its own folder", key="export")
+    return path
+
+
+def _export(model: ModelInfo, references: list[dict[str, Any]], cell_id: str, path: str) -> Export:
+    """The model as this cell leaves it (the WebGL reference, epsilon 1e-4) as LayersModel files."""
+    ref = next(r for r in references if r["epsilon"] == EPSILONS["webgl"])
+    weights = [
+        np.array([np.nan if v is None else v for v in w["data"]], dtype=np.float32).reshape(w["shape"])
+        for w in ref["weights"]
+    ]
+    names = [n for n, _ in Sequential(model.layers).weight_shapes()]
+    topology, weights_bin = layers_model_json(model.layers, names, weights, model_name=model.name)
+    text = json.dumps(topology, indent=1, allow_nan=False).encode("utf-8")
+    return Export(cell_id, path, {"model.json": text, WEIGHTS_FILE: weights_bin})
+
+
+def render_export(path: str) -> str:
+    url = esc(f"{path}/model.json")
+    return (
+        f'<p class="mlpages-export"><a href="{url}" download>Download the trained model '
+        f'(TF.js LayersModel)</a>: <code>model.json</code> and '
+        f'<a href="{esc(path)}/{WEIGHTS_FILE}" download><code>{WEIGHTS_FILE}</code></a>, '
+        f"the weights of the NumPy reference for WebGL after this cell; load it with "
+        f"<code>tf.loadLayersModel('{esc(path)}/model.json')</code></p>"
+    )
 
 
 def _check_shapes(model, dataset) -> None:

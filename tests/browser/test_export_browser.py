@@ -1,0 +1,151 @@
+"""`train` with `export:`: the written LayersModel loads with `tf.loadLayersModel` and predicts
+what the NumPy reference of the predict cell after the train cell says."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import serve
+from sitebuild import build
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-export")]
+
+RNG = np.random.default_rng(7)
+IMAGES = np.round(RNG.random((8, 16)), 3).tolist()
+LABELS = [[float(i % 2)] for i in range(8)]
+
+PAGE = f"""# Export
+
+```dataset
+name: xor
+generate: xor
+n: 24
+seed: 1
+```
+
+```model
+name: dense-net
+seed: 2
+layers:
+  - dense: {{units: 4, activation: tanh, inputShape: [2]}}
+  - dense: {{units: 1, activation: sigmoid}}
+compile: {{optimizer: adam, loss: binaryCrossentropy}}
+```
+
+```train
+name: fit-dense
+model: dense-net
+dataset: xor
+epochs: 5
+batchSize: 8
+export: models/net
+```
+
+```predict
+name: dense-after
+model: dense-net
+dataset: xor
+split: train
+```
+
+```dataset
+name: images
+x: {json.dumps(IMAGES)}
+y: {json.dumps(LABELS)}
+```
+
+```model
+name: conv-net
+seed: 3
+layers:
+  - reshape: {{targetShape: [4, 4, 1], inputShape: [16]}}
+  - conv2d: {{filters: 2, kernelSize: 3, padding: same, activation: relu}}
+  - maxPooling2d: {{poolSize: 2}}
+  - flatten: {{}}
+  - batchNormalization: {{}}
+  - dense: {{units: 1, activation: sigmoid}}
+compile: {{optimizer: sgd, loss: binaryCrossentropy}}
+```
+
+```train
+name: fit-conv
+model: conv-net
+dataset: images
+epochs: 3
+batchSize: 4
+export: models/conv
+```
+
+```predict
+name: conv-after
+model: conv-net
+dataset: images
+split: train
+```
+"""
+
+PREDICT = """
+const [url, x] = arguments;
+const done = arguments[arguments.length - 1];
+window.mlpages.ready.then(async () => {
+  const tf = window.tf;
+  const model = await tf.loadLayersModel(url);
+  const out = tf.tidy(() => model.predict(tf.tensor(x)));
+  done({backend: tf.getBackend(), predictions: await out.array()});
+}).catch((e) => done({error: String(e && e.stack || e)}));
+"""
+
+SPEC = re.compile(r'<script type="application/json" class="mlpages-spec"[^>]*>(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def export_site(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("export")
+    (project / "docs" / "course").mkdir(parents=True)
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (project / "docs" / "course" / "export.md").write_text(PAGE, encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "site_name: export\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n",
+        encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+def specs(html: str) -> dict[str, dict]:
+    found = {}
+    for raw in SPEC.findall(html):
+        spec = json.loads(unescape(raw))[0]
+        found[spec["name"]] = spec
+    return found
+
+
+def as_array(data: dict) -> np.ndarray:
+    values = [np.nan if v is None else v for v in data["data"]]
+    return np.array(values, dtype=np.float64).reshape(data["shape"])
+
+
+@pytest.mark.parametrize("folder, predict", [("net", "dense-after"), ("conv", "conv-after")])
+def test_exported_model_loads_and_predicts_the_reference(export_site, browser, folder, predict):
+    page_dir = export_site / "course" / "export"
+    html = (page_dir / "index.html").read_text(encoding="utf-8")
+    assert f'href="models/{folder}/model.json"' in html
+    assert (page_dir / "models" / folder / "weights.bin").is_file()
+    spec = specs(html)[predict]
+    url, stop = serve(export_site)
+    try:
+        browser.get(url + "course/export/")
+        result = browser.execute_async_script(PREDICT, f"{url}course/export/models/{folder}/model.json",
+                                              as_array(spec["x"]).tolist())
+    finally:
+        stop()
+    assert "error" not in result, result["error"]
+    epsilon = 1e-4 if result["backend"] == "webgl" else 1e-7
+    (ref,) = [r for r in spec["references"] if r["epsilon"] == epsilon]
+    np.testing.assert_allclose(np.array(result["predictions"]), as_array(ref["predictions"]),
+                               rtol=1e-3, atol=1e-5)
