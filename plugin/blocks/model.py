@@ -9,11 +9,12 @@ from .. import jsgen
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..errors import BlockError, did_you_mean
 from ..html import array_json, code_block, esc, table
+from ..modelfile import LoadedModel, ModelFileError, read_layers_model
 from ..page import ModelInfo, PageState
 from .common import check_keys, integer
 
 KIND = "model"
-KEYS = ["name", "seed", "layers", "compile"]
+KEYS = ["name", "from", "seed", "layers", "compile"]
 
 ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus"]
 TFJS_ONLY_ACTIVATIONS = ["softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax"]
@@ -63,14 +64,25 @@ OPTIMIZERS = list(jsgen.OPTIMIZER_ARGS)
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
     check_keys(data, KEYS)
     seed = integer(data, "seed", 0)
-    layers = _layers(data.get("layers"))
+    loaded = _load(data["from"], page) if "from" in data else None
+    if loaded is None:
+        layers = _layers(data.get("layers"))
+    else:
+        extra = _layers(data["layers"], after_base=True) if data.get("layers") is not None else []
+        # Layers added on top of a loaded model get names of their own, so that their
+        # weights never collide with the file's.
+        for k, layer in enumerate(extra, start=1):
+            layer["config"]["name"] = f"head_{layer['type']}_{k}"
+        layers = loaded.layers + extra
     optimizer, given, loss, metrics = _compile(data.get("compile"))
     try:
         engine = Sequential(layers)
         weights = engine.init_weights(seed)
         summary = engine.summary()
     except EngineError as exc:
-        raise BlockError(str(exc), key="layers") from None
+        raise BlockError(str(exc), key="from" if loaded is not None else "layers") from None
+    if loaded is not None:
+        weights = _loaded_weights(engine, weights, loaded, data["from"])
     input_shape = tuple(layers[0]["config"]["inputShape"])
     info = ModelInfo(
         name=name, id=page.cell_id(name), layers=layers, optimizer=optimizer, loss=loss,
@@ -91,10 +103,46 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     code = jsgen.model_code(
         jsgen.identifier(name), layers, jsgen.optimizer_code(optimizer, given), loss, metrics
     )
-    return spec, render(info, code, summary, seed)
+    origin = f"from {data['from']}" if loaded is not None else f"drawn at build (seed {seed})"
+    if loaded is not None and len(layers) > len(loaded.layers):
+        origin += f", the added layers' drawn at build (seed {seed})"
+    return spec, render(info, code, summary, origin)
 
 
-def _layers(raw: Any) -> list[dict[str, Any]]:
+def _load(rel: Any, page: PageState) -> LoadedModel:
+    """The model file `from:` names, relative to the Markdown file."""
+    if not isinstance(rel, str) or not rel.endswith(".json"):
+        raise BlockError("'from' must be the path of a TF.js model.json, relative to this page", key="from")
+    path = (page.base_dir / rel).resolve()
+    if not path.is_file():
+        raise BlockError(f"model file not found: {rel} (looked at {path})", key="from")
+    try:
+        return read_layers_model(path)
+    except ModelFileError as exc:
+        raise BlockError(str(exc), key="from") from None
+
+
+def _loaded_weights(engine: Sequential, drawn: list[Any], loaded: LoadedModel, rel: str) -> list[Any]:
+    """The file's weights where it has them, the drawn ones for layers added on top."""
+    out = []
+    for (wname, shape), value in zip(engine.weight_shapes(), drawn, strict=True):
+        if wname.startswith("head_"):
+            out.append(value)
+            continue
+        if wname not in loaded.weights:
+            raise BlockError(f"{rel} has no weight '{wname}'", key="from")
+        if tuple(loaded.weights[wname].shape) != tuple(shape):
+            raise BlockError(f"{rel}: weight '{wname}' has shape {list(loaded.weights[wname].shape)}, "
+                             f"the layer expects {list(shape)}", key="from")
+        out.append(loaded.weights[wname])
+    try:
+        engine.set_weights(out)
+    except EngineError as exc:
+        raise BlockError(str(exc), key="from") from None
+    return engine.get_weights()
+
+
+def _layers(raw: Any, after_base: bool = False) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not raw:
         raise BlockError("'layers' must be a non-empty list, e.g. - dense: {units: 1, inputShape: [1]}",
                          key="layers")
@@ -115,7 +163,7 @@ def _layers(raw: Any) -> list[dict[str, Any]]:
         config = dict(config or {})
         check_keys(config, [*LAYERS[kind], "inputShape"], UNSUPPORTED_KEYS, where=f"{where} ({kind})",
                    key="layers")
-        _check_layer(kind, config, f"{where} ({kind})", first=i == 1)
+        _check_layer(kind, config, f"{where} ({kind})", first=i == 1 and not after_base)
         layers.append({"type": kind, "config": config})
     return layers
 
@@ -219,7 +267,7 @@ def _check_loss(info: ModelInfo) -> None:
                          "output unit use binaryCrossentropy", key="compile")
 
 
-def render(info: ModelInfo, code: str, summary: list[dict[str, Any]], seed: int) -> str:
+def render(info: ModelInfo, code: str, summary: list[dict[str, Any]], origin: str) -> str:
     rows = [(s["layer"], s["type"], str(tuple(s["outputShape"])).replace("None", "null"), s["params"])
             for s in summary]
     total = sum(s["params"] for s in summary)
@@ -227,6 +275,6 @@ def render(info: ModelInfo, code: str, summary: list[dict[str, Any]], seed: int)
         code_block(code)
         + table(["Layer", "Output shape", "Params"], [(f"{a} ({b})", c, d) for a, b, c, d in rows],
                 "mlpages-summary")
-        + f'<p class="mlpages-note">{total} parameters · initial weights drawn at build '
-          f'(seed {seed}) and set with <code>{esc(jsgen.identifier(info.name))}.setWeights()</code></p>'
+        + f'<p class="mlpages-note">{total} parameters · initial weights {esc(origin)}, set with '
+          f'<code>{esc(jsgen.identifier(info.name))}.setWeights()</code></p>'
     )

@@ -1,0 +1,107 @@
+"""`model` blocks `from:` a TF.js LayersModel file: layers and weights read back exactly."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mdhelpers import convert
+from mlpages.engine import Sequential
+from mlpages.export import layers_model_json
+from mlpages.modelfile import ModelFileError, read_layers_model
+
+LAYERS = [
+    {"type": "reshape", "config": {"targetShape": [4, 4, 1], "inputShape": [16]}},
+    {"type": "conv2d", "config": {"filters": 2, "kernelSize": 3, "padding": "same", "activation": "relu"}},
+    {"type": "batchNormalization", "config": {}},
+    {"type": "maxPooling2d", "config": {}},
+    {"type": "flatten", "config": {}},
+    {"type": "dense", "config": {"units": 3, "activation": "softmax"}},
+]
+
+
+def write_model(folder: Path, layers=LAYERS, seed: int = 5) -> list[np.ndarray]:
+    engine = Sequential(layers)
+    weights = [w + np.float32(0.01) * i for i, w in enumerate(engine.init_weights(seed))]
+    doc, data = layers_model_json(layers, [n for n, _ in engine.weight_shapes()], weights)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model.json").write_text(json.dumps(doc))
+    (folder / "weights.bin").write_bytes(data)
+    return weights
+
+
+def spec_of(html: str, kind: str) -> dict:
+    for m in re.findall(r'class="mlpages-spec">(.*?)</script>', html):
+        spec = json.loads(m)[0]
+        if spec["kind"] == kind:
+            return spec
+    raise AssertionError(kind)
+
+
+def test_exported_model_reads_back_with_the_same_layers_and_weights(tmp_path):
+    weights = write_model(tmp_path / "m")
+    loaded = read_layers_model(tmp_path / "m" / "model.json")
+    assert [layer["type"] for layer in loaded.layers] == [layer["type"] for layer in LAYERS]
+    assert loaded.layers[0]["config"]["inputShape"] == [16]
+    assert loaded.layers[1]["config"]["kernelSize"] == 3 and loaded.layers[1]["config"]["padding"] == "same"
+    engine = Sequential(loaded.layers)
+    names = [n for n, _ in engine.weight_shapes()]
+    for name, expected in zip(names, weights, strict=True):
+        np.testing.assert_array_equal(loaded.weights[name], expected)
+
+
+def test_model_block_from_a_file_ships_the_files_weights(tmp_path):
+    weights = write_model(tmp_path / "models" / "base")
+    text = ("```model\nname: m\nfrom: models/base/model.json\n"
+            "compile: {optimizer: sgd, loss: categoricalCrossentropy}\n```\n")
+    spec = spec_of(convert(text, base_dir=tmp_path), "model")
+    got = [np.asarray(w["data"], dtype=np.float32).reshape(w["shape"]) for w in spec["weights"]]
+    assert len(got) == len(weights)
+    for a, b in zip(got, weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_layers_added_on_top_keep_the_base_weights_and_draw_their_own(tmp_path):
+    base = [{"type": "dense", "config": {"units": 4, "activation": "tanh", "inputShape": [2]}}]
+    weights = write_model(tmp_path / "models" / "base", base)
+    text = ("```model\nname: m\nfrom: models/base/model.json\nseed: 2\nlayers:\n"
+            "  - dense: {units: 2, activation: softmax}\n"
+            "compile: {optimizer: sgd, loss: categoricalCrossentropy}\n```\n")
+    spec = spec_of(convert(text, base_dir=tmp_path), "model")
+    assert [w["name"] for w in spec["weights"]][2:] == ["head_dense_1/kernel", "head_dense_1/bias"]
+    np.testing.assert_array_equal(np.asarray(spec["weights"][0]["data"], np.float32), weights[0].ravel())
+    assert spec["summary"][-1]["outputShape"] == [None, 2]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d, f: d["modelTopology"].update(class_name="Model"), "only Sequential LayersModels"),
+    (lambda d, f: d["modelTopology"]["config"]["layers"][0].update(class_name="LSTM"),
+     "layer 1 is a LSTM, which mlpages does not reproduce"),
+    (lambda d, f: (f / "weights.bin").write_bytes(b"\0" * 8), "the weight files end before"),
+    (lambda d, f: (f / "weights.bin").unlink(), "cannot read the weights"),
+])
+def test_unreadable_model_files_are_clear_errors(tmp_path, change, message):
+    folder = tmp_path / "m"
+    write_model(folder)
+    doc = json.loads((folder / "model.json").read_text())
+    change(doc, folder)
+    (folder / "model.json").write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match=message):
+        read_layers_model(folder / "model.json")
+
+
+def test_missing_model_file_is_an_author_error_with_file_and_line(tmp_path, warnings_log):
+    text = ("# T\n\n```model\nname: m\nfrom: models/none/model.json\n"
+            "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n")
+    convert(text, path="docs/t.md", base_dir=tmp_path)
+    assert warnings_log() == [
+        f"docs/t.md:5: model 'm': model file not found: models/none/model.json "
+        f"(looked at {tmp_path / 'models' / 'none' / 'model.json'})"]
+
+
+def test_spec_course_model_file_is_in_the_fixture():
+    fixture = Path(__file__).parent / "fixtures" / "spec_course" / "docs" / "models" / "xor-base"
+    assert read_layers_model(fixture / "model.json").layers[0]["config"]["inputShape"] == [2]
