@@ -1,4 +1,4 @@
-"""The ``mlpages`` command: ``mlpages serve`` and ``mlpages verify``.
+"""The ``mlpages`` command: ``mlpages serve``, ``mlpages verify`` and ``mlpages quiz convert``.
 
 Each subcommand is a :class:`Command`: a name, a help line, a function that adds its
 arguments and a function that runs it and returns the exit code. Add one to
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlpages import __version__
+from mlpages import __version__, quizdown
 from mlpages.verify.report import (
     EXIT_ENVIRONMENT,
     PageReport,
@@ -33,6 +33,14 @@ exit codes:
      URL unreachable, no pages with cells found
   4  page failures only: page error, author error block, timeout, wrong backend,
      no reference for the backend's epsilon, a cell that failed or crashed
+"""
+
+QUIZ_EPILOG = """\
+exit codes:
+  0  done (with --check: nothing to convert)
+  1  with --check: at least one file has quizdown blocks to convert
+  2  usage error, a file that cannot be read or written, or a quizdown block that
+     cannot be read (reported as FILE:LINE and left as it is; the others are converted)
 """
 
 
@@ -166,6 +174,64 @@ def _verify(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _quiz_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="quiz_action", metavar="ACTION", required=True)
+    convert = actions.add_parser(
+        "convert",
+        help="rewrite Hugo {{< quizdown >}} blocks into YAML quiz fences, in place",
+        description="Rewrite Hugo {{< quizdown >}} blocks into YAML quiz fences, in place.",
+        epilog=QUIZ_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    convert.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Markdown files")
+    convert.add_argument(
+        "--check", action="store_true", help="report what would change and write nothing"
+    )
+
+
+def _quiz(args: argparse.Namespace) -> int:
+    changed = failed = 0
+    for path in args.files:
+        try:
+            raw = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"mlpages quiz convert: {path}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        crlf = "\r\n" in raw
+        lines = raw.replace("\r\n", "\n").split("\n")
+        converted = 0
+        for block in reversed(quizdown.find_blocks("\n".join(lines))):
+            try:
+                questions = quizdown.parse(block.content)
+            except quizdown.QuizdownError as exc:
+                print(f"{path}:{block.start + 2 + exc.line}: quizdown: {exc.message}", file=sys.stderr)
+                failed += 1
+                continue
+            for n, question in enumerate(questions, start=1):
+                if question.get("type") == "order":
+                    print(f"{path}:{block.start + 1}: note: question {n} is an ordering question; "
+                          "ordering questions are not supported yet", file=sys.stderr)
+            fence = quizdown.fence(quizdown.to_yaml(questions), block.indent)
+            lines[block.start:block.end + 1] = fence
+            converted += 1
+        if not converted:
+            continue
+        changed += 1
+        verb = "would convert" if args.check else "converted"
+        print(f"{path}: {verb} {converted} quizdown block{'s' if converted > 1 else ''}")
+        if not args.check:
+            text = "\n".join(lines)
+            try:
+                path.write_bytes((text.replace("\n", "\r\n") if crlf else text).encode("utf-8"))
+            except OSError as exc:
+                print(f"mlpages quiz convert: {path}: {exc}", file=sys.stderr)
+                failed += 1
+    if failed:
+        return 2
+    return 1 if args.check and changed else 0
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("serve", "serve a built site over HTTP", _serve_arguments, _serve),
     Command(
@@ -175,6 +241,8 @@ COMMANDS: tuple[Command, ...] = (
         _verify,
         VERIFY_EPILOG,
     ),
+    Command("quiz", "quiz tools: 'mlpages quiz convert FILE…' turns quizdown blocks into quiz fences",
+            _quiz_arguments, _quiz),
 )
 
 

@@ -17,7 +17,7 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from . import __version__
+from . import __version__, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
 from .html import json_script
@@ -80,6 +80,8 @@ class MlpagesExtension(Extension):
         if "fenced_code_block" not in md.preprocessors:
             md.registerExtensions(["pymdownx.superfences"], {})
         md.preprocessors.register(_Start(md, self), "mlpages_start", 35)
+        # After _Start (which indexes the original text), before superfences (25).
+        md.preprocessors.register(_Quizdown(md), "mlpages_quizdown", 34)
         md.postprocessors.register(_Finish(md, self), "mlpages_finish", 5)
 
     def new_conversion(self, md: Markdown, lines: list[str]) -> _Conversion:
@@ -100,7 +102,9 @@ class MlpagesExtension(Extension):
         """Superfences formatter: park the block; it is built when the page is complete."""
         state: _Conversion = md.mlpages_state  # type: ignore[union-attr]
         index = len(state.slots)
-        state.slots.append(Slot(index, language, src, state.index.claim(language, src)))
+        site = state.index.claim_site(language, src)
+        line = site.line if site is not None else None
+        state.slots.append(Slot(index, language, src, line, keyed=site is None or site.exact))
         return f'<div data-mlpages-slot="{index}"></div>'
 
 
@@ -126,6 +130,16 @@ class _Start(Preprocessor):
                     superfences.extend_super_fences(kind, self.ext.format, _validate, None)
         self.ext.new_conversion(self.md, lines)
         return lines
+
+
+class _Quizdown(Preprocessor):
+    """Rewrite Hugo `{{< quizdown >}}` blocks into `quiz` fences (plugin/quizdown.py)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "quizdown" not in text:
+            return lines
+        return quizdown.convert_markdown(text).split("\n")
 
 
 class _Finish(Postprocessor):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import quizdown
+
 _FENCE = re.compile(
     r"^(?P<prefix>(?:[ \t]*>)*)(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*"
     r"\{?[ \t]*\.?(?P<lang>[\w+-]*)"
@@ -24,6 +26,7 @@ class FenceSite:
     line: int  # 1-based line of the opening fence
     body: str  # dedented, stripped body
     claimed: bool = False
+    exact: bool = True  # the body is the file's text (False: a quiz generated from a quizdown block)
 
 
 @dataclass
@@ -57,18 +60,28 @@ class FenceIndex:
                 sites.append(FenceSite(lang, i + first_line, "\n".join(body).strip()))
             # Whatever the language, the fence's content is never scanned for inner fences.
             i = j + 1
+        if "quiz" in kinds:  # quizdown blocks become quiz fences whose body is not in the file
+            for block in quizdown.find_blocks(text):
+                body, offset = quizdown.fence_body(block.content)
+                sites.append(FenceSite("quiz", block.start + first_line + offset, body.strip(), exact=False))
+            sites.sort(key=lambda site: site.line)
         return cls(sites)
 
     def claim(self, kind: str, src: str) -> int | None:
         """The line of the first unclaimed fence of `kind` whose body is `src`."""
+        site = self.claim_site(kind, src)
+        return site.line if site is not None else None
+
+    def claim_site(self, kind: str, src: str) -> FenceSite | None:
+        """The first unclaimed fence of `kind` whose body is `src`."""
         body = src.strip()
         for site in self.sites:
             if not site.claimed and site.kind == kind and _same(site.body, body):
                 site.claimed = True
-                return site.line
+                return site
         for site in self.sites:  # a block formatted twice (superfences may re-run)
             if site.kind == kind and _same(site.body, body):
-                return site.line
+                return site
         return None
 
 

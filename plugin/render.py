@@ -21,6 +21,7 @@ class Slot:
     kind: str
     src: str
     line: int | None
+    keyed: bool = True  # the body's lines are the file's (False: generated from a quizdown block)
 
 
 def render_cell(kind: str, name: str, cell_id: str, spec: dict[str, Any], body: str) -> str:
@@ -58,7 +59,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         try:
             data = load(slot.src)
         except YamlError as exc:
-            if line is not None and exc.line is not None:
+            if line is not None and exc.line is not None and slot.keyed:
                 line = line + 1 + exc.line
             raise BlockError(f"invalid YAML: {exc}") from None
         if data is None:
@@ -77,7 +78,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         page.cell_count += 1
         return render_cell(slot.kind, name, spec["id"], spec, body)
     except BlockError as exc:
-        if exc.key and line is not None:
+        if exc.key and line is not None and slot.keyed:
             line = _key_line(slot.src, exc.key, line)
         message = format_location(page.path, line, slot.kind, name, exc.message)
         get_logger().warning(message)

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import BlockError, did_you_mean
 from ..html import esc, json_script
 from ..page import PageState
+from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
 from .common import check_keys
@@ -45,6 +46,8 @@ class Question:
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
     """Parse the block (inline questions or a bank include), then render it."""
+    if ERROR_KEY in data:  # a quizdown block that could not be read (plugin/quizdown.py)
+        raise BlockError(f"quizdown: {data[ERROR_KEY]}")
     if "include" in data:
         check_keys(data, ["name", "include", "questions"])
         questions = _from_bank(data, page)
@@ -101,6 +104,8 @@ def _question(raw: Any, where: str, key: str | None, default_id: str) -> Questio
     prefix = f"{where}: " if where else ""
     if not isinstance(raw, Mapping):
         raise BlockError(f"{prefix}a question must be a mapping with 'question' and 'answers'", key=key)
+    if raw.get("type") == "order":  # what a quizdown ordered list without boxes becomes
+        raise BlockError(f"{prefix}ordering questions are not supported yet", key=key or "type")
     check_keys(raw, QUESTION_KEYS, where=where, key=key)
 
     def k(name: str) -> str | None:
