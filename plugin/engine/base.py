@@ -11,7 +11,7 @@ from .initializers import Initializer
 
 Shape = tuple[int, ...]
 WeightSpec = tuple[str, Shape, Initializer]
-COMMON_KEYS = ("name", "inputShape", "batchInputShape")
+COMMON_KEYS = ("name", "inputShape", "batchInputShape", "trainable")
 
 
 class Layer:
@@ -38,6 +38,12 @@ class Layer:
             if key not in self.keys + COMMON_KEYS:
                 raise self.error(unknown("config key", key, self.keys + COMMON_KEYS))
         self.config = config
+        trainable = config.get("trainable", True)
+        if not isinstance(trainable, bool):
+            raise self.error(f"trainable must be true or false, got {trainable!r}")
+        # A frozen layer's weights are not trained, and TF.js lists them with the
+        # non-trainable ones: after every trainable weight of the model.
+        self.frozen = not trainable
         self.input_shape: Shape = ()
         self.output_shape: Shape = ()
 

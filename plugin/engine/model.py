@@ -94,11 +94,13 @@ class Sequential:
         self._state: list[slice] = []
         start = 0
         for layer in self.layers:
-            self._trainable.append(slice(start, start + len(layer.weight_specs())))
+            count = 0 if layer.frozen else len(layer.weight_specs())
+            self._trainable.append(slice(start, start + count))
             start = self._trainable[-1].stop
         self._n_trainable = start
         for layer in self.layers:
-            self._state.append(slice(start, start + len(layer.state_specs())))
+            count = len(layer.state_specs()) + (len(layer.weight_specs()) if layer.frozen else 0)
+            self._state.append(slice(start, start + count))
             start = self._state[-1].stop
         # A model without weights (only pooling, reshape, ...) is ready as it is.
         self._weights: list[np.ndarray] | None = None if start else []
@@ -129,8 +131,10 @@ class Sequential:
 
     def _specs(self) -> list[tuple[Layer, str, Shape, Initializer]]:
         """Every weight in ``getWeights()`` order with its layer."""
-        trainable = [(layer, *spec) for layer in self.layers for spec in layer.weight_specs()]
-        state = [(layer, *spec) for layer in self.layers for spec in layer.state_specs()]
+        trainable = [(layer, *spec) for layer in self.layers if not layer.frozen
+                     for spec in layer.weight_specs()]
+        state = [(layer, *spec) for layer in self.layers
+                 for spec in (layer.weight_specs() if layer.frozen else []) + layer.state_specs()]
         return trainable + state
 
     def summary(self) -> list[dict[str, Any]]:
@@ -351,15 +355,19 @@ class Sequential:
         grads: list[np.ndarray] = [np.empty(0, dtype=F32)] * self._n_trainable
         for i in reversed(range(len(self.layers))):
             dy, layer_grads = self.layers[i].backward(self._layer_weights(weights, i), dy, caches[i])
-            grads[self._trainable[i]] = layer_grads
+            if not self.layers[i].frozen:
+                grads[self._trainable[i]] = layer_grads
         return grads
 
     def _new_state(self, weights: list[np.ndarray], caches: list[Any]) -> list[np.ndarray]:
         """The non-trainable weights after a training-mode forward pass."""
         state: list[np.ndarray] = []
         for i, layer in enumerate(self.layers):
-            if self._state[i].stop > self._state[i].start:
-                state.extend(layer.new_state(self._layer_weights(weights, i), caches[i]))
+            own = self._layer_weights(weights, i)
+            if layer.frozen:  # its trained weights sit among the state, unchanged
+                state.extend(own[: len(layer.weight_specs())])
+            if layer.state_specs():
+                state.extend(layer.new_state(own, caches[i]))
         return state
 
     def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
