@@ -11,10 +11,10 @@ from ..errors import BlockError, did_you_mean
 from ..html import array_json, code_block, esc, table
 from ..modelfile import LoadedModel, ModelFileError, read_layers_model
 from ..page import ModelInfo, PageState
-from .common import check_keys, integer
+from .common import boolean, check_keys, integer
 
 KIND = "model"
-KEYS = ["name", "from", "seed", "layers", "compile"]
+KEYS = ["name", "from", "frozen", "seed", "layers", "compile"]
 
 ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus"]
 TFJS_ONLY_ACTIVATIONS = ["softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax"]
@@ -46,7 +46,6 @@ UNSUPPORTED_KEYS = {
     "batchInputShape": "use inputShape",
     "batchSize": "give batchSize in the train block",
     "dtype": "mlpages models are float32",
-    "trainable": "frozen layers are not supported yet",
     "name": "layers are named by TF.js",
     "dilationRate": "only the default dilation of 1 is reproduced",
     "dataFormat": "mlpages uses channelsLast (NHWC)",
@@ -65,6 +64,13 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     check_keys(data, KEYS)
     seed = integer(data, "seed", 0)
     loaded = _load(data["from"], page) if "from" in data else None
+    if "frozen" in data:
+        if loaded is None:
+            raise BlockError("'frozen' applies to the layers read with 'from:'; freeze a layer of "
+                             "your own with 'trainable: false' in its config", key="frozen")
+        if boolean(data, "frozen", False):
+            for layer in loaded.layers:
+                layer["config"]["trainable"] = False
     if loaded is None:
         layers = _layers(data.get("layers"))
     else:
@@ -161,8 +167,8 @@ def _layers(raw: Any, after_base: bool = False) -> list[dict[str, Any]]:
         if config is not None and not isinstance(config, Mapping):
             raise BlockError(f"{where}: the {kind} config must be a mapping", key="layers")
         config = dict(config or {})
-        check_keys(config, [*LAYERS[kind], "inputShape"], UNSUPPORTED_KEYS, where=f"{where} ({kind})",
-                   key="layers")
+        check_keys(config, [*LAYERS[kind], "inputShape", "trainable"], UNSUPPORTED_KEYS,
+                   where=f"{where} ({kind})", key="layers")
         _check_layer(kind, config, f"{where} ({kind})", first=i == 1 and not after_base)
         layers.append({"type": kind, "config": config})
     return layers
@@ -181,8 +187,9 @@ def _check_layer(kind: str, config: dict[str, Any], where: str, first: bool) -> 
         units = config.get("units")
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise BlockError(f"{where}: 'units' must be a positive integer, got {units!r}", key="layers")
-    if "useBias" in config and not isinstance(config["useBias"], bool):
-        raise BlockError(f"{where}: 'useBias' must be true or false", key="layers")
+    for flag in ("useBias", "trainable"):
+        if flag in config and not isinstance(config[flag], bool):
+            raise BlockError(f"{where}: '{flag}' must be true or false", key="layers")
     if kind == "dropout" and "seed" not in config:
         raise BlockError(f"{where}: give dropout a 'seed': without one TF.js draws a new mask every "
                          "batch, which no reference can follow", key="layers")
