@@ -134,6 +134,8 @@ export const QUIZ = Object.freeze({
   question: 'fieldset[data-mlpages-question]',
   hint: 'details.mlpages-quiz-hint',
   solution: 'details.mlpages-quiz-solution',
+  /** An ordering question's position selects; data-mlpages-item: the item's index in the right order. */
+  orderSelect: 'select[data-mlpages-item]',
   /** localStorage key prefix; the site root URL follows, so every site keeps its own progress. */
   storagePrefix: 'mlpages:quiz:',
   storageVersion: 1,

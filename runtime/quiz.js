@@ -7,8 +7,13 @@ import { CSS, QUIZ } from './constants.js';
 import { h, replace } from './dom.js';
 
 /**
- * @typedef {{id: string, type: 'single' | 'multiple', answers: number, correct: number[],
- *   feedback: (string | null)[], hint: string | null, explanation: string | null}} QuestionSpec
+ * An ordering question (`type: 'order'`) lists its items in the right order and has no
+ * `correct`; `shown[j]` is the item (an index into the right order) the page shows j-th.
+ * @typedef {{id: string, type: 'single' | 'multiple' | 'order', answers: number, correct?: number[],
+ *   shown?: number[], feedback: (string | null)[], hint: string | null,
+ *   explanation: string | null}} QuestionSpec
+ * `chosen`: the picked answer indices, or for an ordering question the position (0-based)
+ * the reader gave each item, in the right order's indexing (all right: [0, 1, …, n − 1]).
  * @typedef {{chosen: number[], score: number}} Answered
  * @typedef {{v: number, pages: Record<string, Record<string, Answered>>}} Progress
  * @typedef {{dispose: () => void}} Quizzes
@@ -45,20 +50,36 @@ function siteRoot() {
 }
 
 /**
- * Score (0..1) of a set of chosen answers: all-or-nothing for single choice, and for
- * multiple choice max(0, (right chosen − wrong chosen) / number of correct answers).
+ * Score (0..1) of a set of chosen answers: all-or-nothing for single choice, for
+ * multiple choice max(0, (right chosen − wrong chosen) / number of correct answers), and
+ * for an ordering question the share of items in their right place.
  * @param {QuestionSpec} q
  * @param {number[]} chosen
  */
 export function grade(q, chosen) {
-  const right = chosen.filter((i) => q.correct.includes(i)).length;
+  if (q.type === 'order') {
+    const right = chosen.filter((position, i) => position === i).length;
+    return { right, wrong: q.answers - right, allRight: right === q.answers, score: right / q.answers };
+  }
+  const correct = q.correct ?? [];
+  const right = chosen.filter((i) => correct.includes(i)).length;
   const wrong = chosen.length - right;
   return {
     right,
     wrong,
-    allRight: wrong === 0 && right === q.correct.length,
-    score: Math.max(0, (right - wrong) / q.correct.length),
+    allRight: wrong === 0 && right === correct.length,
+    score: Math.max(0, (right - wrong) / correct.length),
   };
+}
+
+/**
+ * Is item i (or answer i) right in this answer?
+ * @param {QuestionSpec} q
+ * @param {number[]} picked
+ * @param {number} i
+ */
+function isRight(q, picked, i) {
+  return q.type === 'order' ? picked[i] === i : (q.correct ?? []).includes(i);
 }
 
 /**
@@ -140,6 +161,7 @@ function validChoice(stored, q) {
   if (!chosen.every((i) => Number.isInteger(i) && i >= 0 && i < q.answers)) return null;
   if (new Set(chosen).size !== chosen.length) return null;
   if (q.type === 'single' && chosen.length !== 1) return null;
+  if (q.type === 'order') return chosen.length === q.answers ? [...chosen] : null; // a permutation
   return [...chosen].sort((a, b) => a - b);
 }
 
@@ -150,7 +172,13 @@ function validChoice(stored, q) {
  * @param {(answered: Answered | null) => void} onChange
  */
 function mountQuestion(el, q, onChange) {
-  const inputs = /** @type {HTMLInputElement[]} */ (Array.from(el.querySelectorAll('input[type="radio"], input[type="checkbox"]')));
+  const order = q.type === 'order';
+  // An ordering question: one position select per item, taken in the right order's indexing.
+  const inputs = /** @type {(HTMLInputElement | HTMLSelectElement)[]} */ (order
+    ? Array.from(el.querySelectorAll(QUIZ.orderSelect))
+      .sort((a, b) => Number(a.getAttribute('data-mlpages-item')) - Number(b.getAttribute('data-mlpages-item')))
+    : Array.from(el.querySelectorAll('input[type="radio"], input[type="checkbox"]')));
+  const focusFirst = /** @type {HTMLElement | undefined} */ (el.querySelector(order ? QUIZ.orderSelect : 'input'));
   const items = inputs.map((input) => /** @type {HTMLElement} */ (input.closest('li') ?? input));
   const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
   for (const part of staticParts) part.hidden = true;
@@ -177,7 +205,8 @@ function mountQuestion(el, q, onChange) {
   }
 
   function chosen() {
-    return inputs.flatMap((input, i) => (input.checked ? [i] : []));
+    if (order) return inputs.map((select) => (select.value === '' ? -1 : Number(select.value) - 1));
+    return inputs.flatMap((input, i) => (/** @type {HTMLInputElement} */ (input).checked ? [i] : []));
   }
 
   /**
@@ -186,6 +215,14 @@ function mountQuestion(el, q, onChange) {
    * @param {boolean} [restoring]
    */
   function answer(picked, restoring = false) {
+    if (order && picked.some((position) => position < 0)) {
+      replace(feedback, h('p', {}, 'Give every item a position first.'));
+      return;
+    }
+    if (order && new Set(picked).size !== picked.length) {
+      replace(feedback, h('p', {}, 'Give each item a different position.'));
+      return;
+    }
     if (picked.length === 0) {
       replace(feedback, h('p', {}, q.type === 'multiple' ? 'Choose at least one answer first.' : 'Choose an answer first.'));
       return;
@@ -193,19 +230,28 @@ function mountQuestion(el, q, onChange) {
     const result = grade(q, picked);
     score = result.score;
     inputs.forEach((input, i) => {
-      input.checked = picked.includes(i);
       input.disabled = true;
-      if (input.checked) items[i].classList.add(q.correct.includes(i) ? QUIZ.css.right : QUIZ.css.wrong);
+      if (order) {
+        input.value = String(picked[i] + 1);
+        items[i].classList.add(isRight(q, picked, i) ? QUIZ.css.right : QUIZ.css.wrong);
+        return;
+      }
+      const box = /** @type {HTMLInputElement} */ (input);
+      box.checked = picked.includes(i);
+      if (box.checked) items[i].classList.add(isRight(q, picked, i) ? QUIZ.css.right : QUIZ.css.wrong);
     });
     let verdict = result.allRight ? 'Correct.' : 'Not quite.';
     if (q.type === 'multiple' && !result.allRight) {
-      verdict += ` ${result.right} of ${q.correct.length} correct choices, ${result.wrong} wrong.`;
+      verdict += ` ${result.right} of ${q.correct?.length} correct choices, ${result.wrong} wrong.`;
     }
-    const notes = picked.flatMap((i) => {
+    if (order && !result.allRight) verdict += ` ${result.right} of ${q.answers} in the right place.`;
+    // Feedback of the picked answers; for an ordering question, of every item.
+    const noted = order ? inputs.map((_, i) => i) : picked;
+    const notes = noted.flatMap((i) => {
       const html = q.feedback[i];
       if (!html) return [];
       const label = el.querySelector(`label[for="${CSS_escape(inputs[i].id)}"]`);
-      return [h('li', { class: q.correct.includes(i) ? QUIZ.css.right : QUIZ.css.wrong },
+      return [h('li', { class: isRight(q, picked, i) ? QUIZ.css.right : QUIZ.css.wrong },
         h('strong', {}, `${label?.textContent?.trim() ?? `Answer ${i + 1}`}: `), fragment(html))];
     });
     replace(feedback,
@@ -227,7 +273,8 @@ function mountQuestion(el, q, onChange) {
   function reset(focus = false) {
     score = null;
     inputs.forEach((input, i) => {
-      input.checked = false;
+      if (order) input.value = '';
+      else /** @type {HTMLInputElement} */ (input).checked = false;
       input.disabled = false;
       items[i].classList.remove(QUIZ.css.right, QUIZ.css.wrong);
     });
@@ -237,7 +284,7 @@ function mountQuestion(el, q, onChange) {
     check.hidden = false;
     retry.hidden = true;
     onChange(null);
-    if (focus) inputs[0]?.focus();
+    if (focus) focusFirst?.focus();
   }
 
   return {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from mdhelpers import ROOT, convert
+from mlpages.blocks.quiz import scramble
 from sitebuild import build
 
 HEAD = "# Quiz\n\n"  # a block appended to HEAD opens on line 3
@@ -120,6 +121,66 @@ def test_quiz_only_page_gets_the_script():
     assert '<script type="module" src="/assets/mlpages/mlpages.js"></script>' in html
 
 
+ORDER = """\
+```quiz
+name: o
+question: Put the steps of training in order.
+type: order
+answers:
+  - forward pass
+  - text: compute the **loss**
+    feedback: After the forward pass.
+  - backward pass
+  - update the weights
+explanation: Forward, loss, backward, update.
+```
+"""
+
+
+def test_ordering_question_renders_scrambled_with_position_selects(warnings_log):
+    html = convert(HEAD + ORDER, path="docs/ch1.md")
+    assert warnings_log() == []
+    (q,) = spec_of(html)["questions"]
+    assert q["type"] == "order" and q["answers"] == 4 and "correct" not in q
+    assert sorted(q["shown"]) == [0, 1, 2, 3] and q["shown"] != [0, 1, 2, 3]
+    assert q["feedback"][0] is None and q["feedback"][1] == "<p>After the forward pass.</p>"
+    assert 'data-mlpages-type="order"' in html and 'type="radio"' not in html
+    items = ["forward pass", "compute the <strong>loss</strong>", "backward pass", "update the weights"]
+    form, solution = html.split('<details class="mlpages-quiz-solution">')
+    # The page shows the items in the spec's `shown` order, each with a labelled select of positions.
+    selects = re.findall(r'<select id="([^"]+)" name="[^"]+" data-mlpages-item="(\d)" '
+                         r'aria-label="([^"]+)">(.*?)</select> <label for="([^"]+)">(.*?)</label>', form)
+    assert [int(item) for _, item, *_ in selects] == q["shown"]
+    for sid, item, aria, options, target, label in selects:
+        assert sid == target and label == items[int(item)]
+        assert aria == "Position of " + re.sub(r"</?strong>", "", items[int(item)])
+        assert re.findall(r'<option value="(\d*)"', options) == ["", "1", "2", "3", "4"]
+    assert "Put the items in order" in form
+    # "Show the answer" (closed) lists the right order, with the feedback.
+    assert "<details open" not in html.replace("mlpages-details", "")
+    assert re.findall(r"<li>(.*?)(?:<p>.*?</p>)?</li>", solution.split("<ol>")[1].split("</ol>")[0]) == items
+    assert "<p>After the forward pass.</p>" in solution
+    assert "<p>Forward, loss, backward, update.</p>" in solution
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 8])
+def test_scramble_is_fixed_and_never_the_right_order(n):
+    for i in range(300):
+        shown = scramble(f"q-{i}", n)
+        assert sorted(shown) == list(range(n)) and shown != list(range(n))
+        assert scramble(f"q-{i}", n) == shown
+    assert len({tuple(scramble(f"q-{i}", 5)) for i in range(50)}) > 10  # it does depend on the id
+
+
+def test_ordering_question_in_a_bank(tmp_path, warnings_log):
+    (tmp_path / "bank.yml").write_text("- id: steps\n  type: order\n  answers: [a, b, c]\n"
+                                       "  question: Order them.\n")
+    spec = spec_of(convert(HEAD + "```quiz\ninclude: quizzes/bank.yml\n```\n", quizzes_dir=str(tmp_path)))
+    assert warnings_log() == []
+    (q,) = spec["questions"]
+    assert q["type"] == "order" and q["shown"] == scramble("steps", 3)
+
+
 def _answers(*lines: str) -> str:
     return "answers:\n" + "".join(f"  - {line}\n" for line in lines)
 
@@ -169,6 +230,28 @@ CASES = [
     ("no content",
      "```quiz\nname: q\n```\n",
      "docs/ch1.md:3: quiz 'q': a quiz needs 'question' (one question), 'questions' (a list) or 'include'"),
+    ("ordering: one item",
+     "```quiz\nname: q\nquestion: Q?\ntype: order\n" + _answers("a") + "```\n",
+     "docs/ch1.md:7: quiz 'q': 'answers' of an ordering question must be a list of at least two items"),
+    ("ordering: empty item",
+     "```quiz\nname: q\nquestion: Q?\ntype: order\n" + _answers("a", "''", "c") + "```\n",
+     "docs/ch1.md:7: quiz 'q': item 2 is empty"),
+    ("ordering: correct key",
+     "```quiz\nname: q\nquestion: Q?\ntype: order\n" + _answers("a", "{text: b, correct: true}") + "```\n",
+     "docs/ch1.md:7: quiz 'q': item 2: an ordering question has no 'correct' (list its items in the right "
+     "order)"),
+    ("ordering: multiple key",
+     "```quiz\nname: q\nquestion: Q?\ntype: order\nmultiple: false\n" + _answers("a", "b") + "```\n",
+     "docs/ch1.md:7: quiz 'q': an ordering question has no 'multiple'"),
+    ("ordering: repeated item",
+     "```quiz\nname: q\nquestion: Q?\ntype: order\n" + _answers("a", "b", "a") + "```\n",
+     "docs/ch1.md:7: quiz 'q': item 3 repeats item 1 ('a')"),
+    ("ordering: in a list",
+     "```quiz\nname: q\nquestions:\n  - question: Q?\n    type: order\n    answers: [a]\n```\n",
+     "docs/ch1.md:5: quiz 'q': question 1: 'answers' of an ordering question must be a list"),
+    ("unknown type",
+     "```quiz\nname: q\nquestion: Q?\ntype: sort\n" + _answers("a", "b") + "```\n",
+     "docs/ch1.md:6: quiz 'q': 'type' must be 'order' (an ordering question), got 'sort'"),
     ("multiple not a bool",
      "```quiz\nname: q\nquestion: Q?\nmultiple: yes\n" + _answers("{text: a, correct: true}", "b")
      + "```\n",

@@ -185,15 +185,31 @@ def test_blocks_inside_code_fences_stay_examples():
     assert "{{&lt; quizdown &gt;}}" in convert(text) or "{{< quizdown >}}" in unescape(convert(text))
 
 
-def test_ordering_question_parses_and_is_reported(warnings_log):
-    block = "{{< quizdown >}}\n### Put the steps in order\n1. forward pass\n2. loss\n3. backward pass\n" \
-            "{{< /quizdown >}}\n"
-    (q,) = quizdown.parse(block.split("\n", 1)[1].rsplit("{{<", 1)[0])
+ORDERING = "{{< quizdown >}}\n### Put the steps in order\n1. forward pass\n2. loss\n3. backward pass\n" \
+           "{{< /quizdown >}}\n"
+
+
+def test_ordering_question_parses_and_renders(warnings_log):
+    (q,) = quizdown.parse(ORDERING.split("\n", 1)[1].rsplit("{{<", 1)[0])
     assert q == {"question": "Put the steps in order", "type": "order",
                  "answers": ["forward pass", "loss", "backward pass"]}
-    message = one_error(block, warnings_log)
-    assert message.startswith("docs/ch1.md:5: ")
-    assert "ordering questions are not supported yet" in message
+    html = convert(HEAD + ORDERING, path="docs/ch1.md")
+    assert warnings_log() == []
+    assert "not supported" not in html and 'class="mlpages-error' not in html
+    (spec,) = spec_of(html)["questions"]
+    assert spec["type"] == "order" and spec["answers"] == 3 and spec["shown"] != [0, 1, 2]
+    assert html.count("<select ") == 3 and 'aria-label="Position of loss"' in html
+
+
+def test_converted_ordering_question_still_renders(tmp_path, warnings_log):
+    page = tmp_path / "page.md"
+    page.write_text(HEAD + ORDERING, encoding="utf-8")
+    assert main(["quiz", "convert", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert "{{<" not in text and "type: order" in text
+    converted = convert(text, path="docs/ch1.md")
+    assert warnings_log() == []
+    assert spec_of(converted) == spec_of(convert(HEAD + ORDERING, path="docs/ch1.md"))
 
 
 def test_error_in_a_block_points_at_the_block(warnings_log):

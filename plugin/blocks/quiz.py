@@ -6,9 +6,12 @@ A quiz is not an ML cell: its element carries `data-mlpages-quiz`, never `data-m
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -21,7 +24,8 @@ from ..yaml12 import YamlError, load
 from .common import check_keys
 
 KIND = "quiz"
-QUESTION_KEYS = ["id", "question", "answers", "multiple", "hint", "explanation"]
+QUESTION_KEYS = ["id", "question", "type", "answers", "multiple", "hint", "explanation"]
+ORDER = "order"  # `type: order`: answers listed in the right order
 ANSWER_KEYS = ["text", "correct", "feedback"]
 BANK_DIR = "quizzes"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -42,6 +46,7 @@ class Question:
     multiple: bool
     hint: str | None
     explanation: str | None
+    order: bool = False  # an ordering question: `answers` in the right order
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
@@ -104,8 +109,6 @@ def _question(raw: Any, where: str, key: str | None, default_id: str) -> Questio
     prefix = f"{where}: " if where else ""
     if not isinstance(raw, Mapping):
         raise BlockError(f"{prefix}a question must be a mapping with 'question' and 'answers'", key=key)
-    if raw.get("type") == "order":  # what a quizdown ordered list without boxes becomes
-        raise BlockError(f"{prefix}ordering questions are not supported yet", key=key or "type")
     check_keys(raw, QUESTION_KEYS, where=where, key=key)
 
     def k(name: str) -> str | None:
@@ -120,11 +123,26 @@ def _question(raw: Any, where: str, key: str | None, default_id: str) -> Questio
         if not _ID.match(qid):
             raise BlockError(f"{prefix}'id' {qid!r} may hold only letters, digits, '-', '_' and '.'",
                              key=k("id"))
+    kind = raw.get("type")
+    if kind is not None and kind != ORDER:
+        raise BlockError(f"{prefix}'type' must be '{ORDER}' (an ordering question), got {kind!r}; "
+                         "other questions need no 'type'", key=k("type"))
+    order = kind == ORDER
+    if order and "multiple" in raw:
+        raise BlockError(f"{prefix}an ordering question has no 'multiple' (its items are listed "
+                         "in the right order)", key=k("multiple"))
     multiple = raw.get("multiple", False)
     if not isinstance(multiple, bool):
         raise BlockError(f"{prefix}'multiple' must be true or false, got {multiple!r} "
                          "(YAML 1.2: yes/no/on/off are strings)", key=k("multiple"))
     answers_raw = raw.get("answers")
+    hint = _text(raw["hint"], f"{prefix}'hint'", k("hint")) if raw.get("hint") is not None else None
+    explanation = None
+    if raw.get("explanation") is not None:
+        explanation = _text(raw["explanation"], f"{prefix}'explanation'", k("explanation"))
+    if order:
+        items = _order_items(answers_raw, prefix, k("answers"))
+        return Question(qid, text, items, False, hint, explanation, order=True)
     if not isinstance(answers_raw, list) or len(answers_raw) < 2:
         raise BlockError(f"{prefix}'answers' must be a list of at least two answers "
                          "(each a text or {text, correct, feedback})", key=k("answers"))
@@ -135,11 +153,40 @@ def _question(raw: Any, where: str, key: str | None, default_id: str) -> Questio
     if correct > 1 and not multiple:
         raise BlockError(f"{prefix}{correct} answers are marked correct; a single-choice question has "
                          "exactly one (add 'multiple: true' for several)", key=k("answers"))
-    hint = _text(raw["hint"], f"{prefix}'hint'", k("hint")) if raw.get("hint") is not None else None
-    explanation = None
-    if raw.get("explanation") is not None:
-        explanation = _text(raw["explanation"], f"{prefix}'explanation'", k("explanation"))
     return Question(qid, text, answers, multiple, hint, explanation)
+
+
+def _order_items(raw: Any, prefix: str, key: str) -> list[Answer]:
+    """The items of an ordering question, in the right order: texts or `{text, feedback}`."""
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise BlockError(f"{prefix}'answers' of an ordering question must be a list of at least two "
+                         "items, in the right order (each a text or {text, feedback})", key=key)
+    items = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw):
+        where = f"{prefix}item {i + 1}"
+        if isinstance(item, Mapping) and "correct" in item:
+            raise BlockError(f"{where}: an ordering question has no 'correct' (list its items "
+                             "in the right order)", key=key)
+        if isinstance(item, Mapping):
+            check_keys(item, ["text", "feedback"], where=where, key=key)
+        answer = _answer(item, where, key)
+        first = seen.setdefault(answer.text.strip(), i)
+        if first != i:
+            raise BlockError(f"{where} repeats item {first + 1} ({answer.text.strip()!r}); "
+                             "the items of an ordering question differ", key=key)
+        items.append(answer)
+    return items
+
+
+def scramble(qid: str, n: int) -> list[int]:
+    """The order an ordering question shows its n items in, as indices into the right order:
+    fixed for a question id, and never the right order itself (n ≥ 2)."""
+    shown = list(range(n))
+    random.Random(hashlib.sha256(qid.encode("utf-8")).digest()).shuffle(shown)
+    if n >= 2 and shown == sorted(shown):
+        shown = shown[1:] + shown[:1]
+    return shown
 
 
 def _answer(raw: Any, where: str, key: str) -> Answer:
@@ -231,11 +278,14 @@ def _claim_ids(questions: list[Question], page: PageState, name: str, key: str) 
 
 
 def _question_spec(q: Question, text: TextRenderer) -> dict[str, Any]:
+    if q.order:  # answers in the right order; `shown`: the page order, as indices into it
+        head = {"id": q.id, "type": ORDER, "answers": len(q.answers),
+                "shown": scramble(q.id, len(q.answers))}
+    else:
+        head = {"id": q.id, "type": "multiple" if q.multiple else "single", "answers": len(q.answers),
+                "correct": [i for i, a in enumerate(q.answers) if a.correct]}
     return {
-        "id": q.id,
-        "type": "multiple" if q.multiple else "single",
-        "answers": len(q.answers),
-        "correct": [i for i, a in enumerate(q.answers) if a.correct],
+        **head,
         "feedback": [text.block(a.feedback) if a.feedback else None for a in q.answers],
         "hint": text.block(q.hint) if q.hint else None,
         "explanation": text.block(q.explanation) if q.explanation else None,
@@ -252,26 +302,14 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             legend, body = stem, ""
         else:
             legend, body = f"Question {n}", f'<div class="mlpages-quiz-text">{stem}</div>'
-        kind = "checkbox" if q.multiple else "radio"
-        mode = "Choose all that apply." if q.multiple else "Choose one answer."
-        items = []
-        for i, a in enumerate(q.answers):
-            aid = f"{base}-a{i + 1}"
-            items.append(
-                f'<li class="mlpages-answer"><input type="{kind}" id="{aid}" name="{base}" value="{i}">'
-                f' <label for="{aid}">{text.inline(a.text)}</label></li>'
-            )
+        if q.order:
+            mode, items, solution = _order_parts(q, qspec, base, text)
+        else:
+            mode, items, solution = _choice_parts(q, qspec, base, text)
         hint = ""
         if qspec["hint"]:
             hint = (f'<details class="mlpages-quiz-hint"><summary>Hint</summary>'
                     f'{qspec["hint"]}</details>')
-        solution = []
-        for i, a in enumerate(q.answers):
-            if not (a.correct or a.feedback):
-                continue
-            verdict = "Correct" if a.correct else "Wrong"
-            fb = qspec["feedback"][i] or ""
-            solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
         explanation = qspec["explanation"] or ""
         parts.append(
             f'<fieldset class="mlpages-question" id="{base}" data-mlpages-question="{esc(q.id)}" '
@@ -280,7 +318,57 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             f'<p class="mlpages-quiz-mode">{mode}</p>'
             f'<ul class="mlpages-answers">{"".join(items)}</ul>{hint}'
             f'<details class="mlpages-quiz-solution"><summary>Show the answer</summary>'
-            f'<ul>{"".join(solution)}</ul>{explanation}</details>'
+            f'{solution}{explanation}</details>'
             "</fieldset>"
         )
     return "".join(parts)
+
+
+def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
+                  text: TextRenderer) -> tuple[str, list[str], str]:
+    """Radio buttons or checkboxes, and the right (and commented) answers."""
+    kind = "checkbox" if q.multiple else "radio"
+    mode = "Choose all that apply." if q.multiple else "Choose one answer."
+    items = []
+    for i, a in enumerate(q.answers):
+        aid = f"{base}-a{i + 1}"
+        items.append(
+            f'<li class="mlpages-answer"><input type="{kind}" id="{aid}" name="{base}" value="{i}">'
+            f' <label for="{aid}">{text.inline(a.text)}</label></li>'
+        )
+    solution = []
+    for i, a in enumerate(q.answers):
+        if not (a.correct or a.feedback):
+            continue
+        verdict = "Correct" if a.correct else "Wrong"
+        fb = qspec["feedback"][i] or ""
+        solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
+    return mode, items, f'<ul>{"".join(solution)}</ul>'
+
+
+def _plain(html_text: str) -> str:
+    """Rendered inline HTML as plain text (for an aria-label)."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text)).split())
+
+
+def _order_parts(q: Question, qspec: dict[str, Any], base: str,
+                 text: TextRenderer) -> tuple[str, list[str], str]:
+    """The items in their scrambled page order, each with a position select; the right order."""
+    n = len(q.answers)
+    mode = f"Put the items in order: give each its position, 1 (first) to {n} (last)."
+    items = []
+    for j, i in enumerate(qspec["shown"]):
+        sid = f"{base}-p{j + 1}"
+        label = text.inline(q.answers[i].text)
+        options = '<option value="" selected>–</option>' + "".join(
+            f'<option value="{p}">{p}</option>' for p in range(1, n + 1))
+        items.append(
+            f'<li class="mlpages-answer mlpages-order-item">'
+            f'<select id="{sid}" name="{sid}" data-mlpages-item="{i}" '
+            f'aria-label="{esc("Position of " + _plain(label))}">{options}</select>'
+            f' <label for="{sid}">{label}</label></li>'
+        )
+    solution = [f"<li>{text.inline(a.text)}{qspec['feedback'][i] or ''}</li>"
+                for i, a in enumerate(q.answers)]
+    return mode, items, f'<p>The right order:</p><ol>{"".join(solution)}</ol>'
+

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import serve
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sitebuild import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-quiz")]
@@ -48,6 +48,25 @@ include: quizzes/bank.yml
 ```
 """
 BANK = "- id: banked\n  question: Yes or no?\n  answers: [No, {text: Yes, correct: true}]\n"
+# A second page: one ordering question (the first page's scores stay "… / 3").
+ORDER_PAGE = """\
+# Ordering
+
+```quiz
+name: steps
+question: Put the steps of a training step in order.
+type: order
+answers:
+  - forward pass
+  - text: compute the loss
+    feedback: The loss needs the forward pass's output.
+  - backward pass
+  - update the weights
+explanation: Forward, loss, backward, update.
+```
+"""
+STEPS = "#mlp-order-steps-steps-1"
+
 SINGLE = "#mlp-index-basics-single"
 EVENS = "#mlp-index-basics-evens"
 
@@ -58,6 +77,7 @@ def quiz_site(tmp_path_factory) -> Path:
     (project / "docs").mkdir()
     (project / "quizzes").mkdir()
     (project / "docs" / "index.md").write_text(PAGE)
+    (project / "docs" / "order.md").write_text(ORDER_PAGE)
     (project / "quizzes" / "bank.yml").write_text(BANK)
     (project / "mkdocs.yml").write_text(
         "site_name: quiz\nsite_url: http://127.0.0.1/\nplugins: [mlpages]\n"
@@ -85,11 +105,11 @@ def page(served, browser) -> Any:
     return served
 
 
-def ready(browser) -> None:
+def ready(browser, quizzes: int = 2) -> None:
     browser.execute_async_script("window.mlpages.ready.then(arguments[0])")
     WebDriverWait(browser, 10).until(
         lambda d: d.execute_script(
-            "return document.querySelectorAll('[data-mlpages-quiz-ready]').length") == 2)
+            "return document.querySelectorAll('[data-mlpages-quiz-ready]').length") == quizzes)
 
 
 def q(browser, question: str, css: str):
@@ -208,3 +228,77 @@ def test_corrupt_storage_resets_cleanly(page, browser, content):
     ready(browser)
     assert score(browser) == "1 / 3"
     click(browser, button(browser, ".mlpages-quiz-score", "Reset quiz progress"))
+
+
+def order_in(browser, positions: dict[str, int]) -> None:
+    """Give each item (by its text) a position (1-based) with the keyboard-usable selects, then Check."""
+    for item, position in positions.items():
+        select = q(browser, STEPS, f'select[aria-label="Position of {item}"]')
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", select)
+        Select(select).select_by_value(str(position))
+    click(browser, button(browser, STEPS, "Check"))
+
+
+RIGHT = {"forward pass": 1, "compute the loss": 2, "backward pass": 3, "update the weights": 4}
+
+
+def test_ordering_question(served, browser):
+    browser.get(served + "order/")
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    ready(browser, 1)
+    assert score(browser) == "0 / 1"
+    shown = [s.get_attribute("aria-label") for s in browser.find_elements(By.CSS_SELECTOR, f"{STEPS} select")]
+    assert sorted(shown) == sorted(f"Position of {item}" for item in RIGHT)
+    assert shown != [f"Position of {item}" for item in RIGHT]  # scrambled
+    explanation = q(browser, STEPS, ".mlpages-quiz-explanation")
+    click(browser, button(browser, STEPS, "Check"))
+    assert "Give every item a position first." in feedback(browser, STEPS)
+    order_in(browser, {**RIGHT, "backward pass": 1})  # two items at position 1
+    assert "Give each item a different position." in feedback(browser, STEPS)
+    assert not explanation.is_displayed()
+    # Loss and backward pass swapped: 2 of 4 in the right place.
+    order_in(browser, {**RIGHT, "compute the loss": 3, "backward pass": 2})
+    assert "Not quite. 2 of 4 in the right place." in feedback(browser, STEPS)
+    assert "needs the forward pass's output" in feedback(browser, STEPS)
+    assert explanation.is_displayed() and "Forward, loss, backward" in explanation.text
+    assert score(browser) == "0.5 / 1"
+    browser.refresh()
+    ready(browser, 1)
+    assert score(browser) == "0.5 / 1"
+    assert "2 of 4 in the right place." in feedback(browser, STEPS)
+    loss = q(browser, STEPS, 'select[aria-label="Position of compute the loss"]')
+    assert loss.get_attribute("value") == "3" and not loss.is_enabled()
+    click(browser, button(browser, STEPS, "Retry"))
+    assert loss.get_attribute("value") == "" and loss.is_enabled()
+    assert score(browser) == "0 / 1"
+    order_in(browser, RIGHT)
+    assert feedback(browser, STEPS).startswith("Correct.")
+    assert score(browser) == "1 / 1"
+    browser.refresh()
+    ready(browser, 1)
+    assert score(browser) == "1 / 1" and feedback(browser, STEPS).startswith("Correct.")
+
+
+@pytest.mark.parametrize(("chosen", "restored"), [
+    ("[1, 0, 2, 3]", "0.5 / 1"),  # a valid stored answer (the control): restored as it was
+    ("[0, 1, 2]", None), ("[0, 1, 2, 2]", None), ("[0, 1, 2, 4]", None), ("[0, 1.5, 2, 3]", None),
+    ('"x"', None),
+])
+def test_ordering_stored_answer_is_checked_on_restore(served, browser, chosen, restored):
+    browser.get(served + "order/")
+    browser.execute_script(
+        "localStorage.clear();"
+        "const answer = {chosen: JSON.parse(arguments[0]), score: 1};"
+        "localStorage.setItem('mlpages:quiz:' + location.origin + '/',"
+        " JSON.stringify({v: 1, pages: {order: {'steps-1': answer}}}));",
+        chosen)
+    browser.refresh()
+    ready(browser, 1)
+    if restored:  # graded again from the positions, not from the stored score
+        assert score(browser) == restored and "2 of 4 in the right place." in feedback(browser, STEPS)
+        click(browser, button(browser, STEPS, "Retry"))
+    assert score(browser) == "0 / 1"
+    assert q(browser, STEPS, 'select[aria-label="Position of forward pass"]').is_enabled()
+    order_in(browser, RIGHT)
+    assert score(browser) == "1 / 1"
