@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import functools
-import json
-import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import tfjs_vectors as tv
 from mlpages.engine import EngineError, Sequential
 from mlpages.engine.optimizers import RMSProp
+from tfjs_vectors import ATOL, CHECKED, RTOL
 
 NAME = "tfjs-4.22-dense.json"
-VECTORS = Path(__file__).resolve().parent / "vectors" / NAME
-RTOL, ATOL = 1e-3, 1e-5
-CHECKED = ("webgl_unpacked", "cpu")
+
 
 @functools.cache
 def _cases() -> dict[str, dict[str, Any]]:
-    return {case["name"]: case for case in json.loads(VECTORS.read_text())["cases"]}
-
-
-def _array(tensor: dict[str, Any]) -> np.ndarray:
-    data = [math.nan if v is None else v for v in tensor["data"]]
-    return np.array(data, dtype=np.float32).reshape(tensor["shape"])
-
-
-def _expected(values: Any) -> np.ndarray:
-    return np.array(
-        [math.nan if v is None else v for v in np.ravel(np.array(values, dtype=object))],
-        dtype=np.float64,
-    )
+    return tv.cases(NAME)
 
 
 def _has_nan(result: dict[str, Any]) -> bool:
@@ -42,62 +27,6 @@ def _has_nan(result: dict[str, Any]) -> bool:
 def _refused(case: dict[str, Any]) -> bool:
     """Cases TF.js turns into NaN on some backend: the engine refuses them at compile."""
     return any(_has_nan(case["results"][backend]) for backend in CHECKED)
-
-
-def _sample_counts(case: dict[str, Any]) -> tuple[int, int]:
-    """Samples behind the training and the validation accuracy."""
-    n = case["y"]["shape"][0] if "y" in case else 1
-    if "val" in case:
-        return n, case["val"]["y"]["shape"][0]
-    split = case.get("fit", {}).get("validationSplit")
-    if split:
-        train = math.floor(n * (1 - split))
-        return train, n - train
-    return n, 0
-
-
-def _run(case: dict[str, Any], epsilon: float) -> tuple[dict[str, list[float]] | None, Sequential]:
-    model = Sequential(case["layers"])
-    model.set_weights([_array(w) for w in case["weights"]])
-    spec = case["compile"]
-    model.compile(spec["optimizer"], spec["loss"], spec.get("metrics"), epsilon=epsilon)
-    history = None
-    if "fit" in case:
-        fit = case["fit"]
-        val = (_array(case["val"]["x"]), _array(case["val"]["y"])) if "val" in case else None
-        history = model.fit(
-            _array(case["x"]),
-            _array(case["y"]),
-            epochs=fit["epochs"],
-            batch_size=fit["batchSize"],
-            validation_data=val,
-            validation_split=fit.get("validationSplit", 0.0),
-        )
-    return history, model
-
-
-def _quantities(
-    case: dict[str, Any], result: dict[str, Any], epsilon: float
-) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(label, got, expected) for every compared quantity of one case and backend."""
-    history, model = _run(case, epsilon)
-    out = []
-    for key, expected in (result.get("history") or {}).items():
-        assert history is not None and key in history, f"history lacks {key}"
-        out.append((f"history.{key}", np.array(history[key]), _expected(expected)))
-    for i, expected in enumerate(result.get("weights") or []):
-        out.append((f"weights[{i}]", model.get_weights()[i].ravel(), _expected(expected)))
-    predicted = model.predict(_array(case["predict"])).ravel()
-    out.append(("predict", predicted, _expected(result["predict"])))
-    return out
-
-
-def _excess(got: np.ndarray, expected: np.ndarray, label: str, n: int) -> np.ndarray:
-    """How far each element is outside its allowed band (<= 0 inside)."""
-    diff = np.abs(got.astype(np.float64) - expected)
-    if label.endswith("acc"):
-        return diff - 1.0 / n
-    return diff - (ATOL + RTOL * np.abs(expected))
 
 
 def _params() -> list[Any]:
@@ -113,10 +42,10 @@ def _params() -> list[Any]:
 def test_case_matches_tfjs(name: str, backend: str) -> None:
     case = _cases()[name]
     result = case["results"][backend]
-    for label, got, expected in _quantities(case, result, result["epsilon"]):
+    for label, got, expected in tv.quantities(case, result, result["epsilon"]):
         assert got.shape == expected.shape, label
-        train, val = _sample_counts(case)
-        excess = _excess(got, expected, label, val if "val_" in label else train)
+        train, val = tv.sample_counts(case)
+        excess = tv.excess(got, expected, label, val if "val_" in label else train)
         worst = int(np.argmax(excess))
         assert excess[worst] <= 0, (
             f"{name} on {backend}: {label}[{worst}] = {got[worst]!r}, TF.js {expected[worst]!r}"
@@ -138,11 +67,11 @@ def test_centered_rmsprop_formula_is_understood() -> None:
     for backend in ("webgl_unpacked", "cpu"):
         result = case["results"][backend]
         model = Sequential(case["layers"])
-        model.set_weights([_array(w) for w in case["weights"]])
+        model.set_weights([tv.array(w) for w in case["weights"]])
         model.compile("sgd", case["compile"]["loss"], epsilon=result["epsilon"])
         model._optimizer = RMSProp(case["compile"]["optimizer"]["args"], result["epsilon"])
-        history = model.fit(_array(case["x"]), _array(case["y"]), epochs=5, batch_size=8)
-        expected = _expected(result["history"]["loss"])
+        history = model.fit(tv.array(case["x"]), tv.array(case["y"]), epochs=5, batch_size=8)
+        expected = tv.expected(result["history"]["loss"])
         got = np.array(history["loss"])
         assert np.array_equal(np.isnan(got), np.isnan(expected))
         finite = ~np.isnan(expected)
@@ -154,8 +83,8 @@ def test_packed_webgl_deviates_on_batch_larger_than_n() -> None:
     case = _cases()["batch-larger-than-n"]
     result = case["results"]["webgl"]
     worst = max(
-        float(np.max(_excess(got, expected, label, 21)))
-        for label, got, expected in _quantities(case, result, result["epsilon"])
+        float(np.max(tv.excess(got, expected, label, 21)))
+        for label, got, expected in tv.quantities(case, result, result["epsilon"])
     )
     assert worst > 0
 
@@ -168,7 +97,7 @@ def test_worst_differences_are_far_inside_the_tolerance() -> None:
             result = case["results"][backend]
             if _refused(case):
                 continue
-            for label, got, expected in _quantities(case, result, result["epsilon"]):
+            for label, got, expected in tv.quantities(case, result, result["epsilon"]):
                 if label.endswith("acc"):
                     assert np.array_equal(got, expected), (name, backend, label)
                     continue
