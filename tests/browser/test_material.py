@@ -66,3 +66,18 @@ def test_cells_render_in_both_palettes(demo_site, browser, scheme, tmp_path):
         browser.save_screenshot(str(tmp_path / f"playground-{scheme}.png"))
     finally:
         stop()
+
+
+def test_quiz_static_answers_are_hidden_once_the_runtime_runs_under_material(demo_site, browser):
+    url, stop = serve(demo_site)
+    try:
+        browser.get(url + "course/playground/")
+        browser.execute_async_script(
+            "window.mlpages.ready.then(arguments[arguments.length - 1])")
+        solutions = browser.find_elements(By.CSS_SELECTOR, ".mlpages-quiz details")
+        assert solutions and not any(s.is_displayed() for s in solutions)
+        checks = [b for b in browser.find_elements(By.CSS_SELECTOR, ".mlpages-quiz button")
+                  if b.text == "Check"]
+        assert checks and all(b.is_displayed() for b in checks)
+    finally:
+        stop()
