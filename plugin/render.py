@@ -72,6 +72,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
             name = raw_name
         name = page.claim_name(slot.kind, data.get("name"))
         spec, body = BLOCKS[slot.kind](data, page, name)
+        page.specs[name] = spec  # numeric quiz questions read the references of cells above them
         element = ELEMENTS.get(slot.kind)
         if element is not None:
             return element(spec, body)

@@ -14,7 +14,13 @@ import { h, replace } from './dom.js';
  *   explanation: string | null}} QuestionSpec
  * `chosen`: the picked answer indices, or for an ordering question the position (0-based)
  * the reader gave each item, in the right order's indexing (all right: [0, 1, …, n − 1]).
- * @typedef {{chosen: number[], score: number}} Answered
+ * A numeric question (`type: 'number'`) takes its value from a train or predict cell:
+ * `from.epoch` (0-based) or `from.index` (flat), one reference per backend epsilon.
+ * @typedef {{id: string, type: 'number', from: {cell: string, name: string, quantity: string,
+ *   epoch?: number, index?: number}, references: {epsilon: number, value: number}[],
+ *   tolerance: {rtol: number, atol: number}, hint: string | null, explanation: string | null}} NumberSpec
+ * A numeric question stores the typed number as `value`.
+ * @typedef {{chosen?: number[], value?: number, score: number}} Answered
  * @typedef {{v: number, pages: Record<string, Record<string, Answered>>}} Progress
  * @typedef {{dispose: () => void}} Quizzes
  */
@@ -34,7 +40,7 @@ function fragment(html) {
  * The quiz's spec (a one-element JSON array; after Material's instant navigation the
  * script has lost its class and is the element's first script child).
  * @param {Element} el
- * @returns {{page: string, questions: QuestionSpec[]}}
+ * @returns {{page: string, questions: (QuestionSpec | NumberSpec)[]}}
  */
 function readSpec(el) {
   const script = el.querySelector(QUIZ.spec) ?? el.querySelector(':scope > script');
@@ -163,6 +169,150 @@ function validChoice(stored, q) {
   if (q.type === 'single' && chosen.length !== 1) return null;
   if (q.type === 'order') return chosen.length === q.answers ? [...chosen] : null; // a permutation
   return [...chosen].sort((a, b) => a - b);
+}
+
+/**
+ * The value a numeric question is checked against, and where it comes from: the reader's own
+ * run of the cell when it finished comparably, else the reference for this backend's epsilon,
+ * else the WebGL one (epsilon 1e-4).
+ * @param {NumberSpec} q
+ * @returns {{value: number, source: string}}
+ */
+export function expectedValue(q) {
+  const mlpages = /** @type {any} */ (window).mlpages;
+  const result = mlpages?.results?.[q.from.cell];
+  if (result && result.status === 'ok' && result.comparable) {
+    const value = q.from.epoch !== undefined
+      ? result.history?.[q.from.quantity]?.[q.from.epoch]
+      : result.predictions?.data?.[q.from.index ?? 0];
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      return { value, source: `from your run of ${q.from.name}` };
+    }
+  }
+  let epsilon;
+  try {
+    epsilon = mlpages?.environment?.()?.epsilon;
+  } catch {
+    epsilon = undefined; // no backend yet
+  }
+  const ref = q.references.find((r) => r.epsilon === epsilon)
+    ?? q.references.find((r) => r.epsilon === 1e-4) ?? q.references[0];
+  return { value: ref.value, source: 'from the NumPy reference' };
+}
+
+/**
+ * The reader's text as a number ("0,69" too), or null.
+ * @param {string} text
+ */
+function parseNumber(text) {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const value = Number(trimmed.includes('.') ? trimmed : trimmed.replace(',', '.'));
+  return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * A numeric question: a text box, graded against `expectedValue` within the tolerance.
+ * @param {HTMLFieldSetElement} el
+ * @param {NumberSpec} q
+ * @param {(answered: Answered | null) => void} onChange
+ */
+function mountNumber(el, q, onChange) {
+  const input = /** @type {HTMLInputElement} */ (el.querySelector('input[type="text"]'));
+  const item = /** @type {HTMLElement} */ (input.closest('li') ?? input);
+  const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
+  for (const part of staticParts) part.hidden = true;
+  const feedback = h('div', { class: QUIZ.css.feedback, role: 'status', 'aria-live': 'polite' });
+  const hint = h('div', { class: QUIZ.css.hint, hidden: true });
+  const explanation = h('div', { class: QUIZ.css.explanation, hidden: true });
+  const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(parseNumber(input.value)) }, 'Check');
+  const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
+  const hintButton = q.hint
+    ? h('button', {
+      type: 'button', class: CSS.button, 'aria-expanded': 'false',
+      onclick: () => {
+        hint.hidden = false;
+        hintButton?.setAttribute('aria-expanded', 'true');
+        if (hintButton) hintButton.disabled = true;
+      },
+    }, 'Show hint')
+    : null;
+  if (q.hint) hint.append(fragment(q.hint));
+  const onEnter = (/** @type {KeyboardEvent} */ event) => {
+    if (event.key === 'Enter' && !input.disabled) {
+      event.preventDefault();
+      answer(parseNumber(input.value));
+    }
+  };
+  input.addEventListener('keydown', onEnter);
+  const controls = h('div', { class: QUIZ.css.controls }, check, hintButton, retry);
+  const added = [hint, controls, feedback, explanation];
+  el.append(...added);
+  /** @type {number | null} */
+  let score = null;
+
+  /**
+   * @param {number | null} typed
+   * @param {boolean} [restoring]
+   */
+  function answer(typed, restoring = false) {
+    if (typed === null) {
+      replace(feedback, h('p', {}, 'Type a number first.'));
+      return;
+    }
+    const { value, source } = expectedValue(q);
+    const right = Math.abs(typed - value) <= q.tolerance.atol + q.tolerance.rtol * Math.abs(value);
+    score = right ? 1 : 0;
+    input.value = String(typed);
+    input.disabled = true;
+    item.classList.add(right ? QUIZ.css.right : QUIZ.css.wrong);
+    const verdict = right
+      ? `Correct: ${Number(value.toPrecision(6))}, ${source}.`
+      : `Not quite: ${typed} is not close enough to the value ${source}.`;
+    replace(feedback, h('p', { 'data-verdict': right ? 'right' : 'wrong', 'data-source': source }, verdict));
+    if (q.explanation) {
+      replace(explanation, fragment(q.explanation));
+      explanation.hidden = false;
+    }
+    check.hidden = true;
+    retry.hidden = false;
+    if (!restoring) {
+      onChange({ value: typed, score });
+      retry.focus();
+    }
+  }
+
+  /** @param {boolean} [focus] */
+  function reset(focus = false) {
+    score = null;
+    input.value = '';
+    input.disabled = false;
+    item.classList.remove(QUIZ.css.right, QUIZ.css.wrong);
+    replace(feedback);
+    replace(explanation);
+    explanation.hidden = true;
+    check.hidden = false;
+    retry.hidden = true;
+    onChange(null);
+    if (focus) input.focus();
+  }
+
+  return {
+    id: q.id,
+    /** @param {number[] | number} picked */
+    answer: (picked, restoring = false) => answer(Array.isArray(picked) ? null : picked, restoring),
+    reset,
+    get score() {
+      return score;
+    },
+    dispose() {
+      for (const part of added) part.remove();
+      for (const part of staticParts) part.hidden = false;
+      input.removeEventListener('keydown', onEnter);
+      input.disabled = false;
+      item.classList.remove(QUIZ.css.right, QUIZ.css.wrong);
+    },
+  };
 }
 
 /**
@@ -351,10 +501,20 @@ export function mountQuizzes(doc) {
       const fieldset = /** @type {HTMLFieldSetElement | null} */ (
         Array.from(el.querySelectorAll(QUIZ.question)).find((f) => f.getAttribute('data-mlpages-question') === q.id) ?? null);
       if (!fieldset) continue;
-      const question = mountQuestion(fieldset, q, (answered) => {
+      /** @param {Answered | null} answered */
+      const onChange = (answered) => {
         if (!restoring) store.set(pageKey, q.id, answered);
         updateScore();
-      });
+      };
+      if (q.type === 'number') {
+        const question = mountNumber(fieldset, q, onChange);
+        questions.push(question);
+        disposers.push(question.dispose);
+        const stored = /** @type {any} */ (store.page(pageKey)[q.id])?.value;
+        if (typeof stored === 'number' && Number.isFinite(stored)) question.answer(stored, true);
+        continue;
+      }
+      const question = mountQuestion(fieldset, q, onChange);
       questions.push(question);
       disposers.push(question.dispose);
       const stored = validChoice(store.page(pageKey)[q.id], q);

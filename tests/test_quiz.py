@@ -321,3 +321,115 @@ def test_mkdocs_build_includes_bank_and_fails_strict_on_a_mistake(tmp_path):
     result = build(bad)
     assert result.returncode != 0
     assert "docs/index.md:5: quiz 'quiz-1': quizzes/bank.yml has no question with id 'b'" in result.stderr
+
+
+# Numeric questions: `answer_from` a train or predict cell above the quiz ------------------
+
+CELLS = """\
+```dataset
+name: xor
+generate: xor
+n: 16
+seed: 1
+```
+
+```model
+name: net
+seed: 2
+layers:
+  - dense: {units: 3, activation: tanh, inputShape: [2]}
+  - dense: {units: 1, activation: sigmoid}
+compile: {optimizer: adam, loss: binaryCrossentropy, metrics: [accuracy]}
+```
+
+```train
+name: fit-xor
+model: net
+dataset: xor
+epochs: 3
+batchSize: 8
+```
+
+```predict
+name: after
+model: net
+dataset: xor
+split: train
+```
+
+"""
+CELLS_LINES = CELLS.count("\n")  # a quiz appended to HEAD + CELLS opens on line 3 + CELLS_LINES
+
+
+def _numeric(answer_from: str, extra: str = "") -> str:
+    return f"```quiz\nname: n\nquestion: What is it?\nanswer_from: {answer_from}\n{extra}```\n"
+
+
+def test_numeric_question_spec_and_form(warnings_log):
+    html = convert(HEAD + CELLS + _numeric("{cell: fit-xor, quantity: loss}")
+                   + "\n" + _numeric("{cell: after, index: 2}", "tolerance: {rtol: 0.05}\n")
+                   .replace("name: n", "name: m"), path="docs/ch1.md")
+    assert warnings_log() == []
+    specs = [json.loads(m) for m in re.findall(
+        r'<script type="application/json" class="mlpages-quiz-spec">(.*?)</script>', html)]
+    cells = {s["name"]: s for s in (json.loads(m)[0] for m in re.findall(
+        r'<script type="application/json" class="mlpages-spec">(.*?)</script>', html))}
+    (q,) = specs[0][0]["questions"]
+    assert q["type"] == "number" and "answers" not in q and "correct" not in q
+    assert q["from"] == {"cell": "mlp-ch1-fit-xor", "name": "fit-xor", "quantity": "loss", "epoch": 2}
+    assert q["tolerance"] == {"rtol": 1e-2, "atol": 1e-4}
+    train_refs = cells["fit-xor"]["references"]
+    assert q["references"] == [{"epsilon": r["epsilon"], "value": r["history"]["loss"][2]}
+                               for r in train_refs]
+    assert [r["epsilon"] for r in q["references"]] == [1e-4, 1e-7]
+    (p,) = specs[1][0]["questions"]
+    assert p["from"] == {"cell": "mlp-ch1-after", "name": "after", "quantity": "prediction", "index": 2}
+    assert p["tolerance"] == {"rtol": 0.05, "atol": 1e-4}
+    assert p["references"][0]["value"] == cells["after"]["references"][0]["predictions"]["data"][2]
+    # Without JavaScript: a text box, and the WebGL reference value in the closed answer.
+    assert 'data-mlpages-type="number"' in html
+    assert 'id="mlp-ch1-n-n-1-value"' in html and 'inputmode="decimal"' in html
+    webgl = train_refs[0]["history"]["loss"][2]
+    assert f'<strong class="mlpages-quiz-value">{webgl:.6g}</strong>' in html
+    assert "the loss after epoch 3 of <code>fit-xor</code>" in html
+    assert '<details class="mlpages-quiz-solution"><summary>Show the answer</summary>' in html
+
+
+QUIZ_LINE = 3 + CELLS_LINES + 3  # the `answer_from:` line of a quiz appended to HEAD + CELLS
+
+NUMERIC_CASES = [
+    ("unknown cell", CELLS + _numeric("{cell: fit-xr, quantity: loss}"),
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: no train or predict cell named 'fit-xr' above "
+     "this quiz (did you mean 'fit-xor'?); a quiz can use only cells defined above it "
+     "(above: fit-xor, after)"),
+    ("cell below the quiz", _numeric("{cell: fit-xor, quantity: loss}") + "\n" + CELLS,
+     "docs/ch1.md:6: quiz 'n': answer_from: no train or predict cell named 'fit-xor' above this quiz; "
+     "a quiz can use only cells defined above it (above: none)"),
+    ("wrong quantity", CELLS + _numeric("{cell: fit-xor, quantity: val_loss}"),
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: quantity 'val_loss' is not in the history of "
+     "'fit-xor'"),
+    ("epoch out of range", CELLS + _numeric("{cell: fit-xor, quantity: acc, epoch: 4}"),
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: epoch 4 is out of range: 'fit-xor' trains "
+     "3 epochs (1 to 3, or last)"),
+    ("epoch zero", CELLS + _numeric("{cell: fit-xor, quantity: acc, epoch: 0}"),
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: epoch 0 is out of range"),
+    ("index out of range", CELLS + _numeric("{cell: after, index: 16}"),
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: index 16 is out of range: 'after' predicts "
+     "16 values"),
+    ("not a cell", CELLS + _numeric("{cell: net, quantity: loss}"),
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: 'net' is a model block, not a train or predict"),
+    ("answers too", CELLS + _numeric("{cell: fit-xor, quantity: loss}", "answers: [a, b]\n"),
+     f"docs/ch1.md:{QUIZ_LINE + 1}: quiz 'n': a numeric question ('answer_from') has no 'answers'"),
+    ("bad tolerance", CELLS + _numeric("{cell: fit-xor, quantity: loss}", "tolerance: {rtol: -1}\n"),
+     f"docs/ch1.md:{QUIZ_LINE + 1}: quiz 'n': tolerance: 'rtol' must be a number >= 0, got -1"),
+    ("tolerance without answer_from",
+     "```quiz\nname: n\nquestion: Q?\ntolerance: {rtol: 1}\n" + _answers("{text: a, correct: true}", "b")
+     + "```\n",
+     "docs/ch1.md:6: quiz 'n': 'tolerance' belongs to a numeric question (one with 'answer_from')"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in NUMERIC_CASES],
+                         ids=[c[0] for c in NUMERIC_CASES])
+def test_numeric_mistakes(text, expected, warnings_log):
+    assert one_error(text, warnings_log).startswith(expected)

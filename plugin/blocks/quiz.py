@@ -17,15 +17,22 @@ from typing import Any
 
 from ..errors import BlockError, did_you_mean
 from ..html import esc, json_script
-from ..page import PageState
+from ..page import EPSILONS, PageState
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
 from .common import check_keys
 
 KIND = "quiz"
-QUESTION_KEYS = ["id", "question", "type", "answers", "multiple", "hint", "explanation"]
+QUESTION_KEYS = ["id", "question", "type", "answers", "multiple", "hint", "explanation",
+                 "answer_from", "tolerance"]
 ORDER = "order"  # `type: order`: answers listed in the right order
+NUMBER = "number"  # a numeric question: `answer_from` a train or predict cell above the quiz
+TRAIN_QUANTITIES = ["loss", "acc", "val_loss", "val_acc"]
+PREDICT_QUANTITIES = ["prediction"]
+# The reader types a rounded number (0.693 for 0.69314718…): 1% relative slack accepts three
+# significant digits, and the absolute part lets a value near zero (a loss of 2e-5) be typed as 0.
+DEFAULT_TOLERANCE = {"rtol": 1e-2, "atol": 1e-4}
 ANSWER_KEYS = ["text", "correct", "feedback"]
 BANK_DIR = "quizzes"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -47,6 +54,7 @@ class Question:
     hint: str | None
     explanation: str | None
     order: bool = False  # an ordering question: `answers` in the right order
+    number: dict[str, Any] | None = None  # a numeric question: its `from`, references, tolerance
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
@@ -62,11 +70,12 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         if not isinstance(raw, list) or not raw:
             raise BlockError("'questions' must be a non-empty list of questions "
                              "(each a mapping with 'question' and 'answers')", key="questions")
-        questions = [_question(q, f"question {i + 1}", "questions", f"{name}-{i + 1}")
+        questions = [_question(q, f"question {i + 1}", "questions", f"{name}-{i + 1}", page)
                      for i, q in enumerate(raw)]
     elif "question" in data:
         check_keys(data, ["name", *QUESTION_KEYS])
-        questions = [_question({k: v for k, v in data.items() if k != "name"}, "", None, f"{name}-1")]
+        questions = [_question({k: v for k, v in data.items() if k != "name"}, "", None, f"{name}-1",
+                               page)]
     else:
         raise BlockError("a quiz needs 'question' (one question), 'questions' (a list) "
                          f"or 'include' ({BANK_DIR}/<bank>.yml)")
@@ -104,7 +113,8 @@ def _text(value: Any, what: str, key: str | None) -> str:
     return value
 
 
-def _question(raw: Any, where: str, key: str | None, default_id: str) -> Question:
+def _question(raw: Any, where: str, key: str | None, default_id: str,
+              page: PageState | None = None) -> Question:
     """One question mapping; `where` prefixes messages ("question 2"), `key` points at the line."""
     prefix = f"{where}: " if where else ""
     if not isinstance(raw, Mapping):
@@ -123,6 +133,20 @@ def _question(raw: Any, where: str, key: str | None, default_id: str) -> Questio
         if not _ID.match(qid):
             raise BlockError(f"{prefix}'id' {qid!r} may hold only letters, digits, '-', '_' and '.'",
                              key=k("id"))
+    hint = _text(raw["hint"], f"{prefix}'hint'", k("hint")) if raw.get("hint") is not None else None
+    explanation = None
+    if raw.get("explanation") is not None:
+        explanation = _text(raw["explanation"], f"{prefix}'explanation'", k("explanation"))
+    if "answer_from" in raw:
+        for other in ("answers", "type", "multiple"):
+            if other in raw:
+                raise BlockError(f"{prefix}a numeric question ('answer_from') has no '{other}': "
+                                 "the reader types a number", key=k(other))
+        number = _number(raw, prefix, k, page)
+        return Question(qid, text, [], False, hint, explanation, number=number)
+    if "tolerance" in raw:
+        raise BlockError(f"{prefix}'tolerance' belongs to a numeric question (one with 'answer_from')",
+                         key=k("tolerance"))
     kind = raw.get("type")
     if kind is not None and kind != ORDER:
         raise BlockError(f"{prefix}'type' must be '{ORDER}' (an ordering question), got {kind!r}; "
@@ -136,10 +160,6 @@ def _question(raw: Any, where: str, key: str | None, default_id: str) -> Questio
         raise BlockError(f"{prefix}'multiple' must be true or false, got {multiple!r} "
                          "(YAML 1.2: yes/no/on/off are strings)", key=k("multiple"))
     answers_raw = raw.get("answers")
-    hint = _text(raw["hint"], f"{prefix}'hint'", k("hint")) if raw.get("hint") is not None else None
-    explanation = None
-    if raw.get("explanation") is not None:
-        explanation = _text(raw["explanation"], f"{prefix}'explanation'", k("explanation"))
     if order:
         items = _order_items(answers_raw, prefix, k("answers"))
         return Question(qid, text, items, False, hint, explanation, order=True)
@@ -154,6 +174,96 @@ def _question(raw: Any, where: str, key: str | None, default_id: str) -> Questio
         raise BlockError(f"{prefix}{correct} answers are marked correct; a single-choice question has "
                          "exactly one (add 'multiple: true' for several)", key=k("answers"))
     return Question(qid, text, answers, multiple, hint, explanation)
+
+
+def _number(raw: Mapping[str, Any], prefix: str, k: Any, page: PageState | None) -> dict[str, Any]:
+    """`answer_from` (a train or predict cell above the quiz) and `tolerance`, checked against the
+    cell's references: the spec's `from`, `references` ([{epsilon, value}]) and `tolerance`."""
+    key = k("answer_from")
+    src = raw["answer_from"]
+    if not isinstance(src, Mapping):
+        raise BlockError(f"{prefix}'answer_from' must be a mapping {{cell, quantity, epoch | index}}",
+                         key=key)
+    check_keys(src, ["cell", "quantity", "epoch", "index"], where=f"{prefix}answer_from".strip(),
+               key=key)
+    cell = src.get("cell")
+    if not isinstance(cell, str) or not cell.strip():
+        raise BlockError(f"{prefix}'answer_from' needs 'cell': the name of a train or predict cell "
+                         "above this quiz", key=key)
+    names = page.names if page is not None else {}
+    specs = page.specs if page is not None else {}
+    usable = {n: s for n, s in specs.items() if s.get("kind") in ("train", "predict")}
+    kind = names.get(cell)
+    if kind is not None and kind not in ("train", "predict"):
+        raise BlockError(f"{prefix}answer_from: '{cell}' is a {kind} block, not a train or predict cell",
+                         key=key)
+    if kind is not None and cell not in usable:
+        raise BlockError(f"{prefix}answer_from: the {kind} cell '{cell}' has an error (see its message)",
+                         key=key)
+    if cell not in usable:
+        known = ", ".join(usable) or "none"
+        raise BlockError(f"{prefix}answer_from: no train or predict cell named '{cell}' above this quiz"
+                         f"{did_you_mean(cell, usable)}; a quiz can use only cells defined above it "
+                         f"(above: {known})", key=key)
+    spec = usable[cell]
+    refs = spec["references"]
+    origin: dict[str, Any] = {"cell": spec["id"], "name": cell}
+    if spec["kind"] == "train":
+        quantity = src.get("quantity")
+        history = refs[0]["history"]
+        have = [q for q in TRAIN_QUANTITIES if history.get(q)]
+        if quantity not in have:
+            raise BlockError(f"{prefix}answer_from: quantity {quantity!r} is not in the history of "
+                             f"'{cell}'{did_you_mean(str(quantity), have)}; it has: {', '.join(have)}",
+                             key=key)
+        if "index" in src:
+            raise BlockError(f"{prefix}answer_from: 'index' is for a predict cell; "
+                             f"'{cell}' is a train cell (use 'epoch')", key=key)
+        epochs = len(history[quantity])
+        epoch = src.get("epoch", "last")
+        if epoch == "last":
+            epoch = epochs
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch <= epochs:
+            raise BlockError(f"{prefix}answer_from: epoch {src.get('epoch')!r} is out of range: "
+                             f"'{cell}' trains {epochs} epoch{'s' if epochs != 1 else ''} "
+                             f"(1 to {epochs}, or last)", key=key)
+        origin.update(quantity=quantity, epoch=epoch - 1)
+        values = [r["history"][quantity][epoch - 1] for r in refs]
+    else:
+        quantity = src.get("quantity", "prediction")
+        if quantity not in PREDICT_QUANTITIES:
+            raise BlockError(f"{prefix}answer_from: quantity {quantity!r} is not one of a predict cell "
+                             f"'{cell}': use prediction", key=key)
+        if "epoch" in src:
+            raise BlockError(f"{prefix}answer_from: 'epoch' is for a train cell; "
+                             f"'{cell}' is a predict cell (use 'index')", key=key)
+        size = len(refs[0]["predictions"]["data"])
+        index = src.get("index", 0)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
+            raise BlockError(f"{prefix}answer_from: index {index!r} is out of range: '{cell}' predicts "
+                             f"{size} values (flat indices 0 to {size - 1})", key=key)
+        origin.update(quantity=quantity, index=index)
+        values = [r["predictions"]["data"][index] for r in refs]
+    if any(v is None for v in values):
+        raise BlockError(f"{prefix}answer_from: the reference value of '{cell}' is not a finite number",
+                         key=key)
+    tolerance = dict(DEFAULT_TOLERANCE)
+    if raw.get("tolerance") is not None:
+        tol = raw["tolerance"]
+        tkey = k("tolerance")
+        if not isinstance(tol, Mapping):
+            raise BlockError(f"{prefix}'tolerance' must be a mapping {{rtol, atol}}", key=tkey)
+        check_keys(tol, ["rtol", "atol"], where=f"{prefix}tolerance".strip(), key=tkey)
+        for name, value in tol.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise BlockError(f"{prefix}tolerance: '{name}' must be a number >= 0, got {value!r}",
+                                 key=tkey)
+            tolerance[name] = float(value)
+    return {
+        "from": origin,
+        "references": [{"epsilon": r["epsilon"], "value": v} for r, v in zip(refs, values, strict=True)],
+        "tolerance": tolerance,
+    }
 
 
 def _order_items(raw: Any, prefix: str, key: str) -> list[Answer]:
@@ -240,7 +350,7 @@ def _from_bank(data: Mapping[str, Any], page: PageState) -> list[Question]:
         where = f"{shown}: question {i + 1}"
         if isinstance(item, Mapping) and item.get("id") is None:
             raise BlockError(f"{where}: a question in a bank needs an 'id'", key="include")
-        q = _question(item, where, "include", "")
+        q = _question(item, where, "include", "", page)
         if q.id in bank:
             raise BlockError(f"{where}: duplicate id '{q.id}' (ids are unique within a bank)",
                              key="include")
@@ -278,7 +388,9 @@ def _claim_ids(questions: list[Question], page: PageState, name: str, key: str) 
 
 
 def _question_spec(q: Question, text: TextRenderer) -> dict[str, Any]:
-    if q.order:  # answers in the right order; `shown`: the page order, as indices into it
+    if q.number is not None:
+        head = {"id": q.id, "type": NUMBER, **q.number}
+    elif q.order:  # answers in the right order; `shown`: the page order, as indices into it
         head = {"id": q.id, "type": ORDER, "answers": len(q.answers),
                 "shown": scramble(q.id, len(q.answers))}
     else:
@@ -302,7 +414,9 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             legend, body = stem, ""
         else:
             legend, body = f"Question {n}", f'<div class="mlpages-quiz-text">{stem}</div>'
-        if q.order:
+        if q.number is not None:
+            mode, items, solution = _number_parts(qspec, base)
+        elif q.order:
             mode, items, solution = _order_parts(q, qspec, base, text)
         else:
             mode, items, solution = _choice_parts(q, qspec, base, text)
@@ -344,6 +458,30 @@ def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
         fb = qspec["feedback"][i] or ""
         solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
     return mode, items, f'<ul>{"".join(solution)}</ul>'
+
+
+def _describe(origin: Mapping[str, Any]) -> str:
+    """What the number is, in words: "the loss after epoch 3 of <code>fit-xor</code>"."""
+    cell = f"<code>{esc(origin['name'])}</code>"
+    if "epoch" in origin:
+        return f"the {esc(origin['quantity'])} after epoch {origin['epoch'] + 1} of {cell}"
+    return f"value {origin['index']} (flat index) of the predictions of {cell}"
+
+
+def _number_parts(qspec: dict[str, Any], base: str) -> tuple[str, list[str], str]:
+    """A text box for the number, and the reference value (WebGL precision) as the answer."""
+    tol = qspec["tolerance"]
+    ref = next((r for r in qspec["references"] if r["epsilon"] == EPSILONS["webgl"]),
+               qspec["references"][0])
+    aid = f"{base}-value"
+    mode = f"Type a number: {_describe(qspec['from'])}."
+    items = [f'<li class="mlpages-answer mlpages-number-answer"><label for="{aid}">Your answer:</label> '
+             f'<input type="text" inputmode="decimal" autocomplete="off" id="{aid}" name="{base}"></li>']
+    solution = (f'<p>The answer: <strong class="mlpages-quiz-value">{ref["value"]:.6g}</strong>, '
+                f"{_describe(qspec['from'])} in the NumPy reference (WebGL precision). "
+                f"A run in your browser may differ slightly; answers within "
+                f"{tol['atol']:g} + {tol['rtol']:g} × |value| are accepted.</p>")
+    return mode, items, solution
 
 
 def _plain(html_text: str) -> str:
