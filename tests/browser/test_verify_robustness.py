@@ -1,10 +1,10 @@
 """mlpages verify against pages that misbehave: it reports each one and goes on.
 
-The fixture pages under fixtures/verify_site/ define their own ``window.mlpages`` (test
-doubles of the runtime): ``good`` answers with the references, ``cpu`` says it runs on
-the CPU backend, ``hang``'s runAll never resolves, ``spin``'s runAll blocks the main
-thread forever, ``throws`` throws from a page script and rejects runAll, and ``nan``
-reports a NaN loss.
+The fixture pages, made from fixtures/verify_site/page.html, define their own
+``window.mlpages`` (fixtures/verify_site/double.js, a test double of the runtime): ``good``
+answers with the references, ``cpu`` says it runs on the CPU backend, ``hang``'s runAll
+never resolves, ``spin``'s runAll blocks the main thread forever, ``throws`` throws from a
+page script and rejects runAll, and ``nan`` reports a NaN loss.
 """
 
 from __future__ import annotations
@@ -20,7 +20,15 @@ from mlpages.verify.browser import BrowserUnavailable, find_browser
 from mlpages.verify.report import PageReport, Report
 from mlpages.verify.runner import HANG_GRACE_S, run_verify
 
-SITE = Path(__file__).parent / "fixtures" / "verify_site"
+FIXTURE = Path(__file__).parent / "fixtures" / "verify_site"
+PAGES = {
+    "good": "A page whose cells all match",
+    "cpu": "A page that says it runs on the CPU backend",
+    "hang": "A page whose runAll never resolves",
+    "spin": "A page whose runAll never returns",
+    "throws": "A page whose scripts throw",
+    "nan": "A page that computes NaN",
+}
 PAGE_TIMEOUT = 3.0
 
 pytestmark = pytest.mark.browser
@@ -35,13 +43,27 @@ def _needs_browser() -> None:
 
 
 @pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One page per behaviour, from the shared page template and runtime double."""
+    root = tmp_path_factory.mktemp("verify_site")
+    template = (FIXTURE / "page.html").read_text()
+    double = (FIXTURE / "double.js").read_text()
+    for name, title in PAGES.items():
+        (root / name).mkdir()
+        html = template.replace("@@DOUBLE@@", double).replace("@@TITLE@@", title)
+        (root / name / "index.html").write_text(html.replace("@@SLUG@@", name))
+    shutil.copy(FIXTURE / "index.html", root / "index.html")
+    return root
+
+
+@pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("artifacts")
 
 
 @pytest.fixture(scope="module")
-def report(artifacts: Path) -> Report:
-    return run_verify(SITE, page_timeout=PAGE_TIMEOUT, artifacts=artifacts)
+def report(site: Path, artifacts: Path) -> Report:
+    return run_verify(site, page_timeout=PAGE_TIMEOUT, artifacts=artifacts)
 
 
 def page(report: Report, name: str) -> PageReport:
@@ -111,12 +133,12 @@ def test_nan_from_the_page_is_a_mismatch(report: Report):
     assert any(a.endswith(".png") for a in nan.artifacts)
 
 
-def test_cli_with_workers_writes_junit(tmp_path: Path):
-    site = tmp_path / "site"
+def test_cli_with_workers_writes_junit(site: Path, tmp_path: Path):
+    subset = tmp_path / "site"
     for name in ("good", "cpu", "nan"):
-        shutil.copytree(SITE / name, site / name)
+        shutil.copytree(site / name, subset / name)
     junit = tmp_path / "junit.xml"
-    argv = ["verify", str(site), "--workers", "2", "--page-timeout", "10", "-q",
+    argv = ["verify", str(subset), "--workers", "2", "--page-timeout", "10", "-q",
             "--artifacts", str(tmp_path / "art"), "--junit", str(junit)]
     assert main(argv) == 1
     suite = ET.parse(junit).getroot()
@@ -126,5 +148,5 @@ def test_cli_with_workers_writes_junit(tmp_path: Path):
     assert [c.get("classname") for c in suite.iter("testcase")][::5] == [
         "cpu/index.html", "good/index.html", "nan/index.html",
     ]
-    shutil.rmtree(site / "nan")
+    shutil.rmtree(subset / "nan")
     assert main([*argv, "--backend", "cpu,webgl"]) == 0
