@@ -125,7 +125,7 @@ export const UI_PAINT_MS = 250;
 // minMs, or less often when painting is expensive (software WebGL): never sooner than
 // idleFactor times the last yield's cost. TF.js's own yielding waits for an animation
 // frame each time instead, which bench/ measured at 10-20% of a fit under SwiftShader.
-export const YIELD = Object.freeze({ minMs: 50, idleFactor: 19 });
+export const YIELD = Object.freeze({ minMs: 100, idleFactor: 19 });
 
 /** Quizzes (runtime/quiz.js): selectors, storage and class names. Quizzes are not cells. */
 export const QUIZ = Object.freeze({
