@@ -37,6 +37,7 @@ class PageSource:
     src_uri: str = "page.md"
     base_dir: Path = field(default_factory=Path.cwd)
     text: str | None = None  # the whole file, front matter included, for line numbers
+    states: list[PageState] = field(default_factory=list)  # what converting this source built
 
 
 @dataclass
@@ -96,6 +97,7 @@ class MlpagesExtension(Extension):
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))
         md.mlpages_state = state  # type: ignore[attr-defined]
         self.pages.append(page)
+        src.states.append(page)
         return state
 
     def format(self, src: str = "", language: str = "", md: Markdown | None = None, **_: Any) -> str:

@@ -17,7 +17,6 @@ from mkdocs.structure.pages import Page
 
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
-from .page import PageState
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
@@ -42,8 +41,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self.ext: MlpagesExtension | None = None
         self.external_hosts: set[str] = set()
         # Which PageStates a page's conversion made: ext.pages grows during Markdown.convert.
-        self._pages_before = 0
-        self._page_states: dict[str, list[PageState]] = {}  # src_uri -> states
+        self._sources: dict[str, PageSource] = {}  # src_uri -> the page's source and states
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -85,17 +83,13 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 display = abs_path.relative_to(self.root).as_posix()
             except ValueError:
                 display = str(abs_path)
-        self.ext.set_page(PageSource(
+        source = PageSource(
             path=display, src_uri=page.file.src_uri,
             base_dir=abs_path.parent if abs_path is not None else Path(config.docs_dir), text=text,
-        ))
-        self._pages_before = len(self.ext.pages)
+        )
+        self._sources[page.file.src_uri] = source
+        self.ext.set_page(source)
         return markdown
-
-    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        assert self.ext is not None
-        self._page_states[page.file.src_uri] = self.ext.pages[self._pages_before:]
-        return html
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self._write_exports(page, config)
@@ -108,7 +102,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def _write_exports(self, page: Page, config: MkDocsConfig) -> None:
         """Files that blocks export (`train` `export:`), next to the page's output in the site."""
-        states = self._page_states.pop(page.file.src_uri, [])
+        source = self._sources.pop(page.file.src_uri, None)
+        states = source.states if source is not None else []
         page_dir = Path(config.site_dir) / Path(page.file.dest_uri).parent
         for state in states:
             for export in state.exports:
@@ -119,7 +114,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 log.debug("mlpages: %s: exported %s", state.path, (page_dir / export.path).as_posix())
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        self._page_states.clear()
+        self._sources.clear()
         if self.external_hosts:
             log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
                      "self-contained offline (Material: set theme.font: false for its web fonts)",
