@@ -163,25 +163,29 @@ _DIGIT_FONT = (
     (" ### ", "#   #", "#   #", " ### ", "#   #", "#   #", " ### "),
     (" ### ", "#   #", "#   #", " ####", "    #", "   # ", " ##  "),
 )
+DIGITS: tuple[int, ...] = tuple(range(10))
 _GLYPHS = np.array([[[c == "#" for c in row] for row in glyph] for glyph in _DIGIT_FONT], dtype=np.float64)
 
 
-def _digits(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """8x8 grey images of the digits 0-9 from a 5x7 bitmap font: each drawn at a random
-    position, thickened to the right in half the images, with a random ink intensity in
-    [0.6, 1] and Gaussian noise; values clipped to [0, 1]. Labels one-hot ``[n, 10]``,
-    the classes as balanced as ``n`` allows, in a seeded random order."""
-    labels = rng.permutation(np.arange(n) % 10)
+def _digits(
+    rng: np.random.Generator, n: int, noise: float, classes: Sequence[int] = DIGITS
+) -> tuple[np.ndarray, np.ndarray]:
+    """8x8 grey images of the digits ``classes`` (0-9 by default) from a 5x7 bitmap font:
+    each drawn at a random position, thickened to the right in half the images, with a
+    random ink intensity in [0.6, 1] and Gaussian noise; values clipped to [0, 1]. Labels
+    one-hot ``[n, len(classes)]`` in the order of ``classes``, the classes as balanced as
+    ``n`` allows, in a seeded random order."""
+    labels = rng.permutation(np.arange(n) % len(classes))
     x = np.zeros((n, 8, 8), dtype=np.float64)
-    for i, digit in enumerate(labels):
-        glyph = _GLYPHS[digit]
+    for i, label in enumerate(labels):
+        glyph = _GLYPHS[classes[label]]
         if rng.random() < 0.5:  # a thicker stroke: ink spreads one pixel to the right
             glyph = np.maximum(glyph, np.pad(glyph, ((0, 0), (1, 0)))[:, :5])
         top, left = rng.integers(0, 2), rng.integers(0, 4)
         x[i, top : top + 7, left : left + 5] = glyph * rng.uniform(0.6, 1.0)
     if noise > 0:
         x = x + rng.normal(0.0, noise, size=x.shape)
-    y = np.eye(10)[labels]
+    y = np.eye(len(classes))[labels]
     return np.clip(x, 0.0, 1.0)[..., None], y
 
 
@@ -202,7 +206,7 @@ GENERATORS: tuple[str, ...] = tuple(_GENERATORS)
 
 
 def generate(
-    kind: str, n: int = 200, noise: float = 0.0, seed: int = 0
+    kind: str, n: int = 200, noise: float = 0.0, seed: int = 0, classes: Sequence[int] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Generate a synthetic dataset.
 
@@ -212,7 +216,8 @@ def generate(
     sets, scaled to about [-1, 1]²): ``x`` is ``[n, 2]``, ``y`` is ``[n, 1]`` in {0, 1},
     with ``n // 2`` rows of class 1 in a seeded random order.
     ``digits``: ``x`` is ``[n, 8, 8, 1]`` in [0, 1] (digits from a small bitmap font with
-    seeded shifts, stroke thickness, intensity and noise), ``y`` is ``[n, 10]`` one-hot.
+    seeded shifts, stroke thickness, intensity and noise), ``y`` is ``[n, 10]`` one-hot,
+    or ``[n, len(classes)]`` for the digits ``classes`` only (one-hot in their order).
 
     Args:
         kind: one of :data:`GENERATORS`.
@@ -220,12 +225,14 @@ def generate(
         noise: standard deviation of Gaussian noise added to ``y`` (``linear``) or to
             ``x`` (the others).
         seed: seed of ``np.random.default_rng``; the same arguments give the same arrays.
+        classes: ``digits`` only: which digits to draw, at least two, each once.
 
     Returns:
         ``(x, y)`` as float32 arrays.
 
     Raises:
-        DataError: unknown kind (with a did-you-mean), ``n < 2``, negative noise.
+        DataError: unknown kind (with a did-you-mean), ``n < 2``, negative noise, bad
+            ``classes``.
     """
     if not isinstance(kind, str) or kind not in _GENERATORS:
         hint = _did_you_mean(kind, _GENERATORS) if isinstance(kind, str) else ""
@@ -237,8 +244,23 @@ def generate(
     if not _is_real(noise) or not math.isfinite(noise) or noise < 0:
         raise DataError(f"noise must be a number >= 0, got {noise!r}")
     rng = np.random.default_rng(_check_seed(seed))
+    if classes is not None:
+        x, y = _digits(rng, int(n), float(noise), check_digits(kind, classes))
+        return x.astype(np.float32), y.astype(np.float32)
     x, y = _GENERATORS[kind](rng, int(n), float(noise))
     return x.astype(np.float32), y.astype(np.float32)
+
+
+def check_digits(kind: str, classes: Any) -> tuple[int, ...]:
+    """``classes`` of ``generate: digits`` as a tuple of distinct digits."""
+    if kind != "digits":
+        raise DataError(f"classes only applies to generate: digits, not {kind}")
+    if (not isinstance(classes, (list, tuple)) or len(classes) < 2
+            or not all(_is_int(c) and 0 <= c <= 9 for c in classes)):
+        raise DataError(f"classes must be a list of at least two digits 0-9, got {classes!r}")
+    if len(set(classes)) != len(classes):
+        raise DataError(f"classes lists a digit twice: {list(classes)!r}")
+    return tuple(int(c) for c in classes)
 
 
 # --------------------------------------------------------------------------- CSV

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from mlpages.data import GENERATORS, DataError, Prepared, Table, generate, load_csv, prepare
+from mlpages.data import _GLYPHS, GENERATORS, DataError, Prepared, Table, generate, load_csv, prepare
 
 CLASSIFIERS = ("xor", "circles", "spiral", "gauss")
 
@@ -53,6 +54,39 @@ def test_digits_without_noise_show_the_glyph_of_their_label() -> None:
             assert ink.sum() < 20  # the thinnest glyph
         if label == 8:
             assert ink.sum() >= 17
+
+
+def test_digits_of_chosen_classes_draw_only_those_glyphs_one_hot_in_their_order() -> None:
+    classes = [7, 2, 5]
+    x, y = generate("digits", n=30, noise=0.0, seed=4, classes=classes)
+    assert x.shape == (30, 8, 8, 1) and y.shape == (30, 3)
+    assert list(y.sum(axis=0)) == [10, 10, 10]
+    for image, label in zip(x[..., 0], y.argmax(axis=1), strict=True):
+        rows, cols = np.nonzero(image > 0)
+        top, left = rows.min(), cols.min()
+        drawn = image[top : top + 7, left : left + 5] > 0
+        glyph = _GLYPHS[classes[label]] > 0
+        # The glyph's ink is all there (thickening only adds ink to the right of it).
+        assert np.all(drawn[glyph])
+
+
+def test_all_ten_classes_listed_give_the_default_digits() -> None:
+    x1, y1 = generate("digits", n=40, noise=0.1, seed=9)
+    x2, y2 = generate("digits", n=40, noise=0.1, seed=9, classes=list(range(10)))
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(y1, y2)
+
+
+@pytest.mark.parametrize(("kind", "classes", "message"), [
+    ("xor", [0, 1], "classes only applies to generate: digits, not xor"),
+    ("digits", [3], "classes must be a list of at least two digits 0-9, got [3]"),
+    ("digits", [1, 10], "classes must be a list of at least two digits 0-9, got [1, 10]"),
+    ("digits", [1, True], "classes must be a list of at least two digits 0-9"),
+    ("digits", [4, 5, 4], "classes lists a digit twice: [4, 5, 4]"),
+])
+def test_bad_digit_classes_are_refused(kind: str, classes: list, message: str) -> None:
+    with pytest.raises(DataError, match=re.escape(message)):
+        generate(kind, n=20, classes=classes)
 
 
 @pytest.mark.parametrize("kind", GENERATORS)

@@ -88,6 +88,13 @@ CASES = [
     ("two sources",
      "```dataset\nname: d2\nx: [[1]]\ngenerate: xor\n```\n",
      "docs/ch1.md:16: dataset 'd2': a dataset needs exactly one source"),
+    ("classes on a point generator",
+     "```dataset\nname: d2\ngenerate: xor\nclasses: [0, 1]\n```\n",
+     "docs/ch1.md:19: dataset 'd2': 'classes' picks the digits of 'generate: digits', e.g. classes: "
+     "[5, 6, 7]; 'xor' has no such choice"),
+    ("digit classes repeated",
+     "```dataset\nname: d2\ngenerate: digits\nn: 20\nclasses: [5, 6, 5]\n```\n",
+     "docs/ch1.md:20: dataset 'd2': classes lists a digit twice: [5, 6, 5]"),
     ("centered rmsprop",
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
      "compile: {optimizer: {rmsprop: {centered: true}}, loss: meanSquaredError}\n```\n",

@@ -14,11 +14,12 @@ from ..page import DatasetInfo, PageState
 from .common import boolean, check_keys, choice, integer, matrix, number
 
 KIND = "dataset"
-KEYS = ["name", "x", "y", "csv", "features", "label", "generate", "n", "noise", "loader",
+KEYS = ["name", "x", "y", "csv", "features", "label", "generate", "n", "noise", "classes", "loader",
         "seed", "shuffle", "normalize", "split"]
 SOURCES = ["x", "csv", "generate", "loader"]
 # Keys that belong to one source only.
-SOURCE_KEYS = {"y": "x", "features": "csv", "label": "csv", "n": "generate", "noise": "generate"}
+SOURCE_KEYS = {"y": "x", "features": "csv", "label": "csv", "n": "generate", "noise": "generate",
+               "classes": "generate"}
 PREVIEW_ROWS = 5
 PREVIEW_IMAGES = 10
 # Class colours of the scatter plot: the same as the runtime's decision boundary.
@@ -87,9 +88,19 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
                     f"available: {', '.join(datalib.GENERATORS)}", key="generate")
             n = integer(data, "n", 200, minimum=2)
             noise = number(data, "noise", 0.0)
-            x, y = datalib.generate(kind, n=n, noise=noise, seed=seed)
+            digits = data.get("classes")
+            if digits is not None and kind != "digits":
+                raise BlockError("'classes' picks the digits of 'generate: digits', e.g. classes: [5, 6, 7]; "
+                                 f"'{kind}' has no such choice", key="classes")
+            if digits is not None:
+                try:
+                    digits = datalib.check_digits(kind, digits)
+                except datalib.DataError as exc:
+                    raise BlockError(str(exc), key="classes") from None
+            x, y = datalib.generate(kind, n=n, noise=noise, seed=seed, classes=digits)
             features = ["x"] if x.shape[1] == 1 else [f"x{i + 1}" for i in range(x.shape[1])]
-            return x, y, features, None
+            names = [str(d) for d in (digits if digits is not None else datalib.DIGITS)]
+            return x, y, features, names if kind == "digits" else None
         return _loader(data, page)
     except datalib.DataError as exc:
         raise BlockError(str(exc), key=source) from None
