@@ -22,7 +22,7 @@ from .blocks import BLOCKS
 from .cache import ResultCache
 from .html import json_script
 from .locate import FenceIndex
-from .page import PageState, slugify
+from .page import Export, PageState, slugify
 from .render import Slot, build_slots
 from .text import TextRenderer
 
@@ -37,6 +37,9 @@ class PageSource:
     src_uri: str = "page.md"
     base_dir: Path = field(default_factory=Path.cwd)
     text: str | None = None  # the whole file, front matter included, for line numbers
+    # From the URL directory of the page's HTML to the directory of its Markdown file, for
+    # links to files written next to the Markdown (exports): "../" under MkDocs' directory URLs.
+    url_prefix: str = ""
     states: list[PageState] = field(default_factory=list)  # what converting this source built
 
 
@@ -69,6 +72,7 @@ class MlpagesExtension(Extension):
         cache_dir = self.getConfig("cache_dir")
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
         self.pages: list[PageState] = []
+        self.published: dict[Path, Export] = {}  # every page's exports, by absolute folder
         self.text = TextRenderer(self.getConfig("text_extensions") or None,
                                  self.getConfig("text_extension_configs"))
 
@@ -92,6 +96,7 @@ class MlpagesExtension(Extension):
             path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
             allow_loaders=bool(self.getConfig("loaders")), text=self.text,
             quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
+            published=self.published, url_prefix=src.url_prefix,
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))

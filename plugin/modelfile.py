@@ -6,8 +6,10 @@ layer configs mlpages uses, and the weight files are read by the manifest.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,15 +51,23 @@ def camel_case(key: str) -> str:
     return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
 
 
-def read_layers_model(path: Path) -> LoadedModel:
-    """Read `model.json` and the weight files its manifest names (next to it).
+def read_layers_model(path: Path, files: Mapping[str, bytes] | None = None) -> LoadedModel:
+    """Read `model.json` and the weight files its manifest names (next to it), from disk
+    or, when given, from ``files`` (file name in the model's folder -> contents).
 
     Raises:
         ModelFileError: Missing files, a topology that is not a Sequential of supported
             layers, or weights that do not match the manifest.
     """
+    def read(name: str) -> bytes:
+        if files is None:
+            return (path.parent / name).read_bytes()
+        if name not in files:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", name)
+        return files[name]
+
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read(path.name).decode("utf-8"))
     except OSError as exc:
         raise ModelFileError(f"cannot read {path.name}: {exc.strerror}") from None
     except ValueError as exc:
@@ -72,7 +82,7 @@ def read_layers_model(path: Path) -> LoadedModel:
     if not isinstance(raw_layers, list) or not raw_layers:
         raise ModelFileError(f"{path.name}: the topology has no layers")
     layers = _layers(raw_layers, path.name)
-    return LoadedModel(layers, _weights(doc.get("weightsManifest") or [], path))
+    return LoadedModel(layers, _weights(doc.get("weightsManifest") or [], path.name, read))
 
 
 def _layers(raw_layers: list[Any], file: str) -> list[dict[str, Any]]:
@@ -101,21 +111,21 @@ def _layers(raw_layers: list[Any], file: str) -> list[dict[str, Any]]:
     return layers
 
 
-def _weights(manifest: list[Any], path: Path) -> dict[str, np.ndarray]:
+def _weights(manifest: list[Any], file: str, read: Callable[[str], bytes]) -> dict[str, np.ndarray]:
     weights: dict[str, np.ndarray] = {}
     for group in manifest:
         try:
-            data = b"".join((path.parent / p).read_bytes() for p in group["paths"])
+            data = b"".join(read(p) for p in group["paths"])
         except OSError as exc:
-            raise ModelFileError(f"cannot read the weights of {path.name}: {exc.strerror}") from None
+            raise ModelFileError(f"cannot read the weights of {file}: {exc.strerror}") from None
         offset = 0
         for spec in group["weights"]:
             if spec.get("dtype", "float32") != "float32":
-                raise ModelFileError(f"{path.name}: weight {spec['name']} is {spec['dtype']}, not float32")
+                raise ModelFileError(f"{file}: weight {spec['name']} is {spec['dtype']}, not float32")
             count = int(np.prod(spec["shape"]))
             chunk = data[offset: offset + 4 * count]
             if len(chunk) != 4 * count:
-                raise ModelFileError(f"{path.name}: the weight files end before {spec['name']}")
+                raise ModelFileError(f"{file}: the weight files end before {spec['name']}")
             layer, _, suffix = spec["name"].rpartition("/")
             name = f"{layer}/{_ENGINE_SUFFIX.get(suffix, suffix)}"
             weights[name] = np.frombuffer(chunk, dtype="<f4").reshape(spec["shape"]).astype(np.float32)

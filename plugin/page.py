@@ -124,8 +124,9 @@ class Export:
     """Files a block asks to publish next to the page (`train` with `export: models/<name>`)."""
 
     cell_id: str
-    path: str  # the folder, relative to the page's URL directory, e.g. models/net
+    path: str  # the folder, relative to the Markdown file's directory, e.g. models/net
     files: dict[str, bytes]  # file name in that folder -> contents
+    page: str = ""  # the page that writes it, as shown in messages
 
     def items(self) -> list[tuple[str, bytes]]:
         """`(relative path, bytes)` per file, e.g. `("models/net/model.json", b"...")`."""
@@ -154,6 +155,10 @@ class PageState:
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> built spec (for quizzes)
     # Files to write next to the page (MkDocs plugin: into the site; bare extension: the caller's).
     exports: list[Export] = field(default_factory=list)
+    # Every export of the build so far, by its absolute folder (base_dir / path), shared by all
+    # pages: a later page's `from:` reads a model an earlier page exports.
+    published: dict[Path, Export] = field(default_factory=dict)
+    url_prefix: str = ""  # from the page's URL directory to its Markdown file's ("" or "../")
 
     def cell_id(self, name: str) -> str:
         return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"

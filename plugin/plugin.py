@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
@@ -17,6 +18,7 @@ from mkdocs.structure.pages import Page
 
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
+from .imports import exports_first
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
@@ -86,6 +88,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         source = PageSource(
             path=display, src_uri=page.file.src_uri,
             base_dir=abs_path.parent if abs_path is not None else Path(config.docs_dir), text=text,
+            url_prefix=_url_prefix(page.file.src_uri, page.file.dest_uri),
         )
         self._sources[page.file.src_uri] = source
         self.ext.set_page(source)
@@ -100,18 +103,31 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 self.external_hosts.add(host)
         return output
 
+    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
+        """Convert the pages that export a model before the pages whose `from:` reads it."""
+        pages = files.documentation_pages()
+        ordered = exports_first(pages)
+        if ordered != pages:
+            for file in pages:
+                files.remove(file)
+            for file in ordered:
+                files.append(file)
+        return nav
+
     def _write_exports(self, page: Page, config: MkDocsConfig) -> None:
-        """Files that blocks export (`train` `export:`), next to the page's output in the site."""
+        """Files that blocks export (`train` `export:`), in the site where the Markdown file's
+        folder lands, so that `docs/a/models/x` and an export `models/x` of `docs/a/p.md`
+        are the same site path."""
         source = self._sources.pop(page.file.src_uri, None)
         states = source.states if source is not None else []
-        page_dir = Path(config.site_dir) / Path(page.file.dest_uri).parent
+        md_dir = Path(config.site_dir) / PurePosixPath(page.file.src_uri).parent
         for state in states:
             for export in state.exports:
                 for rel, data in export.items():
-                    target = page_dir / rel
+                    target = md_dir / rel
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(data)
-                log.debug("mlpages: %s: exported %s", state.path, (page_dir / export.path).as_posix())
+                log.debug("mlpages: %s: exported %s", state.path, (md_dir / export.path).as_posix())
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
@@ -129,9 +145,17 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         log.info(f"mlpages: {cells} cells on {len(pages)} pages, {errors} with errors; "
                  f"references: {cache.hits} cached, {cache.misses} computed")
         self.ext.pages.clear()
+        self.ext.published.clear()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         quizzes = self.root / "quizzes"
         if quizzes.is_dir():
             server.watch(str(quizzes))
         return server
+
+
+def _url_prefix(src_uri: str, dest_uri: str) -> str:
+    """The relative URL from a page's HTML directory to its Markdown file's directory:
+    `course/xor.md` built as `course/xor/index.html` gives `../`."""
+    rel = posixpath.relpath(posixpath.dirname(src_uri) or ".", posixpath.dirname(dest_uri) or ".")
+    return "" if rel == "." else rel + "/"

@@ -14,6 +14,7 @@ from mlpages.export import layers_model_json, snake_case, tfjs_weight_name
 from mlpages.extension import MlpagesExtension, PageSource
 from sitebuild import build
 from test_errors import HEAD, one_error
+from test_extension import specs
 
 CONV_LAYERS = [
     {"type": "reshape", "config": {"targetShape": [4, 4, 1], "inputShape": [16]}},
@@ -146,8 +147,100 @@ def test_mkdocs_build_writes_the_files_next_to_the_page(tmp_path: Path):
         "site_name: t\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n", encoding="utf-8")
     result = build(tmp_path)
     assert result.returncode == 0, result.stderr
-    out = tmp_path / "site" / "course" / "ch1"
+    # Where the Markdown file's folder lands (docs/course/models/net would land there too);
+    # the page itself is course/ch1/index.html, so its link goes up one level.
+    out = tmp_path / "site" / "course"
     model = json.loads((out / "models" / "net" / "model.json").read_text(encoding="utf-8"))
     assert model["weightsManifest"][0]["weights"][0]["name"] == "dense_1/kernel"
     assert (out / "models" / "net" / "weights.bin").stat().st_size == 4 * (2 + 1)
-    assert 'href="models/net/model.json"' in (out / "index.html").read_text(encoding="utf-8")
+    html = (out / "ch1" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../models/net/model.json"' in html
+    assert "tf.loadLayersModel('../models/net/model.json')" in html
+
+
+# --------------------------------------------------------------------------- read by another page
+
+READER = """\
+# Reader
+
+```dataset
+name: xor
+x: [[0, 0], [0, 1], [1, 0], [1, 1]]
+y: [[0], [1], [1], [0]]
+```
+
+```model
+name: tuned
+from: ../base/models/net/model.json
+frozen: true
+layers:
+  - dense: {units: 1, activation: sigmoid}
+compile: {optimizer: sgd, loss: meanSquaredError}
+```
+"""
+
+
+def _course(tmp_path: Path, pages: dict[str, str], nav: list[str]) -> Path:
+    for rel, text in pages.items():
+        (tmp_path / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / rel).write_text(text, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n"
+        "nav:\n" + "".join(f"  - {p}\n" for p in nav), encoding="utf-8")
+    return tmp_path
+
+
+def _spec(html: str, name: str) -> dict:
+    (spec,) = [s for s in specs(html) if s["name"] == name]
+    return spec
+
+
+def test_a_page_reads_a_model_that_a_later_page_in_the_nav_exports(tmp_path: Path):
+    # The reader comes first in the nav and in the file order: the plugin converts the
+    # exporting page first anyway, and the reader starts from the exported weights.
+    project = _course(tmp_path, {"index.md": "# Home\n", "a/reader.md": READER, "base/ch1.md": PAGE},
+                      ["index.md", "a/reader.md", "base/ch1.md"])
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    exported = np.frombuffer((project / "site" / "base" / "models" / "net" / "weights.bin").read_bytes(),
+                             dtype="<f4")
+    reader = _spec((project / "site" / "a" / "reader" / "index.html").read_text(encoding="utf-8"), "tuned")
+    # The base's kernel and bias are the loaded layer's; freezing lists them after the head's.
+    head = reader["weights"][:2]
+    frozen = reader["weights"][2:]
+    assert [w["shape"] for w in head] == [[1, 1], [1]]
+    np.testing.assert_array_equal(
+        np.concatenate([np.asarray(w["data"], dtype=np.float32) for w in frozen]), exported)
+
+
+def test_exports_first_orders_readers_after_exporters_and_keeps_the_rest(tmp_path: Path):
+    from types import SimpleNamespace
+
+    from mlpages.imports import exports_first
+
+    def page(rel: str, text: str):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return SimpleNamespace(src_uri=rel, abs_src_path=str(path))
+
+    plain = page("index.md", "# Home\n")
+    reader = page("a/reader.md", READER)
+    base = page("base/ch1.md", PAGE)
+    unrelated = page("z.md", "```train\nexport: models/other\n```\n")
+    assert exports_first([plain, reader, base, unrelated]) == [plain, base, reader, unrelated]
+    assert exports_first([plain, base, reader]) == [plain, base, reader]
+    # Two pages reading each other's exports: both stay, once each (the build reports the
+    # page that reads a model not yet exported).
+    loop_a = page("loop/a.md", "```train\nexport: models/a\n```\n```model\nfrom: models/b/model.json\n```\n")
+    loop_b = page("loop/b.md", "```train\nexport: models/b\n```\n```model\nfrom: models/a/model.json\n```\n")
+    assert exports_first([plain, loop_a, loop_b]) == [plain, loop_b, loop_a]
+
+
+def test_two_pages_exporting_one_folder_is_an_error(tmp_path: Path):
+    project = _course(tmp_path, {"index.md": "# Home\n", "c/one.md": PAGE, "c/two.md": PAGE},
+                      ["index.md", "c/one.md", "c/two.md"])
+    result = build(project)
+    assert result.returncode != 0
+    assert ("docs/c/two.md:22: train 'fit': 'export: models/net' is already written by cell "
+            "'mlp-c-one-fit' of docs/c/one.md; give each export its own folder") in result.stderr

@@ -99,7 +99,8 @@ def test_missing_model_file_is_an_author_error_with_file_and_line(tmp_path, warn
     convert(text, path="docs/t.md", base_dir=tmp_path)
     assert warnings_log() == [
         f"docs/t.md:5: model 'm': model file not found: models/none/model.json "
-        f"(looked at {tmp_path / 'models' / 'none' / 'model.json'})"]
+        f"(looked at {tmp_path / 'models' / 'none' / 'model.json'}, and no page built before this "
+        "one exports it)"]
 
 
 def test_spec_course_model_file_is_in_the_fixture():

@@ -120,10 +120,15 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
     if not isinstance(rel, str) or not rel.endswith(".json"):
         raise BlockError("'from' must be the path of a TF.js model.json, relative to this page", key="from")
     path = (page.base_dir / rel).resolve()
+    files = None
     if not path.is_file():
-        raise BlockError(f"model file not found: {rel} (looked at {path})", key="from")
+        export = page.published.get(path.parent)
+        if export is None or path.name not in export.files:
+            raise BlockError(f"model file not found: {rel} (looked at {path}, and no page built "
+                             "before this one exports it)", key="from")
+        files = export.files  # exported by a page of this build: read from memory
     try:
-        return read_layers_model(path)
+        return read_layers_model(path, files)
     except ModelFileError as exc:
         raise BlockError(str(exc), key="from") from None
 

@@ -87,13 +87,16 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     code = jsgen.fit_code(jsgen.identifier(model.name), fit, dataset.name, validation)
     html = render(references, code, after, model.name)
     if export is not None:
-        page.exports.append(_export(model, references, cell_id, export))
-        html += render_export(export)
+        files = _export(model, references, cell_id, export)
+        files.page = page.path
+        page.exports.append(files)
+        page.published[(page.base_dir / export).resolve()] = files
+        html += render_export(page.url_prefix + export)
     return spec, html
 
 
 def _export_path(data: dict[str, Any], page: PageState) -> str | None:
-    """`export: models/<name>`: a folder relative to the page's URL directory."""
+    """`export: models/<name>`: a folder relative to the Markdown file's directory."""
     raw = data.get("export")
     if raw is None:
         return None
@@ -115,6 +118,10 @@ def _export_path(data: dict[str, Any], page: PageState) -> str | None:
         if other.path == path:
             raise BlockError(f"'export: {path}' is already written by cell '{other.cell_id}' on "
                              "this page; give each export its own folder", key="export")
+    other = page.published.get((page.base_dir / path).resolve())
+    if other is not None and other.page != page.path:
+        raise BlockError(f"'export: {path}' is already written by cell '{other.cell_id}' of "
+                         f"{other.page}; give each export its own folder", key="export")
     return path
 
 

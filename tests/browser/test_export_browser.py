@@ -132,16 +132,19 @@ def as_array(data: dict) -> np.ndarray:
 
 @pytest.mark.parametrize("folder, predict", [("net", "dense-after"), ("conv", "conv-after")])
 def test_exported_model_loads_and_predicts_the_reference(export_site, browser, folder, predict):
-    page_dir = export_site / "course" / "export"
-    html = (page_dir / "index.html").read_text(encoding="utf-8")
-    assert f'href="models/{folder}/model.json"' in html
-    assert (page_dir / "models" / folder / "weights.bin").is_file()
+    # The files sit where docs/course/models/ would land; the page links them from its own URL.
+    html = (export_site / "course" / "export" / "index.html").read_text(encoding="utf-8")
+    assert f'href="../models/{folder}/model.json"' in html
+    assert (export_site / "course" / "models" / folder / "weights.bin").is_file()
     spec = specs(html)[predict]
     url, stop = serve(export_site)
     try:
         browser.get(url + "course/export/")
-        result = browser.execute_async_script(PREDICT, f"{url}course/export/models/{folder}/model.json",
-                                              as_array(spec["x"]).tolist())
+        link = browser.execute_script(
+            "return [...document.querySelectorAll('.mlpages-export a')].map(a => a.href)"
+            ".find(h => h.endsWith(arguments[0]))", f"/models/{folder}/model.json")
+        assert link == f"{url}course/models/{folder}/model.json"
+        result = browser.execute_async_script(PREDICT, link, as_array(spec["x"]).tolist())
     finally:
         stop()
     assert "error" not in result, result["error"]
