@@ -84,9 +84,9 @@ def test_layers_model_json_structure_and_weights_round_trip():
     manifest = group["weights"]
     assert all(w["name"].rsplit("/", 1)[0] in layer_names for w in manifest)
     assert [w["name"] for w in manifest] == [
-        "conv2d_1/kernel", "conv2d_1/bias", "batchNormalization_1/gamma", "batchNormalization_1/beta",
+        "conv2d_1/kernel", "conv2d_1/bias", "batch_normalization_1/gamma", "batch_normalization_1/beta",
         "dense_1/kernel", "dense_1/bias",
-        "batchNormalization_1/moving_mean", "batchNormalization_1/moving_variance"]
+        "batch_normalization_1/moving_mean", "batch_normalization_1/moving_variance"]
     assert [w["shape"] for w in manifest] == [list(w.shape) for w in weights]
     assert all(w["dtype"] == "float32" for w in manifest)
     # weights.bin: float32 little-endian, in manifest order.

@@ -106,3 +106,36 @@ def test_missing_model_file_is_an_author_error_with_file_and_line(tmp_path, warn
 def test_spec_course_model_file_is_in_the_fixture():
     fixture = Path(__file__).parent / "fixtures" / "spec_course" / "docs" / "models" / "xor-base"
     assert read_layers_model(fixture / "model.json").layers[0]["config"]["inputShape"] == [2]
+
+
+def test_up_to_keeps_the_loaded_layers_up_to_the_named_one_and_adds_a_head(tmp_path):
+    weights = write_model(tmp_path / "models" / "base")
+    text = ("```model\nname: m\nfrom: models/base/model.json\nupTo: flatten_1\nfrozen: true\nseed: 2\n"
+            "layers:\n  - dense: {units: 4, activation: softmax}\n"
+            "compile: {optimizer: sgd, loss: categoricalCrossentropy}\n```\n")
+    spec = spec_of(convert(text, base_dir=tmp_path), "model")
+    assert [layer["type"] for layer in spec["layers"]] == [
+        "reshape", "conv2d", "batchNormalization", "maxPooling2d", "flatten", "dense"]
+    assert spec["layers"][-1]["config"]["units"] == 4  # the head, not the file's 3-way dense
+    names = [w["name"] for w in spec["weights"]]
+    # Trainable first: only the head; then the frozen base's kernel, bias, gamma, beta, moving stats.
+    assert names[:2] == ["head_dense_1/kernel", "head_dense_1/bias"]
+    assert "dense_1/kernel" not in names
+    base = {w["name"]: np.asarray(w["data"], np.float32) for w in spec["weights"][2:]}
+    np.testing.assert_array_equal(base["conv2d_1/kernel"], weights[0].ravel())
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ("upTo: flatten_1\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n",
+     "docs/t.md:5: model 'm': 'upTo' keeps the layers read with 'from:' up to the one it names; "
+     "this model has no 'from:'"),
+    ("from: models/base/model.json\nupTo: flaten_1\n",
+     "docs/t.md:6: model 'm': models/base/model.json has no layer named 'flaten_1' (did you mean "
+     "'flatten_1'?); its layers: reshape_1, conv2d_1, batch_normalization_1, max_pooling2d_1, "
+     "flatten_1, dense_1"),
+])
+def test_up_to_errors_name_file_line_and_the_layers(tmp_path, warnings_log, block, message):
+    write_model(tmp_path / "models" / "base")
+    text = f"# T\n\n```model\nname: m\n{block}compile: {{optimizer: sgd, loss: meanSquaredError}}\n```\n"
+    convert(text, path="docs/t.md", base_dir=tmp_path)
+    assert warnings_log() == [message]

@@ -14,7 +14,7 @@ from ..page import ModelInfo, PageState
 from .common import boolean, check_keys, integer
 
 KIND = "model"
-KEYS = ["name", "from", "frozen", "seed", "layers", "compile"]
+KEYS = ["name", "from", "upTo", "frozen", "seed", "layers", "compile"]
 
 ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus"]
 TFJS_ONLY_ACTIVATIONS = ["softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax"]
@@ -64,6 +64,11 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     check_keys(data, KEYS)
     seed = integer(data, "seed", 0)
     loaded = _load(data["from"], page) if "from" in data else None
+    if "upTo" in data:
+        if loaded is None:
+            raise BlockError("'upTo' keeps the layers read with 'from:' up to the one it names; "
+                             "this model has no 'from:'", key="upTo")
+        loaded.layers = _up_to(loaded.layers, data["upTo"], data["from"])
     if "frozen" in data:
         if loaded is None:
             raise BlockError("'frozen' applies to the layers read with 'from:'; freeze a layer of "
@@ -110,6 +115,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         jsgen.identifier(name), layers, jsgen.optimizer_code(optimizer, given), loss, metrics
     )
     origin = f"from {data['from']}" if loaded is not None else f"drawn at build (seed {seed})"
+    if "upTo" in data:
+        origin += f" (its layers up to {data['upTo']})"
     if loaded is not None and len(layers) > len(loaded.layers):
         origin += f", the added layers' drawn at build (seed {seed})"
     return spec, render(info, code, summary, origin)
@@ -131,6 +138,16 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
         return read_layers_model(path, files)
     except ModelFileError as exc:
         raise BlockError(str(exc), key="from") from None
+
+
+def _up_to(layers: list[dict[str, Any]], name: Any, rel: str) -> list[dict[str, Any]]:
+    """The loaded layers up to and including the one named `name` (a transfer-learning base)."""
+    names = [layer["config"]["name"] for layer in layers]
+    if not isinstance(name, str) or name not in names:
+        hint = did_you_mean(str(name), names)
+        raise BlockError(f"{rel} has no layer named {name!r}{hint}; its layers: {', '.join(names)}",
+                         key="upTo")
+    return layers[: names.index(name) + 1]
 
 
 def _loaded_weights(engine: Sequential, drawn: list[Any], loaded: LoadedModel, rel: str) -> list[Any]:

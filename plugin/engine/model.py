@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -67,7 +68,7 @@ class Sequential:
                 raise unknown("layer type", kind, LAYERS)
             config = dict(spec.get("config") or {})
             counts[kind] = counts.get(kind, 0) + 1
-            name = config.get("name") or f"{kind}_{counts[kind]}"
+            name = config.get("name") or f"{tfjs_layer_prefix(LAYERS[kind].type_name)}_{counts[kind]}"
             if any(layer.name == name for layer in self.layers):
                 raise EngineError(f"layer {index}: the name {name!r} is already used")
             layer = LAYERS[kind](index, name, config)
@@ -392,3 +393,10 @@ def _positive_int(value: object, what: str) -> None:
 def init_weights(model: Sequential, seed: int) -> list[np.ndarray]:
     """Draws, sets and returns ``model``'s default initial weights (see ``Sequential``)."""
     return model.init_weights(seed)
+
+
+def tfjs_layer_prefix(class_name: str) -> str:
+    """TF.js's default layer name stem for a class: its name in snake case, as TF.js's
+    `toSnakeCase` spells it (`MaxPooling2D` → `max_pooling2d`, `LeakyReLU` → `leaky_re_lu`)."""
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()

@@ -28,10 +28,10 @@ def test_freezing_moves_a_layers_weights_after_every_trainable_weight():
     # TF.js: trainable weights of the trainable layers in layer order, then each layer's
     # non-trainable weights in layer order (a frozen layer: all of its weights).
     assert [n for n, _ in Sequential(frozen(1)).weight_shapes()] == [
-        "dense_1/kernel", "dense_1/bias", "batchNormalization_1/gamma", "batchNormalization_1/beta",
+        "dense_1/kernel", "dense_1/bias", "batch_normalization_1/gamma", "batch_normalization_1/beta",
         "dense_3/kernel", "dense_3/bias",
         "dense_2/kernel", "dense_2/bias",
-        "batchNormalization_1/movingMean", "batchNormalization_1/movingVariance",
+        "batch_normalization_1/movingMean", "batch_normalization_1/movingVariance",
     ]
 
 

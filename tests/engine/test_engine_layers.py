@@ -76,12 +76,12 @@ def test_batch_norm_weight_order_and_summary() -> None:
     assert model.weight_shapes() == [
         ("dense_1/kernel", (16, 6)),
         ("dense_1/bias", (6,)),
-        ("batchNormalization_1/gamma", (6,)),
-        ("batchNormalization_1/beta", (6,)),
+        ("batch_normalization_1/gamma", (6,)),
+        ("batch_normalization_1/beta", (6,)),
         ("dense_2/kernel", (6, 1)),
         ("dense_2/bias", (1,)),
-        ("batchNormalization_1/movingMean", (6,)),
-        ("batchNormalization_1/movingVariance", (6,)),
+        ("batch_normalization_1/movingMean", (6,)),
+        ("batch_normalization_1/movingVariance", (6,)),
     ]
     weights = model.init_weights(0)
     assert [w.tolist() for w in weights[2:4]] == [[1.0] * 6, [0.0] * 6]
