@@ -159,6 +159,7 @@ class PageState:
     # pages: a later page's `from:` reads a model an earlier page exports.
     published: dict[Path, Export] = field(default_factory=dict)
     url_prefix: str = ""  # from the page's URL directory to its Markdown file's ("" or "../")
+    loader_root: Path | None = None  # on the import path of `loader:` modules (mkdocs.yml's folder)
 
     def cell_id(self, name: str) -> str:
         return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import numpy as np
@@ -134,22 +135,65 @@ def _loader(data: dict[str, Any], page: PageState):
     if not isinstance(spec, str) or ":" not in spec:
         raise BlockError("'loader' must be 'package.module:function'", key="loader")
     module_name, func_name = spec.split(":", 1)
+    # Modules next to mkdocs.yml import like installed ones, whichever way mkdocs was started.
+    root = str(page.loader_root) if page.loader_root is not None else None
+    added = root is not None and root not in sys.path
+    if added:
+        sys.path.insert(0, root)
     try:
         func = getattr(importlib.import_module(module_name), func_name)
     except (ImportError, AttributeError) as exc:
         raise BlockError(f"cannot import loader {spec!r}: {exc}", key="loader") from None
+    finally:
+        if added:
+            sys.path.remove(root)
     try:
         result = func()
-        x, y = result
     except Exception as exc:  # author code: report, never crash the build
         raise BlockError(f"loader {spec!r} failed: {type(exc).__name__}: {exc}", key="loader") from None
-    x = np.asarray(x, dtype=np.float32)
-    y = None if y is None else np.asarray(y, dtype=np.float32)
-    if y is not None and y.ndim == 1:
-        y = y[:, None]
+    return _loaded_arrays(result, spec)
+
+
+def _loaded_arrays(result: Any, spec: str):
+    """A loader's `(x, y)` or `{"x", "y", "features", "classes"}` as checked float32 arrays."""
+    what = (f"loader {spec!r} must return (x, y) or a mapping with 'x' and optionally 'y', "
+            "'features' and 'classes'")
+    if isinstance(result, dict):
+        unknown = sorted(set(result) - {"x", "y", "features", "classes"})
+        if "x" not in result or unknown:
+            raise BlockError(f"{what}; got keys {sorted(result)}", key="loader")
+        x, y = result["x"], result.get("y")
+        features, classes = result.get("features"), result.get("classes")
+    elif isinstance(result, (tuple, list)) and len(result) == 2:
+        (x, y), features, classes = result, None, None
+    else:
+        raise BlockError(f"{what}; got {type(result).__name__}", key="loader")
+    try:
+        x = np.asarray(x, dtype=np.float32)
+        y = None if y is None else np.asarray(y, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise BlockError(f"loader {spec!r} returned arrays that are not numbers: {exc}",
+                         key="loader") from None
     if x.ndim == 1:
         x = x[:, None]
-    return x, y, [f"x{i + 1}" for i in range(x.shape[1])] if x.ndim == 2 else [], None
+    if y is not None and y.ndim == 1:
+        y = y[:, None]
+    if y is not None and len(y) != len(x):
+        raise BlockError(f"loader {spec!r} returned {len(x)} rows of x but {len(y)} of y", key="loader")
+    for name, arr in (("x", x), ("y", y)):
+        if arr is not None and not np.all(np.isfinite(arr)):
+            raise BlockError(f"loader {spec!r} returned non-finite values in {name}", key="loader")
+    if features is None:
+        features = [f"x{i + 1}" for i in range(x.shape[1])] if x.ndim == 2 else []
+    elif not (isinstance(features, list) and x.ndim == 2 and len(features) == x.shape[1]
+              and all(isinstance(f, str) for f in features)):
+        raise BlockError(f"loader {spec!r}: 'features' must list one name per column of x", key="loader")
+    if classes is not None and not (
+        isinstance(classes, list) and y is not None and len(classes) == y.shape[1] and y.shape[1] > 1
+        and all(isinstance(c, str) for c in classes)
+    ):
+        raise BlockError(f"loader {spec!r}: 'classes' must name each one-hot column of y", key="loader")
+    return x, y, list(features), classes
 
 
 def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_train: int):
