@@ -127,6 +127,16 @@ export const UI_PAINT_MS = 250;
 // frame each time instead, which bench/ measured at 10-20% of a fit under SwiftShader.
 export const YIELD = Object.freeze({ minMs: 100, idleFactor: 19 });
 
+/** Results tables (runtime/results.js): numbers of the cells above; not cells themselves. */
+export const RESULTS = Object.freeze({
+  selector: '[data-mlpages-results]',
+  spec: 'script.mlpages-results-spec',
+  specAfterInstantNavigation: ':scope > script',
+  referenceCell: 'td.mlpages-results-reference',
+  referenceHead: 'th[data-mlpages-reference]',
+  ownClass: 'mlpages-results-own',
+});
+
 /** Quizzes (runtime/quiz.js): selectors, storage and class names. Quizzes are not cells. */
 export const QUIZ = Object.freeze({
   selector: '[data-mlpages-quiz]',

@@ -5,6 +5,7 @@ import { CELL_KINDS } from './cells.js';
 import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
 import { failed, newResult } from './result.js';
+import { mountResults } from './results.js';
 import { ModelStore, errorMessage } from './store.js';
 import { environment, startBackend, tf } from './tfjs.js';
 import { button, showError } from './ui.js';
@@ -84,8 +85,9 @@ export class Page {
   /**
    * @param {Element[]} elements the page's cells, in page order
    * @param {string} backend
+   * @param {ParentNode} [root] where the page's results tables are
    */
-  constructor(elements, backend) {
+  constructor(elements, backend, root = document) {
     /** @type {Record<string, Result>} */
     this.results = {};
     /** @type {Map<string, any>} */
@@ -136,6 +138,7 @@ export class Page {
       this.views.set(view.id, view);
       this.order.push(view);
     }
+    this.tables = mountResults(root, env().epsilon);
     this.toolbar = this.makeToolbar(backend);
     elements[0]?.prepend(this.toolbar);
   }
@@ -181,6 +184,7 @@ export class Page {
         result = failed(newResult(view.spec, { backend: tf.getBackend(), epsilon: tf.backend().epsilon() }), err);
       }
       this.results[view.id] = result;
+      this.tables.update(view.id, result);
       return result;
     });
     this.queue = task.catch(() => undefined);
@@ -219,6 +223,7 @@ export class Page {
     await this.queue;
     for (const view of this.order) view.dispose();
     this.store.dispose();
+    this.tables.dispose();
     this.toolbar.remove();
   }
 }
@@ -232,5 +237,5 @@ export async function createPage(root) {
   ensureStylesheet(new URL('./vendor/uPlot.min.css', import.meta.url).href);
   ensureStylesheet(new URL('./mlpages.css', import.meta.url).href);
   const backend = await startBackend();
-  return new Page(Array.from(root.querySelectorAll(SELECTOR.cell)), backend);
+  return new Page(Array.from(root.querySelectorAll(SELECTOR.cell)), backend, root);
 }

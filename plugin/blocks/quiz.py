@@ -21,6 +21,7 @@ from ..page import EPSILONS, PageState
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
+from .bound import BOUND_KEYS, bound_value
 from .common import check_keys
 
 KIND = "quiz"
@@ -28,8 +29,6 @@ QUESTION_KEYS = ["id", "question", "type", "answers", "multiple", "hint", "expla
                  "answer_from", "tolerance"]
 ORDER = "order"  # `type: order`: answers listed in the right order
 NUMBER = "number"  # a numeric question: `answer_from` a train or predict cell above the quiz
-TRAIN_QUANTITIES = ["loss", "acc", "val_loss", "val_acc"]
-PREDICT_QUANTITIES = ["prediction"]
 # The reader types a rounded number (0.693 for 0.69314718…): 1% relative slack accepts three
 # significant digits, and the absolute part lets a value near zero (a loss of 2e-5) be typed as 0.
 DEFAULT_TOLERANCE = {"rtol": 1e-2, "atol": 1e-4}
@@ -184,69 +183,8 @@ def _number(raw: Mapping[str, Any], prefix: str, k: Any, page: PageState | None)
     if not isinstance(src, Mapping):
         raise BlockError(f"{prefix}'answer_from' must be a mapping {{cell, quantity, epoch | index}}",
                          key=key)
-    check_keys(src, ["cell", "quantity", "epoch", "index"], where=f"{prefix}answer_from".strip(),
-               key=key)
-    cell = src.get("cell")
-    if not isinstance(cell, str) or not cell.strip():
-        raise BlockError(f"{prefix}'answer_from' needs 'cell': the name of a train or predict cell "
-                         "above this quiz", key=key)
-    names = page.names if page is not None else {}
-    specs = page.specs if page is not None else {}
-    usable = {n: s for n, s in specs.items() if s.get("kind") in ("train", "predict")}
-    kind = names.get(cell)
-    if kind is not None and kind not in ("train", "predict"):
-        raise BlockError(f"{prefix}answer_from: '{cell}' is a {kind} block, not a train or predict cell",
-                         key=key)
-    if kind is not None and cell not in usable:
-        raise BlockError(f"{prefix}answer_from: the {kind} cell '{cell}' has an error (see its message)",
-                         key=key)
-    if cell not in usable:
-        known = ", ".join(usable) or "none"
-        raise BlockError(f"{prefix}answer_from: no train or predict cell named '{cell}' above this quiz"
-                         f"{did_you_mean(cell, usable)}; a quiz can use only cells defined above it "
-                         f"(above: {known})", key=key)
-    spec = usable[cell]
-    refs = spec["references"]
-    origin: dict[str, Any] = {"cell": spec["id"], "name": cell}
-    if spec["kind"] == "train":
-        quantity = src.get("quantity")
-        history = refs[0]["history"]
-        have = [q for q in TRAIN_QUANTITIES if history.get(q)]
-        if quantity not in have:
-            raise BlockError(f"{prefix}answer_from: quantity {quantity!r} is not in the history of "
-                             f"'{cell}'{did_you_mean(str(quantity), have)}; it has: {', '.join(have)}",
-                             key=key)
-        if "index" in src:
-            raise BlockError(f"{prefix}answer_from: 'index' is for a predict cell; "
-                             f"'{cell}' is a train cell (use 'epoch')", key=key)
-        epochs = len(history[quantity])
-        epoch = src.get("epoch", "last")
-        if epoch == "last":
-            epoch = epochs
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch <= epochs:
-            raise BlockError(f"{prefix}answer_from: epoch {src.get('epoch')!r} is out of range: "
-                             f"'{cell}' trains {epochs} epoch{'s' if epochs != 1 else ''} "
-                             f"(1 to {epochs}, or last)", key=key)
-        origin.update(quantity=quantity, epoch=epoch - 1)
-        values = [r["history"][quantity][epoch - 1] for r in refs]
-    else:
-        quantity = src.get("quantity", "prediction")
-        if quantity not in PREDICT_QUANTITIES:
-            raise BlockError(f"{prefix}answer_from: quantity {quantity!r} is not one of a predict cell "
-                             f"'{cell}': use prediction", key=key)
-        if "epoch" in src:
-            raise BlockError(f"{prefix}answer_from: 'epoch' is for a train cell; "
-                             f"'{cell}' is a predict cell (use 'index')", key=key)
-        size = len(refs[0]["predictions"]["data"])
-        index = src.get("index", 0)
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
-            raise BlockError(f"{prefix}answer_from: index {index!r} is out of range: '{cell}' predicts "
-                             f"{size} values (flat indices 0 to {size - 1})", key=key)
-        origin.update(quantity=quantity, index=index)
-        values = [r["predictions"]["data"][index] for r in refs]
-    if any(v is None for v in values):
-        raise BlockError(f"{prefix}answer_from: the reference value of '{cell}' is not a finite number",
-                         key=key)
+    check_keys(src, BOUND_KEYS, where=f"{prefix}answer_from".strip(), key=key)
+    origin, refs, values = bound_value(src, page, prefix, key)
     tolerance = dict(DEFAULT_TOLERANCE)
     if raw.get("tolerance") is not None:
         tol = raw["tolerance"]

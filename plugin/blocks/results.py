@@ -1,0 +1,90 @@
+"""The `results` block: a table of numbers taken from the cells above it.
+
+Each row names a quantity of a train cell (`loss`, `acc`, `val_loss`, `val_acc` after an
+epoch) or a value of a predict cell. The table shows the NumPy reference, computed at
+build; in the browser the runtime switches to the reference of the page's backend and adds
+the reader's own run beside it as the cells finish. Nothing in it is typed by the author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import BlockError
+from ..html import esc, fmt, json_script
+from ..page import EPSILONS, PageState
+from .bound import BOUND_KEYS, bound_value
+from .common import check_keys
+
+KIND = "results"
+KEYS = ["name", "caption", "quantity", "rows"]
+ROW_KEYS = ["label", *BOUND_KEYS]
+
+
+def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
+    check_keys(data, KEYS)
+    caption = data.get("caption")
+    if caption is not None and (not isinstance(caption, str) or not caption.strip()):
+        raise BlockError("'caption' must be a text", key="caption")
+    quantity = data.get("quantity")
+    raw_rows = data.get("rows")
+    if not isinstance(raw_rows, list) or not raw_rows:
+        raise BlockError("'rows' must be a list of {label, cell, quantity, epoch | index}, e.g. "
+                         "- {label: after 5 epochs, cell: fit, quantity: val_acc, epoch: 5}", key="rows")
+    rows = []
+    for i, raw in enumerate(raw_rows, start=1):
+        prefix = f"row {i}: "
+        if not isinstance(raw, Mapping):
+            raise BlockError(f"{prefix}a row must be a mapping {{label, cell, quantity, epoch | index}}",
+                             key="rows")
+        check_keys(raw, ROW_KEYS, where=f"row {i}", key="rows")
+        origin, refs, values = bound_value(raw, page, prefix, "rows", label=None, user="table",
+                                           quantity=quantity)
+        label = raw.get("label", _default_label(origin))
+        if not isinstance(label, str) or not label.strip():
+            raise BlockError(f"{prefix}'label' must be a text", key="rows")
+        rows.append({
+            "label": label, "from": origin,
+            "references": [{"epsilon": r["epsilon"], "value": v} for r, v in zip(refs, values, strict=True)],
+        })
+    spec = {"schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name),
+            "caption": caption, "rows": rows}
+    return spec, render(spec)
+
+
+def _default_label(origin: Mapping[str, Any]) -> str:
+    if "epoch" in origin:
+        return f"{origin['name']}, epoch {origin['epoch'] + 1}"
+    return f"{origin['name']}, value {origin['index']}"
+
+
+def render(spec: dict[str, Any]) -> str:
+    """The table as a reader without JavaScript sees it: the WebGL reference per row."""
+    webgl = EPSILONS["webgl"]
+    body = []
+    for row in spec["rows"]:
+        origin = row["from"]
+        value = next(r["value"] for r in row["references"] if r["epsilon"] == webgl)
+        body.append(
+            f'<tr data-mlpages-row="{esc(origin["cell"])}"><th scope="row">{esc(row["label"])}</th>'
+            f'<td><code>{esc(origin["quantity"])}</code></td>'
+            f'<td class="mlpages-results-reference">{esc(fmt(value))}</td></tr>'
+        )
+    caption = f"<caption>{esc(spec['caption'])}</caption>" if spec.get("caption") else ""
+    return (
+        f'<table class="mlpages-results-table">{caption}<thead><tr><th scope="col"></th>'
+        f'<th scope="col">quantity</th><th scope="col" data-mlpages-reference>reference</th></tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table>'
+        '<p class="mlpages-results-note">The reference is the NumPy computation made when the site '
+        "was built (for WebGL); run the cells above to see your own browser's values beside it.</p>"
+    )
+
+
+def element(spec: dict[str, Any], body: str) -> str:
+    """The results element: its spec script, then the table."""
+    return (
+        f'<div class="mlpages-results" id="{esc(spec["id"])}" data-mlpages-results '
+        f'data-mlpages-name="{esc(spec["name"])}">'
+        f'{json_script(spec, css_class="mlpages-results-spec")}{body}</div>'
+    )
