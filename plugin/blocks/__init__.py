@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..page import PageState
-from . import dataset, model, predict, quiz, train
+from . import convolution, dataset, model, predict, quiz, train
 
 Builder = Callable[[dict[str, Any], PageState, str], tuple[dict[str, Any], str]]
 
@@ -16,6 +16,7 @@ BLOCKS: dict[str, Builder] = {
     "train": train.build,
     "predict": predict.build,
     "quiz": quiz.build,
+    "convolution": convolution.build,
 }
 
 Element = Callable[[dict[str, Any], str], str]
