@@ -175,3 +175,33 @@ def test_the_page_reads_without_javascript(demo_site):
     static = html[html.index(f'id="{CELL}"'):]
     assert "<caption>input image (6×6)</caption>" in static
     assert "<caption>sharpen kernel (3×3)</caption>" in static
+
+
+def test_instant_navigation_and_the_dark_palette(demo_site, browser):
+    from conftest import serve
+
+    url, stop = serve(demo_site)
+    try:
+        browser.get(url)
+        browser.get_log("browser")  # drop what loading the first page logged
+        link = browser.find_element(By.CSS_SELECTOR, 'a[href$="course/convolution/"]')
+        browser.execute_script("arguments[0].click()", link)
+        WebDriverWait(browser, 30).until(lambda d: "course/convolution" in d.current_url)
+        assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1
+        results = browser.execute_async_script(
+            "const done = arguments[0]; window.mlpages.ready.then(() => window.mlpages.runAll())"
+            ".then(r => done(r.map(c => [c.id, c.status])), e => done(String(e)));")
+        assert results == [[CELL, "ok"], ["mlp-course-convolution-digits", "ok"],
+                           ["mlp-course-convolution-digit-edges", "ok"]]
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+        browser.execute_script("document.body.setAttribute('data-md-color-scheme', 'slate')")
+        pick(browser, 1, 1)
+        colors = browser.execute_script(
+            "const b = document.querySelector('#" + CELL + " [aria-pressed=\"true\"]');"
+            "const w = document.querySelector('#" + CELL + " td.mlpages-conv-window');"
+            "const s = getComputedStyle(b), t = getComputedStyle(w);"
+            "return [s.color, s.backgroundColor, t.color, getComputedStyle(document.body).backgroundColor];")
+        pressed_fg, pressed_bg, window_fg, page_bg = colors
+        assert pressed_fg != pressed_bg and window_fg != page_bg
+    finally:
+        stop()
