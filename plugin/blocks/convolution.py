@@ -6,11 +6,11 @@ stores the output as the reference; the page recomputes it with ``tf.conv2d``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
+from .. import jsgen
 from ..engine import EngineError
 from ..engine.activations import get_activation
 from ..engine.base import int_pair
@@ -174,27 +174,6 @@ def _grid_table(values: dict[str, Any], caption: str, css: str) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
-def _numbers(values: list[float]) -> str:
-    return "[" + ", ".join(fmt(v, 9) for v in values) + "]"
-
-
-def code(spec: dict[str, Any], entry: dict[str, Any]) -> str:
-    """The TF.js code that computes the cell's output (what the runtime runs)."""
-    h, w = spec["image"]["shape"]
-    kh, kw = entry["kernel"]["shape"]
-    strides = spec["strides"][0] if spec["strides"][0] == spec["strides"][1] else spec["strides"]
-    lines = [
-        f"const image = tf.tensor4d({_numbers(spec['image']['data'])}, [1, {h}, {w}, 1]);",
-        f"const kernel = tf.tensor4d({_numbers(entry['kernel']['data'])}, [{kh}, {kw}, 1, 1]);",
-        f"let output = tf.conv2d(image, kernel, {json.dumps(strides)}, '{spec['padding']}');",
-    ]
-    if spec["bias"] != 0:
-        lines.append(f"output = output.add({fmt(spec['bias'], 9)});")
-    if spec["activation"] != "linear":
-        lines.append(f"output = tf.layers.activation({{activation: '{spec['activation']}'}}).apply(output);")
-    return "\n".join(lines)
-
-
 def render(spec: dict[str, Any]) -> str:
     """Input, kernel and output grids as plain tables: the page reads without JavaScript."""
     h, w = spec["image"]["shape"]
@@ -216,5 +195,5 @@ def render(spec: dict[str, Any]) -> str:
     return (
         f'<div class="mlpages-conv-static"><div class="mlpages-conv-grids">{grids}</div>'
         f'<p class="mlpages-note">{esc("; ".join(extras))}</p></div>'
-        + details("TF.js code", code_block(code(spec, first)))
+        + details("TF.js code", code_block(jsgen.convolution_code(spec, first)))
     )

@@ -205,3 +205,28 @@ def test_instant_navigation_and_the_dark_palette(demo_site, browser):
         assert pressed_fg != pressed_bg and window_fg != page_bg
     finally:
         stop()
+
+
+SHOWN_CODE = """
+const [id] = arguments;
+const done = arguments[arguments.length - 1];
+(async () => {
+  await window.mlpages.ready;
+  const tf = window.tf;
+  const code = document.querySelector(`#${id} .mlpages-code code`).textContent;
+  const AsyncFunction = (async () => {}).constructor;
+  const body = code + '\\nconst values = Array.from(await output.data());'
+    + '\\ntf.dispose([image, kernel, output]);\\nreturn values;';
+  const shown = await new AsyncFunction('tf', body)(tf);
+  const result = await window.mlpages.run(id);
+  return {shown, runtime: result.outputs[0].data, status: result.status};
+})().then(done, (e) => done({error: String(e)}));
+"""
+
+
+@pytest.mark.parametrize("cell_id", [CELL, "mlp-course-convolution-digit-edges"])
+def test_the_displayed_code_computes_the_runtime_output(page, cell_id):
+    out = page.execute_async_script(SHOWN_CODE, cell_id)
+    assert "error" not in out, out
+    assert out["status"] == "ok"
+    assert len(out["shown"]) == 36 and out["shown"] == out["runtime"]
