@@ -128,7 +128,8 @@ def _image(data: dict[str, Any], page: PageState) -> tuple[np.ndarray, dict[str,
         image = x[index].astype(np.float32)
         source = {"dataset": ds.id, "index": index}
     if image.size > MAX_CELLS:
-        raise BlockError(f"the image ({_size(image)}) has more than {MAX_CELLS} cells", key="image")
+        raise BlockError(f"the image ({_size(image)}) has more than {MAX_CELLS} cells",
+                         key="image" if source is None else "dataset")
     return image, source
 
 
