@@ -89,3 +89,22 @@ def predict_code(var: str, raw: list[list[float]], normalized: bool) -> str:
         return (f"// inputs normalized with the dataset's train-split statistics\n"
                 f"const prediction = {var}.predict(xs);\nprediction.print();")
     return f"const prediction = {var}.predict(tf.tensor2d({literal(raw)}));\nprediction.print();"
+
+
+def convolution_code(spec: dict[str, Any], entry: dict[str, Any]) -> str:
+    """`output`: a convolution cell's image convolved with one of its kernels, as the runtime does it."""
+    h, w = spec["image"]["shape"]
+    kh, kw = entry["kernel"]["shape"]
+    sh, sw = spec["strides"]
+    lines = [
+        f"const image = tf.tensor4d({literal(spec['image']['data'])}, [1, {h}, {w}, 1]);",
+        f"const kernel = tf.tensor4d({literal(entry['kernel']['data'])}, [{kh}, {kw}, 1, 1]);",
+        f"let output = tf.conv2d(image, kernel, {literal(sh if sh == sw else [sh, sw])}, "
+        f"{literal(spec['padding'])});",
+    ]
+    if spec["bias"] != 0:
+        lines.append(f"output = output.add({literal(spec['bias'])});")
+    if spec["activation"] != "linear":
+        activation = literal(spec["activation"])
+        lines.append(f"output = tf.layers.activation({{activation: {activation}}}).apply(output);")
+    return "\n".join(lines)

@@ -1,5 +1,6 @@
 // The registry of cell kinds: one view module per kind, no if-chains on kind names.
 
+import { mountConvolution } from './cell-convolution.js';
 import { mountDataset } from './cell-dataset.js';
 import { mountModel } from './cell-model.js';
 import { mountPredict } from './cell-predict.js';
@@ -28,4 +29,5 @@ export const CELL_KINDS = Object.freeze({
   model: mountModel,
   train: mountTrain,
   predict: mountPredict,
+  convolution: mountConvolution,
 });

@@ -34,6 +34,24 @@ export const CSS = Object.freeze({
   error: 'mlpages-cell-error',
 });
 
+/** Convolution cells (runtime/cell-convolution.js): class names of the grids and the explanation. */
+export const CONV = Object.freeze({
+  grids: 'mlpages-conv-grids',
+  grid: 'mlpages-grid',
+  input: 'mlpages-conv-input',
+  kernel: 'mlpages-conv-kernel',
+  output: 'mlpages-conv-output',
+  cell: 'mlpages-conv-cell',
+  pad: 'mlpages-conv-pad',
+  window: 'mlpages-conv-window',
+  bad: 'mlpages-conv-bad',
+  select: 'mlpages-conv-select',
+  explain: 'mlpages-conv-explain',
+  products: 'mlpages-conv-products',
+  sum: 'mlpages-conv-sum',
+  check: 'mlpages-conv-check',
+});
+
 /** Default comparison tolerance: |browser − reference| <= atol + rtol·|reference|. */
 export const DEFAULT_TOLERANCE = Object.freeze({ rtol: 1e-3, atol: 1e-5 });
 

@@ -17,6 +17,7 @@ import { errorMessage } from './store.js';
  * @property {SpecArray[]} [weights]
  * @property {SpecArray} [predictions]
  * @property {number} [accuracy]
+ * @property {SpecArray[]} [outputs]  convolution cells: the output grid per kernel
  * @property {{totalMs: number, fitMs: number, replayMs: number, predictMs?: number}} timings
  * @property {string | null} error
  */

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..page import PageState
-from . import dataset, model, predict, quiz, results, train
+from . import convolution, dataset, model, predict, quiz, results, train
 
 Builder = Callable[[dict[str, Any], PageState, str], tuple[dict[str, Any], str]]
 
@@ -17,6 +17,7 @@ BLOCKS: dict[str, Builder] = {
     "predict": predict.build,
     "quiz": quiz.build,
     "results": results.build,
+    "convolution": convolution.build,
 }
 
 Element = Callable[[dict[str, Any], str], str]

@@ -31,7 +31,7 @@ class CellReport:
     Attributes:
         cell_id: The cell's element id.
         name: The cell's name.
-        kind: ``dataset``, ``model``, ``train`` or ``predict``.
+        kind: ``dataset``, ``model``, ``train``, ``predict`` or ``convolution``.
         status: ``passed``, ``mismatch`` (a value out of band), ``error`` (no comparable
             result) or ``skipped`` (the page failed before its cells ran).
         mismatches: Every disagreement found.

@@ -1,0 +1,298 @@
+// Convolution cell: pick an output cell, see its input window, the kernel and the products
+// that sum to it. Run recomputes every output with tf.conv2d and checks it against the
+// NumPy reference.
+
+import { fromTensor, toTensor } from './arrays.js';
+import { compareElements, toleranceOf, withinTolerance } from './compare.js';
+import { CONV, CSS, DIGITS } from './constants.js';
+import { fmt, h, replace } from './dom.js';
+import { failed, ms, newResult } from './result.js';
+import { tf } from './tfjs.js';
+import { button, mark, note, showError, statusLine } from './ui.js';
+
+/**
+ * @typedef {import('./cells.js').CellContext} CellContext
+ * @typedef {import('./cells.js').CellView} CellView
+ * @typedef {import('./result.js').Result} Result
+ * @typedef {import('./arrays.js').SpecArray} SpecArray
+ * @typedef {object} Tap  one kernel weight over one input (or padding) cell
+ * @property {number} row  padded-grid row
+ * @property {number} col  padded-grid column
+ * @property {number | null} input  null: a padding cell (TF.js pads with zeros)
+ * @property {number} weight
+ * @property {number} product
+ */
+
+/**
+ * Value of a row-major 2-D spec array.
+ * @param {SpecArray} a
+ * @param {number} r
+ * @param {number} c
+ * @returns {number}
+ */
+const at = (a, r, c) => a.data[r * a.shape[1] + c] ?? NaN;
+
+/**
+ * The taps behind output (r, c): the window of the zero-padded input under the kernel.
+ * @param {any} spec convolution spec
+ * @param {any} entry one of spec.kernels
+ * @param {number} r
+ * @param {number} c
+ * @returns {Tap[]}
+ */
+export function taps(spec, entry, r, c) {
+  const [h0, w0] = spec.image.shape;
+  const [kh, kw] = entry.kernel.shape;
+  const [[top], [left]] = entry.pad;
+  const [sh, sw] = spec.strides;
+  /** @type {Tap[]} */
+  const out = [];
+  for (let i = 0; i < kh; i += 1) {
+    for (let j = 0; j < kw; j += 1) {
+      const row = r * sh + i;
+      const col = c * sw + j;
+      const y = row - top;
+      const x = col - left;
+      const inside = y >= 0 && y < h0 && x >= 0 && x < w0;
+      const input = inside ? at(spec.image, y, x) : null;
+      const weight = at(entry.kernel, i, j);
+      out.push({ row, col, input, weight, product: (input ?? 0) * weight });
+    }
+  }
+  return out;
+}
+
+/**
+ * One kernel's output computed by TF.js: conv2d, bias, activation (as a conv2d layer does).
+ * @param {any} spec
+ * @param {any} entry
+ * @returns {Promise<SpecArray>}
+ */
+async function convolve(spec, entry) {
+  const [h0, w0] = spec.image.shape;
+  const [kh, kw] = entry.kernel.shape;
+  const [oh, ow] = entry.output.shape;
+  const y = tf.tidy(() => {
+    const image = toTensor({ shape: [1, h0, w0, 1], data: spec.image.data });
+    const kernel = toTensor({ shape: [kh, kw, 1, 1], data: entry.kernel.data });
+    const z = tf.add(tf.conv2d(/** @type {any} */ (image), /** @type {any} */ (kernel), spec.strides, spec.padding),
+      tf.scalar(spec.bias));
+    const a = spec.activation === 'linear'
+      ? z
+      : /** @type {any} */ (tf.layers.activation({ activation: spec.activation }).apply(z));
+    return tf.reshape(a, [oh, ow]);
+  });
+  try {
+    return await fromTensor(y);
+  } finally {
+    y.dispose();
+  }
+}
+
+/**
+ * @param {HTMLElement} live
+ * @param {any} spec the convolution spec
+ * @param {CellContext} ctx
+ * @returns {CellView}
+ */
+export function mountConvolution(live, spec, ctx) {
+  const tol = toleranceOf(spec.tolerance);
+  let shown = 0; // index into spec.kernels
+  let sel = [0, 0];
+  /** @type {Result | null} */
+  let last = null;
+
+  const runBtn = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
+  const status = statusLine();
+  const errorBox = h('div');
+  const chooser = spec.kernels.length > 1
+    ? h('select', {
+      class: CONV.select,
+      'aria-label': 'kernel',
+      onchange: (/** @type {Event} */ e) => {
+        shown = Number(/** @type {HTMLSelectElement} */ (e.target).value);
+        sel = clampSel(sel);
+        render();
+        ctx.request(spec.id);
+      },
+    }, spec.kernels.map((/** @type {any} */ k, /** @type {number} */ i) => h('option', { value: i }, k.label)))
+    : null;
+  const grids = h('div', { class: CONV.grids });
+  const explain = h('div', { class: CONV.explain, 'aria-live': 'polite' });
+  const check = h('div', { class: CONV.check });
+  replace(
+    live,
+    h('div', { class: CSS.controls }, runBtn, chooser ? h('label', {}, 'kernel ', chooser) : null, status.el),
+    errorBox, grids, explain, check,
+  );
+
+  /**
+   * @param {number[]} s
+   * @returns {number[]}
+   */
+  function clampSel(s) {
+    const [oh, ow] = spec.kernels[shown].output.shape;
+    return [Math.min(s[0], oh - 1), Math.min(s[1], ow - 1)];
+  }
+
+  /** @returns {SpecArray | null} the browser's output of the shown kernel */
+  const browserOut = () => (last?.status === 'ok' ? last.outputs?.[shown] ?? null : null);
+
+  /**
+   * @param {number} r
+   * @param {number} c
+   * @param {boolean} focus
+   */
+  function select(r, c, focus) {
+    sel = clampSel([Math.max(0, r), Math.max(0, c)]);
+    render();
+    if (focus) {
+      /** @type {HTMLElement | null} */ (grids.querySelector(`[data-row="${sel[0]}"][data-col="${sel[1]}"]`))?.focus();
+    }
+  }
+
+  /**
+   * @param {KeyboardEvent} e
+   */
+  function onKey(e) {
+    /** @type {Record<string, number[]>} */
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    select(sel[0] + move[0], sel[1] + move[1], true);
+  }
+
+  function render() {
+    const entry = spec.kernels[shown];
+    const [r, c] = sel;
+    const tapList = taps(spec, entry, r, c);
+    const inWindow = new Set(tapList.map((t) => `${t.row},${t.col}`));
+    const [h0, w0] = spec.image.shape;
+    const [[top, bottom], [left, right]] = entry.pad;
+    const mine = browserOut();
+    const okFlags = mine ? compareElements(mine.data, entry.output.data, tol) : null;
+
+    const inputRows = [];
+    for (let pr = 0; pr < h0 + top + bottom; pr += 1) {
+      const cells = [];
+      for (let pc = 0; pc < w0 + left + right; pc += 1) {
+        const y = pr - top;
+        const x = pc - left;
+        const pad = y < 0 || y >= h0 || x < 0 || x >= w0;
+        const cls = [pad ? CONV.pad : '', inWindow.has(`${pr},${pc}`) ? CONV.window : ''].join(' ').trim();
+        cells.push(h('td', { class: cls || null }, pad ? '0' : fmt(at(spec.image, y, x), 4)));
+      }
+      inputRows.push(h('tr', {}, cells));
+    }
+    const [kh, kw] = entry.kernel.shape;
+    const kernelRows = [];
+    for (let i = 0; i < kh; i += 1) {
+      kernelRows.push(h('tr', {}, Array.from({ length: kw }, (_, j) => h('td', {}, fmt(at(entry.kernel, i, j), 4)))));
+    }
+    const [oh, ow] = entry.output.shape;
+    const outRows = [];
+    for (let i = 0; i < oh; i += 1) {
+      const cells = [];
+      for (let j = 0; j < ow; j += 1) {
+        const pressed = i === r && j === c;
+        const value = at(entry.output, i, j);
+        const bad = okFlags ? !okFlags[i * ow + j] : false;
+        cells.push(h('td', {}, h('button', {
+          type: 'button',
+          class: [CONV.cell, bad ? CONV.bad : ''].join(' ').trim(),
+          'data-row': i,
+          'data-col': j,
+          tabindex: pressed ? 0 : -1,
+          'aria-pressed': pressed ? 'true' : 'false',
+          'aria-label': `output row ${i + 1}, column ${j + 1}: ${fmt(value, DIGITS)}`,
+          onclick: () => select(i, j, true),
+          onkeydown: onKey,
+        }, fmt(value, 4))));
+      }
+      outRows.push(h('tr', {}, cells));
+    }
+    const padNote = top + bottom + left + right > 0 ? ', zero padding shaded' : '';
+    replace(
+      grids,
+      h('table', { class: `${CONV.grid} ${CONV.input}` },
+        h('caption', {}, `input image (${h0}×${w0}${padNote})`), h('tbody', {}, inputRows)),
+      h('table', { class: `${CONV.grid} ${CONV.kernel}` },
+        h('caption', {}, `${entry.label} kernel (${kh}×${kw})`), h('tbody', {}, kernelRows)),
+      h('table', { class: `${CONV.grid} ${CONV.output}` },
+        h('caption', {}, `output (${oh}×${ow}): pick a cell`), h('tbody', {}, outRows)),
+    );
+
+    const sum = tapList.reduce((s, t) => s + t.product, 0);
+    const z = sum + spec.bias;
+    const reference = at(entry.output, r, c);
+    const browser = mine ? at(mine, r, c) : null;
+    replace(
+      explain,
+      h('p', {}, `Output row ${r + 1}, column ${c + 1}: the ${kh}×${kw} window under the kernel, `
+        + 'each input times its weight, summed.'),
+      h('table', { class: CONV.products },
+        h('thead', {}, h('tr', {}, ['input', '×', 'weight', '=', 'product'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, tapList.map((t) => h('tr', { class: t.input === null ? CONV.pad : null },
+          h('td', {}, t.input === null ? '0 (padding)' : fmt(t.input, DIGITS)), h('td', {}, '×'),
+          h('td', {}, fmt(t.weight, DIGITS)), h('td', {}, '='), h('td', {}, fmt(t.product, DIGITS)))))),
+      h('p', { class: CONV.sum },
+        `sum of products = ${fmt(sum, DIGITS)}`,
+        spec.bias !== 0 ? `; + bias ${fmt(spec.bias, DIGITS)} = ${fmt(z, DIGITS)}` : '',
+        spec.activation !== 'linear' ? `; ${spec.activation}(${fmt(z, DIGITS)}) = ${fmt(reference, DIGITS)}` : ''),
+      h('p', {},
+        `NumPy reference: ${fmt(reference, DIGITS)}`,
+        browser === null ? '; press Run to compute it with tf.conv2d' : `; TF.js (${last?.backend}): ${fmt(browser, DIGITS)} `,
+        browser === null ? null : mark(withinTolerance(browser, reference, tol))),
+    );
+
+    if (!last || last.status !== 'ok' || !okFlags) {
+      replace(check, last?.status === 'error' ? null : note('not run yet: press Run to check every output in TF.js'));
+    } else {
+      const bad = okFlags.filter((ok) => !ok).length;
+      replace(check, h('p', {},
+        `tf.conv2d on ${last.backend}: `,
+        bad ? `${bad} of ${okFlags.length} outputs differ from the NumPy reference ` : `all ${okFlags.length} outputs match the NumPy reference `,
+        mark(bad === 0)));
+    }
+  }
+
+  render();
+
+  /** @type {CellView} */
+  const view = {
+    id: spec.id,
+    spec,
+    queued() {
+      runBtn.disabled = true;
+      status.set('queued…');
+    },
+    stop() {},
+    async run() {
+      const result = newResult(spec, ctx.env());
+      const t0 = performance.now();
+      runBtn.disabled = true;
+      showError(errorBox, null);
+      try {
+        status.set('convolving…');
+        /** @type {SpecArray[]} */
+        const outputs = [];
+        for (const entry of spec.kernels) outputs.push(await convolve(spec, entry));
+        result.outputs = outputs;
+        status.set('done', 'ok');
+      } catch (err) {
+        failed(result, err);
+        status.set('error', 'error');
+        showError(errorBox, result.error);
+      } finally {
+        runBtn.disabled = false;
+        result.timings.totalMs = ms(performance.now() - t0);
+      }
+      last = result;
+      render();
+      return result;
+    },
+    dispose() {},
+  };
+  return view;
+}
