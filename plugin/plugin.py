@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -13,8 +14,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from .blocks import progress
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
 
@@ -42,6 +45,9 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self.external_hosts: set[str] = set()
         # Which PageStates a page's conversion made: ext.pages grows during Markdown.convert.
         self._sources: dict[str, PageSource] = {}  # src_uri -> the page's source and states
+        # The course's quiz index (assets/mlpages/quizzes.json), pages in nav order.
+        self._nav_order: dict[str, int] = {}
+        self._quiz_pages: dict[str, dict[str, Any]] = {}  # src_uri -> index entry
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -71,6 +77,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 files.append(File.generated(config, f"{ASSETS}/{rel}", abs_src_path=str(path)))
         return files
 
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self._nav_order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
+        return nav
+
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.ext is not None
         abs_path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
@@ -92,6 +102,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         return markdown
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self._record_quizzes(page)
         self._write_exports(page, config)
         own = urlparse(config.site_url or "").hostname
         for url in _EXTERNAL.findall(output):
@@ -99,6 +110,26 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             if host and host != own:
                 self.external_hosts.add(host)
         return output
+
+    def _record_quizzes(self, page: Page) -> None:
+        """The page's quizzes, for the course-wide progress view (`quiz-progress`)."""
+        source = self._sources.get(page.file.src_uri)
+        states = source.states if source is not None else []
+        quizzes = [spec for state in states for spec in state.specs.values() if spec.get("kind") == "quiz"]
+        if quizzes:
+            self._quiz_pages[page.file.src_uri] = progress.index_entry(
+                page.url, page.title or page.file.name, quizzes[0]["page"], quizzes)
+
+    def _write_quiz_index(self, config: MkDocsConfig) -> None:
+        """Every quiz page in nav order (pages outside the nav after them, by URL)."""
+        last = len(self._nav_order)
+        order = sorted(self._quiz_pages.items(),
+                       key=lambda item: (self._nav_order.get(item[0], last), item[1]["url"]))
+        target = Path(config.site_dir) / ASSETS / progress.INDEX
+        target.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"schema": 1, "pages": [entry for _, entry in order]}
+        target.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
+        self._quiz_pages.clear()
 
     def _write_exports(self, page: Page, config: MkDocsConfig) -> None:
         """Files that blocks export (`train` `export:`), next to the page's output in the site."""
@@ -115,6 +146,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
+        self._write_quiz_index(config)
         if self.external_hosts:
             log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
                      "self-contained offline (Material: set theme.font: false for its web fonts)",

@@ -139,6 +139,9 @@ export const QUIZ = Object.freeze({
   /** localStorage key prefix; the site root URL follows, so every site keeps its own progress. */
   storagePrefix: 'mlpages:quiz:',
   storageVersion: 1,
+  /** The course-wide progress view (`quiz-progress` block) and its spec. */
+  progress: '[data-mlpages-quiz-progress]',
+  progressSpec: 'script.mlpages-quiz-progress-spec',
   /** Where the runtime lives below the site root (the MkDocs plugin's assets dir). */
   assetsDir: 'assets/mlpages/',
   css: Object.freeze({

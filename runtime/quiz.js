@@ -91,7 +91,7 @@ function isRight(q, picked, i) {
 /**
  * Reader progress in localStorage: anything unreadable or of another shape starts afresh.
  */
-function createStore() {
+export function createStore() {
   const key = QUIZ.storagePrefix + siteRoot();
   /** @returns {Progress} */
   const empty = () => ({ v: QUIZ.storageVersion, pages: {} });
@@ -152,6 +152,14 @@ function createStore() {
       delete value.pages[page];
       write(value);
     },
+    /** Every page's stored answers (the course-wide progress view). */
+    all() {
+      return read().pages;
+    },
+    /** Forget every page's answers. */
+    clearAll() {
+      write(empty());
+    },
   };
 }
 
@@ -161,7 +169,7 @@ function createStore() {
  * @param {QuestionSpec} q
  * @returns {number[] | null}
  */
-function validChoice(stored, q) {
+export function validChoice(stored, q) {
   const chosen = /** @type {any} */ (stored)?.chosen;
   if (!Array.isArray(chosen) || chosen.length === 0) return null;
   if (!chosen.every((i) => Number.isInteger(i) && i >= 0 && i < q.answers)) return null;

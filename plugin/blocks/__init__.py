@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..page import PageState
-from . import dataset, model, predict, quiz, train
+from . import dataset, model, predict, progress, quiz, train
 
 Builder = Callable[[dict[str, Any], PageState, str], tuple[dict[str, Any], str]]
 
@@ -16,11 +16,13 @@ BLOCKS: dict[str, Builder] = {
     "train": train.build,
     "predict": predict.build,
     "quiz": quiz.build,
+    "quiz-progress": progress.build,
 }
 
 Element = Callable[[dict[str, Any], str], str]
 
 ELEMENTS: dict[str, Element] = {
     "quiz": quiz.element,
+    "quiz-progress": progress.element,
 }
 """Kinds that are not ML cells render their own element (no `data-mlpages-kind`, no cell count)."""
