@@ -149,6 +149,7 @@ export const QUIZ = Object.freeze({
     controls: 'mlpages-quiz-controls',
     feedback: 'mlpages-quiz-feedback',
     hint: 'mlpages-quiz-hint-text',
+    hintBox: 'mlpages-quiz-hint-box',
     explanation: 'mlpages-quiz-explanation',
     right: 'mlpages-quiz-right',
     wrong: 'mlpages-quiz-wrong',
