@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from pathlib import Path
@@ -46,8 +45,9 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         # Which PageStates a page's conversion made: ext.pages grows during Markdown.convert.
         self._sources: dict[str, PageSource] = {}  # src_uri -> the page's source and states
         # The course's quiz index (assets/mlpages/quizzes.json), pages in nav order.
+        self._quizzes = progress.QuizIndex()
         self._nav_order: dict[str, int] = {}
-        self._quiz_pages: dict[str, dict[str, Any]] = {}  # src_uri -> index entry
+        self._documents: dict[str, str] = {}  # src_uri -> url of every page of the build
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -79,6 +79,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self._nav_order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
+        self._documents = {f.src_uri: f.url for f in files.documentation_pages()}
         return nav
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -116,20 +117,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         source = self._sources.get(page.file.src_uri)
         states = source.states if source is not None else []
         quizzes = [spec for state in states for spec in state.specs.values() if spec.get("kind") == "quiz"]
-        if quizzes:
-            self._quiz_pages[page.file.src_uri] = progress.index_entry(
-                page.url, page.title or page.file.name, quizzes[0]["page"], quizzes)
-
-    def _write_quiz_index(self, config: MkDocsConfig) -> None:
-        """Every quiz page in nav order (pages outside the nav after them, by URL)."""
-        last = len(self._nav_order)
-        order = sorted(self._quiz_pages.items(),
-                       key=lambda item: (self._nav_order.get(item[0], last), item[1]["url"]))
-        target = Path(config.site_dir) / ASSETS / progress.INDEX
-        target.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"schema": 1, "pages": [entry for _, entry in order]}
-        target.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-        self._quiz_pages.clear()
+        self._quizzes.record(page.file.src_uri, page.url, page.title or page.file.name, quizzes)
 
     def _write_exports(self, page: Page, config: MkDocsConfig) -> None:
         """Files that blocks export (`train` `export:`), next to the page's output in the site."""
@@ -146,7 +134,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
-        self._write_quiz_index(config)
+        self._quizzes.write(Path(config.site_dir) / ASSETS / progress.INDEX, self._documents, self._nav_order)
         if self.external_hosts:
             log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
                      "self-contained offline (Material: set theme.font: false for its web fonts)",

@@ -61,3 +61,31 @@ def test_build_writes_every_quiz_page_in_nav_order(tmp_path):
     ]}
     home = (tmp_path / "site" / "index.html").read_text()
     assert "data-mlpages-quiz-progress" in home and "assets/mlpages/mlpages.js" in home
+
+
+def test_a_dirty_build_keeps_the_pages_it_did_not_render(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("index.md", "a.md", "b.md"):
+        (docs / name).write_text(PAGES[name])
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: s\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n"
+        "nav: [index.md, a.md, b.md]\n")
+    assert build(tmp_path).returncode == 0
+    index = tmp_path / "site" / "assets" / "mlpages" / "quizzes.json"
+    before = json.loads(index.read_text())
+    assert [p["page"] for p in before["pages"]] == ["a", "b"]
+    # Only a.md changes (a new title); b.md is not rendered again.
+    (docs / "a.md").write_text(PAGES["a.md"].replace("# First", "# First, again"))
+    future = (tmp_path / "site" / "b" / "index.html").stat().st_mtime + 10
+    os.utime(docs / "a.md", (future, future))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty", "-d", "site"], cwd=tmp_path,
+                            capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    assert result.returncode == 0, result.stderr
+    after = json.loads(index.read_text())
+    assert [p["title"] for p in after["pages"]] == ["First, again", "Second"]
+    assert after["pages"][1] == before["pages"][1]
