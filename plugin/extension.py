@@ -169,7 +169,7 @@ class _Finish(Postprocessor):
         if state.page.cell_count:
             meta = {"schema": 1, "page": state.page.slug, "generator": f"mlpages {__version__}"}
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
-        if state.page.cell_count or state.page.quiz_count:
+        if state.page.cell_count or state.page.quiz_count or state.page.progress_views:
             script = self.ext.getConfig("script")
             if script:
                 text += f'<script type="module" src="{script}"></script>'

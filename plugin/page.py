@@ -152,6 +152,7 @@ class PageState:
     text: TextRenderer = field(default_factory=TextRenderer)  # Markdown of quiz texts
     quiz_ids: dict[str, str] = field(default_factory=dict)  # question id -> quiz name
     quiz_count: int = 0
+    progress_views: int = 0  # `quiz-progress` blocks
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> built spec (for quizzes)
     # Files to write next to the page (MkDocs plugin: into the site; bare extension: the caller's).
     exports: list[Export] = field(default_factory=list)

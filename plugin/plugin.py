@@ -14,8 +14,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from .blocks import progress
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
 from .imports import exports_first
@@ -44,6 +46,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self.external_hosts: set[str] = set()
         # Which PageStates a page's conversion made: ext.pages grows during Markdown.convert.
         self._sources: dict[str, PageSource] = {}  # src_uri -> the page's source and states
+        # The course's quiz index (assets/mlpages/quizzes.json), pages in nav order.
+        self._quizzes = progress.QuizIndex()
+        self._nav_order: dict[str, int] = {}
+        self._documents: dict[str, str] = {}  # src_uri -> url of every page of the build
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -74,6 +80,20 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 files.append(File.generated(config, f"{ASSETS}/{rel}", abs_src_path=str(path)))
         return files
 
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self._nav_order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
+        self._documents = {f.src_uri: f.url for f in files.documentation_pages()}
+        # Convert the pages that export a model before the pages whose `from:` reads it
+        # (MkDocs converts pages in file order; the nav keeps the author's order).
+        pages = files.documentation_pages()
+        ordered = exports_first(pages)
+        if ordered != pages:
+            for file in pages:
+                files.remove(file)
+            for file in ordered:
+                files.append(file)
+        return nav
+
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.ext is not None
         abs_path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
@@ -96,6 +116,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         return markdown
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self._record_quizzes(page)
         self._write_exports(page, config)
         own = urlparse(config.site_url or "").hostname
         for url in _EXTERNAL.findall(output):
@@ -104,16 +125,12 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 self.external_hosts.add(host)
         return output
 
-    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
-        """Convert the pages that export a model before the pages whose `from:` reads it."""
-        pages = files.documentation_pages()
-        ordered = exports_first(pages)
-        if ordered != pages:
-            for file in pages:
-                files.remove(file)
-            for file in ordered:
-                files.append(file)
-        return nav
+    def _record_quizzes(self, page: Page) -> None:
+        """The page's quizzes, for the course-wide progress view (`quiz-progress`)."""
+        source = self._sources.get(page.file.src_uri)
+        states = source.states if source is not None else []
+        quizzes = [spec for state in states for spec in state.specs.values() if spec.get("kind") == "quiz"]
+        self._quizzes.record(page.file.src_uri, page.url, page.title or page.file.name, quizzes)
 
     def _write_exports(self, page: Page, config: MkDocsConfig) -> None:
         """Files that blocks export (`train` `export:`), in the site where the Markdown file's
@@ -132,6 +149,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
+        self._quizzes.write(Path(config.site_dir) / ASSETS / progress.INDEX, self._documents, self._nav_order)
         if self.external_hosts:
             log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
                      "self-contained offline (Material: set theme.font: false for its web fonts)",

@@ -18,11 +18,16 @@ from typing import Any
 
 import yaml
 
+from .errors import did_you_mean
 from .yaml12 import YamlError, load
 
 OPTIONS = frozenset({"shuffle_answers", "shuffle_questions", "primary_color", "secondary_color",
-                     "text_color", "locale"})
-"""quizdown-js options accepted (and ignored) in a `---` header at the top of a block."""
+                     "text_color", "locale",
+                     # quizdown-js's own spelling (its docs use both)
+                     "shuffleAnswers", "shuffleQuestions", "primaryColor", "secondaryColor",
+                     "textColor", "nQuestions"})
+"""quizdown-js options accepted (and ignored: mlpages neither shuffles nor samples questions)
+in a `---` header at the top of a block or right under a question's heading."""
 
 ERROR_KEY = "quizdown_error"
 """The key of the `quiz` body that stands for a quizdown block that could not be read."""
@@ -30,7 +35,7 @@ ERROR_KEY = "quizdown_error"
 _OPEN = re.compile(r"^(?P<indent>[ \t]*)\{\{<\s*quizdown\s*>\}\}[ \t]*$")
 _CLOSE = re.compile(r"^[ \t]*\{\{<\s*/quizdown\s*>\}\}[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
-_HEADING = re.compile(r"^#{1,6}[ \t]+(?P<text>.*?)[ \t]*$")
+_HEADING = re.compile(r"^#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")  # `### Q ###` too
 _ITEM = re.compile(r"^(?P<indent>[ ]{0,3})(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+"
                    r"(?:\[(?P<box>[ xX])\](?:[ \t]+|$))?(?P<text>.*)$")
 _QUOTE = re.compile(r"^(?P<indent>[ \t]*)>[ ]?(?P<text>.*)$")
@@ -77,13 +82,14 @@ def _dedent(lines: list[str]) -> list[str]:
     return [ln[cut:] for ln in lines]
 
 
-def _options(lines: list[str]) -> int:
-    """Skip a `---` options header; returns the index of the first line after it."""
-    start = 0
+def _options(lines: list[str], first: int = 0) -> int:
+    """Skip a `---` options header starting at or after line `first` (blank lines before it
+    and inside it are allowed); returns the index of the first line after it, or `first`."""
+    start = first
     while start < len(lines) and not lines[start].strip():
         start += 1
     if start == len(lines) or lines[start].strip() != "---":
-        return 0
+        return first
     for i in range(start + 1, len(lines)):
         text = lines[i].strip()
         if text == "---":
@@ -92,8 +98,8 @@ def _options(lines: list[str]) -> int:
             continue
         key = text.split(":", 1)[0].strip()
         if ":" not in text or key not in OPTIONS:
-            raise QuizdownError(f"unknown quizdown option {key!r} in the '---' header "
-                                f"(known: {', '.join(sorted(OPTIONS))})", i)
+            raise QuizdownError(f"unknown quizdown option {key!r} in the '---' header"
+                                f"{did_you_mean(key, OPTIONS)}; known: {', '.join(sorted(OPTIONS))}", i)
     raise QuizdownError("the '---' options header is not closed by a '---' line", start)
 
 
@@ -103,7 +109,10 @@ def parse(text: str) -> list[dict[str, Any]]:
     questions: list[_Question] = []
     q: _Question | None = None
     fence: str | None = None
-    for i in range(_options(lines), len(lines)):
+    skip = _options(lines)  # lines before `skip` are a header already read
+    for i in range(len(lines)):
+        if i < skip:
+            continue
         line = lines[i]
         if fence is not None:  # code inside a question's text
             assert q is not None
@@ -115,6 +124,7 @@ def parse(text: str) -> list[dict[str, Any]]:
         if heading:
             q = _Question(len(questions) + 1, heading.group("text"), i)
             questions.append(q)
+            skip = _options(lines, i + 1)  # a question's own options, right under its heading
             continue
         if not line.strip():
             if q is not None:

@@ -167,6 +167,9 @@ export const QUIZ = Object.freeze({
   /** localStorage key prefix; the site root URL follows, so every site keeps its own progress. */
   storagePrefix: 'mlpages:quiz:',
   storageVersion: 1,
+  /** The course-wide progress view (`quiz-progress` block) and its spec. */
+  progress: '[data-mlpages-quiz-progress]',
+  progressSpec: 'script.mlpages-quiz-progress-spec',
   /** Where the runtime lives below the site root (the MkDocs plugin's assets dir). */
   assetsDir: 'assets/mlpages/',
   css: Object.freeze({
@@ -174,6 +177,7 @@ export const QUIZ = Object.freeze({
     controls: 'mlpages-quiz-controls',
     feedback: 'mlpages-quiz-feedback',
     hint: 'mlpages-quiz-hint-text',
+    hintBox: 'mlpages-quiz-hint-box',
     explanation: 'mlpages-quiz-explanation',
     right: 'mlpages-quiz-right',
     wrong: 'mlpages-quiz-wrong',

@@ -22,15 +22,23 @@ function createRuntime() {
   /** @type {Promise<import('./quiz.js').Quizzes | null>} */
   let quizzes = Promise.resolve(null);
 
-  /** Unmount the previous page's quizzes, then mount this document's. */
+  /** Unmount the previous page's quizzes and progress views, then mount this document's. */
   function mountQuizzes() {
     const previous = quizzes;
     quizzes = (async () => {
       const old = await previous.catch(() => null);
       old?.dispose();
-      if (!document.querySelector(QUIZ.selector)) return null;
-      const { mountQuizzes: mountAll } = await import('./quiz.js');
-      return mountAll(document);
+      const mounted = [];
+      if (document.querySelector(QUIZ.selector)) {
+        const { mountQuizzes: mountAll } = await import('./quiz.js');
+        mounted.push(mountAll(document));
+      }
+      if (document.querySelector(QUIZ.progress)) {
+        const { mountProgress } = await import('./progress.js');
+        mounted.push(await mountProgress(document));
+      }
+      if (mounted.length === 0) return null;
+      return { dispose: () => { for (const m of mounted) m.dispose(); } };
     })();
     quizzes.catch((err) => console.error('mlpages: the quizzes could not start', err));
   }

@@ -91,7 +91,7 @@ function isRight(q, picked, i) {
 /**
  * Reader progress in localStorage: anything unreadable or of another shape starts afresh.
  */
-function createStore() {
+export function createStore() {
   const key = QUIZ.storagePrefix + siteRoot();
   /** @returns {Progress} */
   const empty = () => ({ v: QUIZ.storageVersion, pages: {} });
@@ -152,6 +152,14 @@ function createStore() {
       delete value.pages[page];
       write(value);
     },
+    /** Every page's stored answers (the course-wide progress view). */
+    all() {
+      return read().pages;
+    },
+    /** Forget every page's answers. */
+    clearAll() {
+      write(empty());
+    },
   };
 }
 
@@ -161,7 +169,7 @@ function createStore() {
  * @param {QuestionSpec} q
  * @returns {number[] | null}
  */
-function validChoice(stored, q) {
+export function validChoice(stored, q) {
   const chosen = /** @type {any} */ (stored)?.chosen;
   if (!Array.isArray(chosen) || chosen.length === 0) return null;
   if (!chosen.every((i) => Number.isInteger(i) && i >= 0 && i < q.answers)) return null;
@@ -223,21 +231,9 @@ function mountNumber(el, q, onChange) {
   const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
   for (const part of staticParts) part.hidden = true;
   const feedback = h('div', { class: QUIZ.css.feedback, role: 'status', 'aria-live': 'polite' });
-  const hint = h('div', { class: QUIZ.css.hint, hidden: true });
   const explanation = h('div', { class: QUIZ.css.explanation, hidden: true });
   const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(parseNumber(input.value)) }, 'Check');
   const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
-  const hintButton = q.hint
-    ? h('button', {
-      type: 'button', class: CSS.button, 'aria-expanded': 'false',
-      onclick: () => {
-        hint.hidden = false;
-        hintButton?.setAttribute('aria-expanded', 'true');
-        if (hintButton) hintButton.disabled = true;
-      },
-    }, 'Show hint')
-    : null;
-  if (q.hint) hint.append(fragment(q.hint));
   const onEnter = (/** @type {KeyboardEvent} */ event) => {
     if (event.key === 'Enter' && !input.disabled) {
       event.preventDefault();
@@ -245,9 +241,10 @@ function mountNumber(el, q, onChange) {
     }
   };
   input.addEventListener('keydown', onEnter);
-  const controls = h('div', { class: QUIZ.css.controls }, check, hintButton, retry);
-  const added = [hint, controls, feedback, explanation];
-  el.append(...added);
+  const controls = h('div', { class: QUIZ.css.controls }, check, retry);
+  const hintBox = placeHint(el, q.hint);
+  const added = [hintBox, controls, feedback, explanation];
+  el.append(controls, feedback, explanation);
   /** @type {number | null} */
   let score = null;
 
@@ -334,25 +331,15 @@ function mountQuestion(el, q, onChange) {
   for (const part of staticParts) part.hidden = true;
 
   const feedback = h('div', { class: QUIZ.css.feedback, role: 'status', 'aria-live': 'polite' });
-  const hint = h('div', { class: QUIZ.css.hint, hidden: true });
   const explanation = h('div', { class: QUIZ.css.explanation, hidden: true });
   const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(chosen()) }, 'Check');
   const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
-  const hintButton = q.hint
-    ? h('button', { type: 'button', class: CSS.button, 'aria-expanded': 'false', onclick: showHint }, 'Show hint')
-    : null;
-  if (q.hint) hint.append(fragment(q.hint));
-  const controls = h('div', { class: QUIZ.css.controls }, check, hintButton, retry);
-  const added = [hint, controls, feedback, explanation];
-  el.append(...added);
+  const controls = h('div', { class: QUIZ.css.controls }, check, retry);
+  const hintBox = placeHint(el, q.hint);
+  const added = [hintBox, controls, feedback, explanation];
+  el.append(controls, feedback, explanation);
   /** @type {number | null} */
   let score = null;
-
-  function showHint() {
-    hint.hidden = false;
-    hintButton?.setAttribute('aria-expanded', 'true');
-    if (hintButton) hintButton.disabled = true;
-  }
 
   function chosen() {
     if (order) return inputs.map((select) => (select.value === '' ? -1 : Number(select.value) - 1));
@@ -453,6 +440,34 @@ function mountQuestion(el, q, onChange) {
       });
     },
   };
+}
+
+/**
+ * The hint as a disclosure (a Show hint / Hide hint button that keeps the focus), placed
+ * before the answers: the reader, and the Tab key, meet it before choosing, and Check
+ * follows the answers.
+ * @param {HTMLElement} el the question's fieldset
+ * @param {string | null} html the hint, or null (then an empty, hidden box)
+ * @returns {HTMLElement}
+ */
+function placeHint(el, html) {
+  const text = h('div', { class: QUIZ.css.hint, id: `${el.id}-hint`, hidden: true });
+  const button = html
+    ? h('button', {
+      type: 'button', class: CSS.button, 'aria-expanded': 'false', 'aria-controls': text.id,
+      onclick: () => {
+        text.hidden = !text.hidden;
+        button?.setAttribute('aria-expanded', String(!text.hidden));
+        if (button) button.textContent = text.hidden ? 'Show hint' : 'Hide hint';
+      },
+    }, 'Show hint')
+    : null;
+  if (html) text.append(fragment(html));
+  const box = h('div', { class: QUIZ.css.hintBox, hidden: !html }, button, text);
+  const answers = el.querySelector('.mlpages-answers');
+  if (answers) answers.before(box);
+  else el.append(box);
+  return box;
 }
 
 /**

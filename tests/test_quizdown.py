@@ -14,10 +14,21 @@ from mlpages.yaml12 import load
 
 HEAD = "# Neural networks\n\nSome prose first.\n\n"  # a block appended to HEAD opens on line 5
 
+# Ten questions in our own words, written with every construct found in published quizdown
+# blocks (quizdown-js's docs and Hugo course pages): options headers for the block (snake_case)
+# and for one question (camelCase, blank lines inside), headings of levels 1 to 4 (one with
+# closing hashes), `1. [x]` radios, `- [x]` / `-   [X]` / `* [ ]` checkboxes (one with a single
+# right answer), feedback indented under answers, hints before the answers (with a link and
+# math), explanations after them (a bold label; two paragraphs), a fenced code block with a
+# `#` comment, display math, an image, a loose list, two blank lines between questions, and a
+# sequence numbered 1. 2. 3. 4.
 TEN = """\
 {{< quizdown >}}
+
 ---
 primary_color: steelblue
+secondary_color: '#f2f2f2'
+text_color: black
 shuffle_answers: false
 shuffle_questions: false
 locale: en
@@ -35,16 +46,23 @@ locale: en
 
 > One line cannot separate XOR's corners; a hidden layer bends the boundary.
 
-### Pick the activation functions that are nonlinear
 
-- [x] `relu`
-- [ ] `linear`
-- [x] `tanh`
-- [x] `sigmoid`
+## Pick the activation functions that are nonlinear (select all that apply)
 
-### What does this code print?
+-   [X] `relu`
+-   [ ] `linear`
+    > A stack of linear layers is still one linear map.
+-   [x] `tanh`
+-   [x] `sigmoid`
+
+#### What does this code print?
+
+---
+shuffleAnswers: false
+---
 
 ```python
+# the mean of three integers
 import numpy as np
 x = np.array([1, 2, 3])
 print(x.mean())
@@ -57,41 +75,63 @@ print(x.mean())
 
 ### Which loss fits a binary classifier with a sigmoid output?
 
-1. [ ] mean squared error
-1. [x] binary cross-entropy
-1. [ ] categorical hinge
+- [ ] mean squared error
+- [x] binary cross-entropy
+- [ ] categorical hinge
 
-> Cross-entropy is the negative log-likelihood of a Bernoulli output.
+> **Explanation:** Cross-entropy is the negative log-likelihood of a Bernoulli output.
 
 ### Which of these are **hyperparameters**?
 
-> They are chosen before training, not learned.
+> They are chosen before training, not learned; see [the XOR chapter](xor.md).
 
-- [x] the learning rate
-- [ ] the weights
+* [x] the learning rate
+
+* [ ] the weights
     > Weights are what training learns.
-- [x] the batch size
-- [ ] the biases
 
-### Gradient descent moves the weights ...
+* [x] the batch size
+
+* [ ] the biases
+
+# Gradient descent moves the weights ... #
+
+---
+
+shuffle_answers: false
+
+---
+
+Think of the sign of the update.
 
 1. [ ] along the gradient
 1. [x] against the gradient
 1. [ ] at random
 
-### What is $\\sigma(0)$ for the logistic sigmoid?
+### What is the logistic sigmoid at zero?
 
-1. [ ] 0
-1. [x] 0.5
-1. [ ] 1
+The sigmoid is
+$$
+\\sigma(z) = \\frac{1}{1 + e^{-z}}
+$$
+
+> Recall that $e^0 = 1$.
+
+1. [ ] $\\sigma(0) = 0$
+1. [x] $\\sigma(0) = 0.5$, *exactly* one half
+1. [ ] $\\sigma(0) = 1$
 
 ### Overfitting shows as
+
+![Training and validation loss](img/curves.png)
 
 - [x] a training loss far below the validation loss
 - [ ] a validation loss far below the training loss
 - [ ] both losses equal
 
 > Watch `val_loss` during `fit`.
+>
+> Early stopping ends training when it turns up.
 
 ### How many parameters has `Dense(3)` on 4 inputs?
 
@@ -100,15 +140,20 @@ print(x.mean())
     > 4 × 3 weights plus 3 biases.
 1. [ ] 7
 
-### One epoch is
+### Put one training step in order
 
-1. [x] one pass over the training set
-1. [ ] one batch
-1. [ ] one weight update
+Each step needs the one before it.
+
+> The loss needs a prediction first.
+
+1. forward pass
+2. compute the loss
+3. backward pass
+4. update the weights
 {{< /quizdown >}}
 """
 
-CORRECT = [[1], [0, 2, 3], [0], [1], [0, 2], [1], [1], [0], [1], [0]]
+CORRECT = [[1], [0, 2, 3], [0], [1], [0, 2], [1], [1], [0], [1], None]
 
 
 def spec_of(html: str) -> dict:
@@ -130,20 +175,28 @@ def one_error(text: str, warnings_log) -> str:
 def test_ten_questions_render_with_the_boxed_answers_correct(warnings_log):
     html = convert(HEAD + TEN, path="docs/ch1.md")
     assert warnings_log() == []
-    assert "quizdown" not in html
+    assert "quizdown" not in html and "shuffle" not in html  # the options headers are gone
     spec = spec_of(html)
     assert len(spec["questions"]) == 10
-    assert [q["correct"] for q in spec["questions"]] == CORRECT
+    assert [q.get("correct") for q in spec["questions"]] == CORRECT
     assert [q["type"] for q in spec["questions"]] == [
-        "single", "multiple", "single", "single", "multiple", "single", "single", "multiple", "single",
-        "single"]
+        "single", "multiple", "single", "multiple", "multiple", "single", "single", "multiple", "single",
+        "order"]
     first = spec["questions"][0]
     assert "single straight line" in first["hint"]
     assert "opposite corners" in first["feedback"][1] and first["feedback"][0] is None
     assert "hidden layer" in first["explanation"]
     assert "weights plus 3 biases" in spec["questions"][8]["feedback"][1]
     assert '<code class="language-python">' in html or "highlight" in html  # code in a question
+    assert "# the mean of three integers" in unescape(html)  # a comment, not a heading
     assert "<code>relu</code>" in html
+    assert "<strong>Explanation:</strong>" in spec["questions"][3]["explanation"]
+    assert '<a href="xor.md">the XOR chapter</a>' in spec["questions"][4]["hint"]
+    assert '<img alt="Training and validation loss" src="img/curves.png"' in html
+    assert spec["questions"][7]["explanation"].count("<p>") == 2
+    assert "<em>exactly</em>" in html and "\\frac{1}{1 + e^{-z}}" in html
+    assert "Gradient descent moves the weights ..." in html and "#</legend>" not in html
+    assert html.count("<select ") == 4 and 'aria-label="Position of compute the loss"' in html
 
 
 def test_parse_shape():
@@ -160,7 +213,50 @@ def test_parse_shape():
         "explanation": "One line cannot separate XOR's corners; a hidden layer bends the boundary.",
     }
     assert questions[1]["multiple"] is True and "multiple" not in questions[0]
-    assert questions[2]["question"].startswith("What does this code print?\n\n```python\nimport numpy")
+    assert questions[1]["question"] == ("Pick the activation functions that are nonlinear "
+                                        "(select all that apply)")
+    assert questions[1]["answers"][0] == {"text": "`relu`", "correct": True}  # [X]
+    assert questions[1]["answers"][1]["feedback"] == "A stack of linear layers is still one linear map."
+    assert questions[2]["question"].startswith("What does this code print?\n\n```python\n# the mean")
+    # checkboxes with a single right answer stay checkboxes, as in quizdown-js
+    assert questions[3]["multiple"] is True and [a["correct"] for a in questions[3]["answers"]] == [
+        False, True, False]
+    assert [a["text"] for a in questions[4]["answers"]] == [
+        "the learning rate", "the weights", "the batch size", "the biases"]  # a loose list
+    assert questions[4]["answers"][1]["feedback"] == "Weights are what training learns."
+    assert questions[5]["question"] == ("Gradient descent moves the weights ...\n\n"
+                                        "Think of the sign of the update.")
+    assert "$$\n\\sigma(z)" in questions[6]["question"] and questions[6]["hint"] == "Recall that $e^0 = 1$."
+    assert questions[7]["question"].endswith("![Training and validation loss](img/curves.png)")
+    assert questions[7]["explanation"] == (
+        "Watch `val_loss` during `fit`.\n\nEarly stopping ends training when it turns up.")
+    assert questions[9] == {
+        "question": "Put one training step in order\n\nEach step needs the one before it.",
+        "type": "order", "hint": "The loss needs a prediction first.",
+        "answers": ["forward pass", "compute the loss", "backward pass", "update the weights"]}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # quizdown-js's own camelCase option names, in the block's header
+    ("---\nprimaryColor: '#FF851B'\nsecondaryColor: '#DDD'\ntextColor: black\nlocale: de\n"
+     "shuffleQuestions: true\nnQuestions: 2\n---\n\n#### Q\n\n1. [x] a\n1. [ ] b\n", "Q"),
+    ("### Title ###\n1. [x] a\n1. [ ] b\n", "Title"),  # closing hashes
+    ("### Is C# typed?\n1. [x] a\n1. [ ] b\n", "Is C# typed?"),  # a hash inside is text
+    ("### Q\n\n---\nshuffle_answers: true\n---\n1. [x] a\n1. [ ] b\n", "Q"),  # a question's header
+    # the true-or-false form of published course pages: two checkboxes, a bold-labelled explanation
+    ("### True or False: one neuron learns XOR.\n\n- [ ] True\n- [x] False\n\n"
+     "> **Explanation:** one line cannot split its corners.\n", "True or False: one neuron learns XOR."),
+])
+def test_quizdown_variants(text, expected):
+    (q,) = quizdown.parse(text)
+    assert q["question"] == expected and sorted(a["correct"] for a in q["answers"]) == [False, True]
+
+
+def test_a_misspelt_option_is_an_error_with_a_suggestion():
+    misspelt = r"'shuffleAnsers'.*did you mean 'shuffleAnswers'"
+    with pytest.raises(quizdown.QuizdownError, match=misspelt) as exc:
+        quizdown.parse("### Q\n\n---\nshuffleAnsers: false\n---\n\n- [x] a\n- [ ] b\n")
+    assert exc.value.line == 3
 
 
 def test_yaml_round_trip_is_lossless():

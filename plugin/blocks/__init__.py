@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..page import PageState
-from . import convolution, dataset, model, predict, quiz, results, train
+from . import convolution, dataset, model, predict, progress, quiz, results, train
 
 Builder = Callable[[dict[str, Any], PageState, str], tuple[dict[str, Any], str]]
 
@@ -18,6 +18,7 @@ BLOCKS: dict[str, Builder] = {
     "quiz": quiz.build,
     "results": results.build,
     "convolution": convolution.build,
+    "quiz-progress": progress.build,
 }
 
 Element = Callable[[dict[str, Any], str], str]
@@ -25,5 +26,6 @@ Element = Callable[[dict[str, Any], str], str]
 ELEMENTS: dict[str, Element] = {
     "quiz": quiz.element,
     "results": results.element,
+    "quiz-progress": progress.element,
 }
 """Kinds that are not ML cells render their own element (no `data-mlpages-kind`, no cell count)."""

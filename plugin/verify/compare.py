@@ -7,6 +7,7 @@ nothing the page computed about its own correctness is trusted.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -39,6 +40,8 @@ class Mismatch:
         low: The lowest browser value that passes.
         high: The highest browser value that passes.
         reason: What is wrong, for a mismatch that is not an element out of its band.
+        what: ``cell``, or ``quiz question`` for a numeric question (``cell`` is then
+            ``<quiz>/<question id>`` and ``cell_id`` the question's fieldset id).
     """
 
     cell: str
@@ -51,10 +54,11 @@ class Mismatch:
     low: float | None = None
     high: float | None = None
     reason: str | None = None
+    what: str = "cell"  # or "quiz question" (a numeric question bound to a cell)
 
     def describe(self) -> str:
         """A one-line report: cell, quantity, position, both values and the allowed band."""
-        where = f"cell {self.cell} ({self.cell_id}): {self.quantity}"
+        where = f"{self.what} {self.cell} ({self.cell_id}): {self.quantity}"
         if self.position:
             where += f" {self.position}"
         if self.reason is not None:
@@ -348,3 +352,92 @@ def compare_cell(
 ) -> list[Mismatch]:
     """Every way ``result`` disagrees with ``spec``'s reference (empty when it passes)."""
     return check_cell(spec, result, dataset_specs).mismatches
+
+
+def bound_value(source: Spec | None, origin: Spec) -> float | None:
+    """The number a numeric question is bound to, in a train/predict reference or result.
+
+    ``origin`` is the question's ``from``: ``history[quantity][epoch]`` (epoch 0-based) or
+    ``predictions.data[index]``; ``None`` when ``source`` does not hold it.
+    """
+    if not isinstance(source, Mapping):
+        return None
+    try:
+        if "epoch" in origin:
+            value = source["history"][origin["quantity"]][int(origin["epoch"])]
+        else:
+            value = source["predictions"]["data"][int(origin.get("index", 0))]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    if isinstance(value, str):  # "NaN" / "Infinity" from the page
+        value = float(value)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _origin_text(origin: Spec) -> str:
+    if "epoch" in origin:
+        return f"{origin.get('name')} {origin.get('quantity')} epoch {int(origin['epoch']) + 1}"
+    return f"{origin.get('name')} prediction index {origin.get('index', 0)}"
+
+
+def check_number_question(
+    quiz: Spec, question: Spec, cell: Spec | None, result: Spec | None, epsilon: Any
+) -> CellCheck:
+    """Check a numeric quiz question (``answer_from``) against its cell, at ``epsilon``.
+
+    Two things must hold: the value the question stores for the backend's epsilon equals
+    the bound cell's reference value (the page grades with it before the reader runs the
+    cell), and the browser's own run of the cell gives a value the question's tolerance
+    accepts around it (a reader who types what their run showed is graded right).
+    """
+    name = f"{quiz.get('name', '?')}/{question.get('id', '?')}"
+    qid = re.sub(r"[^A-Za-z0-9_-]+", "-", str(question.get("id", "?")))
+    check = CellCheck()
+
+    def fail(quantity: str, reason: str, category: Literal["mismatch", "error"]) -> None:
+        check.mismatches.append(Mismatch(name, f"{quiz.get('id', '?')}-{qid}", quantity, category,
+                                         reason=reason, what="quiz question"))
+
+    origin = question.get("from") if isinstance(question.get("from"), Mapping) else {}
+    if cell is None:
+        fail("answer_from", f"bound to cell {origin.get('cell')!r}, which is not on the page", "mismatch")
+        return check
+    if not isinstance(epsilon, int | float):
+        fail("answer_from", "the page did not say its backend epsilon", "error")
+        return check
+    stored_ref = select_reference(question.get("references") or [], float(epsilon))
+    cell_ref = select_reference(cell.get("references") or [], float(epsilon))
+    if stored_ref is None or cell_ref is None:
+        whose = "the question" if stored_ref is None else f"cell {cell.get('name')}"
+        fail("stored value", f"{whose} has no reference for epsilon {epsilon}", "error")
+        return check
+    stored = stored_ref.get("value")
+    expected = bound_value(cell_ref, origin)
+    where = _origin_text(origin)
+    if not isinstance(stored, int | float) or expected is None:
+        fail("stored value", f"unreadable: question {stored!r}, reference of {where} {expected!r}",
+             "mismatch")
+        return check
+    check.compared += 1
+    if not math.isclose(float(stored), expected, rel_tol=1e-9, abs_tol=0.0):
+        fail("stored value",
+             f"the question stores {_num(float(stored))} for epsilon {epsilon:g}, the reference of "
+             f"{where} is {_num(expected)}", "mismatch")
+    if result is None or result.get("status") != "ok" or result.get("comparable") is False:
+        status = "none" if result is None else repr(result.get("status"))
+        fail("graded value", f"cell {cell.get('name')} has no comparable result (status {status})",
+             "error")
+        return check
+    browser = bound_value(result, origin)
+    tolerance = question.get("tolerance") if isinstance(question.get("tolerance"), Mapping) else {}
+    rtol, atol = float(tolerance.get("rtol", 0.0)), float(tolerance.get("atol", 0.0))
+    allowed = atol + rtol * abs(float(stored))
+    check.compared += 1
+    if browser is None or not abs(browser - float(stored)) <= allowed:
+        check.mismatches.append(Mismatch(
+            name, f"{quiz.get('id', '?')}-{qid}", f"graded value ({where})",
+            browser=math.nan if browser is None else browser, reference=float(stored),
+            low=float(stored) - allowed, high=float(stored) + allowed, what="quiz question"))
+    elif stored != 0:
+        check.max_rel_diff = abs(browser - float(stored)) / abs(float(stored))
+    return check

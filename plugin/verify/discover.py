@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 CELL_MARKER = "data-mlpages-kind"
+QUIZ_MARKER = "data-mlpages-quiz"
 SCHEMA = 1
 MAX_CRAWL = 5000
 _BREAKS = frozenset({"p", "div", "br", "li", "pre", "ul", "ol", "h1", "h2", "h3", "h4"})
@@ -26,7 +27,7 @@ class SiteUnavailable(RuntimeError):
 
 @dataclass
 class PageCells:
-    """What a page's HTML says about its cells.
+    """What a page's HTML says about its cells (and its quizzes).
 
     Attributes:
         cells: The cell specs in page order.
@@ -35,6 +36,9 @@ class PageCells:
 
     cells: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    quizzes: list[dict[str, Any]] = field(default_factory=list)
+    """The quiz specs in page order (``[data-mlpages-quiz]``; not cells, but numeric
+    questions are bound to cells' results)."""
 
     @property
     def datasets(self) -> dict[str, dict[str, Any]]:
@@ -64,6 +68,7 @@ class _CellParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.result = PageCells()
         self._cell: dict[str, str | None] | None = None
+        self._quiz: dict[str, str | None] | None = None
         self._script: str | None = None  # "spec" or "page" while inside such a script
         self._buffer: list[str] = []
         self._error: dict[str, str | None] | None = None
@@ -84,9 +89,13 @@ class _CellParser(HTMLParser):
             else:
                 self._missing_spec()
                 self._cell = attributes
+        if QUIZ_MARKER in attributes:
+            self._quiz = attributes
         if tag == "script":
             if "mlpages-spec" in classes and self._cell is not None:
                 self._script, self._buffer = "spec", []
+            elif "mlpages-quiz-spec" in classes and self._quiz is not None:
+                self._script, self._buffer = "quiz", []
             elif attributes.get("id") == "mlpages-page":
                 self._script, self._buffer = "page", []
 
@@ -125,6 +134,9 @@ class _CellParser(HTMLParser):
         if self._script == "spec":
             cell_id, self._cell = (self._cell or {}).get("id"), None
             label = f"cell {cell_id or '?'}"
+        elif self._script == "quiz":
+            cell_id, self._quiz = (self._quiz or {}).get("id"), None
+            label = f"quiz {cell_id or '?'}"
         else:
             label = "#mlpages-page"
         try:
@@ -139,10 +151,10 @@ class _CellParser(HTMLParser):
             self.result.errors.append(
                 f"{label}: schema {schema!r}, this verifier reads schema {SCHEMA}"
             )
-        elif self._script == "spec":
+        elif self._script in ("spec", "quiz"):
             if cell_id:
                 value.setdefault("id", cell_id)
-            self.result.cells.append(value)
+            (self.result.cells if self._script == "spec" else self.result.quizzes).append(value)
 
 
 def parse_cells(html: str) -> PageCells:

@@ -31,7 +31,8 @@ class CellReport:
     Attributes:
         cell_id: The cell's element id.
         name: The cell's name.
-        kind: ``dataset``, ``model``, ``train``, ``predict`` or ``convolution``.
+        kind: ``dataset``, ``model``, ``train``, ``predict`` or ``convolution``; ``quiz`` for a
+            numeric quiz question (``name`` ``<quiz>/<question id>``), checked against its bound cell.
         status: ``passed``, ``mismatch`` (a value out of band), ``error`` (no comparable
             result) or ``skipped`` (the page failed before its cells ran).
         mismatches: Every disagreement found.
@@ -196,9 +197,13 @@ def summary_line(report: Report) -> str:
     counts = {s: sum(c.status == s for c in cells) for s in statuses}
     failed_pages = sum(not p.passed for p in report.pages)
     verdict = "passed" if report.exit_code == EXIT_OK else "FAILED"
+    questions = sum(c.kind == "quiz" for c in cells)
+    checked = f"{len(cells) - questions} cells"
+    if questions:
+        checked += f" and {questions} quiz question{'s' if questions != 1 else ''}"
     return (
         f"mlpages verify {verdict}: {len(report.pages)} pages ({failed_pages} failed), "
-        f"{len(cells)} cells: {counts['passed']} passed, {counts['mismatch']} mismatched, "
+        f"{checked}: {counts['passed']} passed, {counts['mismatch']} mismatched, "
         f"{counts['error']} errors, {counts['skipped']} not run"
     )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpages.verify.browser import BrowserUnavailable, make_driver
-from mlpages.verify.compare import check_cell
+from mlpages.verify.compare import CellCheck, check_cell, check_number_question
 from mlpages.verify.discover import (
     Page,
     SiteUnavailable,
@@ -167,6 +167,12 @@ class _Session:
             report.errors.append(str(exc))
         for spec in parsed.cells:
             report.cells.append(self._cell_report(spec, results, parsed.datasets))
+        cells = {str(c.get("id")): c for c in parsed.cells}
+        epsilon = (report.environment or {}).get("epsilon")
+        for quiz in parsed.quizzes:
+            for question in quiz.get("questions") or []:
+                if isinstance(question, dict) and question.get("type") == "number":
+                    report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
         self._collect_console(report)
         if not report.passed:
             self._save_artifacts(report)
@@ -261,19 +267,26 @@ class _Session:
         total_ms = ((result or {}).get("timings") or {}).get("totalMs")
         cell.time_ms = float(total_ms) if isinstance(total_ms, int | float) else None
         check = check_cell(spec, result, datasets)
-        cell.mismatches, cell.max_rel_diff = check.mismatches, check.max_rel_diff
         limit = self.options.cell_timeout
         if limit is not None and cell.time_ms is not None and cell.time_ms > limit * 1000:
             cell.status = "error"
             cell.note = f"took {cell.time_ms / 1000:.1f} s, over the cell timeout of {limit:g} s"
-        if any(m.category == "mismatch" for m in check.mismatches):
-            cell.status = "mismatch"
-            quantities = dict.fromkeys(m.quantity for m in check.mismatches)
-            cell.note = f"{len(check.mismatches)} mismatched: {', '.join(quantities)}"
-        elif check.mismatches:
-            cell.status = "error"
-            cell.note = check.mismatches[0].reason or "error"
-        return cell
+        return _judge(cell, check)
+
+    def _question_report(
+        self, quiz: dict[str, Any], question: dict[str, Any], cells: dict[str, dict[str, Any]],
+        results: dict[str, dict[str, Any]] | None, epsilon: Any,
+    ) -> CellReport:
+        """A numeric quiz question, checked against the cell it is bound to."""
+        qid = re.sub(r"[^A-Za-z0-9_-]+", "-", str(question.get("id", "?")))
+        cell = CellReport(cell_id=f"{quiz.get('id', '?')}-{qid}",
+                          name=f"{quiz.get('name', '?')}/{question.get('id', '?')}", kind="quiz")
+        if results is None:
+            cell.status, cell.note = "skipped", "not checked: the page failed"
+            return cell
+        cell_id = str((question.get("from") or {}).get("cell"))
+        check = check_number_question(quiz, question, cells.get(cell_id), results.get(cell_id), epsilon)
+        return _judge(cell, check)
 
     def _collect_console(self, report: PageReport) -> None:
         if self._driver is None:
@@ -304,6 +317,19 @@ class _Session:
         log = stem.with_name(stem.name + ".console.txt")
         log.write_text(format_console(report.console) + "\n", encoding="utf-8")
         report.artifacts.append(str(log))
+
+
+def _judge(cell: CellReport, check: CellCheck) -> CellReport:
+    """The cell's status and note from what the comparison found."""
+    cell.mismatches, cell.max_rel_diff = check.mismatches, check.max_rel_diff
+    if any(m.category == "mismatch" for m in check.mismatches):
+        cell.status = "mismatch"
+        quantities = dict.fromkeys(m.quantity for m in check.mismatches)
+        cell.note = f"{len(check.mismatches)} mismatched: {', '.join(quantities)}"
+    elif check.mismatches:
+        cell.status = "error"
+        cell.note = check.mismatches[0].reason or "error"
+    return cell
 
 
 def _is_url(target: str) -> bool:

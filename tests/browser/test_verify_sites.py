@@ -36,7 +36,10 @@ def test_demo_course_verifies_on_webgl(demo_site, tmp_path):
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     assert int(suite.get("failures")) == 0 and int(suite.get("errors", 0)) == 0
     cells = [c for c in suite.iter("testcase") if c.get("name") != "page"]
-    assert len(cells) == cell_count(demo_site) >= 25
+    questions = sum(p.read_text().count('"type":"number"') for p in demo_site.rglob("*.html"))
+    assert questions >= 1  # numeric quiz questions are checked too
+    assert len(cells) == cell_count(demo_site) + questions >= 25
+    assert f"and {questions} quiz question" in result.stdout
 
 
 def test_spec_course_verifies_on_webgl(spec_site, tmp_path):
