@@ -169,8 +169,9 @@ _GLYPHS = np.array([[[c == "#" for c in row] for row in glyph] for glyph in _DIG
 def _digits(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
     """8x8 grey images of the digits 0-9 from a 5x7 bitmap font: each drawn at a random
     position, thickened to the right in half the images, with a random ink intensity in
-    [0.6, 1] and Gaussian noise; values clipped to [0, 1]. Labels one-hot ``[n, 10]``,
-    the classes as balanced as ``n`` allows, in a seeded random order."""
+    [0.6, 1] and Gaussian noise; values clipped to [0, 1] and rounded to multiples of
+    1/255. Labels one-hot ``[n, 10]``, the classes as balanced as ``n`` allows, in a
+    seeded random order."""
     labels = rng.permutation(np.arange(n) % 10)
     x = np.zeros((n, 8, 8), dtype=np.float64)
     for i, digit in enumerate(labels):
@@ -182,7 +183,8 @@ def _digits(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray,
     if noise > 0:
         x = x + rng.normal(0.0, noise, size=x.shape)
     y = np.eye(10)[labels]
-    return np.clip(x, 0.0, 1.0)[..., None], y
+    # Whole 1/255 steps, like an 8-bit image: the site stores such arrays as one byte a value.
+    return (np.round(np.clip(x, 0.0, 1.0) * 255) / 255)[..., None], y
 
 
 _Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
