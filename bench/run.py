@@ -13,11 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_bench  # noqa: E402
 import build_bench  # noqa: E402
 import cnn_bench  # noqa: E402
+import size_bench  # noqa: E402
 
 TABLES = {
     "build": ("(a) Building the demo course", build_bench.run),
     "browser": ("(b) runtime fit vs hand-written TF.js, (c) JavaScript per page", browser_bench.run),
     "cnn": ("(d) The CNN page: NumPy references and browser fit times", cnn_bench.run),
+    "size": ("(e) The CNN page's own bytes over the wire (gzip): HTML and array files", size_bench.run),
 }
 
 

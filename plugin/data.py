@@ -172,9 +172,9 @@ def _digits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """8x8 grey images of the digits ``classes`` (0-9 by default) from a 5x7 bitmap font:
     each drawn at a random position, thickened to the right in half the images, with a
-    random ink intensity in [0.6, 1] and Gaussian noise; values clipped to [0, 1]. Labels
-    one-hot ``[n, len(classes)]`` in the order of ``classes``, the classes as balanced as
-    ``n`` allows, in a seeded random order."""
+    random ink intensity in [0.6, 1] and Gaussian noise; values clipped to [0, 1] and
+    rounded to multiples of 1/255. Labels one-hot ``[n, len(classes)]`` in the order of
+    ``classes``, the classes as balanced as ``n`` allows, in a seeded random order."""
     labels = rng.permutation(np.arange(n) % len(classes))
     x = np.zeros((n, 8, 8), dtype=np.float64)
     for i, label in enumerate(labels):
@@ -186,7 +186,8 @@ def _digits(
     if noise > 0:
         x = x + rng.normal(0.0, noise, size=x.shape)
     y = np.eye(len(classes))[labels]
-    return np.clip(x, 0.0, 1.0)[..., None], y
+    # Whole 1/255 steps, like an 8-bit image: the site stores such arrays as one byte a value.
+    return (np.round(np.clip(x, 0.0, 1.0) * 255) / 255)[..., None], y
 
 
 _Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]

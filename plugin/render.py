@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .arrays import ARRAY_DIR, externalize
 from .blocks import BLOCKS, ELEMENTS
 from .errors import BlockError, format_location, get_logger
 from .html import esc, json_script
-from .page import PageState
+from .page import Export, PageState
 from .yaml12 import YamlError, load
 
 
@@ -73,6 +74,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         name = page.claim_name(slot.kind, data.get("name"))
         spec, body = BLOCKS[slot.kind](data, page, name)
         page.specs[name] = spec  # numeric quiz questions read the references of cells above them
+        spec = _move_large_arrays(spec, page)
         element = ELEMENTS.get(slot.kind)
         if element is not None:
             return element(spec, body)
@@ -85,6 +87,17 @@ def _build_one(slot: Slot, page: PageState) -> str:
         get_logger().warning(message)
         page.error_count += 1
         return render_error(slot.kind, message)
+
+
+def _move_large_arrays(spec: dict[str, Any], page: PageState) -> dict[str, Any]:
+    """The spec as the page carries it: large arrays become files next to the page (arrays.py)."""
+    files: dict[str, bytes] = {}
+    spec = externalize(spec, files, page.url_prefix)
+    if files:
+        prefix = f"{ARRAY_DIR}/"
+        page.exports.append(Export(str(spec.get("id", "")), ARRAY_DIR,
+                                   {src.removeprefix(prefix): data for src, data in files.items()}))
+    return spec
 
 
 def _key_line(src: str, key: str, fence_line: int) -> int:

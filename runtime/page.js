@@ -1,6 +1,7 @@
 // One page's cells: parse the specs, start the backend, mount a view per cell, run cells
 // one at a time, keep the latest result per cell, dispose everything on navigation.
 
+import { ArrayFiles, fileArrays } from './arrayfiles.js';
 import { CELL_KINDS } from './cells.js';
 import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
@@ -81,13 +82,86 @@ function brokenView(el, message, env) {
   };
 }
 
+/**
+ * Each cell's spec, or the error that kept it from being read.
+ * @param {Element[]} elements
+ * @returns {[Element, any][]}
+ */
+function readSpecs(elements) {
+  return elements.map((el) => {
+    try {
+      return [el, readSpec(el)];
+    } catch (err) {
+      return [el, new Error(`mlpages: cannot read this cell: ${errorMessage(err)}`)];
+    }
+  });
+}
+
+/**
+ * The specs a cell reads when it runs: its own and, transitively, those of the cells it
+ * names (a train cell's model and dataset, the train cells it replays).
+ * @param {any} spec
+ * @param {Map<string, any>} specs by id
+ * @returns {any[]}
+ */
+export function dependencies(spec, specs) {
+  const found = new Set([spec]);
+  const stack = [spec];
+  /** @param {any} node */
+  const visit = (node) => {
+    if (typeof node === 'string') {
+      const other = specs.get(node);
+      if (other && !found.has(other)) {
+        found.add(other);
+        stack.push(other);
+      }
+    } else if (Array.isArray(node)) {
+      for (const v of node) visit(v);
+    } else if (node !== null && typeof node === 'object' && !('shape' in node)) {
+      for (const v of Object.values(node)) visit(v);
+    }
+  };
+  while (stack.length) visit(stack.pop());
+  return Array.from(found);
+}
+
+/**
+ * Load the site files of every cell's arrays (each file once); the cells that cannot run
+ * because a file of theirs or of a cell they read is missing or corrupted, with why.
+ * @param {[Element, any][]} parsed
+ * @param {ArrayFiles} files
+ * @returns {Promise<Map<string, string>>} message by cell id
+ */
+async function loadArrays(parsed, files) {
+  /** @type {Map<string, any>} */
+  const specs = new Map();
+  for (const [, spec] of parsed) if (!(spec instanceof Error)) specs.set(spec.id, spec);
+  /** @type {Map<string, string>} */
+  const failures = new Map();
+  const needing = Array.from(specs.values())
+    .map((spec) => ({ spec, deps: dependencies(spec, specs) }))
+    .filter(({ deps }) => deps.some((d) => fileArrays(d).length));
+  await Promise.all(
+    needing.map(async ({ spec, deps }) => {
+      try {
+        await files.resolve(deps);
+      } catch (err) {
+        failures.set(spec.id, errorMessage(err));
+      }
+    }),
+  );
+  return failures;
+}
+
 export class Page {
   /**
-   * @param {Element[]} elements the page's cells, in page order
+   * @param {[Element, any][]} parsed the page's cells, in page order, with their specs
+   *   (or the error that kept a spec from being read)
    * @param {string} backend
+   * @param {Map<string, string>} [failures] cells that cannot run, with the reason
    * @param {ParentNode} [root] where the page's results tables are
    */
-  constructor(elements, backend, root = document) {
+  constructor(parsed, backend, failures = new Map(), root = document) {
     /** @type {Record<string, Result>} */
     this.results = {};
     /** @type {Map<string, any>} */
@@ -109,22 +183,14 @@ export class Page {
       env,
       request: (id) => this.run(id),
     };
-    /** @type {[Element, any][]} */
-    const parsed = [];
-    for (const el of elements) {
-      try {
-        const spec = readSpec(el);
-        this.specs.set(spec.id, spec);
-        parsed.push([el, spec]);
-      } catch (err) {
-        parsed.push([el, new Error(`mlpages: cannot read this cell: ${errorMessage(err)}`)]);
-      }
-    }
+    for (const [, spec] of parsed) if (!(spec instanceof Error)) this.specs.set(spec.id, spec);
     for (const [el, spec] of parsed) {
       /** @type {CellView} */
       let view;
       if (spec instanceof Error) {
         view = brokenView(el, spec.message, env);
+      } else if (failures.has(spec.id)) {
+        view = brokenView(el, failures.get(spec.id) ?? '', env);
       } else {
         try {
           view = CELL_KINDS[spec.kind](liveElement(el), spec, ctx);
@@ -140,7 +206,7 @@ export class Page {
     }
     this.tables = mountResults(root, env().epsilon);
     this.toolbar = this.makeToolbar(backend);
-    elements[0]?.prepend(this.toolbar);
+    parsed[0]?.[0].prepend(this.toolbar);
   }
 
   /**
@@ -236,6 +302,10 @@ export class Page {
 export async function createPage(root) {
   ensureStylesheet(new URL('./vendor/uPlot.min.css', import.meta.url).href);
   ensureStylesheet(new URL('./mlpages.css', import.meta.url).href);
-  const backend = await startBackend();
-  return new Page(Array.from(root.querySelectorAll(SELECTOR.cell)), backend, root);
+  const parsed = readSpecs(Array.from(root.querySelectorAll(SELECTOR.cell)));
+  // Array files are relative to the page's URL; under Material's instant navigation that is
+  // the new page's by the time the document is swapped in.
+  const files = new ArrayFiles(document.baseURI);
+  const [backend, failures] = await Promise.all([startBackend(), loadArrays(parsed, files)]);
+  return new Page(parsed, backend, failures, root);
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import textwrap
@@ -45,6 +46,20 @@ def test_runtime_and_tfjs_are_served_from_the_site(demo):
     assert re.search(r'<script src="[./]*assets/mlpages/mlpages.js" type="module">', html)
     assert "cdn" not in html.lower()
     assert "fonts.googleapis" not in html
+
+
+def test_large_arrays_are_site_files_where_their_pages_folder_lands(demo):
+    page_dir = demo / "site" / "course" / "cnn-digits"
+    specs = [json.loads(s)[0] for s in re.findall(
+        r'<script type="application/json" class="mlpages-spec">(.*?)</script>',
+        (page_dir / "index.html").read_text())]
+    [digits] = [s for s in specs if s["kind"] == "dataset"]
+    x = digits["x"]
+    assert x["shape"] == [1600, 8, 8, 1] and x["dtype"] == "uint8"
+    # Where docs/course/ lands; src is relative to the page's URL, course/cnn-digits/.
+    assert x["src"] == f"../mlpages-data/{x['sha256']}.bin"
+    data = (demo / "site" / "course" / "mlpages-data" / f"{x['sha256']}.bin").read_bytes()
+    assert len(data) == 1600 * 64 and hashlib.sha256(data).hexdigest() == x["sha256"]
 
 
 def test_page_without_blocks_has_no_cells(demo):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 
@@ -271,7 +272,7 @@ def test_duplicate_id_across_quizzes(warnings_log):
                        "quiz 'quiz-1' on this page; question ids are unique per page")
 
 
-@pytest.mark.parametrize(("bank", "expected"), [
+BANK_CASES = [
     ("- id: a\n  question: Q?\n  answers: [x, {text: y, correct: true}]\n"
      "- id: a\n  question: R?\n  answers: [x, {text: y, correct: true}]\n",
      "quizzes/bank.yml: question 2: duplicate id 'a' (ids are unique within a bank)"),
@@ -280,7 +281,10 @@ def test_duplicate_id_across_quizzes(warnings_log):
     ("- id: a\n  question: Q?\n  answers: [x, y]\n",
      "quizzes/bank.yml: question 1: no answer is marked 'correct: true'"),
     ("questions: [\n", "quizzes/bank.yml:2: invalid YAML"),
-])
+]
+
+
+@pytest.mark.parametrize(("bank", "expected"), BANK_CASES)
 def test_bank_mistakes(tmp_path, bank, expected, warnings_log):
     (tmp_path / "bank.yml").write_text(bank)
     message = one_error("```quiz\nname: q\ninclude: quizzes/bank.yml\n```\n", warnings_log,
@@ -433,3 +437,34 @@ NUMERIC_CASES = [
                          ids=[c[0] for c in NUMERIC_CASES])
 def test_numeric_mistakes(text, expected, warnings_log):
     assert one_error(text, warnings_log).startswith(expected)
+
+
+def test_every_validation_rule_fails_a_strict_mkdocs_build_with_its_message(tmp_path):
+    # One real `mkdocs build --strict` over a page per rule: each message appears with its
+    # file:line, and the build fails.
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Rules\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: rules\nplugins: [mlpages]\n"
+                                         "markdown_extensions: [pymdownx.superfences]\n")
+    shutil.copytree(ROOT / "quizzes", tmp_path / "quizzes")
+    expected = []
+    for k, (_, text, message) in enumerate(CASES + NUMERIC_CASES):
+        (tmp_path / "docs" / f"rule-{k}").mkdir()
+        (tmp_path / "docs" / f"rule-{k}" / "ch1.md").write_text(HEAD + text)
+        expected.append(message.replace("docs/ch1.md:", f"docs/rule-{k}/ch1.md:"))
+    for k, (bank, message) in enumerate(BANK_CASES):
+        (tmp_path / "quizzes" / f"bank-{k}.yml").write_text(bank)
+        (tmp_path / "docs" / f"bank-{k}.md").write_text(
+            HEAD + f"```quiz\nname: q\ninclude: quizzes/bank-{k}.yml\n```\n")
+        expected.append(f"docs/bank-{k}.md:5: quiz 'q': " + message.replace("bank.yml", f"bank-{k}.yml"))
+    duplicate = "```quiz\nid: same\nquestion: Q?\n" + _answers("{text: a, correct: true}", "b") + "```\n\n"
+    (tmp_path / "docs" / "duplicate.md").write_text(HEAD + duplicate + duplicate)
+    expected.append("docs/duplicate.md:12: quiz 'quiz-2': question id 'same' is already used by "
+                    "quiz 'quiz-1'")
+    result = build(tmp_path)
+    assert result.returncode != 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == len(expected), warnings
+    for message in expected:
+        assert any(message in line for line in warnings), message
+    assert f"Aborted with {len(expected)} warnings in strict mode!" in result.stdout + result.stderr

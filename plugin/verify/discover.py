@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.error
 import urllib.parse
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from mlpages.arrays import decode, is_file_ref, walk
 
 CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
@@ -163,6 +166,47 @@ def parse_cells(html: str) -> PageCells:
     parser.feed(html)
     parser.close()
     return parser.result
+
+
+def load_array_files(cells: list[dict[str, Any]], page_url: str, timeout: float = 30.0) -> list[str]:
+    """Read the site files of the specs' large arrays, checking each file's sha256.
+
+    Each file reference in ``cells`` that can be read gets its ``data`` (float32 values
+    as the runtime decodes them) in place, so references compare like inline ones.
+
+    Returns:
+        Page errors: a missing, unreadable or corrupted file (one line per file).
+    """
+    errors: list[str] = []
+    loaded: dict[str, list[float | None] | None] = {}
+    for ref in [node for cell in cells for node in walk(cell) if is_file_ref(node)]:
+        src = str(ref["src"])
+        if src not in loaded:
+            loaded[src] = None
+            url = urllib.parse.urljoin(page_url, src)
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
+                    data = response.read()
+            except urllib.error.HTTPError as exc:
+                errors.append(f"array file {src}: HTTP {exc.code} at {url}")
+                continue
+            except (OSError, ValueError) as exc:
+                errors.append(f"array file {src}: cannot read {url}: {exc}")
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != ref.get("sha256"):
+                errors.append(f"array file {src} is corrupted: sha256 {digest}, "
+                              f"the page expects {ref.get('sha256')}")
+                continue
+            try:
+                values = decode(ref, data)
+            except ValueError as exc:
+                errors.append(f"array file {src}: {exc}")
+                continue
+            loaded[src] = [float(v) if v == v else None for v in values.ravel().tolist()]
+        if loaded[src] is not None:
+            ref["data"] = loaded[src]
+    return errors
 
 
 def has_cells(html: str) -> bool:

@@ -23,6 +23,7 @@ from mlpages.verify.discover import (
     SiteUnavailable,
     find_pages_at_url,
     find_pages_in_dir,
+    load_array_files,
     parse_cells,
 )
 from mlpages.verify.report import CellReport, PageReport, Report, format_console
@@ -158,6 +159,8 @@ class _Session:
         started = time.monotonic()
         parsed = parse_cells(page.html)
         report = PageReport(page=page.name, url=page.url, errors=list(parsed.errors))
+        if page.url:
+            report.errors += load_array_files(parsed.cells, page.url)
         results: dict[str, dict[str, Any]] | None = None
         try:
             results = self._run(page, report)

@@ -45,6 +45,22 @@ def test_instant_navigation_mounts_cells_without_console_errors(demo_site, brows
         stop()
 
 
+def test_instant_navigation_loads_array_files_relative_to_the_new_page(demo_site, browser):
+    url, stop = serve(demo_site)
+    try:
+        browser.get(url)  # the home page: array files resolved against it would be 404s
+        link = browser.find_element(By.CSS_SELECTOR, 'a[href$="course/cnn-digits/"]')
+        browser.execute_script("arguments[0].click()", link)
+        deadline = time.time() + 30
+        while time.time() < deadline and "course/cnn-digits" not in browser.current_url:
+            time.sleep(0.2)
+        assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1
+        results = browser.execute_async_script(RUN_ALL)
+        assert results and all(status == "ok" for _, status in results), results
+    finally:
+        stop()
+
+
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_cells_render_in_both_palettes(demo_site, browser, scheme, tmp_path):
     url, stop = serve(demo_site)
