@@ -27,3 +27,20 @@ def build(project: Path, strict: bool = True, config: str = "mkdocs.yml") -> sub
         cmd.append("--strict")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=env, timeout=600)
+
+
+def build_pages(project: Path, pages: dict[str, str], *, site_name: str = "course",
+                extensions: tuple[str, ...] = ("pymdownx.superfences",), extra: str = "") -> Path:
+    """Write `pages` (path under docs/ -> Markdown) and a minimal mkdocs.yml with the
+    plugin into `project`, build with --strict, and return the site directory.
+    `extra` is appended to mkdocs.yml (e.g. a `nav:`)."""
+    for rel, text in pages.items():
+        path = project / "docs" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        f"site_name: {site_name}\nplugins: [mlpages]\nmarkdown_extensions: [{', '.join(extensions)}]\n"
+        + extra, encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"

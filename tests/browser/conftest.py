@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,13 @@ def browser() -> Iterator[Any]:
 
 def serve(site: Path) -> tuple[str, Any]:
     return serve_background(site)
+
+
+@contextmanager
+def serving(site: Path) -> Iterator[str]:
+    """The site served on 127.0.0.1 for the duration of the block; yields its root URL."""
+    url, stop = serve(site)
+    try:
+        yield url
+    finally:
+        stop()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import serve
-from sitebuild import build
+from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-export")]
 
@@ -105,16 +105,8 @@ SPEC = re.compile(r'<script type="application/json" class="mlpages-spec"[^>]*>(.
 
 @pytest.fixture(scope="module")
 def export_site(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("export")
-    (project / "docs" / "course").mkdir(parents=True)
-    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
-    (project / "docs" / "course" / "export.md").write_text(PAGE, encoding="utf-8")
-    (project / "mkdocs.yml").write_text(
-        "site_name: export\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n",
-        encoding="utf-8")
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+    return build_pages(tmp_path_factory.mktemp("export"), {"index.md": "# Home\n", "course/export.md": PAGE},
+                       site_name="export")
 
 
 def specs(html: str) -> dict[str, dict]:

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serve
+from conftest import serving
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from sitebuild import build
+from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-quiz")]
 
@@ -74,26 +74,16 @@ EVENS = "#mlp-index-basics-evens"
 @pytest.fixture(scope="module")
 def quiz_site(tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("quiz")
-    (project / "docs").mkdir()
     (project / "quizzes").mkdir()
-    (project / "docs" / "index.md").write_text(PAGE)
-    (project / "docs" / "order.md").write_text(ORDER_PAGE)
     (project / "quizzes" / "bank.yml").write_text(BANK)
-    (project / "mkdocs.yml").write_text(
-        "site_name: quiz\nsite_url: http://127.0.0.1/\nplugins: [mlpages]\n"
-        "markdown_extensions: [pymdownx.superfences]\n")
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+    return build_pages(project, {"index.md": PAGE, "order.md": ORDER_PAGE}, site_name="quiz",
+                       extra="site_url: http://127.0.0.1/\n")
 
 
 @pytest.fixture(scope="module")
 def served(quiz_site) -> Any:
-    url, stop = serve(quiz_site)
-    try:
+    with serving(quiz_site) as url:
         yield url
-    finally:
-        stop()
 
 
 @pytest.fixture

@@ -4,16 +4,15 @@ the aria-live region."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serve
+from conftest import serving
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
-from sitebuild import build
+from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-quiz-keyboard")]
 
@@ -59,19 +58,10 @@ return el.tagName.toLowerCase() + ':' + el.id;
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Any:
-    project: Path = tmp_path_factory.mktemp("quiz-keys")
-    (project / "docs").mkdir()
-    (project / "docs" / "index.md").write_text(PAGE)
-    (project / "mkdocs.yml").write_text(
-        "site_name: keys\nsite_url: http://127.0.0.1/\nplugins: [mlpages]\n"
-        "markdown_extensions: [attr_list, pymdownx.superfences]\n")
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    url, stop = serve(project / "site")
-    try:
+    site = build_pages(tmp_path_factory.mktemp("quiz-keys"), {"index.md": PAGE}, site_name="keys",
+                       extensions=("attr_list", "pymdownx.superfences"), extra="site_url: http://127.0.0.1/\n")
+    with serving(site) as url:
         yield url
-    finally:
-        stop()
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from conftest import serve
+from conftest import serving
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from sitebuild import build
+from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-quiz-numeric")]
 
@@ -52,19 +52,10 @@ TRAIN = "mlp-index-fit-xor"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Any:
-    project = tmp_path_factory.mktemp("quiz-numeric")
-    (project / "docs").mkdir()
-    (project / "docs" / "index.md").write_text(PAGE)
-    (project / "mkdocs.yml").write_text(
-        "site_name: numeric\nsite_url: http://127.0.0.1/\nplugins: [mlpages]\n"
-        "markdown_extensions: [pymdownx.superfences]\n")
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    url, stop = serve(project / "site")
-    try:
+    site = build_pages(tmp_path_factory.mktemp("quiz-numeric"), {"index.md": PAGE}, site_name="numeric",
+                       extra="site_url: http://127.0.0.1/\n")
+    with serving(site) as url:
         yield url
-    finally:
-        stop()
 
 
 def call(driver: Any, body: str) -> Any:

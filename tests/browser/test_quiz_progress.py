@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serve
+from conftest import serving
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -23,11 +23,15 @@ HIDDEN_UNITS = "#mlp-course-playground-course-check-hidden-units"
 
 @pytest.fixture(scope="module")
 def served(demo_site: Path) -> Any:
-    url, stop = serve(demo_site)
-    try:
+    with serving(demo_site) as url:
         yield url
-    finally:
-        stop()
+
+
+@pytest.fixture(scope="module")
+def n(demo_site: Path) -> int:
+    """How many quiz questions the demo course has, by the build's course index."""
+    index = json.loads((demo_site / "assets" / "mlpages" / "quizzes.json").read_text())
+    return sum(len(p["questions"]) for p in index["pages"])
 
 
 @pytest.fixture
@@ -89,7 +93,7 @@ def test_progress_view_without_answers_lists_every_quiz_page_at_zero(fresh, brow
     assert not browser.find_element(By.CSS_SELECTOR, ".mlpages-quiz-progress-note").is_displayed()
 
 
-def test_progress_view_shows_what_two_pages_stored_and_survives_reload_and_reset(fresh, browser):
+def test_progress_view_shows_what_two_pages_stored_and_survives_reload_and_reset(fresh, browser, n):
     browser.get(fresh + NEURON)
     wait_ready(browser, "[data-mlpages-quiz-ready]")
     answer(browser, XOR_LOSS, 0)  # right
@@ -104,7 +108,7 @@ def test_progress_view_shows_what_two_pages_stored_and_survives_reload_and_reset
     assert view["course-single-neuron"][1:] == ["2 of 2", "1 of 2", "1 / 2"]
     assert view["course-playground"][1:] == ["1 of 3", "1 of 3", "1 / 3"]
     assert view["course-xor"][1:] == ["0 of 2", "0 of 2", "0 / 2"]  # never visited
-    assert view["Course"][1:] == ["3 of 7", "2 of 7", "2 / 7"]
+    assert view["Course"][1:] == [f"3 of {n}", f"2 of {n}", f"2 / {n}"]
 
     browser.refresh()
     wait_ready(browser, "[data-mlpages-quiz-progress-ready]")
@@ -113,7 +117,7 @@ def test_progress_view_shows_what_two_pages_stored_and_survives_reload_and_reset
     reset = [b for b in browser.find_elements(By.CSS_SELECTOR, ".mlpages-quiz-progress button")
              if b.text == "Reset all quiz progress"]
     click(browser, reset[0])
-    assert rows(browser)["Course"][1:] == ["0 of 7", "0 of 7", "0 / 7"]
+    assert rows(browser)["Course"][1:] == [f"0 of {n}", f"0 of {n}", f"0 / {n}"]
     assert "reset" in browser.find_element(By.CSS_SELECTOR, ".mlpages-quiz-progress-status").text
     browser.refresh()
     wait_ready(browser, "[data-mlpages-quiz-progress-ready]")
@@ -123,7 +127,7 @@ def test_progress_view_shows_what_two_pages_stored_and_survives_reload_and_reset
     assert page_score(browser) == "0 / 2"
 
 
-def test_partial_credit_is_graded_again_not_read_from_the_stored_score(fresh, browser):
+def test_partial_credit_is_graded_again_not_read_from_the_stored_score(fresh, browser, n):
     """A stored score that disagrees with the stored choices is not believed."""
     browser.execute_script(
         "localStorage.setItem('mlpages:quiz:' + location.origin + '/', JSON.stringify({v: 1, pages: {"
@@ -131,18 +135,18 @@ def test_partial_credit_is_graded_again_not_read_from_the_stored_score(fresh, br
         " 'not-a-page': {'q': {chosen: [0], score: 1}}}}))")
     view = open_progress(browser, fresh)
     assert view["course-single-neuron"][1:] == ["1 of 2", "0 of 2", "0.5 / 2"]
-    assert view["Course"][1:] == ["1 of 7", "0 of 7", "0.5 / 7"]
+    assert view["Course"][1:] == [f"1 of {n}", f"0 of {n}", f"0.5 / {n}"]
 
 
 @pytest.mark.parametrize("content", [
     "{not json", "[1, 2]", '{"v": 1, "pages": []}', '{"v": 99, "pages": {}}',
     '{"v": 1, "pages": {"course-xor": "x", "course-playground": {"hidden-units": {"chosen": [9]}}}}',
 ])
-def test_corrupt_or_foreign_storage_shows_zero_and_keeps_working(fresh, browser, content):
+def test_corrupt_or_foreign_storage_shows_zero_and_keeps_working(fresh, browser, content, n):
     browser.execute_script("localStorage.setItem('mlpages:quiz:' + location.origin + '/', arguments[0])",
                            content)
     view = open_progress(browser, fresh)
-    assert view["Course"][1:] == ["0 of 7", "0 of 7", "0 / 7"]
+    assert view["Course"][1:] == [f"0 of {n}", f"0 of {n}", f"0 / {n}"]
     browser.get(fresh + PLAYGROUND)
     wait_ready(browser, "[data-mlpages-quiz-ready]")
     answer(browser, HIDDEN_UNITS, 1)

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from conftest import serve
+from conftest import serving
 from selenium.webdriver.common.by import By
-from sitebuild import build
+from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-results")]
 
@@ -59,18 +59,9 @@ rows:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Any:
-    project = tmp_path_factory.mktemp("results")
-    (project / "docs").mkdir()
-    (project / "docs" / "index.md").write_text(PAGE)
-    (project / "mkdocs.yml").write_text(
-        "site_name: results\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n")
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    url, stop = serve(project / "site")
-    try:
+    site = build_pages(tmp_path_factory.mktemp("results"), {"index.md": PAGE}, site_name="results")
+    with serving(site) as url:
         yield url
-    finally:
-        stop()
 
 
 def table(browser) -> list[list[str]]:

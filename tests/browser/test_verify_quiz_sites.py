@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitebuild import build
+from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-verify-quiz")]
 
@@ -68,16 +68,8 @@ def verify(site: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("verify-quiz")
-    (project / "docs").mkdir()
-    for name in ("good", "bad"):
-        (project / "docs" / f"{name}.md").write_text(PAGE)
-    (project / "mkdocs.yml").write_text(
-        "site_name: numeric\nsite_url: http://127.0.0.1/\nplugins: [mlpages]\n"
-        "markdown_extensions: [pymdownx.superfences]\n")
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+    return build_pages(tmp_path_factory.mktemp("verify-quiz"), {"good.md": PAGE, "bad.md": PAGE},
+                       site_name="numeric", extra="site_url: http://127.0.0.1/\n")
 
 
 def test_numeric_questions_pass_when_they_agree_with_their_cells(site, tmp_path):
