@@ -93,6 +93,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         name=name, id=page.cell_id(name), layers=layers, optimizer=optimizer, loss=loss,
         metrics=metrics, weights=weights, input_shape=input_shape,
         output_shape=tuple(summary[-1]["outputShape"]),
+        unseeded_dropout=engine.has_unseeded_dropout,
     )
     _check_loss(info)
     page.models[name] = info
@@ -189,9 +190,6 @@ def _check_layer(kind: str, config: dict[str, Any], where: str, first: bool) -> 
     for flag in ("useBias", "trainable"):
         if flag in config and not isinstance(config[flag], bool):
             raise BlockError(f"{where}: '{flag}' must be true or false", key="layers")
-    if kind == "dropout" and "seed" not in config:
-        raise BlockError(f"{where}: give dropout a 'seed': without one TF.js draws a new mask every "
-                         "batch, which no reference can follow", key="layers")
     if "inputDim" in config:
         dim = config.pop("inputDim")
         if "inputShape" in config:

@@ -262,6 +262,7 @@ class _Session:
         cell.time_ms = float(total_ms) if isinstance(total_ms, int | float) else None
         check = check_cell(spec, result, datasets)
         cell.mismatches, cell.max_rel_diff = check.mismatches, check.max_rel_diff
+        cell.banded = check.banded
         limit = self.options.cell_timeout
         if limit is not None and cell.time_ms is not None and cell.time_ms > limit * 1000:
             cell.status = "error"
