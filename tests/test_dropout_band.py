@@ -156,3 +156,13 @@ def test_export_of_banded_training_is_refused(warnings_log) -> None:
     messages = warnings_log()
     assert len(messages) == 1 and "export" in messages[0] and "dropout without a seed" in messages[0]
     assert 'class="mlpages-error' in html
+
+
+def test_a_numeric_quiz_cannot_take_its_answer_from_a_banded_cell(warnings_log) -> None:
+    quiz = ("\n```quiz\nquestion: What is the final loss?\nanswer_from: {cell: first, quantity: loss}\n```\n")
+    html = convert(PAGE + quiz, path="docs/ch1.md")
+    messages = warnings_log()
+    assert len(messages) == 1, messages
+    assert "answer_from: 'first' depends on dropout masks" in messages[0]
+    assert "give the dropout layer a 'seed'" in messages[0]
+    assert 'class="mlpages-error' in html

@@ -46,7 +46,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
                          f"got {list(x.shape[1:])}", key="x" if "x" in data else "dataset")
     chain = model.chain
     banded = chain.stochastic
-    key = digest("predict", chain.key, x, y, BAND_RUNS if banded else None, BAND_WIDEN)
+    key = digest("predict", chain.key, x, y, *((BAND_RUNS, BAND_WIDEN) if banded else ()))
     references = page.cache.get(key)
     if references is None:
         references = []

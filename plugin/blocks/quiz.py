@@ -206,6 +206,10 @@ def _number(raw: Mapping[str, Any], prefix: str, k: Any, page: PageState | None)
                          f"{did_you_mean(cell, usable)}; a quiz can use only cells defined above it "
                          f"(above: {known})", key=key)
     spec = usable[cell]
+    if spec.get("band"):
+        raise BlockError(f"{prefix}answer_from: '{cell}' depends on dropout masks TF.js draws at random "
+                         "(dropout without a seed), so it has no single right answer; give the dropout "
+                         "layer a 'seed'", key=key)
     refs = spec["references"]
     origin: dict[str, Any] = {"cell": spec["id"], "name": cell}
     if spec["kind"] == "train":

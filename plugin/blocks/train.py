@@ -61,7 +61,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError("'export' needs training a reference can follow step by step, but model "
                          f"'{model.name}' has dropout without a seed; give the dropout layer a "
                          "'seed' to export its weights", key="export")
-    key = digest("train", chain.key, op.key_parts(), BAND_RUNS if banded else None, BAND_WIDEN)
+    key = digest("train", chain.key, op.key_parts(), *((BAND_RUNS, BAND_WIDEN) if banded else ()))
     references = page.cache.get(key)
     engines: dict[float, Sequential] = {}
     runs: dict[float, list[Sequential]] = {}
