@@ -171,3 +171,21 @@ def test_batch_mean_divides_every_loss() -> None:
         loss = get_loss(name, 1e-4)
         one = np.concatenate([loss.grad(y[i:i + 1], p[i:i + 1]) for i in range(4)])
         np.testing.assert_allclose(loss.grad(y, p), one / 4, rtol=1e-6, err_msg=name)
+
+
+def test_clipped_predictions_stall_training() -> None:
+    # MSLE clips predictions below eps, and clipByValue passes no gradient there: a model
+    # whose outputs are all negative never moves (TF.js on WebGL agrees, see losses.md).
+    model = Sequential([{"type": "dense", "config": {"units": 1, "inputShape": [1]}}])
+    model.compile("sgd", "meanSquaredLogarithmicError")
+    model.set_weights([np.array([[-1.0]], dtype=np.float32), np.array([0.0], dtype=np.float32)])
+    x = np.array([[0.5], [1.0], [2.0]], dtype=np.float32)
+    history = model.fit(x, np.array([[1.0], [2.0], [3.0]], dtype=np.float32), epochs=3, batch_size=2)
+    assert len(set(history["loss"])) == 1
+    assert [w.tolist() for w in model.get_weights()] == [[[-1.0]], [0.0]]
+
+
+@pytest.mark.parametrize(("eps", "expected"), [(1e-4, 0.5 / 1e-4 * 100), (1e-7, 0.5 / 1e-7 * 100)])
+def test_mape_of_a_zero_target_scales_with_the_backend_epsilon(eps: float, expected: float) -> None:
+    value = get_loss("meanAbsolutePercentageError", eps).values(_f32([[0]]), _f32([[0.5]]))
+    np.testing.assert_allclose(value, [expected], rtol=1e-6)
