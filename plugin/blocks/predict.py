@@ -15,7 +15,8 @@ from .common import check_keys, choice, matrix, tolerance
 
 KIND = "predict"
 KEYS = ["name", "model", "x", "dataset", "split", "tolerance"]
-CLASSIFICATION_LOSSES = ("binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy")
+CLASSIFICATION_LOSSES = ("binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy",
+                         "categoricalHinge")
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
