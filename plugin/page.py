@@ -21,6 +21,14 @@ from .text import TextRenderer
 
 # Backend epsilons of TF.js 4.22: WebGL (float32 render targets) and CPU.
 EPSILONS: dict[str, float] = {"webgl": 1e-4, "cpu": 1e-7}
+# A model with dropout but no dropout seed trains on masks from Math.random, which no
+# reference can follow: its training quantities are checked within the band spanned by
+# BAND_RUNS NumPy runs (each with its own masks), widened on each side by BAND_WIDEN times
+# that spread (docs/reference/page-contract.md, "Bands"). Measured on the SPEC course's
+# dropout page with 2000 further NumPy runs standing in for the browser: 16 runs left 0.75%
+# of them outside a predict cell's band, 32 runs none.
+BAND_RUNS = 32
+BAND_WIDEN = 1.0
 
 
 def slugify(path: str) -> str:
@@ -75,6 +83,32 @@ class Chain:
     ops: tuple[FitOp, ...] = ()
     key: str = ""
     engines: dict[float, Sequential] = field(default_factory=dict)
+    # Unseeded dropout only: BAND_RUNS engines per epsilon, run i drawing masks from noise seed i.
+    runs: dict[float, list[Sequential]] = field(default_factory=dict)
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether this state depends on dropout masks TF.js draws from ``Math.random``."""
+        return bool(self.ops) and self.model.unseeded_dropout
+
+    def band_engines(self, epsilon: float) -> list[Sequential]:
+        """``BAND_RUNS`` engines in this chain's state, each fitted with its own masks."""
+        if epsilon not in self.runs:
+            engines = []
+            for seed in range(BAND_RUNS):
+                engine = Sequential(self.model.layers, noise_seed=seed)
+                engine.set_weights(self.model.weights)
+                engine.compile(self.model.optimizer, self.model.loss, self.model.metrics, epsilon=epsilon)
+                for op in self.ops:
+                    op.run(engine)
+                engines.append(engine)
+            self.runs[epsilon] = engines
+        return self.runs[epsilon]
+
+    def take_band_engines(self, epsilon: float) -> list[Sequential]:
+        engines = self.band_engines(epsilon)
+        del self.runs[epsilon]
+        return engines
 
     def engine(self, epsilon: float) -> Sequential:
         """The engine in this chain's state (computed on first use)."""
@@ -93,8 +127,10 @@ class Chain:
         del self.engines[epsilon]
         return engine
 
-    def extend(self, op: FitOp, engines: dict[float, Sequential]) -> Chain:
-        return Chain(self.model, self.ops + (op,), digest(self.key, op.key_parts()), engines)
+    def extend(
+        self, op: FitOp, engines: dict[float, Sequential], runs: dict[float, list[Sequential]] | None = None
+    ) -> Chain:
+        return Chain(self.model, self.ops + (op,), digest(self.key, op.key_parts()), engines, runs or {})
 
 
 @dataclass
@@ -113,10 +149,23 @@ class ModelInfo:
     chain: Chain = field(init=False)
     trained_by: list[str] = field(default_factory=list)
     last_dataset: DatasetInfo | None = None
+    unseeded_dropout: bool = False
 
     def __post_init__(self) -> None:
         key = digest("model", self.layers, self.optimizer, self.loss, self.metrics, self.weights)
         self.chain = Chain(self, (), key)
+
+
+def band(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The median, low and high edges of the band spanned by several runs' values.
+
+    The edges are ``min − BAND_WIDEN·(max − min)`` and ``max + BAND_WIDEN·(max − min)``, per
+    element; NaN in any run makes that element NaN (a band that accepts nothing).
+    """
+    stack = np.stack([np.asarray(v, dtype=np.float64) for v in values])
+    lo, hi = stack.min(axis=0), stack.max(axis=0)
+    spread = hi - lo
+    return np.median(stack, axis=0), lo - BAND_WIDEN * spread, hi + BAND_WIDEN * spread
 
 
 @dataclass

@@ -2,7 +2,7 @@
 // confidence for classifiers, accuracy on labelled rows) beside the NumPy reference.
 
 import { CSS, DIGITS, PREDICT_SHOWN } from './constants.js';
-import { compareElements, compareValue, pickReference, toleranceOf } from './compare.js';
+import { compareElements, compareValue, pickReference, toleranceOf, withinBand } from './compare.js';
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
 import { outputKind, outputUnits } from './models.js';
@@ -108,8 +108,22 @@ export function mountPredict(live, spec, ctx) {
    * @param {number[][]} outs
    * @param {number[][]} refRows
    */
-  const allMatch = (outs, refRows) =>
-    outs.length === refRows.length && outs.every((o, i) => compareElements(o, refRows[i], tol).every(Boolean));
+  const allMatch = (outs, refRows, band = null) =>
+    outs.length === refRows.length && outs.every((o, i) => rowMatches(o, refRows[i], i, band));
+
+  /**
+   * One output row against its reference row, or against the band of NumPy runs when the
+   * model was trained with unseeded dropout.
+   * @param {number[]} out
+   * @param {number[]} refRow
+   * @param {number} i row index
+   * @param {{low: number[], high: number[]} | null} band flat per-element edges
+   */
+  const rowMatches = (out, refRow, i, band) => {
+    if (!band) return compareElements(out, refRow, tol).every(Boolean);
+    const w = refRow.length;
+    return out.length === w && out.every((v, j) => withinBand('predictions', v, band.low[i * w + j], band.high[i * w + j], tol, 1));
+  };
 
   /** @param {Result | null} result */
   function render(result) {
@@ -131,7 +145,7 @@ export function mountPredict(live, spec, ctx) {
       const out = outs?.[i];
       const refRow = refRows?.[i];
       const guess = out && classifier ? predictedClass(out) : null;
-      const ok = out && refRow ? compareElements(out, refRow, tol).every(Boolean) : false;
+      const ok = out && refRow ? rowMatches(out, refRow, i, ref?.band?.predictions ?? null) : false;
       return [
         String(i + 1),
         vector(raw ? raw[i] : x),
@@ -149,7 +163,10 @@ export function mountPredict(live, spec, ctx) {
     let accLine = null;
     if (result && typeof result.accuracy === 'number') {
       const refAcc = ref?.accuracy;
-      const cmp = compareValue('accuracy', result.accuracy, refAcc, tol, inputs.length);
+      const accBand = ref?.band?.accuracy;
+      const cmp = accBand
+        ? { ok: withinBand('accuracy', result.accuracy, accBand.low[0], accBand.high[0], tol, inputs.length) }
+        : compareValue('accuracy', result.accuracy, refAcc, tol, inputs.length);
       accLine = h(
         'p',
         { class: CSS.note },
@@ -164,7 +181,10 @@ export function mountPredict(live, spec, ctx) {
         ? note(`… ${inputs.length - PREDICT_SHOWN.rows} more rows (all rows are predicted and compared)`)
         : null,
       comparable && outs && refRows && inputs.length > PREDICT_SHOWN.rows
-        ? note(allMatch(outs, refRows) ? 'all rows match the reference' : 'some rows differ from the reference')
+        ? note(allMatch(outs, refRows, ref?.band?.predictions ?? null) ? 'all rows match the reference' : 'some rows differ from the reference')
+        : null,
+      spec.band
+        ? note(`dropout without a seed: outputs are checked within the band of ${spec.band.runs} NumPy runs (median shown)`)
         : null,
       accLine,
       result && result.status === 'stopped' ? note('not comparable (stopped)') : null,

@@ -68,10 +68,21 @@ export function mountTrain(live, spec, ctx) {
     const ref = pickReference(spec.references, result.epsilon);
     const samples = (/** @type {string} */ key) =>
       key.startsWith('val_') ? (dataset.test?.x.shape[0] ?? 1) : dataset.x.shape[0];
-    const rows = compareFinals(result.history, ref?.history ?? null, tol, samples);
+    const band = ref?.band ?? null;
+    const rows = compareFinals(result.history, ref?.history ?? null, tol, samples, band);
     const comparable = result.status === 'ok';
     const verdict = (/** @type {boolean} */ ok) => (comparable && ref ? mark(ok) : '—');
-    const body = rows.map((r) => [r.key, fmt(r.browser, DIGITS), fmt(r.reference, DIGITS), verdict(r.ok)]);
+    const shown = (/** @type {import('./compare.js').Comparison} */ r) => {
+      const edges = band?.[r.key];
+      if (!edges) return fmt(r.reference, DIGITS);
+      const i = edges.low.length - 1;
+      return `${fmt(r.reference, DIGITS)} (band ${fmt(edges.low[i], DIGITS)} … ${fmt(edges.high[i], DIGITS)})`;
+    };
+    const body = rows.map((r) => [r.key, fmt(r.browser, DIGITS), shown(r), verdict(r.ok)]);
+    if (ref?.initial && result.initialPredictions) {
+      const ok = compareElements(result.initialPredictions.data, ref.initial.predictions.data, tol).every(Boolean);
+      body.unshift(['initial outputs', `${result.initialPredictions.data.length} values`, 'exact', verdict(ok)]);
+    }
     if (ref?.weights && result.weights) {
       const mine = result.weights.flatMap((w) => w.data);
       const theirs = ref.weights.flatMap((/** @type {any} */ w) => w.data);
@@ -86,6 +97,12 @@ export function mountTrain(live, spec, ctx) {
       !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
       comparable && ref
         ? note(`tolerance: |browser − reference| ≤ ${tol.atol} + ${tol.rtol}·|reference|; accuracies within 1/n`)
+        : null,
+      band && spec.band
+        ? note(
+            `dropout without a seed: training is checked within a band of ${spec.band.runs} NumPy runs ` +
+              '(median shown); the weights are not compared step by step',
+          )
         : null,
     );
   }
@@ -135,6 +152,10 @@ export function mountTrain(live, spec, ctx) {
           stopped(result);
         } else {
           const model = prepared.live;
+          // Unseeded dropout: what can be checked exactly is the starting model's inference.
+          if (spec.band && pickReference(spec.references, result.epsilon)?.initial) {
+            result.initialPredictions = await model.predict(dataset.x);
+          }
           boundary?.draw(model.model);
           status.set('training…');
           const tFit = performance.now();

@@ -63,6 +63,27 @@ export function withinOneSample(browser, reference, n) {
 }
 
 /**
+ * Within a band of NumPy runs (unseeded dropout): `low − slack <= browser <= high + slack`,
+ * where the slack is the cell's tolerance at each edge, or 1/n for accuracies.
+ * @param {string} key
+ * @param {number | null | undefined} browser
+ * @param {number | null | undefined} low
+ * @param {number | null | undefined} high
+ * @param {Tolerance} tol
+ * @param {number} n samples behind an accuracy
+ * @returns {boolean}
+ */
+export function withinBand(key, browser, low, high, tol, n) {
+  const b = num(browser);
+  const lo = num(low);
+  const hi = num(high);
+  if ([b, lo, hi].some(Number.isNaN)) return false;
+  const slack = (/** @type {number} */ edge) =>
+    isAccuracyKey(key) ? 1 / Math.max(n, 1) + 1e-9 : tol.atol + tol.rtol * Math.abs(edge);
+  return b >= lo - slack(lo) && b <= hi + slack(hi);
+}
+
+/**
  * @param {string} key
  * @returns {boolean}
  */
@@ -106,9 +127,11 @@ export function compareValue(key, browser, reference, tol, n) {
  * @param {Record<string, (number | null)[]> | null} refHistory
  * @param {Tolerance} tol
  * @param {(key: string) => number} samples n behind each accuracy key
+ * @param {Record<string, {low: number[], high: number[]}> | null} [band] per-epoch edges
+ *   (unseeded dropout): the final value is checked within them instead
  * @returns {Comparison[]}
  */
-export function compareFinals(history, refHistory, tol, samples) {
+export function compareFinals(history, refHistory, tol, samples, band = null) {
   const keys = Object.keys(history);
   for (const key of Object.keys(refHistory ?? {})) if (!keys.includes(key)) keys.push(key);
   return orderKeys(keys).map((key) => {
@@ -118,6 +141,12 @@ export function compareFinals(history, refHistory, tol, samples) {
     const reference = theirs.length ? theirs[theirs.length - 1] : null;
     if (browser === null || reference === null || mine.length !== theirs.length) {
       return { key, browser, reference, ok: false };
+    }
+    const edges = band?.[key];
+    if (band) {
+      const i = theirs.length - 1;
+      const ok = Boolean(edges) && withinBand(key, browser, edges?.low[i], edges?.high[i], tol, samples(key));
+      return { key, browser, reference, ok };
     }
     return compareValue(key, browser, reference, tol, samples(key));
   });

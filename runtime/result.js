@@ -16,6 +16,8 @@ import { errorMessage } from './store.js';
  * @property {Record<string, number[]>} [history]
  * @property {SpecArray[]} [weights]
  * @property {SpecArray} [predictions]
+ * @property {SpecArray} [initialPredictions] train cells of a model with unseeded dropout:
+ *   inference outputs on the train inputs just before `fit`
  * @property {number} [accuracy]
  * @property {SpecArray[]} [outputs]  convolution cells: the output grid per kernel
  * @property {{totalMs: number, fitMs: number, replayMs: number, predictMs?: number}} timings

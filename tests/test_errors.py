@@ -52,6 +52,20 @@ CASES = [
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
      "compile: {optimizer: sgd, loss: mean_squared_error}\n```\n",
      "docs/ch1.md:20: model 'm2': compile: unknown loss 'mean_squared_error'"),
+    ("loss alias TF.js exports but compile refuses",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
+     "compile: {optimizer: sgd, loss: mape}\n```\n",
+     "docs/ch1.md:20: model 'm2': compile: unknown loss 'mape' (did you mean "
+     "'meanAbsolutePercentageError'?)"),
+    ("misspelt loss lists the valid names",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
+     "compile: {optimizer: sgd, loss: logCosh}\n```\n",
+     "docs/ch1.md:20: model 'm2': compile: unknown loss 'logCosh' (did you mean 'logcosh'?) "
+     "(TF.js accepts only the camelCase names of its lossesMap, not "
+     "aliases such as mse); valid: meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, "
+     "meanSquaredLogarithmicError, squaredHinge, hinge, categoricalHinge, logcosh, "
+     "categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy, "
+     "kullbackLeiblerDivergence, poisson, cosineProximity"),
     ("bare momentum",
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
      "compile: {optimizer: momentum, loss: meanSquaredError}\n```\n",

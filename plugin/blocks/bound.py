@@ -52,6 +52,10 @@ def bound_value(
                          f"{did_you_mean(cell, usable)}; a {user} can use only cells defined above it "
                          f"(above: {known})", key=key)
     spec = usable[cell]
+    if spec.get("band"):
+        raise BlockError(f"{prefix}'{cell}' depends on dropout masks TF.js draws at random "
+                         "(dropout without a seed), so it has no single value to compare with; give "
+                         "the dropout layer a 'seed'", key=key)
     refs = spec["references"]
     origin: dict[str, Any] = {"cell": spec["id"], "name": cell}
     if spec["kind"] == "train":

@@ -7,6 +7,8 @@ from typing import Any
 
 from .. import jsgen
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
+from ..engine.losses import KERAS_NAMES
+from ..engine.losses import LOSSES as ENGINE_LOSSES
 from ..errors import BlockError, did_you_mean
 from ..html import array_json, code_block, esc, table
 from ..modelfile import LoadedModel, ModelFileError, read_layers_model
@@ -52,11 +54,8 @@ UNSUPPORTED_KEYS = {
     "noiseShape": "only full dropout masks are reproduced",
     "axis": "batch normalization is reproduced on the last axis only",
 }
-LOSSES = ["meanSquaredError", "meanAbsoluteError", "binaryCrossentropy",
-          "categoricalCrossentropy", "sparseCategoricalCrossentropy"]
-TFJS_ONLY_LOSSES = ["meanAbsolutePercentageError", "meanSquaredLogarithmicError", "squaredHinge",
-                    "hinge", "categoricalHinge", "logcosh", "kullbackLeiblerDivergence", "poisson",
-                    "cosineProximity"]
+# Every key of TF.js 4.22's lossesMap; compile accepts no other string.
+LOSSES = list(ENGINE_LOSSES)
 OPTIMIZERS = list(jsgen.OPTIMIZER_ARGS)
 
 
@@ -99,6 +98,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         name=name, id=page.cell_id(name), layers=layers, optimizer=optimizer, loss=loss,
         metrics=metrics, weights=weights, input_shape=input_shape,
         output_shape=tuple(summary[-1]["outputShape"]),
+        unseeded_dropout=engine.has_unseeded_dropout,
     )
     _check_loss(info)
     page.models[name] = info
@@ -212,9 +212,6 @@ def _check_layer(kind: str, config: dict[str, Any], where: str, first: bool) -> 
     for flag in ("useBias", "trainable"):
         if flag in config and not isinstance(config[flag], bool):
             raise BlockError(f"{where}: '{flag}' must be true or false", key="layers")
-    if kind == "dropout" and "seed" not in config:
-        raise BlockError(f"{where}: give dropout a 'seed': without one TF.js draws a new mask every "
-                         "batch, which no reference can follow", key="layers")
     if "inputDim" in config:
         dim = config.pop("inputDim")
         if "inputShape" in config:
@@ -237,12 +234,11 @@ def _compile(raw: Any) -> tuple[Any, list[str], str, list[str]]:
     optimizer, given = _optimizer(raw.get("optimizer"))
     loss = raw.get("loss")
     if loss not in LOSSES:
-        if loss in TFJS_ONLY_LOSSES:
-            raise BlockError(f"compile: loss '{loss}' is not supported by mlpages yet; supported: "
-                             f"{', '.join(LOSSES)}", key="compile")
-        hint = did_you_mean(str(loss), LOSSES)
-        raise BlockError(f"compile: unknown loss {loss!r}{hint} (TF.js loss names are camelCase); "
-                         f"supported: {', '.join(LOSSES)}", key="compile")
+        keras = KERAS_NAMES.get(loss.lower()) if isinstance(loss, str) else None
+        hint = f" (did you mean '{keras}'?)" if keras else did_you_mean(str(loss), LOSSES)
+        raise BlockError(f"compile: unknown loss {loss!r}{hint} (TF.js accepts only the camelCase "
+                         f"names of its lossesMap, not aliases such as mse); valid: "
+                         f"{', '.join(LOSSES)}", key="compile")
     metrics = raw.get("metrics", [])
     if isinstance(metrics, str):
         metrics = [metrics]

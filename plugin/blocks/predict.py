@@ -10,12 +10,13 @@ from .. import jsgen
 from ..cache import digest
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
-from ..page import EPSILONS, PageState
+from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, PageState, band
 from .common import check_keys, choice, matrix, tolerance
 
 KIND = "predict"
 KEYS = ["name", "model", "x", "dataset", "split", "tolerance"]
-CLASSIFICATION_LOSSES = ("binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy")
+CLASSIFICATION_LOSSES = ("binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy",
+                         "categoricalHinge")
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
@@ -45,11 +46,15 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError(f"model '{model.name}' expects inputs of shape {list(model.input_shape)} per row, "
                          f"got {list(x.shape[1:])}", key="x" if "x" in data else "dataset")
     chain = model.chain
-    key = digest("predict", chain.key, x, y)
+    banded = chain.stochastic
+    key = digest("predict", chain.key, x, y, *((BAND_RUNS, BAND_WIDEN) if banded else ()))
     references = page.cache.get(key)
     if references is None:
         references = []
         for eps in EPSILONS.values():
+            if banded:
+                references.append(_banded_reference(chain.band_engines(eps), eps, x, y))
+                continue
             out = chain.engine(eps).predict(x)
             ref: dict[str, Any] = {"epsilon": eps, "predictions": array_json(out)}
             if y is not None:
@@ -66,9 +71,32 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         "y": array_json(y) if y is not None else None,
         "classes": classes, "tolerance": tol, "references": references,
     }
+    if banded:
+        spec["band"] = {"reason": "dropout without a seed", "runs": BAND_RUNS, "widen": BAND_WIDEN}
     code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(), normalized or "x" not in data)
     classifier = model.loss in CLASSIFICATION_LOSSES
     return spec, render(spec, code, classifier)
+
+
+def _banded_reference(
+    engines: list[Any], eps: float, x: np.ndarray, y: np.ndarray | None
+) -> dict[str, Any]:
+    """Predictions of a model trained with unseeded dropout: the median of the runs and the
+    band each output must fall within (see ``page.band``)."""
+    outs = [engine.predict(x) for engine in engines]
+    median, low, high = band(outs)
+    ref: dict[str, Any] = {
+        "epsilon": eps,
+        "predictions": array_json(median.astype(np.float32)),
+        "band": {"predictions": {"low": [float(v) for v in low.ravel()],
+                                 "high": [float(v) for v in high.ravel()]}},
+    }
+    if y is not None:
+        accs = [accuracy(out, y) for out in outs]
+        ref["accuracy"] = float(np.median(accs))
+        _, acc_low, acc_high = band([np.array([a]) for a in accs])
+        ref["band"]["accuracy"] = {"low": [float(acc_low[0])], "high": [float(acc_high[0])]}
+    return ref
 
 
 def accuracy(out: np.ndarray, y: np.ndarray) -> float:
@@ -108,4 +136,8 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
         extra = f'<p class="mlpages-note">reference accuracy: {esc(fmt(out_ref["accuracy"], 4))}</p>'
     if len(raw) > 20:
         extra += f'<p class="mlpages-note">first 20 of {len(raw)} rows</p>'
+    if spec.get("band"):
+        extra += (f'<p class="mlpages-note mlpages-band">dropout without a seed: the model was trained '
+                  f'on masks TF.js draws at random, so these outputs are checked within the band of '
+                  f'{spec["band"]["runs"]} NumPy runs (median shown), not exactly</p>')
     return code_block(code) + table(headers, rows, "mlpages-reference") + extra

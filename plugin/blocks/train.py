@@ -15,7 +15,7 @@ from ..engine import EngineError, Sequential
 from ..errors import BlockError
 from ..export import WEIGHTS_FILE, layers_model_json
 from ..html import array_json, code_block, esc, fmt, table
-from ..page import EPSILONS, Export, FitOp, ModelInfo, PageState
+from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, Chain, Export, FitOp, ModelInfo, PageState, band
 from .common import check_keys, choice, integer, require, tolerance
 
 KIND = "train"
@@ -56,14 +56,25 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     op = FitOp(cell_id, dataset.x, dataset.y,
                (dataset.x_test, dataset.y_test) if validation else None, epochs, batch_size)
     chain = model.chain
-    key = digest("train", chain.key, op.key_parts())
+    banded = model.unseeded_dropout
+    if banded and export is not None:
+        raise BlockError("'export' needs training a reference can follow step by step, but model "
+                         f"'{model.name}' has dropout without a seed; give the dropout layer a "
+                         "'seed' to export its weights", key="export")
+    key = digest("train", chain.key, op.key_parts(), *((BAND_RUNS, BAND_WIDEN) if banded else ()))
     references = page.cache.get(key)
-    engines = {}
+    engines: dict[float, Sequential] = {}
+    runs: dict[float, list[Sequential]] = {}
     if references is None:
         references = []
         for eps in EPSILONS.values():
-            engine = chain.take_engine(eps)
             try:
+                if banded:
+                    ref, runs[eps] = _banded_reference(chain, op, eps, dataset.x)
+                    engines[eps] = runs[eps][0]
+                    references.append(ref)
+                    continue
+                engine = chain.take_engine(eps)
                 history = op.run(engine)
             except EngineError as exc:
                 raise BlockError(str(exc)) from None
@@ -75,7 +86,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
             })
         page.cache.put(key, references)
     after = list(model.trained_by)
-    model.chain = chain.extend(op, engines)
+    model.chain = chain.extend(op, engines, runs)
     model.trained_by.append(cell_id)
     model.last_dataset = dataset
     fit = {"epochs": epochs, "batchSize": batch_size, "shuffle": False, "validation": validation}
@@ -84,8 +95,10 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         "model": model.id, "dataset": dataset.id, "after": after,
         "fit": fit, "tolerance": tol, "references": references,
     }
+    if banded:
+        spec["band"] = band_info()
     code = jsgen.fit_code(jsgen.identifier(model.name), fit, dataset.name, validation)
-    html = render(references, code, after, model.name)
+    html = render(references, code, after, model.name, banded)
     if export is not None:
         files = _export(model, references, cell_id, export)
         files.page = page.path
@@ -93,6 +106,37 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         page.published[(page.base_dir / export).resolve()] = files
         html += render_export(page.url_prefix + export)
     return spec, html
+
+
+EXACT_INITIAL = ", and the initial model&#39;s inference outputs are checked exactly"
+
+
+def band_info() -> dict[str, Any]:
+    """The spec's ``band`` entry: why the cell is checked within a band, and how it was made."""
+    return {"reason": "dropout without a seed", "runs": BAND_RUNS, "widen": BAND_WIDEN}
+
+
+def _banded_reference(
+    chain: Chain, op: FitOp, eps: float, x: np.ndarray
+) -> tuple[dict[str, Any], list[Sequential]]:
+    """The reference of a fit whose dropout masks come from ``Math.random``.
+
+    ``history`` is the per-epoch median of ``BAND_RUNS`` runs, ``band`` the edges each epoch
+    of each quantity must fall within. No weights: they are not compared. When the cell
+    starts from the model's initial weights, ``initial`` holds the exact inference-mode
+    outputs of that model on the training inputs, which the page computes before fitting.
+    """
+    runs = chain.take_band_engines(eps)
+    ref: dict[str, Any] = {"epsilon": eps}
+    if not chain.ops:
+        ref["initial"] = {"predictions": array_json(runs[0].predict(x))}
+    histories = [op.run(engine) for engine in runs]
+    ref["history"], ref["band"] = {}, {}
+    for k in histories[0]:
+        median, low, high = band([h[k] for h in histories])
+        ref["history"][k] = [float(v) for v in median]
+        ref["band"][k] = {"low": [float(v) for v in low], "high": [float(v) for v in high]}
+    return ref, runs
 
 
 def _export_path(data: dict[str, Any], page: PageState) -> str | None:
@@ -174,12 +218,24 @@ def _check_shapes(model, dataset) -> None:
         )
 
 
-def render(references: list[dict[str, Any]], code: str, after: list[str], model: str) -> str:
+def render(
+    references: list[dict[str, Any]], code: str, after: list[str], model: str, banded: bool = False
+) -> str:
     ref = references[0]
     rows = [(key, fmt(vals[-1])) for key, vals in ref["history"].items() if vals]
+    if banded:
+        rows = [(key, f"{fmt(vals[-1])} (band {fmt(ref['band'][key]['low'][-1])} … "
+                      f"{fmt(ref['band'][key]['high'][-1])})")
+                for key, vals in ref["history"].items() if vals]
     note = ""
+    if banded:
+        note += (f'<p class="mlpages-note mlpages-band">dropout without a seed: TF.js draws new '
+                 f"masks every batch, so training is checked within a band of {BAND_RUNS} NumPy runs "
+                 f"with masks of their own (median shown; the band spans their range, widened by "
+                 f"{fmt(BAND_WIDEN)}× that range on each side); the weights are not compared step "
+                 f"by step{'' if after else EXACT_INITIAL}</p>")
     if after:
-        note = (f'<p class="mlpages-note">continues training <code>{esc(model)}</code> after '
+        note += (f'<p class="mlpages-note">continues training <code>{esc(model)}</code> after '
                 f"{len(after)} earlier cell(s); Run replays them first when needed</p>")
     return (
         code_block(code) + note

@@ -14,31 +14,34 @@ from .errors import EngineError, unknown
 
 F32 = np.float32
 
-# TF.js accepts only the camelCase names; these are the names authors try from Keras.
+# TF.js's compile looks string names up in ``lossesMap`` only, which holds the camelCase names:
+# the short aliases ``losses.ts`` exports (mse, MAE, kld, cosine, ...) are functions, not keys,
+# so ``compile({loss: 'mse'})`` throws "Unknown loss". These are the names authors try from
+# Keras or from those exports, each mapped to the name TF.js does accept.
 KERAS_NAMES: dict[str, str] = {
     "mse": "meanSquaredError",
     "mean_squared_error": "meanSquaredError",
     "mae": "meanAbsoluteError",
     "mean_absolute_error": "meanAbsoluteError",
+    "mape": "meanAbsolutePercentageError",
+    "mean_absolute_percentage_error": "meanAbsolutePercentageError",
+    "msle": "meanSquaredLogarithmicError",
+    "mean_squared_logarithmic_error": "meanSquaredLogarithmicError",
+    "squared_hinge": "squaredHinge",
+    "categorical_hinge": "categoricalHinge",
+    "log_cosh": "logcosh",
+    "kld": "kullbackLeiblerDivergence",
+    "kl_divergence": "kullbackLeiblerDivergence",
+    "kullback_leibler_divergence": "kullbackLeiblerDivergence",
+    "cosine": "cosineProximity",
+    "cosine_proximity": "cosineProximity",
+    "cosine_similarity": "cosineProximity",
     "binary_crossentropy": "binaryCrossentropy",
     "bce": "binaryCrossentropy",
     "categorical_crossentropy": "categoricalCrossentropy",
     "cce": "categoricalCrossentropy",
     "sparse_categorical_crossentropy": "sparseCategoricalCrossentropy",
 }
-TFJS_ONLY = frozenset(
-    {
-        "meanAbsolutePercentageError",
-        "meanSquaredLogarithmicError",
-        "squaredHinge",
-        "hinge",
-        "categoricalHinge",
-        "logcosh",
-        "kullbackLeiblerDivergence",
-        "poisson",
-        "cosineProximity",
-    }
-)
 
 
 def _exact(fn: np.ufunc, x: np.ndarray) -> np.ndarray:
@@ -47,11 +50,34 @@ def _exact(fn: np.ufunc, x: np.ndarray) -> np.ndarray:
         return fn(x.astype(np.float64)).astype(x.dtype)
 
 
-def _clip(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """Returns ``clipByValue(p, eps, 1 - eps)`` and the mask where its gradient passes."""
-    lo, hi = F32(eps), F32(1 - eps)
+def _clip(p: np.ndarray, eps: float, hi: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Returns ``clipByValue(p, eps, hi)`` (``hi`` defaults to ``1 - eps``) and the mask where
+    its gradient passes. ``hi=np.inf`` stands for TF.js's ``Number.MAX_VALUE``, which is
+    infinite once it is a float32 bound."""
+    lo, top = F32(eps), F32(1 - eps) if hi is None else F32(hi)
     # TF.js's ClipByValue gradient passes dy where lo <= x <= hi, bounds included.
-    return np.clip(p, lo, hi), (p >= lo) & (p <= hi)
+    return np.clip(p, lo, top), (p >= lo) & (p <= top)
+
+
+def _batch_seed(p: np.ndarray) -> np.ndarray:
+    """The gradient reaching a per-sample loss from the batch mean: ``1 / batch`` each."""
+    one = p.dtype.type(1)
+    return np.full(p.shape[:-1] + (1,), one / p.dtype.type(p.size // p.shape[-1]), dtype=p.dtype)
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """TF.js's softplus kernel (CPU and WebGL alike): x above ``-t``, exp(x) below ``t``,
+    ``log(exp(x) + 1)`` between, with ``t = log(2**-23) + 2``."""
+    t = np.log(1.1920928955078125e-7) + 2.0
+    x64 = x.astype(np.float64)
+    with np.errstate(over="ignore"):
+        mid = np.log(np.exp(x64) + 1.0)
+    return np.where(x64 > -t, x64, np.where(x64 < t, np.exp(np.minimum(x64, 0.0)), mid)).astype(x.dtype)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return (1.0 / (1.0 + np.exp(-x.astype(np.float64)))).astype(x.dtype)
 
 
 class Loss:
@@ -217,14 +243,191 @@ class SparseCategoricalCrossentropy(Loss):
         return np.where(mask, dr, F32(0))
 
 
+class MeanAbsolutePercentageError(Loss):
+    """``100 * mean(|(y - p) / clip(|y|, eps, MAX)|)``: targets near 0 count as ``eps``."""
+
+    name = "meanAbsolutePercentageError"
+
+    def _ratio(self, y: np.ndarray) -> np.ndarray:
+        return _clip(np.abs(y), self.epsilon, np.inf)[0]
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        q = np.abs((y - p) / self._ratio(y))
+        return p.dtype.type(100) * np.mean(q, axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        c = self._ratio(y)
+        q = (y - p) / c
+        # mul(100, mean(...)): the seed is scaled by 100 before the mean divides it.
+        d = (_batch_seed(p) * p.dtype.type(100)) / p.dtype.type(p.shape[-1])
+        # abs's gradient is -1 at exactly 0, so a perfect prediction still pushes p upwards.
+        dq = d * np.where(q > 0, F32(1), F32(-1))
+        return -(dq / c)
+
+
+class MeanSquaredLogarithmicError(Loss):
+    """``mean((log(1 + clip(p, eps, MAX)) - log(1 + clip(y, eps, MAX)))**2)``."""
+
+    name = "meanSquaredLogarithmicError"
+
+    def _parts(self, y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        cp, mask = _clip(p, self.epsilon, np.inf)
+        cy, _ = _clip(y, self.epsilon, np.inf)
+        one = p.dtype.type(1)
+        return one + cp, mask, _exact(np.log, one + cp) - _exact(np.log, one + cy)
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        _, _, d = self._parts(y, p)
+        return np.mean(d * d, axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        shifted, mask, d = self._parts(y, p)
+        dd = _mean_grad(p) * (d * F32(2))
+        return np.where(mask, dd / shifted, F32(0))
+
+
+class Hinge(Loss):
+    """``mean(maximum(0, 1 - y * p))``; labels are used as given (TF.js wants -1/1)."""
+
+    name = "hinge"
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return np.mean(np.maximum(F32(0), F32(1) - y * p), axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        # maximum(0, z) sends dy to z only where 0 < z: nothing at the kink z = 0.
+        dz = np.where(F32(0) < F32(1) - y * p, _mean_grad(p), F32(0))
+        return -dz * y
+
+
+class SquaredHinge(Loss):
+    """``mean(maximum(0, 1 - y * p)**2)``."""
+
+    name = "squaredHinge"
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        m = np.maximum(F32(0), F32(1) - y * p)
+        return np.mean(m * m, axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        z = F32(1) - y * p
+        dm = _mean_grad(p) * (np.maximum(F32(0), z) * F32(2))
+        return -np.where(F32(0) < z, dm, F32(0)) * y
+
+
+class CategoricalHinge(Loss):
+    """``maximum(0, 1 + max((1 - y) * p) - sum(y * p))`` per sample, with no mean over classes."""
+
+    name = "categoricalHinge"
+
+    def _parts(self, y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pos = np.sum(y * p, axis=-1, dtype=p.dtype)
+        others = (F32(1) - y) * p
+        neg = np.max(others, axis=-1)
+        return others, neg, F32(1) + (neg - pos)
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return np.maximum(F32(0), self._parts(y, p)[2])
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        others, neg, t = self._parts(y, p)
+        dt = np.where(F32(0) < t[..., None], _batch_seed(p), F32(0))
+        # max's gradient goes to every element equal to the maximum, ties included.
+        dneg = dt * (others == neg[..., None]).astype(p.dtype)
+        return -dt * y + dneg * (F32(1) - y)
+
+
+class Logcosh(Loss):
+    """``mean(d + softplus(-2 d) - log 2)`` with ``d = p - y``."""
+
+    name = "logcosh"
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        d = p - y
+        per = (d + _softplus(F32(-2) * d)) - p.dtype.type(np.log(2))
+        return np.mean(per, axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        d = p - y
+        dm = _mean_grad(p)
+        return dm + (dm * _sigmoid(F32(-2) * d)) * F32(-2)
+
+
+class KullbackLeiblerDivergence(Loss):
+    """``sum(y * log(clip(y, eps, 1) / clip(p, eps, 1)))`` per sample."""
+
+    name = "kullbackLeiblerDivergence"
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        cy, _ = _clip(y, self.epsilon, 1.0)
+        cp, _ = _clip(p, self.epsilon, 1.0)
+        return np.sum(y * _exact(np.log, cy / cp), axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        cy, _ = _clip(y, self.epsilon, 1.0)
+        cp, mask = _clip(p, self.epsilon, 1.0)
+        dq = (_batch_seed(p) * y) / (cy / cp)
+        dcp = -((dq * cy) / (cp * cp))
+        return np.where(mask, dcp, F32(0))
+
+
+class Poisson(Loss):
+    """``mean(p - y * log(eps + p))``; predictions at or below ``-eps`` give NaN, as in TF.js."""
+
+    name = "poisson"
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return np.mean(p - y * _exact(np.log, F32(self.epsilon) + p), axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        dm = _mean_grad(p)
+        return dm + (-dm * y) / (F32(self.epsilon) + p)
+
+
+class CosineProximity(Loss):
+    """``-sum(l2n(y) * l2n(p))`` per sample, ``l2n(x) = x / sqrt(maximum(sum(x**2), eps))``."""
+
+    name = "cosineProximity"
+
+    def _normalize(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ss = np.sum(x * x, axis=-1, keepdims=True, dtype=x.dtype)
+        floor = x.dtype.type(self.epsilon)
+        norm = _exact(np.sqrt, np.maximum(ss, floor))
+        return x / norm, norm, ss >= floor
+
+    def values(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        yn, _, _ = self._normalize(y.astype(p.dtype))
+        pn, _, _ = self._normalize(p)
+        return -np.sum(yn * pn, axis=-1, dtype=p.dtype)
+
+    def grad(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        yn, _, _ = self._normalize(y.astype(p.dtype))
+        pn, norm, passes = self._normalize(p)
+        dpn = -_batch_seed(p) * yn
+        direct = dpn / norm
+        dnorm = -(np.sum(dpn * p, axis=-1, keepdims=True, dtype=p.dtype) / (norm * norm))
+        # sqrt's gradient is dy / (2 sqrt(x)); maximum(ss, eps) passes it where ss >= eps.
+        dss = np.where(passes, dnorm / (norm * F32(2)), F32(0))
+        return direct + dss * (p * F32(2))
+
+
 LOSSES: dict[str, type[Loss]] = {
     cls.name: cls
     for cls in (
         MeanSquaredError,
         MeanAbsoluteError,
-        BinaryCrossentropy,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        SquaredHinge,
+        Hinge,
+        CategoricalHinge,
+        Logcosh,
         CategoricalCrossentropy,
         SparseCategoricalCrossentropy,
+        BinaryCrossentropy,
+        KullbackLeiblerDivergence,
+        Poisson,
+        CosineProximity,
     )
 }
 
@@ -233,15 +436,9 @@ def get_loss(name: str, epsilon: float) -> Loss:
     """Returns the loss TF.js's ``compile`` knows as ``name``.
 
     Raises:
-        EngineError: For names TF.js rejects (Keras spellings included) or that the engine
-            does not implement yet.
+        EngineError: For names TF.js rejects, Keras spellings and the short aliases included.
     """
     if isinstance(name, str) and name in LOSSES:
         return LOSSES[name](epsilon)
-    if isinstance(name, str) and name in TFJS_ONLY:
-        raise EngineError(
-            f"loss {name!r} exists in TF.js but the mlpages engine does not support it yet "
-            f"(supported: {', '.join(LOSSES)})"
-        )
     hint = KERAS_NAMES.get(name.lower(), "") if isinstance(name, str) else ""
     raise unknown("loss", name, LOSSES, hint)

@@ -78,11 +78,14 @@ class CellCheck:
         max_rel_diff: The largest ``|browser − reference| / |reference|`` over the compared
             elements with a non-zero reference, accuracies left out; ``None`` when none.
         compared: How many values were compared.
+        banded: How many of them were checked within a band of NumPy runs (unseeded
+            dropout) instead of against one reference value.
     """
 
     mismatches: list[Mismatch] = field(default_factory=list)
     max_rel_diff: float | None = None
     compared: int = 0
+    banded: int = 0
 
 
 def _num(value: float | None) -> str:
@@ -176,6 +179,61 @@ class _Checker:
                 )
             )
 
+    def within(
+        self,
+        quantity: str,
+        browser: Any,
+        band: Any,
+        *,
+        prefix: str = "index",
+        shape: Sequence[int] | None = None,
+        slack: float | None = None,
+    ) -> None:
+        """Compare element by element with a band's ``low``/``high`` edges (unseeded dropout).
+
+        Each edge is widened by the cell's tolerance, or by ``slack`` (accuracies: 1/n).
+        """
+        try:
+            if not isinstance(band, Mapping):
+                raise TypeError("not a {low, high} band")
+            low, high = _floats(band.get("low")), _floats(band.get("high"))
+            if low.size != high.size:
+                raise ValueError("low and high differ in length")
+        except (TypeError, ValueError) as exc:
+            self.fail(quantity, f"unreadable band: {exc}", "error")
+            return
+        try:
+            got = _floats(browser)
+        except (TypeError, ValueError) as exc:
+            self.fail(quantity, f"unreadable browser value: {exc}", "mismatch")
+            return
+        if got.size != low.size:
+            unit = "epochs" if prefix == "epoch" else "values"
+            self.fail(quantity, f"browser has {got.size} {unit}, band {low.size}", "mismatch")
+            return
+        if slack is None:
+            lo = low - (self.atol + self.rtol * np.abs(low))
+            hi = high + (self.atol + self.rtol * np.abs(high))
+        else:
+            lo, hi = low - slack, high + slack
+        with np.errstate(invalid="ignore"):
+            bad = ~((got >= lo) & (got <= hi))  # NaN anywhere fails
+        self.check.compared += got.size
+        self.check.banded += got.size
+        for i in np.flatnonzero(bad):
+            self.check.mismatches.append(
+                Mismatch(
+                    self.name,
+                    self.cell_id,
+                    quantity,
+                    position=_position(prefix, int(i), shape),
+                    browser=float(got[i]),
+                    reference=float((low[i] + high[i]) / 2),
+                    low=float(lo[i]),
+                    high=float(hi[i]),
+                )
+            )
+
     def array(self, quantity: str, browser: Any, reference: Any) -> None:
         """Compare two ``{"shape", "data"}`` arrays."""
         if not isinstance(reference, Mapping):
@@ -255,24 +313,64 @@ def _compare_train(
     if not isinstance(expected_history, Mapping):
         checker.fail("history", "unreadable reference: no history", "error")
         expected_history = {}
+    bands = ref.get("band") if isinstance(ref.get("band"), Mapping) else None
     for key, expected in expected_history.items():
         if key not in history:
             checker.fail(key, "missing from the browser's history", "mismatch")
+        elif bands is not None:
+            if key not in bands:
+                checker.fail(key, "unreadable reference: no band for this quantity", "error")
+            else:
+                _compare_band(checker, key, history[key], bands[key], spec, datasets, "epoch")
         elif key in ACCURACY_KEYS:
             _compare_accuracy(checker, key, history[key], expected, spec, datasets)
         else:
             checker.values(key, history[key], expected, prefix="epoch")
+    initial = ref.get("initial")
+    if isinstance(initial, Mapping) and "predictions" in initial:
+        checker.array("initial predictions", result.get("initialPredictions"), initial["predictions"])
     if isinstance(ref.get("weights"), Sequence):
         checker.arrays("weights", result.get("weights"), ref["weights"])
+
+
+def _compare_band(
+    checker: _Checker, key: str, browser: Any, band: Any, spec: Spec, datasets: Mapping[str, Spec],
+    prefix: str, shape: Sequence[int] | None = None,
+) -> None:
+    slack = None
+    if key in ACCURACY_KEYS:
+        n = accuracy_samples(key, spec, datasets)
+        if not n:
+            checker.fail(key, "cannot tell over how many samples it was computed", "error")
+            return
+        slack = 1 / n + ACCURACY_SLACK
+    checker.within(key, browser, band, prefix=prefix, shape=shape, slack=slack)
 
 
 def _compare_predict(
     checker: _Checker, spec: Spec, result: Spec, ref: Spec, datasets: Mapping[str, Spec]
 ) -> None:
-    checker.array("predictions", result.get("predictions"), ref.get("predictions") or {})
+    bands = ref.get("band") if isinstance(ref.get("band"), Mapping) else None
+    if bands is not None:
+        predictions = result.get("predictions")
+        reference = ref.get("predictions") if isinstance(ref.get("predictions"), Mapping) else {}
+        shape = list(reference.get("shape") or [])
+        if not isinstance(predictions, Mapping) or "data" not in predictions:
+            checker.fail("predictions", "missing in the browser's result", "mismatch")
+        elif predictions.get("shape") is not None and list(predictions["shape"]) != shape:
+            checker.fail("predictions", f"browser shape {predictions['shape']}, reference shape "
+                         f"{shape}", "mismatch")
+        else:
+            _compare_band(checker, "predictions", predictions["data"], bands.get("predictions"),
+                          spec, datasets, "index", shape)
+    else:
+        checker.array("predictions", result.get("predictions"), ref.get("predictions") or {})
     if ref.get("accuracy") is not None:
         if result.get("accuracy") is None:
             checker.fail("accuracy", "missing in the browser's result", "mismatch")
+        elif bands is not None:
+            _compare_band(checker, "accuracy", [result["accuracy"]], bands.get("accuracy"), spec,
+                          datasets, "index")
         else:
             _compare_accuracy(
                 checker, "accuracy", [result["accuracy"]], [ref["accuracy"]], spec, datasets

@@ -39,6 +39,8 @@ class CellReport:
         note: Why the cell did not pass, in a few words.
         max_rel_diff: The largest relative difference seen.
         time_ms: The cell's run time as the page measured it.
+        banded: How many values were checked within a band of NumPy runs rather than
+            against one reference (training with dropout that has no seed).
     """
 
     cell_id: str
@@ -49,6 +51,7 @@ class CellReport:
     note: str = ""
     max_rel_diff: float | None = None
     time_ms: float | None = None
+    banded: int = 0
 
 
 @dataclass
@@ -126,9 +129,12 @@ class Report:
 def _cell_note(cell: CellReport) -> str:
     if cell.note:
         return cell.note
-    if cell.max_rel_diff is None:
-        return ""
-    return f"max rel diff {cell.max_rel_diff:.2e}"
+    parts = []
+    if cell.max_rel_diff is not None:
+        parts.append(f"max rel diff {cell.max_rel_diff:.2e}")
+    if cell.banded:
+        parts.append(f"{cell.banded} within a band of NumPy runs (unseeded dropout)")
+    return ", ".join(parts)
 
 
 def _short(text: str, width: int = 72) -> str:

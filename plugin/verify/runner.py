@@ -270,6 +270,7 @@ class _Session:
         total_ms = ((result or {}).get("timings") or {}).get("totalMs")
         cell.time_ms = float(total_ms) if isinstance(total_ms, int | float) else None
         check = check_cell(spec, result, datasets)
+        cell.banded = check.banded
         limit = self.options.cell_timeout
         if limit is not None and cell.time_ms is not None and cell.time_ms > limit * 1000:
             cell.status = "error"

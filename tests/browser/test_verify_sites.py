@@ -81,3 +81,30 @@ def test_a_served_site_verifies_by_url(spec_site, tmp_path):
         stop()
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{cell_count(spec_site)} passed" in result.stdout
+
+
+def test_a_moved_dropout_band_is_caught(spec_site, tmp_path):
+    # Unseeded dropout: training is checked within a band of NumPy runs. A band moved away
+    # from what TF.js computes must fail, epoch by epoch, naming the band's edges.
+    site = tmp_path / "site"
+    shutil.copytree(spec_site / "assets", site / "assets")
+    page = site / "dropout" / "index.html"
+    page.parent.mkdir(parents=True)
+    html = (spec_site / "dropout" / "index.html").read_text()
+    pattern = re.compile(r'(<div class="mlpages-cell mlpages-train" id="mlp-dropout-fit-drop".*?'
+                         r'class="mlpages-spec">)(.*?)(</script>)', re.S)
+    match = pattern.search(html)
+    spec = json.loads(match.group(2))
+    webgl = next(r for r in spec[0]["references"] if r["epsilon"] == 1e-4)
+    edges = webgl["band"]["loss"]
+    width = max(h - lo for lo, h in zip(edges["low"], edges["high"], strict=True))
+    edges["low"] = [v + 2 * width for v in edges["low"]]
+    edges["high"] = [v + 2 * width for v in edges["high"]]
+    changed = json.dumps(spec, separators=(",", ":"))
+    page.write_text(html[: match.start(2)] + changed + html[match.end(2):])
+    result = verify(site, "--artifacts", str(tmp_path / "art"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if "fit-drop" in ln and ": loss epoch" in ln]
+    assert len(lines) == len(edges["low"]), result.stdout
+    assert "allowed [" in lines[0] and "dropout/index.html" in lines[0]
+    assert "1 mismatched" in result.stdout

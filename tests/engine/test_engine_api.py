@@ -128,7 +128,7 @@ def test_model_errors(layers: list[dict], message: str) -> None:
         ("mse", "did you mean 'meanSquaredError'?"),
         ("mean_squared_error", "did you mean 'meanSquaredError'?"),
         ("categoricalCrossEntropy", "did you mean 'categoricalCrossentropy'?"),
-        ("hinge", "does not support it yet"),
+        ("kld", "did you mean 'kullbackLeiblerDivergence'?"),
     ],
 )
 def test_loss_errors(loss: str, message: str) -> None:
