@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import INLINE_MAX
+
 
 def esc(value: Any) -> str:
     """HTML-escape the string form of `value`."""
@@ -22,11 +24,19 @@ def f32(value: float) -> float:
 
 
 def array_json(arr: np.ndarray) -> dict[str, Any]:
-    """`{"shape", "data"}` with row-major float32 values, NaN written as null."""
+    """`{"shape", "data"}` with row-major float32 values, NaN written as null.
+
+    Values are the shortest decimals that read back as the same float32, for arrays small
+    enough to be written into the page; larger ones (which go to binary site files) hold
+    the float32 values exactly as Python floats, which is as exact and much faster."""
     flat = np.asarray(arr, dtype=np.float32).ravel()
-    data: list[float | None] = [
-        float(str(v)) if np.isfinite(v) else None for v in flat
-    ]
+    data: list[float | None]
+    if flat.size > INLINE_MAX:
+        data = flat.astype(np.float64).tolist()
+        if not np.all(np.isfinite(flat)):
+            data = [v if np.isfinite(v) else None for v in data]
+    else:
+        data = [float(str(v)) if np.isfinite(v) else None for v in flat]
     return {"shape": list(np.shape(arr)), "data": data}
 
 

@@ -70,6 +70,8 @@ def _scan(page: _PageFile) -> tuple[set[str], set[str]]:
     exported: set[str] = set()
     read: set[str] = set()
     for site in FenceIndex.scan(text, {"train", "model"}).sites:
+        if "export" not in site.body and "from" not in site.body:
+            continue
         try:
             body = yaml12.load(site.body)
         except yaml12.YamlError:

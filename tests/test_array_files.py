@@ -119,3 +119,15 @@ def test_the_threshold_is_inline_max_values(n):
     files: dict[str, bytes] = {}
     out = externalize(spec, files)
     assert ("src" in out["x"]) == (n * 64 > INLINE_MAX)
+
+
+def test_large_array_values_are_the_float32_values_exactly_and_nan_is_null():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=INLINE_MAX + 7).astype(np.float32)
+    values[3] = np.nan
+    data = array_json(values)["data"]
+    assert data[3] is None
+    back = np.array([np.nan if v is None else v for v in data], dtype=np.float32)
+    np.testing.assert_array_equal(back, values)  # NaN equals NaN here
+    small = array_json(values[:10])["data"]
+    assert small[0] == float(str(values[0]))  # the short decimal form in the page
