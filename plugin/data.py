@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -244,11 +245,21 @@ def generate(
         raise DataError(f"n must be an integer of at least 2, got {n!r}")
     if not _is_real(noise) or not math.isfinite(noise) or noise < 0:
         raise DataError(f"noise must be a number >= 0, got {noise!r}")
-    rng = np.random.default_rng(_check_seed(seed))
-    if classes is not None:
-        x, y = _digits(rng, int(n), float(noise), check_digits(kind, classes))
-        return x.astype(np.float32), y.astype(np.float32)
-    x, y = _GENERATORS[kind](rng, int(n), float(noise))
+    digits = check_digits(kind, classes) if classes is not None else None
+    x, y = _generated(kind, int(n), float(noise), _check_seed(seed), digits)
+    return x.copy(), y.copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _generated(kind: str, n: int, noise: float, seed: int, digits: tuple[int, ...] | None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of :func:`generate`, kept for the next build of the same process
+    (`mkdocs serve` rebuilds; 2,000 digit images take a noticeable part of a build)."""
+    rng = np.random.default_rng(seed)
+    if digits is not None:
+        x, y = _digits(rng, n, noise, digits)
+    else:
+        x, y = _GENERATORS[kind](rng, n, noise)
     return x.astype(np.float32), y.astype(np.float32)
 
 

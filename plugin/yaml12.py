@@ -128,6 +128,23 @@ Loader.add_constructor(_INT_TAG, Loader.construct_yaml_int)
 Loader.add_constructor(_FLOAT_TAG, Loader.construct_yaml_float)
 
 
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml
+    _CParser = None
+
+
+if _CParser is not None:
+    class _FastLoader(_CParser, Loader):  # type: ignore[misc, valid-type]
+        """:class:`Loader` on libyaml's parser (PyYAML's wheels have it): several times
+        faster; a text it refuses is parsed again by :class:`Loader` for the message."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
 def _error(exc: yaml.YAMLError, text: str) -> YamlError:
     """Turn a PyYAML exception into a one-line ``YamlError`` with a 0-based line."""
     if isinstance(exc, yaml.MarkedYAMLError):
@@ -181,9 +198,20 @@ def load_with_lines(text: str) -> tuple[Any, dict[Any, int]]:
     """
     if not isinstance(text, str):
         raise TypeError(f"YAML text must be a str, not {type(text).__name__}")
-    loader: Loader | None = None
+    if _CParser is not None:
+        try:
+            return _parse(_FastLoader, text)
+        except yaml.YAMLError:
+            pass  # the pure-Python parser words the error (and places it) as documented
     try:
-        loader = Loader(text)
+        return _parse(Loader, text)
+    except yaml.YAMLError as exc:
+        raise _error(exc, text) from None
+
+
+def _parse(cls: type, text: str) -> tuple[Any, dict[Any, int]]:
+    loader = cls(text)
+    try:
         node: Node | None = loader.get_single_node()
         if node is None:
             return None, {}
@@ -196,8 +224,5 @@ def load_with_lines(text: str) -> tuple[Any, dict[Any, int]]:
                 key = loader.construct_object(key_node)
                 lines.setdefault(key, key_node.start_mark.line)
         return data, lines
-    except yaml.YAMLError as exc:
-        raise _error(exc, text) from None
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()

@@ -672,3 +672,11 @@ def test_data_module_imports_neither_mkdocs_nor_markdown() -> None:
             imported.add(node.module.split(".")[0])
     assert "numpy" in imported
     assert not imported & {"mkdocs", "markdown", "pymdownx", "yaml"}
+
+
+def test_generated_arrays_are_the_callers_own() -> None:
+    x1, y1 = generate("digits", n=20, noise=0.1, seed=8)
+    x1[:] = 0.0
+    y1[:] = 0.0
+    x2, y2 = generate("digits", n=20, noise=0.1, seed=8)
+    assert x2.max() > 0 and np.all(y2.sum(axis=1) == 1)

@@ -169,3 +169,21 @@ def test_safe_loader_is_not_changed() -> None:
 
     assert yaml.safe_load("k: yes") == {"k": True}
     assert yaml.safe_load("k: 1e-3") == {"k": "1e-3"}
+
+
+@pytest.mark.parametrize("text", [
+    "a: yes\nb: on\nc: 1e-3\nd: 017\ne: 0x1F\nf: .inf\ng: ~\nh: True\n",
+    "name: net\nlayers:\n  - dense: {units: 3, activation: tanh, inputShape: [2]}\n"
+    "compile: {optimizer: {adam: {learningRate: 0.05}}}\n",
+    "base: &b {x: 1}\nmore:\n  <<: *b\n  y: 2\n",
+    "- [1, 2.5, '3']\n- {k: v}\n",
+])
+def test_libyaml_and_pure_python_parsers_agree(text: str) -> None:
+    from mlpages import yaml12
+
+    if yaml12._CParser is None:
+        pytest.skip("this PyYAML has no libyaml")
+    fast = yaml12._parse(yaml12._FastLoader, text)
+    slow = yaml12._parse(yaml12.Loader, text)
+    assert repr(fast) == repr(slow)
+    assert load_with_lines(text) == fast
