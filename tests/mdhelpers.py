@@ -9,6 +9,34 @@ from mlpages.extension import MlpagesExtension, PageSource
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A small XOR dataset, a two-layer network and a 3-epoch training cell `fit-xor`: the cells
+# that tests of numeric quiz questions and of verify bind their numbers to.
+XOR_CELLS = """\
+```dataset
+name: xor
+generate: xor
+n: 16
+seed: 1
+```
+
+```model
+name: net
+seed: 2
+layers:
+  - dense: {units: 3, activation: tanh, inputShape: [2]}
+  - dense: {units: 1, activation: sigmoid}
+compile: {optimizer: adam, loss: binaryCrossentropy, metrics: [accuracy]}
+```
+
+```train
+name: fit-xor
+model: net
+dataset: xor
+epochs: 3
+batchSize: 8
+```
+"""
+
 
 def convert(text: str, path: str = "docs/page.md", base_dir: Path | None = None,
             extensions: list | None = None, **config) -> str:

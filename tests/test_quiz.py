@@ -9,7 +9,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from mdhelpers import ROOT, convert
+from mdhelpers import ROOT, XOR_CELLS, convert
 from mlpages.blocks.quiz import scramble
 from sitebuild import build
 
@@ -329,31 +329,7 @@ def test_mkdocs_build_includes_bank_and_fails_strict_on_a_mistake(tmp_path):
 
 # Numeric questions: `answer_from` a train or predict cell above the quiz ------------------
 
-CELLS = """\
-```dataset
-name: xor
-generate: xor
-n: 16
-seed: 1
-```
-
-```model
-name: net
-seed: 2
-layers:
-  - dense: {units: 3, activation: tanh, inputShape: [2]}
-  - dense: {units: 1, activation: sigmoid}
-compile: {optimizer: adam, loss: binaryCrossentropy, metrics: [accuracy]}
-```
-
-```train
-name: fit-xor
-model: net
-dataset: xor
-epochs: 3
-batchSize: 8
-```
-
+CELLS = XOR_CELLS + """
 ```predict
 name: after
 model: net

@@ -139,16 +139,8 @@ class _Checker:
         except (TypeError, ValueError) as exc:
             self.fail(quantity, f"unreadable reference: {exc}", "error")
             return
-        try:
-            got = _floats(browser)
-        except (TypeError, ValueError) as exc:
-            self.fail(quantity, f"unreadable browser value: {exc}", "mismatch")
-            return
-        if got.size != ref.size:
-            unit = "epochs" if prefix == "epoch" else "values"
-            self.fail(
-                quantity, f"browser has {got.size} {unit}, reference {ref.size}", "mismatch"
-            )
+        got = self._browser_values(quantity, browser, ref.size, prefix, "reference")
+        if got is None:
             return
         allowed = (
             np.full_like(ref, band) if band is not None else self.atol + self.rtol * np.abs(ref)
@@ -179,6 +171,22 @@ class _Checker:
                 )
             )
 
+    def _browser_values(
+        self, quantity: str, browser: Any, size: int, prefix: str, against: str
+    ) -> np.ndarray | None:
+        """The browser's values as floats, or None after reporting why they cannot be compared
+        with the `against` (reference or band) of `size` values."""
+        try:
+            got = _floats(browser)
+        except (TypeError, ValueError) as exc:
+            self.fail(quantity, f"unreadable browser value: {exc}", "mismatch")
+            return None
+        if got.size != size:
+            unit = "epochs" if prefix == "epoch" else "values"
+            self.fail(quantity, f"browser has {got.size} {unit}, {against} {size}", "mismatch")
+            return None
+        return got
+
     def within(
         self,
         quantity: str,
@@ -202,14 +210,8 @@ class _Checker:
         except (TypeError, ValueError) as exc:
             self.fail(quantity, f"unreadable band: {exc}", "error")
             return
-        try:
-            got = _floats(browser)
-        except (TypeError, ValueError) as exc:
-            self.fail(quantity, f"unreadable browser value: {exc}", "mismatch")
-            return
-        if got.size != low.size:
-            unit = "epochs" if prefix == "epoch" else "values"
-            self.fail(quantity, f"browser has {got.size} {unit}, band {low.size}", "mismatch")
+        got = self._browser_values(quantity, browser, low.size, prefix, "band")
+        if got is None:
             return
         if slack is None:
             lo = low - (self.atol + self.rtol * np.abs(low))

@@ -7,39 +7,14 @@ from typing import Any
 
 import pytest
 from conftest import serving
+from mdhelpers import XOR_CELLS
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-quiz-numeric")]
 
-PAGE = """\
-# Numbers
-
-```dataset
-name: xor
-generate: xor
-n: 16
-seed: 1
-```
-
-```model
-name: net
-seed: 2
-layers:
-  - dense: {units: 3, activation: tanh, inputShape: [2]}
-  - dense: {units: 1, activation: sigmoid}
-compile: {optimizer: adam, loss: binaryCrossentropy}
-```
-
-```train
-name: fit-xor
-model: net
-dataset: xor
-epochs: 3
-batchSize: 8
-```
-
+PAGE = "# Numbers\n\n" + XOR_CELLS + """
 ```quiz
 name: check
 question: What is the loss after the last epoch of `fit-xor`?

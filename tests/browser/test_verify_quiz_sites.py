@@ -10,37 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from mdhelpers import XOR_CELLS
 from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-verify-quiz")]
 
-PAGE = """\
-# Numbers
-
-```dataset
-name: xor
-generate: xor
-n: 16
-seed: 1
-```
-
-```model
-name: net
-seed: 2
-layers:
-  - dense: {units: 3, activation: tanh, inputShape: [2]}
-  - dense: {units: 1, activation: sigmoid}
-compile: {optimizer: adam, loss: binaryCrossentropy}
-```
-
-```train
-name: fit-xor
-model: net
-dataset: xor
-epochs: 3
-batchSize: 8
-```
-
+PAGE = "# Numbers\n\n" + XOR_CELLS + """
 ```predict
 name: corners
 model: net
