@@ -20,6 +20,19 @@ export function pickReference(references, epsilon) {
 }
 
 /**
+ * The number a binding `{quantity, epoch}` (a train cell's history) or `{index}` (a flat
+ * index into a predict cell's predictions) names in a cell's result; undefined when absent.
+ * Numeric quiz questions and results tables bind to cells this way.
+ * @param {{quantity?: string, epoch?: number, index?: number}} from
+ * @param {any} result
+ * @returns {number | null | undefined}
+ */
+export function boundValue(from, result) {
+  if (from.epoch !== undefined) return result?.history?.[from.quantity ?? '']?.[from.epoch];
+  return result?.predictions?.data?.[from.index ?? 0];
+}
+
+/**
  * @param {Partial<Tolerance> | null | undefined} tolerance
  * @returns {Tolerance}
  */

@@ -3,6 +3,7 @@
 // The build renders every question as a working form with the answers in a closed
 // <details>; this module swaps that for Check / Hint / Retry and live feedback.
 
+import { boundValue, pickReference } from './compare.js';
 import { CSS, QUIZ } from './constants.js';
 import { h, replace } from './dom.js';
 
@@ -190,9 +191,7 @@ export function expectedValue(q) {
   const mlpages = /** @type {any} */ (window).mlpages;
   const result = mlpages?.results?.[q.from.cell];
   if (result && result.status === 'ok' && result.comparable) {
-    const value = q.from.epoch !== undefined
-      ? result.history?.[q.from.quantity]?.[q.from.epoch]
-      : result.predictions?.data?.[q.from.index ?? 0];
+    const value = boundValue(q.from, result);
     if (typeof value === 'number' && Number.isFinite(value)) {
       return { value, source: `from your run of ${q.from.name}` };
     }
@@ -203,8 +202,8 @@ export function expectedValue(q) {
   } catch {
     epsilon = undefined; // no backend yet
   }
-  const ref = q.references.find((r) => r.epsilon === epsilon)
-    ?? q.references.find((r) => r.epsilon === 1e-4) ?? q.references[0];
+  const ref = (epsilon !== undefined ? pickReference(q.references, epsilon) : null)
+    ?? pickReference(q.references, 1e-4) ?? q.references[0];
   return { value: ref.value, source: 'from the NumPy reference' };
 }
 

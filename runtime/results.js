@@ -1,7 +1,7 @@
 // Results tables (`results` blocks): numbers of the cells above, the reference for this
 // page's backend and, once a cell has run, the reader's own value beside it.
 
-import { pickReference } from './compare.js';
+import { boundValue, pickReference } from './compare.js';
 import { RESULTS } from './constants.js';
 import { fmt, h, replace } from './dom.js';
 
@@ -9,17 +9,6 @@ import { fmt, h, replace } from './dom.js';
  * @typedef {import('./result.js').Result} Result
  * @typedef {{update: (id: string, result: Result) => void, dispose: () => void}} ResultTables
  */
-
-/**
- * The value a row names in a cell's result, or undefined when the result lacks it.
- * @param {any} origin the row's `from`
- * @param {Result} result
- * @returns {number | null | undefined}
- */
-function valueOf(origin, result) {
-  if ('epoch' in origin) return result.history?.[origin.quantity]?.[origin.epoch];
-  return result.predictions?.data?.[origin.index];
-}
 
 /**
  * @param {Element} el
@@ -72,7 +61,7 @@ export function mountResults(root, epsilon) {
     update(id, result) {
       for (const row of rows) {
         if (row.origin.cell !== id) continue;
-        const value = result.status === 'ok' ? valueOf(row.origin, result) : undefined;
+        const value = result.status === 'ok' ? boundValue(row.origin, result) : undefined;
         replace(row.own, value === undefined ? result.status : fmt(value, 6));
       }
     },
