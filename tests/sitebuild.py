@@ -29,11 +29,10 @@ def build(project: Path, strict: bool = True, config: str = "mkdocs.yml") -> sub
     return subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=env, timeout=600)
 
 
-def build_pages(project: Path, pages: dict[str, str], *, site_name: str = "course",
-                extensions: tuple[str, ...] = ("pymdownx.superfences",), extra: str = "") -> Path:
+def write_project(project: Path, pages: dict[str, str], *, site_name: str = "course",
+                  extensions: tuple[str, ...] = ("pymdownx.superfences",), extra: str = "") -> Path:
     """Write `pages` (path under docs/ -> Markdown) and a minimal mkdocs.yml with the
-    plugin into `project`, build with --strict, and return the site directory.
-    `extra` is appended to mkdocs.yml (e.g. a `nav:`)."""
+    plugin into `project`; `extra` is appended to mkdocs.yml (e.g. a `nav:`)."""
     for rel, text in pages.items():
         path = project / "docs" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,6 +40,11 @@ def build_pages(project: Path, pages: dict[str, str], *, site_name: str = "cours
     (project / "mkdocs.yml").write_text(
         f"site_name: {site_name}\nplugins: [mlpages]\nmarkdown_extensions: [{', '.join(extensions)}]\n"
         + extra, encoding="utf-8")
-    result = build(project)
+    return project
+
+
+def build_pages(project: Path, pages: dict[str, str], **options) -> Path:
+    """:func:`write_project`, then build it with --strict; returns the site directory."""
+    result = build(write_project(project, pages, **options))
     assert result.returncode == 0, result.stderr
     return project / "site"

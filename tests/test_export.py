@@ -12,7 +12,7 @@ from mdhelpers import ROOT
 from mlpages.engine import Sequential
 from mlpages.export import layers_model_json, snake_case, tfjs_weight_name
 from mlpages.extension import MlpagesExtension, PageSource
-from sitebuild import build
+from sitebuild import build, write_project
 from test_errors import HEAD, one_error
 from test_extension import specs
 
@@ -181,13 +181,7 @@ compile: {optimizer: sgd, loss: meanSquaredError}
 
 
 def _course(tmp_path: Path, pages: dict[str, str], nav: list[str]) -> Path:
-    for rel, text in pages.items():
-        (tmp_path / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "docs" / rel).write_text(text, encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: t\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n"
-        "nav:\n" + "".join(f"  - {p}\n" for p in nav), encoding="utf-8")
-    return tmp_path
+    return write_project(tmp_path, pages, site_name="t", extra="nav:\n" + "".join(f"  - {p}\n" for p in nav))
 
 
 def _spec(html: str, name: str) -> dict:

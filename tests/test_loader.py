@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from course_loaders import bars
 from mdhelpers import convert
+from sitebuild import write_project
 
 
 def specs(html: str) -> dict[str, dict]:
@@ -85,15 +86,11 @@ def test_a_loader_module_next_to_mkdocs_yml_imports_under_the_mkdocs_command(tmp
     import sys
     from pathlib import Path
 
-    project = tmp_path / "course"
-    (project / "docs").mkdir(parents=True)
+    project = write_project(tmp_path / "course",
+                            {"index.md": "# Data\n\n```dataset\nname: pts\nloader: local_data:points\n```\n"})
     (project / "local_data.py").write_text(
         "def points():\n    return {'x': [[0.0], [1.0], [2.0]], 'y': [0, 1, 1], 'features': ['size']}\n",
         encoding="utf-8")
-    (project / "docs" / "index.md").write_text(
-        "# Data\n\n```dataset\nname: pts\nloader: local_data:points\n```\n", encoding="utf-8")
-    (project / "mkdocs.yml").write_text(
-        "site_name: t\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n", encoding="utf-8")
     mkdocs = Path(sys.executable).parent / "mkdocs"
     result = subprocess.run(
         [str(mkdocs), "build", "--strict", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site")],

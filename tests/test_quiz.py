@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from mdhelpers import ROOT, XOR_CELLS, convert
 from mlpages.blocks.quiz import scramble
-from sitebuild import build
+from sitebuild import build, write_project
 
 HEAD = "# Quiz\n\n"  # a block appended to HEAD opens on line 3
 
@@ -305,14 +305,10 @@ def test_demo_bank_is_valid(warnings_log):
 
 
 def _project(tmp_path: Path, page: str) -> Path:
-    (tmp_path / "docs").mkdir(parents=True)
-    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes").mkdir(parents=True)
     (tmp_path / "quizzes" / "bank.yml").write_text(
         "- id: a\n  question: Q?\n  answers: [x, {text: y, correct: true}]\n")
-    (tmp_path / "docs" / "index.md").write_text(page)
-    (tmp_path / "mkdocs.yml").write_text("site_name: quiz\nplugins: [mlpages]\n"
-                                         "markdown_extensions: [pymdownx.superfences]\n")
-    return tmp_path
+    return write_project(tmp_path, {"index.md": page}, site_name="quiz")
 
 
 def test_mkdocs_build_includes_bank_and_fails_strict_on_a_mistake(tmp_path):
@@ -418,10 +414,7 @@ def test_numeric_mistakes(text, expected, warnings_log):
 def test_every_validation_rule_fails_a_strict_mkdocs_build_with_its_message(tmp_path):
     # One real `mkdocs build --strict` over a page per rule: each message appears with its
     # file:line, and the build fails.
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "index.md").write_text("# Rules\n")
-    (tmp_path / "mkdocs.yml").write_text("site_name: rules\nplugins: [mlpages]\n"
-                                         "markdown_extensions: [pymdownx.superfences]\n")
+    write_project(tmp_path, {"index.md": "# Rules\n"}, site_name="rules")
     shutil.copytree(ROOT / "quizzes", tmp_path / "quizzes")
     expected = []
     for k, (_, text, message) in enumerate(CASES + NUMERIC_CASES):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from mdhelpers import convert
-from sitebuild import build
+from sitebuild import build, write_project
 
 VIEW = "# Progress\n\n```quiz-progress\n```\n"
 
@@ -40,13 +40,7 @@ PAGES = {
 
 
 def test_build_writes_every_quiz_page_in_nav_order(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name, text in PAGES.items():
-        (docs / name).write_text(text)
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: s\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n"
-        "nav: [index.md, a.md, b.md, plain.md, broken.md]\n")
+    write_project(tmp_path, PAGES, site_name="s", extra="nav: [index.md, a.md, b.md, plain.md, broken.md]\n")
     result = build(tmp_path, strict=False)  # broken.md's quiz is an author error
     assert result.returncode == 0, result.stderr
     index = json.loads((tmp_path / "site" / "assets" / "mlpages" / "quizzes.json").read_text())
@@ -68,13 +62,8 @@ def test_a_dirty_build_keeps_the_pages_it_did_not_render(tmp_path):
     import subprocess
     import sys
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name in ("index.md", "a.md", "b.md"):
-        (docs / name).write_text(PAGES[name])
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: s\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n"
-        "nav: [index.md, a.md, b.md]\n")
+    docs = write_project(tmp_path, {name: PAGES[name] for name in ("index.md", "a.md", "b.md")},
+                         site_name="s", extra="nav: [index.md, a.md, b.md]\n") / "docs"
     assert build(tmp_path).returncode == 0
     index = tmp_path / "site" / "assets" / "mlpages" / "quizzes.json"
     before = json.loads(index.read_text())
