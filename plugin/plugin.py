@@ -82,10 +82,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self._nav_order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
-        self._documents = {f.src_uri: f.url for f in files.documentation_pages()}
+        pages = files.documentation_pages()
+        self._documents = {f.src_uri: f.url for f in pages}
         # Convert the pages that export a model before the pages whose `from:` reads it
         # (MkDocs converts pages in file order; the nav keeps the author's order).
-        pages = files.documentation_pages()
         ordered = exports_first(pages)
         if ordered != pages:
             for file in pages:

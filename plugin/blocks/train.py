@@ -100,8 +100,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     code = jsgen.fit_code(jsgen.identifier(model.name), fit, dataset.name, validation)
     html = render(references, code, after, model.name, banded)
     if export is not None:
-        files = _export(model, references, cell_id, export)
-        files.page = page.path
+        files = _export(model, references, cell_id, export, page.path)
         page.exports.append(files)
         page.published[(page.base_dir / export).resolve()] = files
         html += render_export(page.url_prefix + export)
@@ -169,7 +168,8 @@ def _export_path(data: dict[str, Any], page: PageState) -> str | None:
     return path
 
 
-def _export(model: ModelInfo, references: list[dict[str, Any]], cell_id: str, path: str) -> Export:
+def _export(model: ModelInfo, references: list[dict[str, Any]], cell_id: str, path: str,
+            page: str) -> Export:
     """The model as this cell leaves it (the WebGL reference, epsilon 1e-4) as LayersModel files."""
     ref = next(r for r in references if r["epsilon"] == EPSILONS["webgl"])
     weights = [
@@ -179,7 +179,7 @@ def _export(model: ModelInfo, references: list[dict[str, Any]], cell_id: str, pa
     names = [n for n, _ in Sequential(model.layers).weight_shapes()]
     topology, weights_bin = layers_model_json(model.layers, names, weights, model_name=model.name)
     text = json.dumps(topology, indent=1, allow_nan=False).encode("utf-8")
-    return Export(cell_id, path, {"model.json": text, WEIGHTS_FILE: weights_bin})
+    return Export(cell_id, path, {"model.json": text, WEIGHTS_FILE: weights_bin}, page)
 
 
 def render_export(path: str) -> str:
