@@ -75,6 +75,7 @@ class MlpagesExtension(Extension):
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
         self.pages: list[PageState] = []
         self.published: dict[Path, Export] = {}  # every page's exports, by absolute folder
+        self.page_ids: dict[str, str] = {}  # page slug -> the page whose blocks use it
         self.text = TextRenderer(self.getConfig("text_extensions") or None,
                                  self.getConfig("text_extension_configs"))
 
@@ -98,7 +99,7 @@ class MlpagesExtension(Extension):
             path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
             allow_loaders=bool(self.getConfig("loaders")), text=self.text,
             quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
-            published=self.published, url_prefix=src.url_prefix,
+            published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
             loader_root=Path(self.getConfig("loader_root")) if self.getConfig("loader_root") else None,
         )
         text = src.text if src.text is not None else "\n".join(lines)

@@ -165,6 +165,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                  f"references: {cache.hits} cached, {cache.misses} computed")
         self.ext.pages.clear()
         self.ext.published.clear()
+        self.ext.page_ids.clear()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         quizzes = self.root / "quizzes"

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import BlockError, did_you_mean
 from ..html import esc, json_script
-from ..page import EPSILONS, PageState
+from ..page import EPSILONS, PageState, id_part
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
@@ -78,7 +78,9 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     else:
         raise BlockError("a quiz needs 'question' (one question), 'questions' (a list) "
                          f"or 'include' ({BANK_DIR}/<bank>.yml)")
-    _claim_ids(questions, page, name, "questions" if "questions" in data else "id")
+    key = "questions" if "questions" in data else "id"
+    _claim_ids(questions, page, name, key)
+    page.claim_element_ids(_element_ids(page.cell_id(name), name, questions), key=key)
     page.quiz_count += 1
     spec = {
         "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name), "page": page.slug,
@@ -322,6 +324,30 @@ def _claim_ids(questions: list[Question], page: PageState, name: str, key: str) 
         page.quiz_ids[q.id] = name
 
 
+def _element_ids(quiz_id: str, name: str, questions: list[Question]) -> list[tuple[str, str, str]]:
+    """The ids `render` gives the questions' fieldsets and controls, as claims for
+    `PageState.claim_element_ids` (a question id `a.b` gives the fieldset id of `a-b`)."""
+    claims = []
+    for q in questions:
+        base = _question_base(quiz_id, q.id)
+        owner = f"question '{q.id}' of quiz '{name}'"
+        claims.append((base, owner, f"question '{q.id}'"))
+        if q.number is not None:
+            controls = [("-value", "the answer box")]
+        elif q.order:
+            controls = [(f"-p{j}", f"item {j}") for j in range(1, len(q.answers) + 1)]
+        else:
+            controls = [(f"-a{i}", f"answer {i}") for i in range(1, len(q.answers) + 1)]
+        claims += [(base + suffix, f"{what} of {owner}", f"{what} of question '{q.id}'")
+                   for suffix, what in controls]
+    return claims
+
+
+def _question_base(quiz_id: str, qid: str) -> str:
+    """A question's fieldset id; its controls' ids add a suffix (`-a1`, `-p1`, `-value`)."""
+    return f"{quiz_id}-{id_part(qid)}"
+
+
 # Rendering -------------------------------------------------------------------------------
 
 
@@ -346,7 +372,7 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
     """Questions as real form controls; hint and answers in closed `<details>` (no JavaScript needed)."""
     parts = []
     for n, (q, qspec) in enumerate(zip(questions, spec["questions"], strict=True), start=1):
-        base = f"{spec['id']}-{re.sub(r'[^A-Za-z0-9_-]+', '-', q.id)}"
+        base = _question_base(spec["id"], q.id)
         stem = text.inline(q.question)
         if is_inline(stem):
             legend, body = stem, ""
