@@ -68,6 +68,8 @@ class MlpagesExtension(Extension):
                                 "(default: quizzes/ under base_dir)"],
             "text_extensions": [[], "Markdown extensions for quiz texts (default: code, tables, math)"],
             "text_extension_configs": [{}, "Options of text_extensions, by extension name"],
+            "quiz_raw_html": [True, "Pass raw HTML in quiz texts through (False: escape it, for "
+                                    "questions from untrusted authors)"],
         }
         super().__init__(**kwargs)
         self.source = PageSource()
@@ -77,7 +79,8 @@ class MlpagesExtension(Extension):
         self.published: dict[Path, Export] = {}  # every page's exports, by absolute folder
         self.page_ids: dict[str, str] = {}  # page slug -> the page whose blocks use it
         self.text = TextRenderer(self.getConfig("text_extensions") or None,
-                                 self.getConfig("text_extension_configs"))
+                                 self.getConfig("text_extension_configs"),
+                                 raw_html=bool(self.getConfig("quiz_raw_html")))
 
     def set_page(self, source: PageSource) -> None:
         """Tell the extension which file the next conversion is (MkDocs plugin)."""
