@@ -388,7 +388,9 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
         if qspec["hint"]:
             hint = (f'<details class="mlpages-quiz-hint"><summary>Hint</summary>'
                     f'{qspec["hint"]}</details>')
-        explanation = qspec["explanation"] or ""
+        explanation = ""
+        if qspec["explanation"]:  # the runtime moves this element to show it after Check
+            explanation = f'<div class="mlpages-quiz-explanation-text">{qspec["explanation"]}</div>'
         parts.append(
             f'<fieldset class="mlpages-question" id="{base}" data-mlpages-question="{esc(q.id)}" '
             f'data-mlpages-type="{qspec["type"]}">'
