@@ -166,6 +166,8 @@ export const QUIZ = Object.freeze({
   solution: 'details.mlpages-quiz-solution',
   /** The build-time explanation, the last child of the solution's <details>. */
   explanationText: 'details.mlpages-quiz-solution > .mlpages-quiz-explanation-text',
+  /** Build-time feedback, in the solution's list; data-mlpages-answer: the answer's index. */
+  feedbackText: 'details.mlpages-quiz-solution .mlpages-quiz-feedback-text[data-mlpages-answer]',
   /** An ordering question's position selects; data-mlpages-item: the item's index in the right order. */
   orderSelect: 'select[data-mlpages-item]',
   /** localStorage key prefix; the site root URL follows, so every site keeps its own progress. */

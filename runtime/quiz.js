@@ -334,7 +334,11 @@ function mountQuestion(el, q, onChange) {
   const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
   const controls = h('div', { class: QUIZ.css.controls }, check, retry);
   const { box: hintBox, giveBack: hintBack } = placeHint(el, q.hint);
-  const giveBack = [hintBack, borrowExplanation(el, q.explanation, explanation)];
+  // Each answer's build-time feedback, moved into the verdict when it is shown (see `borrow`).
+  const feedbackNodes = new Map(Array.from(el.querySelectorAll(QUIZ.feedbackText),
+    (node) => [Number(node.getAttribute('data-mlpages-answer')), node]));
+  const giveBack = [hintBack, borrowExplanation(el, q.explanation, explanation),
+    keepPlaces(Array.from(feedbackNodes.values()))];
   const added = [hintBox, controls, feedback, explanation];
   el.append(controls, feedback, explanation);
   /** @type {number | null} */
@@ -388,7 +392,7 @@ function mountQuestion(el, q, onChange) {
       if (!html) return [];
       const label = el.querySelector(`label[for="${CSS_escape(inputs[i].id)}"]`);
       return [h('li', { class: isRight(q, picked, i) ? QUIZ.css.right : QUIZ.css.wrong },
-        h('strong', {}, `${label?.textContent?.trim() ?? `Answer ${i + 1}`}: `), fragment(html))];
+        h('strong', {}, `${label?.textContent?.trim() ?? `Answer ${i + 1}`}: `), feedbackNodes.get(i) ?? fragment(html))];
     });
     replace(feedback,
       h('p', { 'data-verdict': result.allRight ? 'right' : 'wrong' }, verdict),
@@ -440,9 +444,9 @@ function mountQuestion(el, q, onChange) {
 
 /**
  * Show the author's build-time nodes in `target` by moving them there, never by parsing the
- * spec's HTML into a second copy: the page then holds each hint and explanation once, so the
- * ids, label targets and radio groups inside them (content tabs, footnotes) and the handlers
- * the theme bound to them at load stay one set. The spec's `html` is the fallback for a page
+ * spec's HTML into a second copy: the page then holds each hint, explanation and feedback
+ * once, so the ids, label targets and radio groups inside them (content tabs, footnotes) and
+ * the handlers the theme bound to them at load stay one set. The spec's `html` is the fallback for a page
  * without the nodes. Returns the function that puts the nodes back (on dispose).
  * @param {Node[]} nodes
  * @param {string | null} html
@@ -454,10 +458,20 @@ function borrow(nodes, html, target) {
     if (html) target.append(fragment(html));
     return () => {};
   }
-  const places = nodes.map((node) => ({ node, parent: node.parentNode, next: node.nextSibling }));
+  const giveBack = keepPlaces(nodes);
   target.append(...nodes);
+  return giveBack;
+}
+
+/**
+ * Where `nodes` are now, and the function that puts them back there.
+ * @param {Node[]} nodes
+ * @returns {() => void}
+ */
+function keepPlaces(nodes) {
+  const places = nodes.map((node) => ({ node, parent: node.parentNode, next: node.nextSibling }));
   return () => {
-    for (const { node, parent, next } of places.reverse()) {
+    for (const { node, parent, next } of [...places].reverse()) {
       parent?.insertBefore(node, next && next.parentNode === parent ? next : null);
     }
   };

@@ -404,6 +404,12 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
     return "".join(parts)
 
 
+def _feedback(qspec: dict[str, Any], i: int) -> str:
+    """Answer i's feedback in the solution, in the element the runtime moves into its verdict."""
+    html = qspec["feedback"][i]
+    return f'<div class="mlpages-quiz-feedback-text" data-mlpages-answer="{i}">{html}</div>' if html else ""
+
+
 def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
                   text: TextRenderer) -> tuple[str, list[str], str]:
     """Radio buttons or checkboxes, and the right (and commented) answers."""
@@ -421,7 +427,7 @@ def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
         if not (a.correct or a.feedback):
             continue
         verdict = "Correct" if a.correct else "Wrong"
-        fb = qspec["feedback"][i] or ""
+        fb = _feedback(qspec, i)
         solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
     return mode, items, f'<ul>{"".join(solution)}</ul>'
 
@@ -472,7 +478,7 @@ def _order_parts(q: Question, qspec: dict[str, Any], base: str,
             f'aria-label="{esc("Position of " + _plain(label))}">{options}</select>'
             f' <label for="{sid}">{label}</label></li>'
         )
-    solution = [f"<li>{text.inline(a.text)}{qspec['feedback'][i] or ''}</li>"
+    solution = [f"<li>{text.inline(a.text)}{_feedback(qspec, i)}</li>"
                 for i, a in enumerate(q.answers)]
     return mode, items, f'<p>The right order:</p><ol>{"".join(solution)}</ol>'
 

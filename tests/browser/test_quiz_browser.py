@@ -66,7 +66,8 @@ explanation: Forward, loss, backward, update.
 ```
 """
 STEPS = "#mlp-order-steps-steps-1"
-# A third page: a hint and an explanation with content tabs (radio inputs and labels by id).
+# A third page: an explanation with content tabs (radio inputs and labels by id), and
+# feedback with an id of its own.
 TEXTS_PAGE = """\
 # Texts
 
@@ -75,7 +76,7 @@ name: q
 question: Which one?
 hint: Look closely.
 answers:
-  - {text: this one, correct: true}
+  - {text: this one, correct: true, feedback: '<span id="why-this">Because it is.</span>'}
   - that one
 explanation: |
   === "Short"
@@ -334,6 +335,7 @@ def test_hint_and_explanation_are_on_the_page_once_and_their_controls_work(serve
         choose(browser, TEXTS, 0)
         # Graded on the answers alone (the tabs' radios are not answers).
         assert feedback(browser, TEXTS).startswith("Correct.") and score(browser) == "1 / 1"
+        assert "Because it is." in feedback(browser, TEXTS)
         assert explanation.is_displayed() and "the short answer" in explanation.text
         assert browser.execute_script(DUPLICATE_IDS) == []
         for tab in ("Long", "Short"):  # a tab's label selects the tab shown, not a hidden copy
