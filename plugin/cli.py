@@ -203,6 +203,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     once it is complete: a write that fails halfway (a full disk, a file-size limit) raises
     OSError and leaves `path` as it was.
     """
+    path = Path(os.path.realpath(path))  # through a symbolic link: the link stays one
     mode = stat.S_IMODE(path.stat().st_mode)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -406,6 +406,15 @@ def test_convert_keeps_the_file_mode(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["page.md"]
 
 
+def test_convert_through_a_symbolic_link_rewrites_its_target(tmp_path):
+    target = tmp_path / "real.md"
+    target.write_text(HEAD + ORDERING, encoding="utf-8")
+    link = tmp_path / "page.md"
+    link.symlink_to(target)
+    assert main(["quiz", "convert", str(link)]) == 0
+    assert link.is_symlink() and "```quiz" in target.read_text(encoding="utf-8")
+
+
 def test_convert_sees_a_block_after_a_byte_order_mark_and_keeps_the_mark(tmp_path, warnings_log):
     page = tmp_path / "page.md"
     page.write_bytes(b"\xef\xbb\xbf" + ORDERING.encode("utf-8"))
