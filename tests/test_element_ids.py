@@ -77,6 +77,13 @@ def test_question_ids_that_give_an_element_id_already_on_the_page_are_an_error(w
     assert message.startswith("docs/ch1.md:3: quiz 'q': question 'a-b' gives the element id "
                               "'mlp-ch1-q-a-b', already that of question 'a.b' of quiz 'q'")
     assert [i for i, n in _ids(html).items() if n > 1] == []
+    # The runtime's hint box of one question and another question's fieldset.
+    hint = "```quiz\nname: q\nquestions:\n" + "".join(
+        f"  - id: {qid}\n    question: Q\n    answers: [{{text: a, correct: true}}, b]\n"
+        for qid in ("x", "x-hint")) + "```\n"
+    convert(hint, path="docs/ch1.md")
+    assert "question 'x-hint' gives the element id 'mlp-ch1-q-x-hint', already that of the hint box " \
+           "of question 'x' of quiz 'q'" in warnings_log()[-1]
     # An answer's id (`<question's id>-a1`) and another question's fieldset.
     answer = QUIZ.replace("name: check", "name: q\nid: x") + QUIZ.replace("name: check", "name: q-x-a1")
     convert(answer, path="docs/ch1.md")

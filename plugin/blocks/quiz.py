@@ -338,6 +338,7 @@ def _element_ids(quiz_id: str, name: str, questions: list[Question]) -> list[tup
             controls = [(f"-p{j}", f"item {j}") for j in range(1, len(q.answers) + 1)]
         else:
             controls = [(f"-a{i}", f"answer {i}") for i in range(1, len(q.answers) + 1)]
+        controls.append(("-hint", "the hint box"))  # made by the runtime (runtime/quiz.js)
         claims += [(base + suffix, f"{what} of {owner}", f"{what} of question '{q.id}'")
                    for suffix, what in controls]
     return claims
