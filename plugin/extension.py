@@ -68,6 +68,8 @@ class MlpagesExtension(Extension):
                                 "(default: quizzes/ under base_dir)"],
             "text_extensions": [[], "Markdown extensions for quiz texts (default: code, tables, math)"],
             "text_extension_configs": [{}, "Options of text_extensions, by extension name"],
+            "quiz_raw_html": [True, "Pass raw HTML in quiz texts through (False: escape it, for "
+                                    "questions from untrusted authors)"],
         }
         super().__init__(**kwargs)
         self.source = PageSource()
@@ -75,8 +77,10 @@ class MlpagesExtension(Extension):
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
         self.pages: list[PageState] = []
         self.published: dict[Path, Export] = {}  # every page's exports, by absolute folder
+        self.page_ids: dict[str, str] = {}  # page slug -> the page whose blocks use it
         self.text = TextRenderer(self.getConfig("text_extensions") or None,
-                                 self.getConfig("text_extension_configs"))
+                                 self.getConfig("text_extension_configs"),
+                                 raw_html=bool(self.getConfig("quiz_raw_html")))
 
     def set_page(self, source: PageSource) -> None:
         """Tell the extension which file the next conversion is (MkDocs plugin)."""
@@ -98,7 +102,7 @@ class MlpagesExtension(Extension):
             path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
             allow_loaders=bool(self.getConfig("loaders")), text=self.text,
             quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
-            published=self.published, url_prefix=src.url_prefix,
+            published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
             loader_root=Path(self.getConfig("loader_root")) if self.getConfig("loader_root") else None,
         )
         text = src.text if src.text is not None else "\n".join(lines)

@@ -31,6 +31,12 @@ BAND_RUNS = 32
 BAND_WIDEN = 1.0
 
 
+def id_part(text: str) -> str:
+    """`text` as part of an element id: each run of characters other than letters, digits,
+    `-` and `_` becomes one `-` (`d.a` and `d a` both give `d-a`; see `PageState.claim_element_ids`)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text)
+
+
 def slugify(path: str) -> str:
     """`basics/xor.md` → `basics-xor`: the page part of every cell id."""
     stem = re.sub(r"\.(md|markdown)$", "", path.replace("\\", "/"))
@@ -210,12 +216,20 @@ class PageState:
     published: dict[Path, Export] = field(default_factory=dict)
     url_prefix: str = ""  # from the page's URL directory to its Markdown file's ("" or "../")
     loader_root: Path | None = None  # on the import path of `loader:` modules (mkdocs.yml's folder)
+    # Every element id the page's blocks have given out -> what has it ("dataset 'd a' (line 3)"):
+    # ids keep only some characters of a name, so different names can give the same id.
+    element_ids: dict[str, str] = field(default_factory=dict)
+    # Shared by all pages of the build: page slug -> the page (path) whose blocks use it.
+    page_ids: dict[str, str] = field(default_factory=dict)
 
     def cell_id(self, name: str) -> str:
-        return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"
+        """`mlp-<page slug>-<name>`, each run of characters other than letters, digits, `-`
+        and `_` in the name turned into one `-` (docs/reference/page-contract.md)."""
+        return f"mlp-{self.slug}-{id_part(name)}"
 
-    def claim_name(self, kind: str, name: Any) -> str:
-        """The block's name (given, or `<kind>-<n>`), unique on the page."""
+    def claim_name(self, kind: str, name: Any, line: int | None = None) -> str:
+        """The block's name (given, or `<kind>-<n>`), unique on the page, and its element id,
+        unique on the page too; `line` (the fence's) names the block in later messages."""
         self.ordinals[kind] += 1
         if name is None:
             name = f"{kind}-{self.ordinals[kind]}"
@@ -226,8 +240,39 @@ class PageState:
                 f"the name '{name}' is already used by a {self.names[name]} block on this page; "
                 "names are unique per page", key="name",
             )
+        self._claim_page_id()
+        owner = f"{kind} '{name}'" + (f" (line {line})" if line else "")
+        self.claim_element_ids([(self.cell_id(name), owner, f"the name '{name}'")], key="name")
         self.names[name] = kind
         return name
+
+    def claim_element_ids(self, claims: list[tuple[str, str, str]], key: str | None) -> None:
+        """Give out element ids, each `(id, owner, source)`: `owner` is what has the id, for later
+        messages, and `source` what made it ("the name 'd.a'"). One that is already given out
+        (or twice in `claims`) is an error, and then none of `claims` is given out."""
+        taken = dict(self.element_ids)
+        for element_id, owner, source in claims:
+            other = taken.get(element_id)
+            if other is not None:
+                raise BlockError(
+                    f"{source} gives the element id '{element_id}', already that of {other}: ids keep "
+                    "letters, digits, '-' and '_' and turn other characters into '-'; rename one of them",
+                    key=key,
+                )
+            taken[element_id] = owner
+        self.element_ids.update(taken)
+
+    def _claim_page_id(self) -> None:
+        """The page's slug starts its element ids and keys its quiz progress: two pages with
+        blocks may not share it (`x.y.md` and `x-y.md`, `a/b.md` and `a-b.md`)."""
+        owner = self.page_ids.setdefault(self.slug, self.path)
+        if owner != self.path:
+            raise BlockError(
+                f"this page's id '{self.slug}' (its element ids start with it and its quiz progress "
+                f"is stored under it) is already that of {owner}: a page id keeps letters, digits, "
+                "'-' and '_' of the path, in lower case, and turns the rest ('/', '.') into '-'; "
+                "rename one of the two files"
+            )
 
     def dataset(self, name: Any, key: str = "dataset") -> DatasetInfo:
         return self._lookup(self.datasets, "dataset", name, key)

@@ -36,6 +36,9 @@ class MlpagesConfig(base.Config):
     """Where NumPy references are cached, relative to mkdocs.yml."""
     loaders = c.Type(bool, default=True)
     """Allow `loader:` datasets (author Python code run at build). Turn off for untrusted builds."""
+    quiz_raw_html = c.Type(bool, default=True)
+    """Pass raw HTML in quiz texts through, as in the page's Markdown. Turn off (escape it) for
+    courses that take questions from untrusted contributors."""
 
 
 class MlpagesPlugin(BasePlugin[MlpagesConfig]):
@@ -62,6 +65,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             # Quiz texts are Markdown like the pages around them: same extensions, same options.
             text_extensions=[e for e in config.markdown_extensions if isinstance(e, str)],
             text_extension_configs=dict(config.mdx_configs),
+            quiz_raw_html=self.config.quiz_raw_html,
         )
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / "vendor" / "tf.fesm.min.js").is_file():
@@ -165,6 +169,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                  f"references: {cache.hits} cached, {cache.misses} computed")
         self.ext.pages.clear()
         self.ext.published.clear()
+        self.ext.page_ids.clear()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         quizzes = self.root / "quizzes"

@@ -71,7 +71,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         raw_name = data.get("name")
         if isinstance(raw_name, str):
             name = raw_name
-        name = page.claim_name(slot.kind, data.get("name"))
+        name = page.claim_name(slot.kind, data.get("name"), slot.line)
         spec, body = BLOCKS[slot.kind](data, page, name)
         page.specs[name] = spec  # numeric quiz questions read the references of cells above them
         spec = _move_large_arrays(spec, page)

@@ -160,8 +160,14 @@ export const QUIZ = Object.freeze({
   selector: '[data-mlpages-quiz]',
   spec: 'script.mlpages-quiz-spec',
   question: 'fieldset[data-mlpages-question]',
+  /** A question's own answer list (a direct child of its fieldset): the author's texts may hold inputs too. */
+  answers: ':scope > ul.mlpages-answers',
   hint: 'details.mlpages-quiz-hint',
   solution: 'details.mlpages-quiz-solution',
+  /** The build-time explanation, the last child of the solution's <details>. */
+  explanationText: 'details.mlpages-quiz-solution > .mlpages-quiz-explanation-text',
+  /** Build-time feedback, in the solution's list; data-mlpages-answer: the answer's index. */
+  feedbackText: 'details.mlpages-quiz-solution .mlpages-quiz-feedback-text[data-mlpages-answer]',
   /** An ordering question's position selects; data-mlpages-item: the item's index in the right order. */
   orderSelect: 'select[data-mlpages-item]',
   /** localStorage key prefix; the site root URL follows, so every site keeps its own progress. */

@@ -159,7 +159,8 @@ def test_ordering_question_renders_scrambled_with_position_selects(warnings_log)
     assert "Put the items in order" in form
     # "Show the answer" (closed) lists the right order, with the feedback.
     assert "<details open" not in html.replace("mlpages-details", "")
-    assert re.findall(r"<li>(.*?)(?:<p>.*?</p>)?</li>", solution.split("<ol>")[1].split("</ol>")[0]) == items
+    feedback = r'(?:<div class="mlpages-quiz-feedback-text" data-mlpages-answer="\d+"><p>.*?</p></div>)?'
+    assert re.findall(rf"<li>(.*?){feedback}</li>", solution.split("<ol>")[1].split("</ol>")[0]) == items
     assert "<p>After the forward pass.</p>" in solution
     assert "<p>Forward, loss, backward, update.</p>" in solution
 

@@ -18,9 +18,12 @@ KIND = "dataset"
 KEYS = ["name", "x", "y", "csv", "features", "label", "generate", "n", "noise", "classes", "loader",
         "seed", "shuffle", "normalize", "split"]
 SOURCES = ["x", "csv", "generate", "loader"]
-# Keys that belong to one source only.
-SOURCE_KEYS = {"y": "x", "features": "csv", "label": "csv", "n": "generate", "noise": "generate",
-               "classes": "generate"}
+# Keys that belong to some sources only.
+SOURCE_KEYS = {"y": ("x",), "features": ("csv",), "label": ("csv",), "n": ("generate",),
+               "noise": ("generate",), "classes": ("x", "generate")}
+# A one-column label holds class indices when its values are 0, 1, … k − 1 (every one present,
+# k at most this), else targets of a regression.
+MAX_INDEXED_CLASSES = 10
 PREVIEW_ROWS = 5
 PREVIEW_IMAGES = 10
 # Class colours of the scatter plot: the same as the runtime's decision boundary.
@@ -35,9 +38,10 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         found = ", ".join(sources) if sources else "none"
         raise BlockError(f"a dataset needs exactly one source of {', '.join(SOURCES)} (found: {found})")
     source = sources[0]
-    for key, owner in SOURCE_KEYS.items():
-        if key in data and owner != source:
-            raise BlockError(f"'{key}' only applies to '{owner}:' datasets, not '{source}:'", key=key)
+    for key, owners in SOURCE_KEYS.items():
+        if key in data and source not in owners:
+            allowed = " and ".join(f"'{owner}:'" for owner in owners)
+            raise BlockError(f"'{key}' only applies to {allowed} datasets, not '{source}:'", key=key)
     seed = integer(data, "seed", 0)
     x, y, features, classes = _load(source, data, page, seed)
     split = number(data, "split", 1.0)
@@ -78,7 +82,8 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
             y = np.asarray(matrix(data["y"], "y"), dtype=np.float32) if "y" in data else None
             if y is not None and len(y) != len(x):
                 raise BlockError(f"'x' has {len(x)} rows but 'y' has {len(y)}", key="y")
-            return x, y, [f"x{i + 1}" for i in range(x.shape[1])], None
+            classes = _class_names(data["classes"], y) if "classes" in data else None
+            return x, y, [f"x{i + 1}" for i in range(x.shape[1])], classes
         if source == "csv":
             return _csv(data, page)
         if source == "generate":
@@ -105,6 +110,35 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
         return _loader(data, page)
     except datalib.DataError as exc:
         raise BlockError(str(exc), key=source) from None
+
+
+def _class_names(raw: Any, y: np.ndarray | None) -> list[str]:
+    """`classes:` of an inline dataset: a name per one-hot column of `y`, or per class index
+    0 … k − 1 of a one-column `y`."""
+    if y is None:
+        raise BlockError("'classes' names the classes of 'y', and this dataset has no 'y'", key="classes")
+    if not isinstance(raw, list) or not all(
+        isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in raw
+    ):
+        raise BlockError("'classes' must be a list of class names, e.g. classes: [cat, dog]", key="classes")
+    names = [str(c) for c in raw]
+    if len(names) < 2:
+        raise BlockError("'classes' must name at least two classes", key="classes")
+    for i, name in enumerate(names):
+        if not name.strip():
+            raise BlockError(f"'classes' entry {i + 1} is empty", key="classes")
+        if name in names[:i]:
+            raise BlockError(f"'classes' names '{name}' twice", key="classes")
+    if y.shape[1] > 1:
+        if len(names) != y.shape[1]:
+            raise BlockError(f"'classes' names {len(names)} classes but 'y' has {y.shape[1]} one-hot "
+                             "columns; name each column, in order", key="classes")
+        return names
+    bad = [v for v in y[:, 0] if not (v == np.floor(v) and 0 <= v < len(names))]
+    if bad:
+        raise BlockError(f"'classes' names {len(names)} classes (labels 0 to {len(names) - 1}) but 'y' "
+                         f"holds {fmt(bad[0])}; one-column labels are class indices", key="classes")
+    return names
 
 
 def _csv(data: dict[str, Any], page: PageState):
@@ -204,17 +238,27 @@ def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_tr
 
 
 def class_counts(y: np.ndarray | None, classes: list[str] | None) -> list[tuple[str, int]] | None:
-    """Per-class counts for one-hot or 0/1 labels; None for regression targets."""
+    """Per-class counts when `y` holds classes: one-hot columns (argmax, as accuracy reads them),
+    or one column of class indices (named by `classes`, or 0, 1, … k − 1 all present, which
+    includes 0/1 labels); None for regression targets."""
     if y is None or len(y) == 0:
         return None
     if y.shape[1] > 1:
         idx = np.argmax(y, axis=1)
         names = classes or [str(i) for i in range(y.shape[1])]
         return [(names[i], int(np.sum(idx == i))) for i in range(y.shape[1])]
+    if classes:
+        return [(name, int(np.sum(y == i))) for i, name in enumerate(classes)]
     values = np.unique(y)
-    if len(values) <= 10 and np.all(values == np.round(values)):
+    if len(values) <= MAX_INDEXED_CLASSES and np.array_equal(values, np.arange(len(values))):
         return [(fmt(v), int(np.sum(y == v))) for v in values]
     return None
+
+
+def target_summary(y: np.ndarray) -> str:
+    """Regression targets in one phrase: their range and mean."""
+    what = "target" if y.shape[1] == 1 else f"targets ({y.shape[1]} columns)"
+    return f"{what}: {fmt(float(y.min()), 4)} to {fmt(float(y.max()), 4)} (mean {fmt(float(y.mean()), 4)})"
 
 
 def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.ndarray | None]) -> str:
@@ -227,6 +271,8 @@ def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.nda
     counts = class_counts(info.y, info.classes)
     if counts:
         facts.append("classes: " + ", ".join(f"{esc(c)} ({k})" for c, k in counts))
+    elif info.y is not None and len(info.y):
+        facts.append(esc(target_summary(info.y)))
     if info.normalize.get("method", "none") != "none":
         facts.append(f"normalized: {esc(info.normalize['method'])} (train-split statistics)")
     x_raw, y_raw = raw
@@ -235,7 +281,9 @@ def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.nda
     if x_raw.ndim == 2:
         for i in range(len(x_raw)):
             row = [fmt(v, 4) for v in x_raw[i]]
-            if y_raw is not None:
+            if y_raw is not None and info.classes and y_raw.shape[1] == 1:  # a named class index
+                row.append(info.classes[int(y_raw[i, 0])])
+            elif y_raw is not None:
                 row += [fmt(v, 4) for v in y_raw[i]]
             rows.append(row)
     parts = [f'<p class="mlpages-facts">{" · ".join(facts)}</p>']
@@ -283,7 +331,7 @@ def image_grid_svg(images: np.ndarray, labels: np.ndarray | None, classes: list[
 def _label_headers(y: np.ndarray | None, classes: list[str] | None) -> list[str]:
     if y is None:
         return []
-    if classes:
+    if classes and len(classes) == y.shape[1]:
         return list(classes)
     return ["y"] if y.shape[1] == 1 else [f"y{i + 1}" for i in range(y.shape[1])]
 

@@ -29,13 +29,15 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError("give exactly one of 'x' (inputs) or 'dataset' (with 'split: train|test')")
     y = None
     trained_on = model.last_dataset
+    split: str | None = None
     if "x" in data:
         if "split" in data:
             raise BlockError("'split' only applies with 'dataset'", key="split")
         raw = np.asarray(matrix(data["x"], "x"), dtype=np.float32)
         x = trained_on.prepared.apply(raw) if trained_on is not None else raw
+        source = trained_on  # whose statistics normalize the rows
     else:
-        ds = page.dataset(data["dataset"])
+        ds = source = page.dataset(data["dataset"])
         split = choice(data, "split", ["train", "test"], "test")
         if split == "test" and (ds.x_test is None or not len(ds.x_test)):
             raise BlockError(f"dataset '{ds.name}' has no test split (its split is 1.0)", key="split")
@@ -62,7 +64,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
             references.append(ref)
         page.cache.put(key, references)
     classes = trained_on.classes if trained_on is not None else None
-    normalized = trained_on is not None and trained_on.normalize.get("method", "none") != "none"
+    normalized = source is not None and source.normalize.get("method", "none") != "none"
     spec = {
         "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name),
         "model": model.id, "dataset": trained_on.id if trained_on is not None else None,
@@ -73,7 +75,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     }
     if banded:
         spec["band"] = {"reason": "dropout without a seed", "runs": BAND_RUNS, "widen": BAND_WIDEN}
-    code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(), normalized or "x" not in data)
+    code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(),
+                              source.name if source is not None else None, normalized, split)
     classifier = model.loss in CLASSIFICATION_LOSSES
     return spec, render(spec, code, classifier)
 

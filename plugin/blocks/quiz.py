@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import BlockError, did_you_mean
 from ..html import esc, json_script
-from ..page import EPSILONS, PageState
+from ..page import EPSILONS, PageState, id_part
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
@@ -78,7 +78,9 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     else:
         raise BlockError("a quiz needs 'question' (one question), 'questions' (a list) "
                          f"or 'include' ({BANK_DIR}/<bank>.yml)")
-    _claim_ids(questions, page, name, "questions" if "questions" in data else "id")
+    key = "questions" if "questions" in data else "id"
+    _claim_ids(questions, page, name, key)
+    page.claim_element_ids(_element_ids(page.cell_id(name), name, questions), key=key)
     page.quiz_count += 1
     spec = {
         "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name), "page": page.slug,
@@ -322,6 +324,31 @@ def _claim_ids(questions: list[Question], page: PageState, name: str, key: str) 
         page.quiz_ids[q.id] = name
 
 
+def _element_ids(quiz_id: str, name: str, questions: list[Question]) -> list[tuple[str, str, str]]:
+    """The ids `render` gives the questions' fieldsets and controls, as claims for
+    `PageState.claim_element_ids` (a question id `a.b` gives the fieldset id of `a-b`)."""
+    claims = []
+    for q in questions:
+        base = _question_base(quiz_id, q.id)
+        owner = f"question '{q.id}' of quiz '{name}'"
+        claims.append((base, owner, f"question '{q.id}'"))
+        if q.number is not None:
+            controls = [("-value", "the answer box")]
+        elif q.order:
+            controls = [(f"-p{j}", f"item {j}") for j in range(1, len(q.answers) + 1)]
+        else:
+            controls = [(f"-a{i}", f"answer {i}") for i in range(1, len(q.answers) + 1)]
+        controls.append(("-hint", "the hint box"))  # made by the runtime (runtime/quiz.js)
+        claims += [(base + suffix, f"{what} of {owner}", f"{what} of question '{q.id}'")
+                   for suffix, what in controls]
+    return claims
+
+
+def _question_base(quiz_id: str, qid: str) -> str:
+    """A question's fieldset id; its controls' ids add a suffix (`-a1`, `-p1`, `-value`)."""
+    return f"{quiz_id}-{id_part(qid)}"
+
+
 # Rendering -------------------------------------------------------------------------------
 
 
@@ -346,7 +373,7 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
     """Questions as real form controls; hint and answers in closed `<details>` (no JavaScript needed)."""
     parts = []
     for n, (q, qspec) in enumerate(zip(questions, spec["questions"], strict=True), start=1):
-        base = f"{spec['id']}-{re.sub(r'[^A-Za-z0-9_-]+', '-', q.id)}"
+        base = _question_base(spec["id"], q.id)
         stem = text.inline(q.question)
         if is_inline(stem):
             legend, body = stem, ""
@@ -362,7 +389,9 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
         if qspec["hint"]:
             hint = (f'<details class="mlpages-quiz-hint"><summary>Hint</summary>'
                     f'{qspec["hint"]}</details>')
-        explanation = qspec["explanation"] or ""
+        explanation = ""
+        if qspec["explanation"]:  # the runtime moves this element to show it after Check
+            explanation = f'<div class="mlpages-quiz-explanation-text">{qspec["explanation"]}</div>'
         parts.append(
             f'<fieldset class="mlpages-question" id="{base}" data-mlpages-question="{esc(q.id)}" '
             f'data-mlpages-type="{qspec["type"]}">'
@@ -374,6 +403,12 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             "</fieldset>"
         )
     return "".join(parts)
+
+
+def _feedback(qspec: dict[str, Any], i: int) -> str:
+    """Answer i's feedback in the solution, in the element the runtime moves into its verdict."""
+    html = qspec["feedback"][i]
+    return f'<div class="mlpages-quiz-feedback-text" data-mlpages-answer="{i}">{html}</div>' if html else ""
 
 
 def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
@@ -393,7 +428,7 @@ def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
         if not (a.correct or a.feedback):
             continue
         verdict = "Correct" if a.correct else "Wrong"
-        fb = qspec["feedback"][i] or ""
+        fb = _feedback(qspec, i)
         solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
     return mode, items, f'<ul>{"".join(solution)}</ul>'
 
@@ -444,7 +479,7 @@ def _order_parts(q: Question, qspec: dict[str, Any], base: str,
             f'aria-label="{esc("Position of " + _plain(label))}">{options}</select>'
             f' <label for="{sid}">{label}</label></li>'
         )
-    solution = [f"<li>{text.inline(a.text)}{qspec['feedback'][i] or ''}</li>"
+    solution = [f"<li>{text.inline(a.text)}{_feedback(qspec, i)}</li>"
                 for i, a in enumerate(q.answers)]
     return mode, items, f'<p>The right order:</p><ol>{"".join(solution)}</ol>'
 
