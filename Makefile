@@ -7,15 +7,19 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 PYTEST_WORKERS ?= 2
 
-.PHONY: serve test dev dist lint bench clean system browser
+.PHONY: serve test test-js dev dist lint bench clean system browser
 
 # Builds the demo course and serves it with live reload on http://127.0.0.1:8000/.
 serve: dev
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: dev browser
+test: dev browser test-js
 	$(VENV)/bin/ruff check plugin tests bench tools
 	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The runtime's pure logic under Node's own test runner (no npm packages beyond TF.js).
+test-js: dev
+	node --test tests/js/*.test.mjs
 
 dev: $(STAMPS)/python $(STAMPS)/vendor
 
