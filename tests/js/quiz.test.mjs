@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
 import { tally } from '../../runtime/progress.js';
-import { createStore, expectedValue, grade, validChoice } from '../../runtime/quiz.js';
+import { createStore, expectedValue, grade, parseNumber, validChoice } from '../../runtime/quiz.js';
 
 const single = { id: 's', type: 'single', answers: 3, correct: [1] };
 const multiple = { id: 'm', type: 'multiple', answers: 4, correct: [0, 2] };
@@ -255,5 +255,20 @@ describe('expectedValue (numeric questions)', () => {
     assert.equal(expectedValue(question).value, 0.5);
     withPage({ results: { fit: { status: 'ok', comparable: true, history: { loss: [0.9] } } } });
     assert.equal(expectedValue(question).value, 0.5);
+  });
+});
+
+describe('parseNumber (what the reader typed for a numeric question)', () => {
+  test('reads a decimal point, or a decimal comma when there is no point', () => {
+    assert.equal(parseNumber('0.69'), 0.69);
+    assert.equal(parseNumber('0,69'), 0.69);
+    assert.equal(parseNumber(' -2 '), -2);
+    assert.equal(parseNumber('1e-3'), 0.001);
+  });
+
+  test('anything else is no number', () => {
+    for (const text of ['', '   ', 'abc', '1,000.5', '1,5,6', 'Infinity', 'NaN', '0.6.9']) {
+      assert.equal(parseNumber(text), null, JSON.stringify(text));
+    }
   });
 });
