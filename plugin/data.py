@@ -1,7 +1,7 @@
 """Datasets for `dataset` blocks: generators, CSV files, shuffling, splitting, normalizing.
 
-Pure NumPy and the standard library. Every rule here is in SPEC.md section 2
-(`dataset`): the build shuffles once with the seed, splits, normalizes ``x`` with
+Pure NumPy and the standard library. Every rule here is documented in
+docs/reference/authoring.md (`dataset`): the build shuffles once with the seed, splits, normalizes ``x`` with
 statistics of the train split, and ships the resulting float32 arrays to the browser,
 which trains on exactly those values.
 """

@@ -24,8 +24,8 @@ EPSILONS: dict[str, float] = {"webgl": 1e-4, "cpu": 1e-7}
 # A model with dropout but no dropout seed trains on masks from Math.random, which no
 # reference can follow: its training quantities are checked within the band spanned by
 # BAND_RUNS NumPy runs (each with its own masks), widened on each side by BAND_WIDEN times
-# that spread (docs/reference/page-contract.md, "Bands"). Measured on the SPEC course's
-# dropout page with 2000 further NumPy runs standing in for the browser: 16 runs left 0.75%
+# that spread (docs/reference/page-contract.md, "Bands"). Measured on the dropout page of
+# tests/fixtures/spec_course with 2000 further NumPy runs standing in for the browser: 16 runs left 0.75%
 # of them outside a predict cell's band, 32 runs none.
 BAND_RUNS = 32
 BAND_WIDEN = 1.0

@@ -3,11 +3,11 @@
 Pure functions: :func:`parse` reads a block's content into question mappings in the shape
 of the `quiz` block's YAML, :func:`to_yaml` writes them as a `quiz` body, and
 :func:`convert_markdown` replaces every quizdown block of a page by a ```` ```quiz ````
-fence. Quizdown rules (SPEC §2): a heading per question; `- [x]` / `- [ ]` answers are
-checkboxes (several may be right), `1. [x]` / `1. [ ]` radio buttons (exactly one); a `> `
-block indented under an answer is its feedback, one before the answers the hint, one after
-them the explanation; an ordered list without boxes is an ordering question (`type: order`,
-its items in the right order).
+fence. Quizdown rules (docs/reference/authoring.md, "quizdown"): a heading per question;
+`- [x]` / `- [ ]` answers are checkboxes (several may be right), `1. [x]` / `1. [ ]` radio
+buttons (exactly one); a `> ` block indented under an answer is its feedback, one before the
+answers the hint, one after them the explanation; an ordered list without boxes is an
+ordering question (`type: order`, its items in the right order).
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ export const EPSILON = Object.freeze({ webgl: 1e-4, cpu: 1e-7 });
 /**
  * TF.js flags set before the backend starts. With WEBGL_PACK on, a sigmoid hidden layer
  * deviates from the math by 1.3e-3 within ten epochs; with it off WebGL matches the CPU
- * backend to 1e-7 (shared/vectors/README.md).
+ * backend to 1e-7 (case batch-larger-than-n of tests/engine/vectors/tfjs-4.22-dense.json).
  */
 export const TF_FLAGS = Object.freeze({ WEBGL_PACK: false });
 

@@ -211,7 +211,7 @@ export function expectedValue(q) {
  * The reader's text as a number ("0,69" too), or null.
  * @param {string} text
  */
-function parseNumber(text) {
+export function parseNumber(text) {
   const trimmed = text.trim();
   if (trimmed === '') return null;
   const value = Number(trimmed.includes('.') ? trimmed : trimmed.replace(',', '.'));

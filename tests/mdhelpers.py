@@ -1,13 +1,18 @@
-"""Markdown conversion through the mlpages extension, for tests."""
+"""Markdown conversion through the mlpages extension, and reading its cell specs, for tests."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 import markdown
 from mlpages.extension import MlpagesExtension, PageSource
 
 ROOT = Path(__file__).resolve().parent.parent
+# A cell's spec script (docs/reference/page-contract.md); the text is a one-element JSON array.
+SPEC_SCRIPT = re.compile(r'<script type="application/json" class="mlpages-spec"[^>]*>(.*?)</script>', re.S)
 
 # A small XOR dataset, a two-layer network and a 3-epoch training cell `fit-xor`: the cells
 # that tests of numeric quiz questions and of verify bind their numbers to.
@@ -49,3 +54,12 @@ def convert(text: str, path: str = "docs/page.md", base_dir: Path | None = None,
     ])
     return md.convert(text)
 
+
+def cell_specs(html: str) -> list[dict[str, Any]]:
+    """The cell specs in a page's HTML (converted or built), in page order."""
+    return [json.loads(text)[0] for text in SPEC_SCRIPT.findall(html)]
+
+
+def specs_by_name(html: str) -> dict[str, dict[str, Any]]:
+    """The cell specs in a page's HTML by block name."""
+    return {spec["name"]: spec for spec in cell_specs(html)}

@@ -27,7 +27,7 @@ def demo_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def spec_site(tmp_path_factory) -> Path:
-    """The course written only from the SPEC's block syntax (tests/fixtures/spec_course)."""
+    """The course written only from the documented block syntax (tests/fixtures/spec_course)."""
     import shutil
 
     project = tmp_path_factory.mktemp("spec") / "course"
