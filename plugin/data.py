@@ -308,6 +308,11 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _quoted(cell: str, limit: int = 40) -> str:
+    """A cell as a message quotes it: cut short, so that a message repeats little of a file."""
+    return repr(cell if len(cell) <= limit else cell[: limit - 1] + "…")
+
+
 def _read_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:
     """Read the non-blank rows of a CSV file with their 1-based line numbers."""
     rows: list[tuple[int, list[str]]] = []
@@ -436,7 +441,7 @@ def load_csv(
                 raise DataError(f"{shown} line {line}, column {column!r}: empty cell")
             value = _number(cell)
             if value is None:
-                raise DataError(f"{shown} line {line}, column {column!r}: {cell!r} is not a number")
+                raise DataError(f"{shown} line {line}, column {column!r}: {_quoted(cell)} is not a number")
             x[i, j] = value
         if label is not None:
             if not cells[label_at]:

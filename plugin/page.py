@@ -210,6 +210,13 @@ class PageState:
     published: dict[Path, Export] = field(default_factory=dict)
     url_prefix: str = ""  # from the page's URL directory to its Markdown file's ("" or "../")
     loader_root: Path | None = None  # on the import path of `loader:` modules (mkdocs.yml's folder)
+    # Every file a block reads (csv, from: and its weights) lies inside it; None: base_dir.
+    root: Path | None = None
+
+    @property
+    def files_root(self) -> Path:
+        """The folder that files named by blocks must lie inside (symlinks resolved)."""
+        return self.root if self.root is not None else self.base_dir
 
     def cell_id(self, name: str) -> str:
         return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"

@@ -58,6 +58,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
             loader_root=str(root),
+            root=str(Path(config.docs_dir).resolve()),
             quizzes_dir=str(root / "quizzes"),
             # Quiz texts are Markdown like the pages around them: same extensions, same options.
             text_extensions=[e for e in config.markdown_extensions if isinstance(e, str)],

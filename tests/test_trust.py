@@ -8,18 +8,25 @@ a file outside the project (a unique marker string) reaches the output or the si
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
+from mlpages.data import DataError, load_csv
+from mlpages.export import layers_model_json
+from mlpages.modelfile import ModelFileError, read_layers_model
 from sitebuild import run_strict_build, write_project
 
 NO_LOADERS = "plugins:\n  - mlpages:\n      loaders: false\n"
 
 
-def _project(root: Path, page: str, *, loaders: bool = True) -> Path:
-    """A project with one page `docs/index.md`, with loaders on or off."""
-    project = write_project(root / "project", {"index.md": page})
+def _project(root: Path, page: str, *, loaders: bool = True, extra: str = "") -> Path:
+    """A project with one page `docs/index.md`, with loaders on or off (`extra`: more
+    mkdocs.yml)."""
+    project = write_project(root / "project", {"index.md": page}, extra=extra)
     if not loaders:
         config = project / "mkdocs.yml"
         config.write_text(config.read_text(encoding="utf-8").replace("plugins: [mlpages]\n", NO_LOADERS),
@@ -76,3 +83,152 @@ def test_a_loader_that_raises_or_exits_is_the_blocks_error(tmp_path: Path, modul
         (project / "course_data.py").write_text(module, encoding="utf-8")
     result = run_strict_build(project)
     _failed_at(result, f"docs/index.md:5: dataset 'd': {message}")
+
+
+# --------------------------------------------------------------------------- files outside the project
+
+OUTSIDE = "is outside the folder docs/ (mlpages reads files only from inside it"
+CSV_PAGE = "# Data\n\n```dataset\nname: d\ncsv: {csv}\n```\n"
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative", "symlink"])
+@pytest.mark.parametrize("text", [
+    "root:x:0:0:{marker}:/root:/bin/bash\nuser:x:1000:1000::/home/{marker}:/bin/sh\n",
+    "size,kind\n1,{marker}\n2,{marker}-b\n",
+], ids=["passwd", "csv"])
+def test_a_csv_file_outside_the_docs_folder_is_never_read(tmp_path: Path, how: str, text: str):
+    secret, marker = _secret(tmp_path, "secret.csv", text)
+    csv = {"absolute": str(secret), "relative": "../../outside/secret.csv",
+           "symlink": "data/flowers.csv"}[how]
+    # MkDocs itself copies every file of docs/ into the site, symlinks followed: not data/.
+    project = _project(tmp_path, CSV_PAGE.format(csv=csv), loaders=False, extra="exclude_docs: 'data/'\n")
+    if how == "symlink":
+        (project / "docs" / "data").mkdir()
+        (project / "docs" / "data" / "flowers.csv").symlink_to(secret)
+    result = run_strict_build(project)
+    _failed_at(result, f"docs/index.md:5: dataset 'd': 'csv: {csv}' {OUTSIDE}", marker, project)
+
+
+MODEL_PAGE = ("# Model\n\n```model\nname: m\nfrom: models/m/model.json\n"
+              "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n")
+LAYERS = [{"type": "dense", "config": {"units": 1, "inputShape": [2]}}]
+# Three float32 weights (a [2, 1] kernel and a bias) that are nowhere else in a site.
+WEIGHTS = np.array([4242.25, 4343.5, 4444.75], dtype="<f4")
+
+
+def _model_project(tmp_path: Path, paths: list[str] | None = None) -> Path:
+    """A project whose page reads docs/models/m/model.json (its manifest naming `paths`)."""
+    # MkDocs itself copies every file of docs/ into the site, symlinks followed: not the
+    # weight files (nor a symlink to /dev/zero).
+    project = _project(tmp_path, MODEL_PAGE, extra="exclude_docs: '*.bin'\n")
+    doc, data = layers_model_json(LAYERS, ["dense_1/kernel", "dense_1/bias"],
+                                  [WEIGHTS[:2].reshape(2, 1), WEIGHTS[2:]])
+    assert data == WEIGHTS.tobytes()
+    folder = project / "docs" / "models" / "m"
+    folder.mkdir(parents=True)
+    if paths is not None:
+        doc["weightsManifest"][0]["paths"] = paths
+    (folder / "model.json").write_text(json.dumps(doc), encoding="utf-8")
+    return project
+
+
+def _no_weights_published(project: Path) -> None:
+    for path in (project / "site").rglob("*.html"):
+        assert "4242.25" not in path.read_text(encoding="utf-8"), path
+
+
+@pytest.mark.parametrize("how", ["relative", "absolute", "symlink"])
+def test_weight_paths_outside_the_docs_folder_are_never_read(tmp_path: Path, how: str):
+    secret = tmp_path / "outside" / "weights.bin"
+    secret.parent.mkdir()
+    marker = f"SECRET{uuid.uuid4().hex}"
+    secret.write_bytes(WEIGHTS.tobytes() + marker.encode())
+    path = {"relative": "../../../../outside/weights.bin", "absolute": str(secret),
+            "symlink": "weights.bin"}[how]
+    project = _model_project(tmp_path, [path])
+    if how == "symlink":
+        (project / "docs" / "models" / "m" / "weights.bin").symlink_to(secret)
+    result = run_strict_build(project)
+    _failed_at(result, f"docs/index.md:5: model 'm': model.json: the path '{path}' {OUTSIDE}",
+               marker, project)
+    _no_weights_published(project)
+
+
+@pytest.mark.parametrize("how", ["absolute", "symlink"])
+def test_a_weight_path_to_dev_zero_fails_without_reading_it(tmp_path: Path, how: str):
+    path = "/dev/zero" if how == "absolute" else "weights.bin"
+    project = _model_project(tmp_path, [path])
+    if how == "symlink":
+        (project / "docs" / "models" / "m" / "weights.bin").symlink_to("/dev/zero")
+    result = run_strict_build(project)
+    _failed_at(result, f"docs/index.md:5: model 'm': model.json: the path '{path}' {OUTSIDE}")
+
+
+def test_a_model_json_symlinked_from_outside_is_never_read(tmp_path: Path):
+    project = _model_project(tmp_path)
+    (project / "docs" / "models" / "m" / "weights.bin").write_bytes(WEIGHTS.tobytes())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / "docs" / "models" / "m" / "model.json").rename(outside / "model.json")
+    (project / "docs" / "models" / "m" / "model.json").symlink_to(outside / "model.json")
+    result = run_strict_build(project)
+    _failed_at(result, f"docs/index.md:5: model 'm': 'from: models/m/model.json' {OUTSIDE}")
+    _no_weights_published(project)
+
+
+def test_a_huge_weight_file_is_read_only_as_far_as_the_manifest_needs(tmp_path: Path):
+    # 8 GiB (sparse) after the model's 12 bytes, built under a 4 GiB memory limit.
+    project = _model_project(tmp_path)
+    weights = project / "docs" / "models" / "m" / "weights.bin"
+    with weights.open("wb") as out:
+        out.write(WEIGHTS.tobytes())
+        out.truncate(8 * 2**30)
+    result = run_strict_build(project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert "4242.25" in html and "4444.75" in html
+
+
+QUIZ_PAGE = "# Quiz\n\n```quiz\nname: q\ninclude: quizzes/bank.yml\n```\n"
+BANK = "- id: a\n  question: '{marker}?'\n  answers: [{marker}, {{text: b, correct: true}}]\n"
+
+
+@pytest.mark.parametrize("how", ["bank", "folder"])
+def test_a_quiz_bank_symlinked_from_outside_is_never_read(tmp_path: Path, how: str):
+    secret, marker = _secret(tmp_path, "bank.yml", BANK)
+    project = _project(tmp_path, QUIZ_PAGE)
+    if how == "bank":
+        (project / "quizzes").mkdir()
+        (project / "quizzes" / "bank.yml").symlink_to(secret)
+    else:
+        (project / "quizzes").symlink_to(secret.parent)
+    result = run_strict_build(project)
+    _failed_at(result, "docs/index.md:5: quiz 'q': quiz bank 'quizzes/bank.yml' is outside the folder "
+               "project/ (mlpages reads files only from inside it", marker, project)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda doc: doc["weightsManifest"][0].pop("paths"), "the weightsManifest must be a list of"),
+    (lambda doc: doc["weightsManifest"][0]["weights"][0].update(shape="2x1"),
+     "weight 'dense_1/kernel' has no valid shape"),
+    (lambda doc: doc["weightsManifest"].append(7), "the weightsManifest must be a list of"),
+    (lambda doc: doc["modelTopology"]["config"]["layers"].append("dense"), "layer 2 is not a"),
+    (lambda doc: doc["modelTopology"]["config"]["layers"][0]["config"].update(batch_input_shape=5),
+     "model.json: the topology is malformed (TypeError)"),
+], ids=["no-paths", "bad-shape", "bad-group", "bad-layer", "bad-input-shape"])
+def test_a_malformed_model_file_is_an_error_not_a_traceback(tmp_path: Path, change, message):
+    doc, data = layers_model_json(LAYERS, ["dense_1/kernel", "dense_1/bias"],
+                                  [WEIGHTS[:2].reshape(2, 1), WEIGHTS[2:]])
+    change(doc)
+    (tmp_path / "model.json").write_text(json.dumps(doc), encoding="utf-8")
+    (tmp_path / "weights.bin").write_bytes(data)
+    with pytest.raises(ModelFileError, match=re.escape(message)):
+        read_layers_model(tmp_path / "model.json")
+
+
+def test_a_csv_message_quotes_little_of_a_cell(tmp_path: Path):
+    path = tmp_path / "data.csv"
+    path.write_text(f"a,y\n{'x' * 1000},0\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        load_csv(path)
+    assert "is not a number" in str(error.value) and "x" * 41 not in str(error.value)

@@ -11,6 +11,7 @@ import numpy as np
 from .. import data as datalib
 from ..authorcode import run_author_code
 from ..errors import BlockError, did_you_mean
+from ..files import OutsideError, inside, not_found_or_special
 from ..html import array_json, esc, fmt, table
 from ..page import DatasetInfo, PageState
 from .common import boolean, check_keys, choice, integer, matrix, number
@@ -112,9 +113,13 @@ def _csv(data: dict[str, Any], page: PageState):
     rel = data["csv"]
     if not isinstance(rel, str):
         raise BlockError("'csv' must be a path relative to the Markdown file", key="csv")
-    path = (page.base_dir / rel).resolve()
-    if not path.is_file():
-        raise BlockError(f"CSV file not found: {rel} (looked at {path})", key="csv")
+    try:
+        path = inside(page.base_dir / rel, page.files_root, f"'csv: {rel}'")
+    except OutsideError as exc:
+        raise BlockError(str(exc), key="csv") from None
+    problem = not_found_or_special(path, rel, "CSV file")
+    if problem:
+        raise BlockError(f"{problem} (looked at {path})", key="csv")
     features = data.get("features")
     if features is not None and (
         not isinstance(features, list) or not all(isinstance(f, str) for f in features)
