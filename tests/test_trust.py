@@ -8,6 +8,7 @@ a file outside the project (a unique marker string) reaches the output or the si
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -15,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mdhelpers import XOR_CELLS
 from mlpages.data import DataError, load_csv
 from mlpages.export import layers_model_json
 from mlpages.modelfile import ModelFileError, read_layers_model
-from sitebuild import run_strict_build, write_project
+from sitebuild import build, run_strict_build, write_project
 
 NO_LOADERS = "plugins:\n  - mlpages:\n      loaders: false\n"
 
@@ -232,3 +234,138 @@ def test_a_csv_message_quotes_little_of_a_cell(tmp_path: Path):
     with pytest.raises(DataError) as error:
         load_csv(path)
     assert "is not a number" in str(error.value) and "x" * 41 not in str(error.value)
+
+
+# --------------------------------------------------------------------------- the reference cache
+
+CACHED_PAGE = "# Cells\n\n" + XOR_CELLS + """
+```predict
+name: after
+model: net
+dataset: xor
+split: train
+```
+"""
+
+
+def _cell_specs(project: Path) -> dict[str, dict]:
+    html = (project / "site" / "index.html").read_text(encoding="utf-8")
+    found = [json.loads(m)[0] for m in re.findall(r'class="mlpages-spec">(.*?)</script>', html)]
+    return {spec["name"]: spec for spec in found}
+
+
+def _grow(refs: list) -> None:
+    """One more epoch in every history, one more row of predictions."""
+    for ref in refs:
+        for values in ref.get("history", {}).values():
+            values.append(0.125)
+        if "predictions" in ref:
+            ref["predictions"]["shape"][0] += 1
+            ref["predictions"]["data"].append(0.125)
+
+
+def _shrink(refs: list) -> None:
+    """The last epoch of every history and the last prediction gone, the rest kept."""
+    for ref in refs:
+        for values in ref.get("history", {}).values():
+            values.pop()
+        if "predictions" in ref:
+            ref["predictions"]["data"].pop()
+
+
+@pytest.mark.parametrize("change", [
+    lambda refs: [{"epsilon": ref["epsilon"]} for ref in refs],
+    lambda refs: {"references": refs},
+    lambda refs: _grow(refs) or refs,
+    lambda refs: _shrink(refs) or refs,
+    lambda refs: refs[:1],
+], ids=["no-history", "not-a-list", "one-epoch-more", "one-epoch-less", "one-epsilon"])
+def test_a_cache_entry_of_the_wrong_structure_is_recomputed(tmp_path: Path, change):
+    project = _project(tmp_path, CACHED_PAGE)
+    first = run_strict_build(project)
+    assert first.returncode == 0, first.stderr
+    expected = _cell_specs(project)
+    entries = sorted((project / ".mlpages-cache").glob("*.json"))
+    assert len(entries) == 2  # the train and the predict cell
+    for path in entries:  # a valid checksum over a value of the wrong structure
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        payload = json.dumps(change(json.loads(entry["value"])))
+        entry.update(value=payload, sha256=hashlib.sha256(payload.encode()).hexdigest())
+        path.write_text(json.dumps(entry), encoding="utf-8")
+    second = run_strict_build(project)
+    assert second.returncode == 0, second.stderr
+    assert "Traceback" not in second.stderr
+    assert "references: 0 cached, 2 computed" in second.stderr
+    assert _cell_specs(project) == expected
+
+
+@pytest.mark.parametrize("cache_dir", [".mlpages-cache", "blocker/cache"], ids=["a-file", "under-a-file"])
+def test_a_cache_folder_that_cannot_be_used_falls_back_to_memory_with_one_warning(tmp_path: Path, cache_dir):
+    project = _project(tmp_path, CACHED_PAGE + "\n" + CACHED_PAGE.replace("# Cells\n", "").replace(
+        "name: ", "name: again-"))
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "plugins: [mlpages]\n", f"plugins:\n  - mlpages:\n      cache_dir: {cache_dir}\n"), encoding="utf-8")
+    (project / cache_dir.split("/")[0]).write_text("not a folder\n", encoding="utf-8")
+    result = build(project, strict=False)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1, result.stderr
+    assert "the reference cache folder" in warnings[0] and "cannot be used" in warnings[0]
+    assert "Traceback" not in result.stderr
+    assert "references: 0 cached, 4 computed" in result.stderr
+    assert set(_cell_specs(project)) >= {"fit-xor", "after", "again-fit-xor", "again-after"}
+
+
+BANDED_PAGE = """\
+# Dropout
+
+```dataset
+name: pts
+generate: xor
+n: 12
+split: 0.5
+```
+
+```model
+name: net
+seed: 3
+layers:
+  - dense: {units: 4, activation: relu, inputShape: [2]}
+  - dropout: {rate: 0.4}
+  - dense: {units: 1, activation: sigmoid}
+compile: {optimizer: sgd, loss: binaryCrossentropy, metrics: [accuracy]}
+```
+
+```train
+name: first
+model: net
+dataset: pts
+epochs: 2
+validation: test
+```
+
+```train
+name: second
+model: net
+dataset: pts
+epochs: 1
+```
+
+```predict
+name: after
+model: net
+dataset: pts
+```
+"""
+
+
+@pytest.mark.parametrize("page", [CACHED_PAGE, BANDED_PAGE], ids=["exact", "banded"])
+def test_every_reference_a_build_caches_passes_the_checks_of_the_next(tmp_path: Path, page: str):
+    project = _project(tmp_path, page)
+    assert run_strict_build(project).returncode == 0
+    cold = _cell_specs(project)
+    warm = run_strict_build(project)
+    assert warm.returncode == 0, warm.stderr
+    assert re.search(r"references: [1-9]\d* cached, 0 computed", warm.stderr), warm.stderr
+    assert _cell_specs(project) == cold
