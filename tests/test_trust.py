@@ -102,8 +102,7 @@ def test_a_csv_file_outside_the_docs_folder_is_never_read(tmp_path: Path, how: s
     secret, marker = _secret(tmp_path, "secret.csv", text)
     csv = {"absolute": str(secret), "relative": "../../outside/secret.csv",
            "symlink": "data/flowers.csv"}[how]
-    # MkDocs itself copies every file of docs/ into the site, symlinks followed: not data/.
-    project = _project(tmp_path, CSV_PAGE.format(csv=csv), loaders=False, extra="exclude_docs: 'data/'\n")
+    project = _project(tmp_path, CSV_PAGE.format(csv=csv), loaders=False)
     if how == "symlink":
         (project / "docs" / "data").mkdir()
         (project / "docs" / "data" / "flowers.csv").symlink_to(secret)
@@ -120,8 +119,7 @@ WEIGHTS = np.array([4242.25, 4343.5, 4444.75], dtype="<f4")
 
 def _model_project(tmp_path: Path, paths: list[str] | None = None) -> Path:
     """A project whose page reads docs/models/m/model.json (its manifest naming `paths`)."""
-    # MkDocs itself copies every file of docs/ into the site, symlinks followed: not the
-    # weight files (nor a symlink to /dev/zero).
+    # Not the weight files in the site: a test's may be huge (sparse).
     project = _project(tmp_path, MODEL_PAGE, extra="exclude_docs: '*.bin'\n")
     doc, data = layers_model_json(LAYERS, ["dense_1/kernel", "dense_1/bias"],
                                   [WEIGHTS[:2].reshape(2, 1), WEIGHTS[2:]])
@@ -189,6 +187,16 @@ def test_a_huge_weight_file_is_read_only_as_far_as_the_manifest_needs(tmp_path: 
     assert result.returncode == 0, result.stderr
     html = (project / "site" / "index.html").read_text(encoding="utf-8")
     assert "4242.25" in html and "4444.75" in html
+
+
+def test_a_file_of_the_docs_folder_symlinked_from_outside_is_not_published(tmp_path: Path):
+    # MkDocs copies every file of the docs folder into the site, following symlinks.
+    secret, marker = _secret(tmp_path, "notes.txt", "{marker}\n")
+    project = _project(tmp_path, "# Notes\n\nSee [the notes](notes.txt).\n")
+    (project / "docs" / "notes.txt").symlink_to(secret)
+    result = run_strict_build(project)
+    _failed_at(result, "mlpages: docs/notes.txt is outside the folder docs/ (mlpages reads files only from "
+               "inside it; a symlink counts where it points); it is not published", marker, project)
 
 
 QUIZ_PAGE = "# Quiz\n\n```quiz\nname: q\ninclude: quizzes/bank.yml\n```\n"
