@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import uuid
 from pathlib import Path
@@ -162,6 +163,14 @@ def test_a_weight_path_to_dev_zero_fails_without_reading_it(tmp_path: Path, how:
         (project / "docs" / "models" / "m" / "weights.bin").symlink_to("/dev/zero")
     result = run_strict_build(project)
     _failed_at(result, f"docs/index.md:5: model 'm': model.json: the path '{path}' {OUTSIDE}")
+
+
+def test_a_weight_file_that_is_a_pipe_is_not_read(tmp_path: Path):
+    # Reading a pipe nobody writes to never ends: the time limit only guards against that.
+    project = _model_project(tmp_path)
+    os.mkfifo(project / "docs" / "models" / "m" / "weights.bin")
+    result = run_strict_build(project, timeout=120)
+    _failed_at(result, "docs/index.md:5: model 'm': model.json: 'weights.bin' is not a regular file")
 
 
 def test_a_model_json_symlinked_from_outside_is_never_read(tmp_path: Path):
@@ -323,6 +332,9 @@ def test_a_cache_folder_that_cannot_be_used_falls_back_to_memory_with_one_warnin
     assert "Traceback" not in result.stderr
     assert "references: 0 cached, 4 computed" in result.stderr
     assert set(_cell_specs(project)) >= {"fit-xor", "after", "again-fit-xor", "again-after"}
+    strict = run_strict_build(project)  # the warning fails --strict, without a traceback
+    assert strict.returncode != 0 and "cannot be used" in strict.stderr
+    assert "Traceback" not in strict.stderr
 
 
 BANDED_PAGE = """\
