@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .errors import BlockError
+from .errors import BlockError, shorten
 
 T = TypeVar("T")
 
@@ -39,12 +39,9 @@ def run_author_code(call: Callable[..., T], *args: Any, what: str, key: str | No
     except KeyboardInterrupt:
         raise
     except SystemExit as exc:
-        raise BlockError(f"{what}: it called sys.exit({_short(repr(exc.code))}); code run at build "
-                         "must return its result, not exit", key=key) from None
+        code = shorten(repr(exc.code), MESSAGE_MAX)
+        raise BlockError(f"{what}: it called sys.exit({code}); code run at build must return its "
+                         "result, not exit", key=key) from None
     except BaseException as exc:  # noqa: BLE001 (author code: any failure is the block's error)
-        text = _short(str(exc))
+        text = shorten(str(exc), MESSAGE_MAX)
         raise BlockError(f"{what}: {type(exc).__name__}{': ' + text if text else ''}", key=key) from None
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= MESSAGE_MAX else text[: MESSAGE_MAX - 1] + "…"

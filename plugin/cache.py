@@ -156,5 +156,5 @@ class ResultCache:
             if hashlib.sha256(payload.encode()).hexdigest() != entry.get("sha256"):
                 return None
             return json.loads(payload)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
             return None

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import shorten
+
 __all__ = [
     "GENERATORS",
     "NORMALIZE_METHODS",
@@ -308,9 +310,13 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _quoted(cell: str, limit: int = 40) -> str:
+# The longest piece of a cell that a message quotes.
+CELL_MAX = 40
+
+
+def _quoted(cell: str) -> str:
     """A cell as a message quotes it: cut short, so that a message repeats little of a file."""
-    return repr(cell if len(cell) <= limit else cell[: limit - 1] + "…")
+    return repr(shorten(cell, CELL_MAX))
 
 
 def _read_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:

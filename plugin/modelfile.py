@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import shorten
 from .files import OutsideError, inside, read_at_most
 
 # Keras/TF.js class names of the layers mlpages reproduces, and their block names.
@@ -40,6 +41,8 @@ _UNSUPPORTED_IF_SET = {"kernel_regularizer", "bias_regularizer", "activity_regul
 # A model.json holds the topology and the weights manifest, never the weights: a few hundred
 # kilobytes for the largest models mlpages reproduces. Larger is not a model file.
 MODEL_JSON_MAX = 16 * 2**20
+# The longest name or path from a model file that a message repeats.
+NAME_MAX = 200
 
 
 class ModelFileError(ValueError):
@@ -98,9 +101,10 @@ def read_layers_model(path: Path, files: Mapping[str, bytes] | None = None,
                              "the topology and the weights manifest, its weights go in the weight files")
     try:
         doc = json.loads(text.decode("utf-8"))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         # json's messages give a position, never the text; a decoding error quotes bytes.
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else (
+            "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "nested too deeply")
         raise ModelFileError(f"{path.name} is not JSON: {reason}") from None
     topology = doc.get("modelTopology") if isinstance(doc, dict) else None
     if isinstance(topology, dict) and "model_config" in topology:
@@ -216,9 +220,9 @@ def _weights(groups: list[_Group], file: str, read: Callable[[str, int], bytes])
     return weights
 
 
-def _cut(text: str, limit: int = 200) -> str:
+def _cut(text: str) -> str:
     """A name from a model file, cut short: messages quote little of any file."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, NAME_MAX)
 
 
 def _short(text: str) -> str:

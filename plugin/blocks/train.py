@@ -65,10 +65,11 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     key = digest("train", chain.key, op.key_parts(), *((BAND_RUNS, BAND_WIDEN) if banded else ()))
     quantities = ["loss", *(["acc"] if model.metrics else [])]
     quantities += [f"val_{q}" for q in quantities] if validation else []
+    # A band of a model's first fit also holds the initial model's predictions.
+    initial = (len(dataset.x), *model.output_shape[1:]) if banded and not chain.ops else None
     references = page.cache.get(key, functools.partial(
         refcheck.train, epochs=epochs, keys=quantities, weight_shapes=[w.shape for w in model.weights],
-        banded=banded, initial_shape=(len(dataset.x), *model.output_shape[1:]) if banded and not chain.ops
-        else None))
+        banded=banded, initial_shape=initial))
     engines: dict[float, Sequential] = {}
     runs: dict[float, list[Sequential]] = {}
     if references is None:
