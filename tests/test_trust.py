@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mdhelpers import XOR_CELLS
+from mlpages.authorcode import run_author_code
 from mlpages.data import DataError, load_csv
+from mlpages.errors import BlockError
 from mlpages.export import layers_model_json
 from mlpages.modelfile import ModelFileError, read_layers_model
 from sitebuild import build, run_strict_build, write_project
@@ -86,6 +88,16 @@ def test_a_loader_that_raises_or_exits_is_the_blocks_error(tmp_path: Path, modul
         (project / "course_data.py").write_text(module, encoding="utf-8")
     result = run_strict_build(project)
     _failed_at(result, f"docs/index.md:5: dataset 'd': {message}")
+
+
+def test_ctrl_c_in_author_code_still_stops_the_build():
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_author_code(interrupted, what="loader 'x:y' failed", key="loader")
+    with pytest.raises(BlockError, match=r"^loader 'x:y' failed: ZeroDivisionError: division by zero$"):
+        run_author_code(lambda: 1 / 0, what="loader 'x:y' failed", key="loader")
 
 
 # --------------------------------------------------------------------------- files outside the project
