@@ -3,9 +3,9 @@
 A block names files (`csv:`, `from:`, a model file's weight paths, `include:`); a build may
 run on a checkout nobody has reviewed (a pull-request preview), and whatever a block reads
 can end up on the page or in an error message. So every such path is resolved, symlinks
-included, and must lie inside its root folder (the docs folder, or the quiz banks'
-folder) and be a regular file (not a device or a pipe); otherwise the block's error says
-so without reading a byte of the file.
+included, and must lie inside its root folder (the docs folder, or for quiz banks the
+project's folder) and be a regular file (not a device or a pipe); otherwise the block's
+error says so without reading a byte of the file.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 class OutsideError(ValueError):
-    """A path that resolves outside its root folder, or that is not a regular file."""
+    """A path that resolves outside its root folder."""
 
 
 def inside(path: Path, root: Path, shown: str) -> Path:
