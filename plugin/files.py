@@ -27,11 +27,16 @@ def inside(path: Path, root: Path, shown: str) -> Path:
         shown: How messages name the path (what the author wrote).
 
     Raises:
-        OutsideError: The resolved path is outside ``root``; the message names ``shown``
-            and the root folder, never the file's content or where a symlink points.
+        OutsideError: The resolved path is outside ``root``, or cannot be resolved (a
+            symlink loop, a NUL character); the message names ``shown`` and the root
+            folder, never the file's content or where a symlink points.
     """
     real_root = root.resolve()
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except (RuntimeError, ValueError, OSError):  # RuntimeError: a symlink loop (Python 3.11)
+        raise OutsideError(f"{shown} cannot be followed to a file (a symlink loop, or a character "
+                           "no path may hold)") from None
     if real != real_root and real_root not in real.parents:
         raise OutsideError(f"{shown} is outside the folder {real_root.name}/ (mlpages reads files only "
                            "from inside it; a symlink counts where it points)")

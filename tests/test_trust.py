@@ -124,6 +124,15 @@ def test_a_csv_file_outside_the_docs_folder_is_never_read(tmp_path: Path, how: s
     _failed_at(result, f"docs/index.md:5: dataset 'd': 'csv: {csv}' {OUTSIDE}", marker, project)
 
 
+def test_a_csv_path_that_cannot_be_followed_is_the_blocks_error(tmp_path: Path):
+    project = _project(tmp_path, CSV_PAGE.format(csv="data/a.csv"))
+    (project / "docs" / "data").mkdir()
+    (project / "docs" / "data" / "a.csv").symlink_to("b.csv")
+    (project / "docs" / "data" / "b.csv").symlink_to("a.csv")
+    result = run_strict_build(project)
+    _failed_at(result, "docs/index.md:5: dataset 'd': 'csv: data/a.csv' cannot be followed to a file")
+
+
 MODEL_PAGE = ("# Model\n\n```model\nname: m\nfrom: models/m/model.json\n"
               "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n")
 LAYERS = [{"type": "dense", "config": {"units": 1, "inputShape": [2]}}]
