@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import shorten
+
 __all__ = [
     "GENERATORS",
     "NORMALIZE_METHODS",
@@ -308,6 +310,15 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+# The longest piece of a cell that a message quotes.
+CELL_MAX = 40
+
+
+def _quoted(cell: str) -> str:
+    """A cell as a message quotes it: cut short, so that a message repeats little of a file."""
+    return repr(shorten(cell, CELL_MAX))
+
+
 def _read_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:
     """Read the non-blank rows of a CSV file with their 1-based line numbers."""
     rows: list[tuple[int, list[str]]] = []
@@ -436,7 +447,7 @@ def load_csv(
                 raise DataError(f"{shown} line {line}, column {column!r}: empty cell")
             value = _number(cell)
             if value is None:
-                raise DataError(f"{shown} line {line}, column {column!r}: {cell!r} is not a number")
+                raise DataError(f"{shown} line {line}, column {column!r}: {_quoted(cell)} is not a number")
             x[i, j] = value
         if label is not None:
             if not cells[label_at]:

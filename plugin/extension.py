@@ -60,6 +60,9 @@ class MlpagesExtension(Extension):
             "cache_dir": ["", "Directory for cached references ('' keeps them in memory only)"],
             "loaders": [True, "Allow `loader:` datasets, which run Python code at build time"],
             "base_dir": ["", "Directory that relative paths in blocks are resolved against"],
+            "root": ["", "Directory that every file a block reads (csv, from: and its weight files) "
+                         "must lie inside, symlinks resolved (default: the folder relative paths are "
+                         "resolved against; the MkDocs plugin: docs_dir)"],
             "loader_root": ["", "Directory on the import path of `loader:` modules "
                                 "(the MkDocs plugin: mkdocs.yml's folder)"],
             "script": ["", "URL of mlpages.js to add to pages with cells or quizzes "
@@ -104,6 +107,7 @@ class MlpagesExtension(Extension):
             quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
             published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
             loader_root=Path(self.getConfig("loader_root")) if self.getConfig("loader_root") else None,
+            root=Path(self.getConfig("root")) if self.getConfig("root") else None,
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))

@@ -221,6 +221,13 @@ class PageState:
     element_ids: dict[str, str] = field(default_factory=dict)
     # Shared by all pages of the build: page slug -> the page (path) whose blocks use it.
     page_ids: dict[str, str] = field(default_factory=dict)
+    # Every file a block reads (csv, from: and its weights) lies inside it; None: base_dir.
+    root: Path | None = None
+
+    @property
+    def files_root(self) -> Path:
+        """The folder that files named by blocks must lie inside (symlinks resolved)."""
+        return self.root if self.root is not None else self.base_dir
 
     def cell_id(self, name: str) -> str:
         """`mlp-<page slug>-<name>`, each run of characters other than letters, digits, `-`

@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 from .blocks import progress
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
+from .files import OutsideError, inside
 from .imports import exports_first
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -61,6 +62,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
             loader_root=str(root),
+            root=str(Path(config.docs_dir).resolve()),
             quizzes_dir=str(root / "quizzes"),
             # Quiz texts are Markdown like the pages around them: same extensions, same options.
             text_extensions=[e for e in config.markdown_extensions if isinstance(e, str)],
@@ -78,6 +80,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        _drop_links_outside(files, Path(config.docs_dir))
         for path in sorted(RUNTIME_DIR.rglob("*")):
             if path.is_file() and path.suffix in (".js", ".css", ".txt") and "__pycache__" not in path.parts:
                 rel = path.relative_to(RUNTIME_DIR).as_posix()
@@ -176,6 +179,21 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         if quizzes.is_dir():
             server.watch(str(quizzes))
         return server
+
+
+def _drop_links_outside(files: Files, docs_dir: Path) -> None:
+    """Leave out of the site every file of the docs folder that is a symlink to something
+    outside it: MkDocs would copy what it points at (any file of the machine, or a device
+    that never ends) into the site. Each is a warning, so `--strict` fails."""
+    root = docs_dir.resolve()
+    for file in list(files):
+        if file.src_dir is None or Path(file.src_dir).resolve() != root or not file.abs_src_path:
+            continue  # a theme's or a generated file
+        try:
+            inside(Path(file.abs_src_path), root, f"{docs_dir.name}/{file.src_uri}")
+        except OutsideError as exc:
+            files.remove(file)
+            log.warning(f"mlpages: {exc}; it is not published (copy the file into the folder instead)")
 
 
 def _url_prefix(src_uri: str, dest_uri: str) -> str:

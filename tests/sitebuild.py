@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,3 +49,19 @@ def build_pages(project: Path, pages: dict[str, str], **options) -> Path:
     result = build(write_project(project, pages, **options))
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+def run_strict_build(project_dir: Path, *, memory_mb: int = 4096, timeout: int = 300
+                     ) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of `project_dir` into project_dir/site, with its address space
+    limited to `memory_mb` (a read that would exhaust memory fails instead) and `timeout`
+    seconds as a guard against hangs."""
+
+    def limit_memory() -> None:
+        size = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    cmd = [*MKDOCS, "build", "--strict", "-f", "mkdocs.yml", "-d", "site"]
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run(cmd, cwd=project_dir, capture_output=True, text=True, env=env,
+                          timeout=timeout, preexec_fn=limit_memory)

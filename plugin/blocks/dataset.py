@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 
 from .. import data as datalib
+from ..authorcode import run_author_code
 from ..errors import BlockError, did_you_mean
+from ..files import OutsideError, inside, not_found_or_special
 from ..html import array_json, esc, fmt, table
 from ..page import DatasetInfo, PageState
 from .common import boolean, check_keys, choice, integer, matrix, number
@@ -145,9 +147,13 @@ def _csv(data: dict[str, Any], page: PageState):
     rel = data["csv"]
     if not isinstance(rel, str):
         raise BlockError("'csv' must be a path relative to the Markdown file", key="csv")
-    path = (page.base_dir / rel).resolve()
-    if not path.is_file():
-        raise BlockError(f"CSV file not found: {rel} (looked at {path})", key="csv")
+    try:
+        path = inside(page.base_dir / rel, page.files_root, f"'csv: {rel}'")
+    except OutsideError as exc:
+        raise BlockError(str(exc), key="csv") from None
+    problem = not_found_or_special(path, rel, "CSV file")
+    if problem:
+        raise BlockError(f"{problem} (looked at {path})", key="csv")
     features = data.get("features")
     if features is not None and (
         not isinstance(features, list) or not all(isinstance(f, str) for f in features)
@@ -175,16 +181,16 @@ def _loader(data: dict[str, Any], page: PageState):
     if added:
         sys.path.insert(0, root)
     try:
-        func = getattr(importlib.import_module(module_name), func_name)
-    except (ImportError, AttributeError) as exc:
-        raise BlockError(f"cannot import loader {spec!r}: {exc}", key="loader") from None
+        # Importing runs the module's code: a syntax error, an exception or an exit there
+        # is the block's error like one in the function.
+        module = run_author_code(importlib.import_module, module_name,
+                                 what=f"cannot import loader {spec!r}", key="loader")
     finally:
         if added:
             sys.path.remove(root)
-    try:
-        result = func()
-    except Exception as exc:  # author code: report, never crash the build
-        raise BlockError(f"loader {spec!r} failed: {type(exc).__name__}: {exc}", key="loader") from None
+    func = run_author_code(getattr, module, func_name, what=f"cannot import loader {spec!r}",
+                           key="loader")
+    result = run_author_code(func, what=f"loader {spec!r} failed", key="loader")
     return _loaded_arrays(result, spec)
 
 
@@ -202,12 +208,9 @@ def _loaded_arrays(result: Any, spec: str):
         (x, y), features, classes = result, None, None
     else:
         raise BlockError(f"{what}; got {type(result).__name__}", key="loader")
-    try:
-        x = np.asarray(x, dtype=np.float32)
-        y = None if y is None else np.asarray(y, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise BlockError(f"loader {spec!r} returned arrays that are not numbers: {exc}",
-                         key="loader") from None
+    # Converting may run the author's code too (an object's __array__ or __len__).
+    x, y = run_author_code(_float32_arrays, x, y, key="loader",
+                           what=f"loader {spec!r} returned arrays that are not numbers")
     if x.ndim == 1:
         x = x[:, None]
     if y is not None and y.ndim == 1:
@@ -228,6 +231,10 @@ def _loaded_arrays(result: Any, spec: str):
     ):
         raise BlockError(f"loader {spec!r}: 'classes' must name each one-hot column of y", key="loader")
     return x, y, list(features), classes
+
+
+def _float32_arrays(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    return np.asarray(x, dtype=np.float32), None if y is None else np.asarray(y, dtype=np.float32)
 
 
 def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_train: int):

@@ -10,6 +10,7 @@ from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
 from ..errors import BlockError, did_you_mean
+from ..files import OutsideError, inside
 from ..html import array_json, code_block, esc, table
 from ..modelfile import LoadedModel, ModelFileError, read_layers_model
 from ..page import ModelInfo, PageState
@@ -126,8 +127,13 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
     """The model file `from:` names, relative to the Markdown file."""
     if not isinstance(rel, str) or not rel.endswith(".json"):
         raise BlockError("'from' must be the path of a TF.js model.json, relative to this page", key="from")
-    path = (page.base_dir / rel).resolve()
+    try:
+        path = inside(page.base_dir / rel, page.files_root, f"'from: {rel}'")
+    except OutsideError as exc:
+        raise BlockError(str(exc), key="from") from None
     files = None
+    if path.exists() and not path.is_file():
+        raise BlockError(f"model file {rel} is not a regular file", key="from")
     if not path.is_file():
         export = page.published.get(path.parent)
         if export is None or path.name not in export.files:
@@ -135,7 +141,7 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
                              "before this one exports it)", key="from")
         files = export.files  # exported by a page of this build: read from memory
     try:
-        return read_layers_model(path, files)
+        return read_layers_model(path, files, root=page.files_root)
     except ModelFileError as exc:
         raise BlockError(str(exc), key="from") from None
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
-from .. import jsgen
+from .. import jsgen, refcheck
 from ..cache import digest
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
@@ -50,7 +51,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     chain = model.chain
     banded = chain.stochastic
     key = digest("predict", chain.key, x, y, *((BAND_RUNS, BAND_WIDEN) if banded else ()))
-    references = page.cache.get(key)
+    references = page.cache.get(key, functools.partial(
+        refcheck.predict, shape=(len(x), *model.output_shape[1:]), labelled=y is not None, banded=banded))
     if references is None:
         references = []
         for eps in EPSILONS.values():

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import BlockError, did_you_mean
+from ..files import OutsideError, inside
 from ..html import esc, json_script
 from ..page import EPSILONS, PageState, id_part
 from ..quizdown import ERROR_KEY
@@ -267,6 +268,12 @@ def _bank_path(include: Any, page: PageState) -> tuple[Path, str]:
         raise BlockError(f"'include' must be a path inside {BANK_DIR}/, like {BANK_DIR}/<bank>.yml, "
                          f"got {include!r}", key="include")
     folder = page.quizzes_dir if page.quizzes_dir is not None else page.base_dir / BANK_DIR
+    # The bank, symlinks resolved (the quizzes folder itself may be one), lies in the folder
+    # that holds quizzes/: the project's (mkdocs.yml's) folder.
+    try:
+        inside(folder.joinpath(*parts), folder.parent, f"quiz bank {include!r}")
+    except OutsideError as exc:
+        raise BlockError(str(exc), key="include") from None
     path = folder.joinpath(*parts)
     if not path.is_file():
         raise BlockError(f"quiz bank {include!r} not found (looked for {path})", key="include")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -9,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import jsgen
+from .. import jsgen, refcheck
 from ..cache import digest
 from ..engine import EngineError, Sequential
 from ..errors import BlockError
@@ -62,7 +63,13 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
                          f"'{model.name}' has dropout without a seed; give the dropout layer a "
                          "'seed' to export its weights", key="export")
     key = digest("train", chain.key, op.key_parts(), *((BAND_RUNS, BAND_WIDEN) if banded else ()))
-    references = page.cache.get(key)
+    quantities = ["loss", *(["acc"] if model.metrics else [])]
+    quantities += [f"val_{q}" for q in quantities] if validation else []
+    # A band of a model's first fit also holds the initial model's predictions.
+    initial = (len(dataset.x), *model.output_shape[1:]) if banded and not chain.ops else None
+    references = page.cache.get(key, functools.partial(
+        refcheck.train, epochs=epochs, keys=quantities, weight_shapes=[w.shape for w in model.weights],
+        banded=banded, initial_shape=initial))
     engines: dict[float, Sequential] = {}
     runs: dict[float, list[Sequential]] = {}
     if references is None:
