@@ -80,7 +80,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        _drop_links_outside(files, Path(config.docs_dir))
+        project = Path(config.config_file_path or ".").resolve().parent
+        _drop_links_outside(files, Path(config.docs_dir), project)
         for path in sorted(RUNTIME_DIR.rglob("*")):
             if path.is_file() and path.suffix in (".js", ".css", ".txt") and "__pycache__" not in path.parts:
                 rel = path.relative_to(RUNTIME_DIR).as_posix()
@@ -181,19 +182,21 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         return server
 
 
-def _drop_links_outside(files: Files, docs_dir: Path) -> None:
+def _drop_links_outside(files: Files, docs_dir: Path, project: Path) -> None:
     """Leave out of the site every file of the docs folder that is a symlink to something
-    outside it: MkDocs would copy what it points at (any file of the machine, or a device
-    that never ends) into the site. Each is a warning, so `--strict` fails."""
+    outside the project (the folder of `mkdocs.yml`): MkDocs would copy what it points at (any
+    file of the machine, or a device that never ends) into the site. A link inside the project
+    (`docs/index.md` -> `../README.md`) is kept. Each one left out is a warning, so `--strict`
+    fails."""
     root = docs_dir.resolve()
     for file in list(files):
         if file.src_dir is None or Path(file.src_dir).resolve() != root or not file.abs_src_path:
             continue  # a theme's or a generated file
         try:
-            inside(Path(file.abs_src_path), root, f"{docs_dir.name}/{file.src_uri}")
+            inside(Path(file.abs_src_path), project, f"{docs_dir.name}/{file.src_uri}")
         except OutsideError as exc:
             files.remove(file)
-            log.warning(f"mlpages: {exc}; it is not published (copy the file into the folder instead)")
+            log.warning(f"mlpages: {exc}; it is not published (copy the file into the project instead)")
 
 
 def _url_prefix(src_uri: str, dest_uri: str) -> str:

@@ -226,8 +226,19 @@ def test_a_file_of_the_docs_folder_symlinked_from_outside_is_not_published(tmp_p
     project = _project(tmp_path, "# Notes\n\nSee [the notes](notes.txt).\n")
     (project / "docs" / "notes.txt").symlink_to(secret)
     result = run_strict_build(project)
-    _failed_at(result, "mlpages: docs/notes.txt is outside the folder docs/ (mlpages reads files only from "
-               "inside it; a symlink counts where it points); it is not published", marker, project)
+    _failed_at(result, "mlpages: docs/notes.txt is outside the folder project/ (mlpages reads files only "
+               "from inside it; a symlink counts where it points); it is not published", marker, project)
+
+
+def test_a_file_of_the_docs_folder_symlinked_inside_the_project_is_published(tmp_path: Path):
+    # The common `docs/index.md` -> `../README.md` keeps working.
+    project = _project(tmp_path, "# Home\n")
+    (project / "README.md").write_text("# The readme page\n", encoding="utf-8")
+    (project / "docs" / "index.md").unlink()
+    (project / "docs" / "index.md").symlink_to("../README.md")
+    result = run_strict_build(project)
+    assert result.returncode == 0, result.stderr
+    assert "The readme page" in (project / "site" / "index.html").read_text(encoding="utf-8")
 
 
 QUIZ_PAGE = "# Quiz\n\n```quiz\nname: q\ninclude: quizzes/bank.yml\n```\n"
