@@ -37,6 +37,36 @@ batchSize: 8
 ```
 """
 
+# Plain SGD with learning rate 10 on a one-unit linear regression: each epoch multiplies the
+# error by about -360, so the float32 loss overflows to Infinity at epoch 16 and turns NaN
+# (Infinity - Infinity in the update) at epoch 33, far from any rounding-sized boundary.
+DIVERGING_CELLS = """\
+```dataset
+name: line
+generate: linear
+n: 32
+seed: 1
+```
+
+```model
+name: unstable
+seed: 3
+layers:
+  - dense: {units: 1, inputShape: [1]}
+compile:
+  optimizer: {sgd: {learningRate: 10}}
+  loss: meanSquaredError
+```
+
+```train
+name: fit-line
+model: unstable
+dataset: line
+epochs: 40
+batchSize: 32
+```
+"""
+
 
 def convert(text: str, path: str = "docs/page.md", base_dir: Path | None = None,
             extensions: list | None = None, **config) -> str:

@@ -1,0 +1,131 @@
+"""A training that diverges (NaN, ±Infinity) builds like any other: a real `mkdocs build
+--strict` logs where the reference diverged, and the page carries the non-finite values in
+the page contract's encoding (the strings "NaN", "Infinity", "-Infinity")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+from mdhelpers import DIVERGING_CELLS
+from mlpages.arrays import INLINE_MAX, decode, externalize
+from mlpages.cache import ResultCache
+from mlpages.html import array_json, json_script
+from mlpages.page import band
+from mlpages.verify.compare import number
+from mlpages.verify.discover import parse_cells
+from sitebuild import build, write_project
+
+# The diverging cells, a prediction by the diverged model, a results table and a numeric
+# question bound to values after the divergence.
+PAGE = "# Too large a step\n\n" + DIVERGING_CELLS + """
+```predict
+name: after
+model: unstable
+x: [[0.5]]
+```
+
+```results
+name: losses
+quantity: loss
+rows:
+  - {label: first epoch, cell: fit-line, epoch: 1}
+  - {label: epoch 20, cell: fit-line, epoch: 20}
+  - {label: last epoch, cell: fit-line}
+  - {label: prediction, cell: after}
+```
+
+```quiz
+name: check
+questions:
+  - id: last-loss
+    question: What is the loss after the last epoch?
+    answer_from: {cell: fit-line, quantity: loss}
+```
+"""
+TRAIN_LINE = PAGE.splitlines().index("```train") + 1
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = write_project(tmp_path_factory.mktemp("diverge"), {"index.md": PAGE})
+    return build(project), project / "site"
+
+
+def test_a_diverging_training_builds_strict_and_says_where_it_diverged(built):
+    result, _ = built
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "RuntimeWarning" not in result.stderr
+    [line] = [ln for ln in result.stderr.splitlines() if "diverged" in ln]
+    assert line.startswith("INFO")
+    assert (f"docs/index.md:{TRAIN_LINE}: train 'fit-line': the reference diverged at epoch 16 "
+            "(loss Infinity); later values are NaN or ±Infinity") in line
+
+
+def test_the_page_carries_the_non_finite_values_as_strings(built):
+    _, site = built
+    cells = {c["name"]: c for c in parse_cells((site / "index.html").read_text()).cells}
+    for ref in cells["fit-line"]["references"]:
+        loss = ref["history"]["loss"]
+        assert all(isinstance(v, float) and math.isfinite(v) for v in loss[:15])
+        assert loss[15:32] == ["Infinity"] * 17 and loss[32:] == ["NaN"] * 8
+        assert [w["data"] for w in ref["weights"]] == [["NaN"], ["NaN"]]
+    for ref in cells["after"]["references"]:
+        assert ref["predictions"]["data"] == ["NaN"]
+    html = (site / "index.html").read_text()
+    assert "<td>loss</td><td>NaN</td>" in html  # the train cell's final figure
+    assert '<strong class="mlpages-quiz-value">NaN</strong>' in html
+    assert "type NaN, the only answer accepted" in html
+    table = html[html.index('class="mlpages-results-table"'):]
+    shown = [part.split("<")[0] for part in table.split('class="mlpages-results-reference">')[1:]]
+    assert shown[0] != "NaN" and shown[1:] == ["Infinity", "NaN", "NaN"]
+
+
+@pytest.mark.parametrize("size", [3, 5000])  # inline, and in a site file (arrays.py)
+def test_non_finite_values_round_trip_through_the_page(size):
+    values = np.linspace(-1, 1, size, dtype=np.float32)
+    values[:3] = [np.nan, np.inf, -np.inf]
+    spec = {"kind": "train", "references": [{"epsilon": 1e-4, "history": {"loss": [0.5, math.inf]},
+                                             "weights": [array_json(values)]}]}
+    files: dict[str, bytes] = {}
+    script = json_script(externalize(spec, files))
+    text = script.split(">", 1)[1].rsplit("<", 1)[0]
+    [cell] = json.loads(text, parse_constant=_no_bare_constants)  # strict JSON, as browsers parse
+    weights = cell["references"][0]["weights"][0]
+    if size > INLINE_MAX:
+        [(src, data)] = files.items()
+        assert weights["src"] == src and weights["dtype"] == "float32"
+        assert hashlib.sha256(data).hexdigest() == weights["sha256"]
+        decoded = decode(weights, data)
+    else:
+        assert not files and weights["data"] == ["NaN", "Infinity", "-Infinity"]
+        decoded = np.array([number(v) for v in weights["data"]], dtype=np.float32)
+    np.testing.assert_array_equal(decoded, values)  # NaN where NaN, ±Infinity where they were
+    assert [number(v) for v in cell["references"][0]["history"]["loss"]] == [0.5, math.inf]
+
+
+def _no_bare_constants(name: str) -> None:
+    raise AssertionError(f"bare {name} in the page's JSON")
+
+
+def test_the_reference_cache_keeps_non_finite_values(tmp_path):
+    value = [{"epsilon": 1e-4, "history": {"loss": [1.0, math.inf, -math.inf, math.nan]}}]
+    ResultCache(tmp_path).put("k", value)
+    again = ResultCache(tmp_path).get("k")
+    loss = again[0]["history"]["loss"]
+    assert loss[:3] == [1.0, math.inf, -math.inf] and math.isnan(loss[3])
+
+
+def test_a_band_of_runs_that_all_diverged_alike_is_that_value():
+    runs = [np.array([1.0, np.inf, np.nan, np.nan, -np.inf]), np.array([3.0, np.inf, np.nan, 2.0, np.inf])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from Infinity − Infinity
+        median, low, high = band(runs)
+    np.testing.assert_array_equal(low[:3], [-1.0, np.inf, np.nan])
+    np.testing.assert_array_equal(high[:3], [5.0, np.inf, np.nan])
+    # Runs that diverged differently: edges that no single value equals (verify accepts nothing).
+    assert np.isnan(low[3]) and np.isnan(high[3]) and (low[4], high[4]) == (-np.inf, np.inf)
