@@ -67,6 +67,34 @@ batchSize: 32
 ```
 """
 
+# The diverging cells, a prediction by the diverged model, a results table and a numeric
+# question bound to values after the divergence.
+DIVERGING_PAGE = "# Too large a step\n\n" + DIVERGING_CELLS + """
+```predict
+name: after
+model: unstable
+x: [[0.5]]
+```
+
+```results
+name: losses
+quantity: loss
+rows:
+  - {label: first epoch, cell: fit-line, epoch: 1}
+  - {label: epoch 20, cell: fit-line, epoch: 20}
+  - {label: last epoch, cell: fit-line}
+  - {label: prediction, cell: after}
+```
+
+```quiz
+name: check
+questions:
+  - id: last-loss
+    question: What is the loss after the last epoch?
+    answer_from: {cell: fit-line, quantity: loss}
+```
+"""
+
 
 def convert(text: str, path: str = "docs/page.md", base_dir: Path | None = None,
             extensions: list | None = None, **config) -> str:

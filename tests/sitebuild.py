@@ -48,3 +48,9 @@ def build_pages(project: Path, pages: dict[str, str], **options) -> Path:
     result = build(write_project(project, pages, **options))
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+def verify(site: Path, *args: str) -> subprocess.CompletedProcess:
+    """`mlpages verify SITE ARGS...` in a subprocess, as a course's CI runs it."""
+    return subprocess.run([sys.executable, "-m", "mlpages.cli", "verify", str(site), *args],
+                          capture_output=True, text=True, timeout=600)

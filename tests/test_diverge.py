@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from mdhelpers import DIVERGING_CELLS
+from mdhelpers import DIVERGING_PAGE
 from mlpages.arrays import INLINE_MAX, decode, externalize
 from mlpages.cache import ResultCache
 from mlpages.html import array_json, json_script
@@ -20,33 +20,7 @@ from mlpages.verify.compare import number
 from mlpages.verify.discover import parse_cells
 from sitebuild import build, write_project
 
-# The diverging cells, a prediction by the diverged model, a results table and a numeric
-# question bound to values after the divergence.
-PAGE = "# Too large a step\n\n" + DIVERGING_CELLS + """
-```predict
-name: after
-model: unstable
-x: [[0.5]]
-```
-
-```results
-name: losses
-quantity: loss
-rows:
-  - {label: first epoch, cell: fit-line, epoch: 1}
-  - {label: epoch 20, cell: fit-line, epoch: 20}
-  - {label: last epoch, cell: fit-line}
-  - {label: prediction, cell: after}
-```
-
-```quiz
-name: check
-questions:
-  - id: last-loss
-    question: What is the loss after the last epoch?
-    answer_from: {cell: fit-line, quantity: loss}
-```
-"""
+PAGE = DIVERGING_PAGE
 TRAIN_LINE = PAGE.splitlines().index("```train") + 1
 
 
