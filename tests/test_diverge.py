@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from mdhelpers import DIVERGING_PAGE
 from mlpages.arrays import INLINE_MAX, decode, externalize
+from mlpages.blocks.predict import label
 from mlpages.cache import ResultCache
 from mlpages.html import array_json, json_script
 from mlpages.page import band
@@ -31,13 +32,17 @@ def built(tmp_path_factory):
 
 
 def test_a_diverging_training_builds_strict_and_says_where_it_diverged(built):
-    result, _ = built
+    result, site = built
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "RuntimeWarning" not in result.stderr
     [line] = [ln for ln in result.stderr.splitlines() if "diverged" in ln]
     assert line.startswith("INFO")
     assert (f"docs/index.md:{TRAIN_LINE}: train 'fit-line': the reference diverged at epoch 16 "
             "(loss Infinity); later values are NaN or ±Infinity") in line
+    again = build(site.parent)  # the references come from the cache now, and say the same
+    assert again.returncode == 0, again.stderr
+    assert "references: 2 cached, 0 computed" in again.stderr
+    assert [ln for ln in again.stderr.splitlines() if "diverged" in ln] == [line]
 
 
 def test_the_page_carries_the_non_finite_values_as_strings(built):
@@ -103,3 +108,9 @@ def test_a_band_of_runs_that_all_diverged_alike_is_that_value():
     np.testing.assert_array_equal(high[:3], [5.0, np.inf, np.nan])
     # Runs that diverged differently: edges that no single value equals (verify accepts nothing).
     assert np.isnan(low[3]) and np.isnan(high[3]) and (low[4], high[4]) == (-np.inf, np.inf)
+
+
+def test_a_diverged_classifier_output_predicts_no_class():
+    assert label(np.array([np.nan]), ["no", "yes"]) == "—"
+    assert label(np.array([0.25, np.inf]), ["a", "b"]) == "—"
+    assert label(np.array([0.75]), ["no", "yes"]) == "yes (75.0%)"

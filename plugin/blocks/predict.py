@@ -107,7 +107,10 @@ def accuracy(out: np.ndarray, y: np.ndarray) -> float:
 
 
 def label(out: np.ndarray, classes: list[str] | None) -> str:
-    """The predicted class and its confidence: argmax for several outputs, 0.5 for one."""
+    """The predicted class and its confidence: argmax for several outputs, 0.5 for one; a
+    dash for a diverged model's non-finite outputs, which predict no class."""
+    if not np.all(np.isfinite(out)):
+        return "—"
     if len(out) == 1:
         k, p = (1, out[0]) if out[0] > 0.5 else (0, 1 - out[0])
     else:
