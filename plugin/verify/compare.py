@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from mlpages.html import json_number
 
 ACCURACY_KEYS = frozenset({"acc", "val_acc", "accuracy", "val_accuracy"})
 ACCURACY_SLACK = 1e-6
@@ -76,7 +77,7 @@ class CellCheck:
     Attributes:
         mismatches: Every disagreement found (empty when the cell passes).
         max_rel_diff: The largest ``|browser − reference| / |reference|`` over the compared
-            elements with a non-zero reference, accuracies left out; ``None`` when none.
+            elements with a non-zero finite reference, accuracies left out; ``None`` when none.
         compared: How many values were compared.
         banded: How many of them were checked within a band of NumPy runs (unseeded
             dropout) instead of against one reference value.
@@ -92,7 +93,7 @@ def _num(value: float | None) -> str:
     if value is None:
         return "-"
     if not math.isfinite(value):  # as the page contract and JavaScript write them
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return str(json_number(value))
     return f"{value:.9g}"
 
 
