@@ -14,6 +14,7 @@ import pytest
 from conftest import serving
 from mdhelpers import DIVERGING_PAGE
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sitebuild import build_pages, verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-diverge")]
@@ -71,10 +72,16 @@ def test_the_page_shows_the_divergence(site, browser):
         verdict = question.find_element(By.CSS_SELECTOR, ".mlpages-quiz-feedback p")
         assert verdict.get_attribute("data-verdict") == "right", verdict.text
         stored = browser.execute_script("return JSON.stringify(localStorage)")
-        assert '\\"value\\":\\"NaN\\"' in stored
+        assert '\\"value\\":\\"NaN\\"' in stored  # JSON has no NaN: the contract's string
+        logs = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+        browser.refresh()  # the stored answer comes back, graded again
+        restored = WebDriverWait(browser, 60).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, "#mlp-good-check-last-loss .mlpages-quiz-feedback p"))
+        assert restored[0].get_attribute("data-verdict") == "right"
         # No error from the runtime, the chart or TF.js, all under assets/mlpages/ (the plain
         # theme's own scripts fail offline without their libraries from other hosts).
-        logs = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        logs += [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert [m for m in logs if "mlpages" in m] == []
 
 
