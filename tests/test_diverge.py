@@ -15,6 +15,7 @@ from mdhelpers import DIVERGING_PAGE
 from mlpages.arrays import INLINE_MAX, decode, externalize
 from mlpages.blocks.predict import label
 from mlpages.cache import ResultCache
+from mlpages.engine.metrics import argmax
 from mlpages.html import array_json, json_script
 from mlpages.page import band
 from mlpages.verify.compare import number
@@ -114,3 +115,14 @@ def test_a_diverged_classifier_output_predicts_no_class():
     assert label(np.array([np.nan]), ["no", "yes"]) == "—"
     assert label(np.array([0.25, np.inf]), ["a", "b"]) == "—"
     assert label(np.array([0.75]), ["no", "yes"]) == "yes (75.0%)"
+
+
+def test_argmax_passes_over_nan_as_tfjs_does():
+    """TF.js's argMax (both backends) scans with `>` from the first value: NaN is never greater,
+    where NumPy's argmax takes the first NaN as the largest."""
+    p = np.array([[0.1, np.nan, 0.9], [np.nan, 0.2, 0.7], [0.3, 0.3, 0.1], [np.nan] * 3,
+                  [0.2, np.inf, np.nan]])
+    assert argmax(p).tolist() == [2, 0, 0, 0, 1]
+    assert np.argmax(p, axis=-1).tolist() != argmax(p).tolist()
+    finite = np.random.default_rng(0).normal(size=(50, 4))
+    assert (argmax(finite) == np.argmax(finite, axis=-1)).all()

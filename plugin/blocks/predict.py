@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import jsgen
 from ..cache import digest
+from ..engine.metrics import argmax
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
 from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, PageState, band
@@ -103,7 +104,7 @@ def accuracy(out: np.ndarray, y: np.ndarray) -> float:
     """TF.js's accuracy rule for the output width: threshold 0.5 for one unit, argmax otherwise."""
     if out.shape[1] == 1:
         return float(np.mean((out[:, 0] > 0.5).astype(np.float32) == y[:, 0]))
-    return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+    return float(np.mean(argmax(out) == argmax(y)))
 
 
 def label(out: np.ndarray, classes: list[str] | None) -> str:
