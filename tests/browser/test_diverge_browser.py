@@ -6,6 +6,7 @@ diverges where the browser does (or diverges where it does not) is a mismatch.""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -106,3 +107,41 @@ def test_a_reference_that_diverges_elsewhere_is_a_mismatch(site, tmp_path):
     assert ("bad/index.html: cell fit-line (mlp-bad-fit-line): loss epoch 40: browser NaN, "
             "reference 0.5, allowed [0.49949, 0.50051]") in lines
     assert not any(ln.startswith("good/") for ln in lines)
+
+
+# Pairs (browser, reference) and whether they match, for the runtime's compare.js rules.
+RULES = """
+const c = await import(new URL('../assets/mlpages/compare.js', location.href).href);
+const tol = {rtol: 1, atol: 1};
+const values = [NaN, Infinity, -Infinity, 0, 3.4e38];
+const table = [];
+for (const b of values) for (const r of values) {
+  table.push([String(b), String(r), c.withinTolerance(b, r, tol), c.withinOneSample(b, r, 2),
+              c.withinBand('loss', b, r, r, tol, 2)]);
+}
+const spec = c.decodeNumbers({classes: ['NaN'], x: {shape: [3], data: ['NaN', 'Infinity', null]},
+  references: [{epsilon: 1e-4, value: '-Infinity', history: {loss: [1, 'NaN']}}]});
+return {table, spec: JSON.stringify(spec, (k, v) => (typeof v === 'number' ? String(v) : v))};
+"""
+
+
+def test_the_runtime_compares_non_finite_values_like_verify(site, browser):
+    with serving(site) as url:
+        browser.get(url + "good/")
+        out = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "(async () => {" + RULES + "})().then(done, (e) => done(String(e)));")
+    assert isinstance(out, dict), out
+    for b, r, tolerance, one_sample, band in out["table"]:
+        browser_value, reference = float(b), float(r)
+        if math.isfinite(reference):  # a finite browser value within the band; never a non-finite one
+            close = math.isfinite(browser_value) and abs(browser_value - reference) <= 1 + abs(reference)
+            near = math.isfinite(browser_value) and abs(browser_value - reference) <= 0.5
+            assert (tolerance, one_sample, band) == (close, near, close), (b, r)
+        else:  # only the same non-finite value
+            assert (tolerance, one_sample, band) == (b == r, b == r, b == r), (b, r)
+    spec = json.loads(out["spec"])
+    assert spec["classes"] == ["NaN"]  # a string where the contract has no number stays one
+    assert spec["x"]["data"] == ["NaN", "Infinity", "NaN"]
+    assert spec["references"] == [{"epsilon": "0.0001", "value": "-Infinity",
+                                   "history": {"loss": ["1", "NaN"]}}]
