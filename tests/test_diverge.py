@@ -15,6 +15,7 @@ from mdhelpers import DIVERGING_PAGE
 from mlpages.arrays import INLINE_MAX, decode, externalize
 from mlpages.blocks.predict import label
 from mlpages.cache import ResultCache
+from mlpages.engine import Sequential
 from mlpages.engine.metrics import argmax
 from mlpages.html import array_json, json_script
 from mlpages.page import band
@@ -126,3 +127,16 @@ def test_argmax_passes_over_nan_as_tfjs_does():
     assert np.argmax(p, axis=-1).tolist() != argmax(p).tolist()
     finite = np.random.default_rng(0).normal(size=(50, 4))
     assert (argmax(finite) == np.argmax(finite, axis=-1)).all()
+
+
+def test_the_engine_diverges_silently_like_tfjs():
+    """Float32 overflow gives Infinity, then NaN, without a RuntimeWarning at every step."""
+    x = np.linspace(-1, 1, 16, dtype=np.float32)[:, None]
+    model = Sequential([{"type": "dense", "config": {"units": 1, "inputShape": [1]}}])
+    model.init_weights(3)
+    model.compile({"name": "sgd", "args": {"learningRate": 10}}, "meanSquaredError")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = model.fit(x, 2 * x + 1, epochs=60, batch_size=16, validation_data=(x, x))["loss"]
+        assert np.isnan(model.predict(x)).all()
+    assert math.isinf(loss[20]) and math.isnan(loss[-1])
