@@ -166,12 +166,20 @@ def band(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The median, low and high edges of the band spanned by several runs' values.
 
     The edges are ``min − BAND_WIDEN·(max − min)`` and ``max + BAND_WIDEN·(max − min)``, per
-    element; NaN in any run makes that element NaN (a band that accepts nothing).
+    element; NaN in any run makes that element NaN (a band that accepts nothing), unless
+    every run has the same NaN or ±Infinity there (all diverged alike): then both edges are
+    that value, the only one a browser value may be.
     """
     stack = np.stack([np.asarray(v, dtype=np.float64) for v in values])
-    lo, hi = stack.min(axis=0), stack.max(axis=0)
-    spread = hi - lo
-    return np.median(stack, axis=0), lo - BAND_WIDEN * spread, hi + BAND_WIDEN * spread
+    with np.errstate(invalid="ignore"):  # Infinity − Infinity in a diverged element
+        lo, hi = stack.min(axis=0), stack.max(axis=0)
+        spread = hi - lo
+        low, high = lo - BAND_WIDEN * spread, hi + BAND_WIDEN * spread
+        median = np.median(stack, axis=0)
+    alike = np.all((stack == stack[0]) | (np.isnan(stack) & np.isnan(stack[0])), axis=0)
+    diverged = alike & ~np.isfinite(stack[0])
+    low, high = np.where(diverged, stack[0], low), np.where(diverged, stack[0], high)
+    return median, low, high
 
 
 @dataclass
@@ -208,6 +216,9 @@ class PageState:
     quiz_ids: dict[str, str] = field(default_factory=dict)  # question id -> quiz name
     quiz_count: int = 0
     progress_views: int = 0  # `quiz-progress` blocks
+    # What the block being built tells its author that is no mistake (a diverged reference):
+    # logged at INFO with the block's file and line once the block is built.
+    infos: list[str] = field(default_factory=list)
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> built spec (for quizzes)
     # Files to write next to the page (MkDocs plugin: into the site; bare extension: the caller's).
     exports: list[Export] = field(default_factory=list)

@@ -73,6 +73,9 @@ def _build_one(slot: Slot, page: PageState) -> str:
             name = raw_name
         name = page.claim_name(slot.kind, data.get("name"), slot.line)
         spec, body = BLOCKS[slot.kind](data, page, name)
+        for info in page.infos:
+            get_logger().info(format_location(page.path, line, slot.kind, name, info))
+        page.infos.clear()
         page.specs[name] = spec  # numeric quiz questions read the references of cells above them
         spec = _move_large_arrays(spec, page)
         element = ELEMENTS.get(slot.kind)
@@ -81,6 +84,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         page.cell_count += 1
         return render_cell(slot.kind, name, spec["id"], spec, body)
     except BlockError as exc:
+        page.infos.clear()
         if exc.key and line is not None and slot.keyed:
             line = _key_line(slot.src, exc.key, line)
         message = format_location(page.path, line, slot.kind, name, exc.message)

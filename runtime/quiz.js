@@ -3,7 +3,9 @@
 // The build renders every question as a working form with the answers in a closed
 // <details>; this module swaps that for Check / Hint / Retry and live feedback.
 
-import { boundValue, pickReference } from './compare.js';
+import {
+  boundValue, contractNumber, decodeNumbers, isContractNumber, pickReference, withinTolerance,
+} from './compare.js';
 import { CSS, QUIZ } from './constants.js';
 import { h, replace } from './dom.js';
 
@@ -20,8 +22,9 @@ import { h, replace } from './dom.js';
  * @typedef {{id: string, type: 'number', from: {cell: string, name: string, quantity: string,
  *   epoch?: number, index?: number}, references: {epsilon: number, value: number}[],
  *   tolerance: {rtol: number, atol: number}, hint: string | null, explanation: string | null}} NumberSpec
- * A numeric question stores the typed number as `value`.
- * @typedef {{chosen?: number[], value?: number, score: number}} Answered
+ * A numeric question stores the typed number as `value` (NaN and ±Infinity as the strings
+ * "NaN", "Infinity", "-Infinity").
+ * @typedef {{chosen?: number[], value?: number | string, score: number}} Answered
  * @typedef {{v: number, pages: Record<string, Record<string, Answered>>}} Progress
  * @typedef {{dispose: () => void}} Quizzes
  */
@@ -46,7 +49,7 @@ function fragment(html) {
 function readSpec(el) {
   const script = el.querySelector(QUIZ.spec) ?? el.querySelector(':scope > script');
   if (!script) throw new Error(`quiz ${el.id} has no script.mlpages-quiz-spec`);
-  const value = JSON.parse(script.textContent ?? '');
+  const value = decodeNumbers(JSON.parse(script.textContent ?? ''));
   return Array.isArray(value) && value.length === 1 ? value[0] : value;
 }
 
@@ -192,7 +195,7 @@ export function expectedValue(q) {
   const result = mlpages?.results?.[q.from.cell];
   if (result && result.status === 'ok' && result.comparable) {
     const value = boundValue(q.from, result);
-    if (typeof value === 'number' && Number.isFinite(value)) {
+    if (typeof value === 'number') { // NaN or ±Infinity too: the run diverged
       return { value, source: `from your run of ${q.from.name}` };
     }
   }
@@ -207,13 +210,22 @@ export function expectedValue(q) {
   return { value: ref.value, source: 'from the NumPy reference' };
 }
 
+/** What a reader may type for the values of a diverged training. */
+const NON_FINITE_WORDS = new Map([
+  ['nan', NaN], ['infinity', Infinity], ['+infinity', Infinity], ['inf', Infinity], ['+inf', Infinity],
+  ['-infinity', -Infinity], ['-inf', -Infinity], ['∞', Infinity], ['+∞', Infinity], ['-∞', -Infinity],
+]);
+
 /**
- * The reader's text as a number ("0,69" too), or null.
+ * The reader's text as a number ("0,69" too; "NaN", "Infinity", "-inf" for a diverged
+ * training's values), or null.
  * @param {string} text
  */
 export function parseNumber(text) {
   const trimmed = text.trim();
   if (trimmed === '') return null;
+  const word = NON_FINITE_WORDS.get(trimmed.toLowerCase());
+  if (word !== undefined) return word;
   const value = Number(trimmed.includes('.') ? trimmed : trimmed.replace(',', '.'));
   return Number.isFinite(value) ? value : null;
 }
@@ -259,7 +271,8 @@ function mountNumber(el, q, onChange) {
       return;
     }
     const { value, source } = expectedValue(q);
-    const right = Math.abs(typed - value) <= q.tolerance.atol + q.tolerance.rtol * Math.abs(value);
+    // A diverged value (NaN, ±Infinity) is right only when typed as that very value.
+    const right = withinTolerance(typed, value, q.tolerance);
     score = right ? 1 : 0;
     input.value = String(typed);
     input.disabled = true;
@@ -272,7 +285,8 @@ function mountNumber(el, q, onChange) {
     check.hidden = true;
     retry.hidden = false;
     if (!restoring) {
-      onChange({ value: typed, score });
+      // JSON has no NaN or Infinity: those are stored as the page contract's strings.
+      onChange({ value: Number.isFinite(typed) ? typed : String(typed), score });
       retry.focus();
     }
   }
@@ -575,7 +589,7 @@ export function mountQuizzes(doc) {
         questions.push(question);
         disposers.push(question.dispose);
         const stored = /** @type {any} */ (store.page(pageKey)[q.id])?.value;
-        if (typeof stored === 'number' && Number.isFinite(stored)) question.answer(stored, true);
+        if (isContractNumber(stored)) question.answer(contractNumber(stored), true);
         continue;
       }
       const question = mountQuestion(fieldset, q, onChange);

@@ -42,6 +42,64 @@ batchSize: 8
 ```
 """
 
+# Plain SGD with learning rate 10 on a one-unit linear regression: each epoch multiplies the
+# error by about -360, so the float32 loss overflows to Infinity at epoch 16 and turns NaN
+# (Infinity - Infinity in the update) at epoch 33, far from any rounding-sized boundary.
+DIVERGING_CELLS = """\
+```dataset
+name: line
+generate: linear
+n: 32
+seed: 1
+```
+
+```model
+name: unstable
+seed: 3
+layers:
+  - dense: {units: 1, inputShape: [1]}
+compile:
+  optimizer: {sgd: {learningRate: 10}}
+  loss: meanSquaredError
+```
+
+```train
+name: fit-line
+model: unstable
+dataset: line
+epochs: 40
+batchSize: 32
+```
+"""
+
+# The diverging cells, a prediction by the diverged model, a results table and a numeric
+# question bound to values after the divergence.
+DIVERGING_PAGE = "# Too large a step\n\n" + DIVERGING_CELLS + """
+```predict
+name: after
+model: unstable
+x: [[0.5]]
+```
+
+```results
+name: losses
+quantity: loss
+rows:
+  - {label: first epoch, cell: fit-line, epoch: 1}
+  - {label: epoch 20, cell: fit-line, epoch: 20}
+  - {label: last epoch, cell: fit-line}
+  - {label: prediction, cell: after}
+```
+
+```quiz
+name: check
+questions:
+  - id: last-loss
+    question: What is the loss after the last epoch?
+    answer_from: {cell: fit-line, quantity: loss}
+```
+"""
+
 
 def convert(text: str, path: str = "docs/page.md", base_dir: Path | None = None,
             extensions: list | None = None, **config) -> str:

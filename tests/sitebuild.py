@@ -65,3 +65,9 @@ def run_strict_build(project_dir: Path, *, memory_mb: int = 4096, timeout: int =
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(cmd, cwd=project_dir, capture_output=True, text=True, env=env,
                           timeout=timeout, preexec_fn=limit_memory)
+
+
+def verify(site: Path, *args: str) -> subprocess.CompletedProcess:
+    """`mlpages verify SITE ARGS...` in a subprocess, as a course's CI runs it."""
+    return subprocess.run([sys.executable, "-m", "mlpages.cli", "verify", str(site), *args],
+                          capture_output=True, text=True, timeout=600)

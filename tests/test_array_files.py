@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 import markdown
 import numpy as np
@@ -114,13 +115,13 @@ def test_the_threshold_is_inline_max_values(n):
     assert ("src" in out["x"]) == (n * 64 > INLINE_MAX)
 
 
-def test_large_array_values_are_the_float32_values_exactly_and_nan_is_null():
+def test_large_array_values_are_the_float32_values_exactly_nan_and_infinity_too():
     rng = np.random.default_rng(0)
     values = rng.normal(size=INLINE_MAX + 7).astype(np.float32)
-    values[3] = np.nan
+    values[3:6] = [np.nan, np.inf, -np.inf]
     data = array_json(values)["data"]
-    assert data[3] is None
-    back = np.array([np.nan if v is None else v for v in data], dtype=np.float32)
+    assert math.isnan(data[3]) and data[4:6] == [math.inf, -math.inf]
+    back = np.array(data, dtype=np.float32)
     np.testing.assert_array_equal(back, values)  # NaN equals NaN here
     small = array_json(values[:10])["data"]
     assert small[0] == float(str(values[0]))  # the short decimal form in the page

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import jsgen, refcheck
 from ..cache import digest
+from ..engine.metrics import argmax
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
 from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, PageState, band
@@ -108,11 +109,14 @@ def accuracy(out: np.ndarray, y: np.ndarray) -> float:
     """TF.js's accuracy rule for the output width: threshold 0.5 for one unit, argmax otherwise."""
     if out.shape[1] == 1:
         return float(np.mean((out[:, 0] > 0.5).astype(np.float32) == y[:, 0]))
-    return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+    return float(np.mean(argmax(out) == argmax(y)))
 
 
 def label(out: np.ndarray, classes: list[str] | None) -> str:
-    """The predicted class and its confidence: argmax for several outputs, 0.5 for one."""
+    """The predicted class and its confidence: argmax for several outputs, 0.5 for one; a
+    dash for a diverged model's non-finite outputs, which predict no class."""
+    if not np.all(np.isfinite(out)):
+        return "—"
     if len(out) == 1:
         k, p = (1, out[0]) if out[0] > 0.5 else (0, 1 - out[0])
     else:

@@ -7,6 +7,7 @@ A quiz is not an ML cell: its element carries `data-mlpages-quiz`, never `data-m
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import re
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..errors import BlockError, did_you_mean
 from ..files import OutsideError, inside
-from ..html import esc, json_script
+from ..html import esc, fmt, json_script
 from ..page import EPSILONS, PageState, id_part
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
@@ -457,10 +458,13 @@ def _number_parts(qspec: dict[str, Any], base: str) -> tuple[str, list[str], str
     mode = f"Type a number: {_describe(qspec['from'])}."
     items = [f'<li class="mlpages-answer mlpages-number-answer"><label for="{aid}">Your answer:</label> '
              f'<input type="text" inputmode="decimal" autocomplete="off" id="{aid}" name="{base}"></li>']
-    solution = (f'<p>The answer: <strong class="mlpages-quiz-value">{ref["value"]:.6g}</strong>, '
+    value = float(ref["value"])
+    accepted = (f"A run in your browser may differ slightly; answers within {tol['atol']:g} + "
+                f"{tol['rtol']:g} × |value| are accepted." if math.isfinite(value) else
+                f"The training diverged: type {fmt(value)}, the only answer accepted.")
+    solution = (f'<p>The answer: <strong class="mlpages-quiz-value">{fmt(value)}</strong>, '
                 f"{_describe(qspec['from'])} in the NumPy reference (WebGL precision). "
-                f"A run in your browser may differ slightly; answers within "
-                f"{tol['atol']:g} + {tol['rtol']:g} × |value| are accepted.</p>")
+                f"{accepted}</p>")
     return mode, items, solution
 
 

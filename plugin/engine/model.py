@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -18,6 +18,13 @@ from .metrics import Metric, get_metrics
 from .optimizers import Optimizer, make_optimizer
 
 F32 = np.float32
+_M = TypeVar("_M", bound=Callable[..., Any])
+
+
+def _like_tfjs(method: _M) -> _M:
+    """Run ``method`` with silent IEEE float32 arithmetic, as TF.js computes: a diverging fit
+    overflows to ±Infinity and goes on with NaN (Infinity − Infinity), no warning per step."""
+    return cast(_M, np.errstate(over="ignore", invalid="ignore", divide="ignore")(method))
 
 
 def _shape(value: object, what: str) -> Shape:
@@ -222,6 +229,7 @@ class Sequential:
         self._optimizer = make_optimizer(optimizer, epsilon)
         self._loss, self._metrics = loss_fn, metric_fns
 
+    @_like_tfjs
     def fit(
         self,
         x: ArrayLike,
@@ -292,6 +300,7 @@ class Sequential:
                     history[f"val_{key}"].append(value)
         return history
 
+    @_like_tfjs
     def predict(self, x: ArrayLike) -> np.ndarray:
         """The inference-mode output for ``x``, float32."""
         weights = self._require_weights()
@@ -371,6 +380,7 @@ class Sequential:
                 state.extend(layer.new_state(own, caches[i]))
         return state
 
+    @_like_tfjs
     def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         loss, _ = self._require_compiled()
         weights = self._require_weights()
