@@ -77,9 +77,11 @@ describe('withinOneSample', () => {
     assert.equal(withinOneSample(0.8, 1, 10), false);
   });
 
-  test('n of 0 is read as 1 and NaN never passes', () => {
+  test('n of 0 is read as 1; a non-finite accuracy passes only against the same value', () => {
     assert.equal(withinOneSample(0, 1, 0), true);
-    assert.equal(withinOneSample(NaN, NaN, 4), false);
+    assert.equal(withinOneSample(NaN, NaN, 4), true);
+    assert.equal(withinOneSample(NaN, 0.5, 4), false);
+    assert.equal(withinOneSample(0.5, NaN, 4), false);
     assert.equal(withinOneSample(null, 1, 4), false);
   });
 });

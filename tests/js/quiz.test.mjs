@@ -266,8 +266,14 @@ describe('parseNumber (what the reader typed for a numeric question)', () => {
     assert.equal(parseNumber('1e-3'), 0.001);
   });
 
+  test('NaN and the infinities are read as words, in any case', () => {
+    assert.ok(Number.isNaN(parseNumber(' nan ')));
+    assert.equal(parseNumber('Infinity'), Infinity);
+    assert.equal(parseNumber('-inf'), -Infinity);
+  });
+
   test('anything else is no number', () => {
-    for (const text of ['', '   ', 'abc', '1,000.5', '1,5,6', 'Infinity', 'NaN', '0.6.9']) {
+    for (const text of ['', '   ', 'abc', '1,000.5', '1,5,6', 'Infinityx', 'NaNa', '0.6.9']) {
       assert.equal(parseNumber(text), null, JSON.stringify(text));
     }
   });
