@@ -1,7 +1,7 @@
 """The page contract's JSON Schema (docs/reference/page-contract.schema.json) against real builds.
 
-Every spec of the demo course and of tests/fixtures/spec_course, every `#mlpages-page`
-script and the quiz index must follow the schema; broken specs must not.
+Every spec of the demo course, of tests/fixtures/spec_course and of the golden pages, every
+`#mlpages-page` script and the quiz index must follow the schema; broken specs must not.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from mdhelpers import XOR_CELLS, contract_scripts, convert, specs_by_name
 from sitebuild import ROOT
 
 SCHEMA_FILE = ROOT / "docs" / "reference" / "page-contract.schema.json"
+GOLDEN = ROOT / "tests" / "golden"
 KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "quiz-progress"}
 
 
@@ -36,16 +37,27 @@ def problems(v: jsonschema.Draft202012Validator, instance: Any, where: str) -> l
     return [f"{where} at {list(e.absolute_path)}: {e.message[:200]}" for e in v.iter_errors(instance)]
 
 
-def check_site(site: Path, schema: dict[str, Any]) -> set[str]:
-    """Assert that every contract object of a built site follows the schema; return the kinds seen."""
+def page_problems(html: str, schema: dict[str, Any], where: str) -> tuple[list[str], set[str]]:
+    """What in a page's contract objects does not follow the schema, and the kinds they are."""
     specs, pages = validator(schema), validator(schema, "pageMeta")
     found: list[str] = []
     kinds: set[str] = set()
+    for css_class, obj in contract_scripts(html):
+        found += problems(pages if css_class == "mlpages-page" else specs, obj,
+                          f"{where} {css_class} {obj.get('name', '')}")
+        kinds.add(obj.get("kind", css_class))
+    return found, kinds
+
+
+def check_site(site: Path, schema: dict[str, Any]) -> set[str]:
+    """Assert that every contract object of a built site follows the schema; return the kinds seen."""
+    found: list[str] = []
+    kinds: set[str] = set()
     for path in sorted(site.rglob("*.html")):
-        for css_class, obj in contract_scripts(path.read_text(encoding="utf-8")):
-            where = f"{path.relative_to(site)} {css_class} {obj.get('name', '')}"
-            found += problems(pages if css_class == "mlpages-page" else specs, obj, where)
-            kinds.add(obj.get("kind", css_class))
+        page_found, page_kinds = page_problems(path.read_text(encoding="utf-8"), schema,
+                                               str(path.relative_to(site)))
+        found += page_found
+        kinds |= page_kinds
     index = json.loads((site / "assets" / "mlpages" / "quizzes.json").read_text(encoding="utf-8"))
     found += problems(validator(schema, "quizIndex"), index, "quizzes.json")
     assert found == []
@@ -64,6 +76,12 @@ def test_every_spec_of_the_demo_course_follows_the_schema(demo_site, schema):
 
 def test_every_spec_of_the_spec_course_follows_the_schema(spec_site, schema):
     assert {"dataset", "model", "train", "predict"} <= check_site(spec_site, schema)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in GOLDEN.glob("*.html")))
+def test_every_spec_of_a_golden_page_follows_the_schema(schema, name):
+    found, kinds = page_problems((GOLDEN / f"{name}.html").read_text(encoding="utf-8"), schema, name)
+    assert kinds and found == []
 
 
 def _drop(key: str) -> Callable[[dict[str, Any]], None]:
