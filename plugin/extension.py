@@ -20,6 +20,7 @@ from markdown.preprocessors import Preprocessor
 from . import __version__, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
+from .contract import SCHEMA, PageMeta
 from .html import json_script
 from .locate import FenceIndex
 from .page import Export, PageState, slugify
@@ -175,7 +176,7 @@ class _Finish(Postprocessor):
         built = build_slots([s for s in state.slots if s.index in present], state.page)
         text = _SLOT.sub(lambda m: built.get(int(m.group(1)), ""), text)
         if state.page.cell_count:
-            meta = {"schema": 1, "page": state.page.slug, "generator": f"mlpages {__version__}"}
+            meta = PageMeta(schema=SCHEMA, page=state.page.slug, generator=f"mlpages {__version__}")
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
         if state.page.cell_count or state.page.quiz_count or state.page.progress_views:
             script = self.ext.getConfig("script")

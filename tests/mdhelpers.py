@@ -13,6 +13,9 @@ from mlpages.extension import MlpagesExtension, PageSource
 ROOT = Path(__file__).resolve().parent.parent
 # A cell's spec script (docs/reference/page-contract.md); the text is a one-element JSON array.
 SPEC_SCRIPT = re.compile(r'<script type="application/json" class="mlpages-spec"[^>]*>(.*?)</script>', re.S)
+# Every JSON script of the contract: cell, quiz, results and progress specs, and the page's own.
+CONTRACT_SCRIPT = re.compile(
+    r'<script type="application/json" class="(mlpages-[a-z-]+)"[^>]*>(.*?)</script>', re.S)
 
 # A small XOR dataset, a two-layer network and a 3-epoch training cell `fit-xor`: the cells
 # that tests of numeric quiz questions and of verify bind their numbers to.
@@ -121,3 +124,9 @@ def cell_specs(html: str) -> list[dict[str, Any]]:
 def specs_by_name(html: str) -> dict[str, dict[str, Any]]:
     """The cell specs in a page's HTML by block name."""
     return {spec["name"]: spec for spec in cell_specs(html)}
+
+
+def contract_scripts(html: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every JSON object of the page contract in a page's HTML, with its script's class
+    (`mlpages-spec`, `mlpages-quiz-spec`, …, `mlpages-page`), in page order."""
+    return [(css_class, json.loads(text)[0]) for css_class, text in CONTRACT_SCRIPT.findall(html)]

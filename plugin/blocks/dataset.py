@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import data as datalib
 from ..authorcode import run_author_code
+from ..contract import spec_header
 from ..errors import BlockError, did_you_mean
 from ..files import OutsideError, inside, not_found_or_special
 from ..html import array_json, esc, fmt, table
@@ -61,7 +62,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     )
     page.datasets[name] = info
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": info.id,
+        **spec_header(KIND, name, info.id),
         "x": array_json(info.x),
         "y": array_json(info.y) if info.y is not None else None,
         "test": (

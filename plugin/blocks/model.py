@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import jsgen
+from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
@@ -105,7 +106,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     page.models[name] = info
     names = [n for n, _ in engine.weight_shapes()]
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": info.id,
+        **spec_header(KIND, name, info.id),
         "layers": layers,
         "compile": {"optimizer": optimizer, "loss": loss, "metrics": metrics},
         "weights": [dict(name=n, **array_json(w)) for n, w in zip(names, weights, strict=True)],

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import jsgen, refcheck
 from ..cache import digest
+from ..contract import spec_header
 from ..engine.metrics import argmax
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
@@ -69,7 +70,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     classes = trained_on.classes if trained_on is not None else None
     normalized = source is not None and source.normalize.get("method", "none") != "none"
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name),
+        **spec_header(KIND, name, page.cell_id(name)),
         "model": model.id, "dataset": trained_on.id if trained_on is not None else None,
         "after": list(model.trained_by),
         "raw": array_json(raw), "x": array_json(x),

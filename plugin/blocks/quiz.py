@@ -16,6 +16,7 @@ from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..contract import spec_header
 from ..errors import BlockError, did_you_mean
 from ..files import OutsideError, inside
 from ..html import esc, fmt, json_script
@@ -85,7 +86,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     page.claim_element_ids(_element_ids(page.cell_id(name), name, questions), key=key)
     page.quiz_count += 1
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name), "page": page.slug,
+        **spec_header(KIND, name, page.cell_id(name)), "page": page.slug,
         "questions": [_question_spec(q, page.text) for q in questions],
     }
     return spec, render(spec, questions, page.text)

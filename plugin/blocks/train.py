@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import jsgen, refcheck
 from ..cache import digest
+from ..contract import spec_header
 from ..engine import EngineError, Sequential
 from ..errors import BlockError
 from ..export import WEIGHTS_FILE, layers_model_json
@@ -101,7 +102,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     model.last_dataset = dataset
     fit = {"epochs": epochs, "batchSize": batch_size, "shuffle": False, "validation": validation}
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": cell_id,
+        **spec_header(KIND, name, cell_id),
         "model": model.id, "dataset": dataset.id, "after": after,
         "fit": fit, "tolerance": tol, "references": references,
     }
