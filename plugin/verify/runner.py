@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlpages.verify.answers import MalformedAnswer, check_environment, check_results
 from mlpages.verify.browser import BrowserUnavailable, make_driver
 from mlpages.verify.compare import CellCheck, check_cell, check_number_question
 from mlpages.verify.discover import (
@@ -207,11 +208,10 @@ class _Session:
         if watchdog.fired.is_set():
             self._screenshot_then_discard(report, photograph=False)
             raise _PageFailed(self._hung_message(timeout))
-        if isinstance(value, dict):
-            value = list(value.values())
-        if not isinstance(value, list):
-            raise _PageFailed(f"runAll() resolved to {type(value).__name__}, not a list of results")
-        return {r["id"]: r for r in value if isinstance(r, dict) and "id" in r}
+        try:
+            return check_results(value)
+        except MalformedAnswer as exc:
+            raise _PageFailed(f"malformed answer from the page: {exc}") from None
 
     def _hung_message(self, timeout: float) -> str:
         return (
@@ -233,10 +233,14 @@ class _Session:
                 "is the mlpages runtime loaded on this page?"
             ) from None
         self._step = "window.mlpages.ready and environment()"
-        report.environment = self._call(driver, "environment", deadline)
-        if not isinstance(report.environment, dict):
+        environment = self._call(driver, "environment", deadline)
+        if environment is None:
             raise _PageFailed("environment() returned nothing: the runtime did not start the page")
-        backend = report.environment.get("backend")
+        try:
+            report.environment = check_environment(environment)
+        except MalformedAnswer as exc:
+            raise _PageFailed(f"malformed answer from the page: {exc}") from None
+        backend = report.environment["backend"]
         if backend not in self.options.backends:
             raise _PageFailed(
                 f"wrong backend: the page runs on {backend!r}, "
@@ -250,7 +254,12 @@ class _Session:
         text = driver.execute_async_script(_CALL_API, step)
         if not isinstance(text, str):
             raise _PageFailed(f"{step}(): no answer from the page")
-        answer = json.loads(text)
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            answer = None  # the page replaced JSON.stringify, say
+        if not isinstance(answer, dict):
+            raise _PageFailed(f"{step}(): unreadable answer from the page: {text[:80]!r}")
         if not answer.get("ok"):
             raise _PageFailed(f"{step}() failed: {answer.get('error')}")
         return answer.get("value")

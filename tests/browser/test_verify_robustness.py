@@ -5,20 +5,36 @@ The fixture pages, made from fixtures/verify_site/page.html, define their own
 answers with the references, ``cpu`` says it runs on the CPU backend, ``hang``'s runAll
 never resolves, ``spin``'s runAll blocks the main thread forever, ``throws`` throws from a
 page script and rejects runAll, and ``nan`` reports a NaN loss.
+
+Hostile pages are real built pages edited after the build (here: a runtime whose
+answers are malformed); each is checked with a real ``mlpages verify`` process, next to a
+good page that must still pass, while the process's peak memory is watched.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from mdhelpers import XOR_CELLS
 from mlpages.cli import main
 from mlpages.verify.browser import BrowserUnavailable, find_browser
 from mlpages.verify.report import PageReport, Report
 from mlpages.verify.runner import HANG_GRACE_S, run_verify
+from sitebuild import build_pages
 
 FIXTURE = Path(__file__).parent / "fixtures" / "verify_site"
 PAGES = {
@@ -150,3 +166,164 @@ def test_cli_with_workers_writes_junit(site: Path, tmp_path: Path):
     ]
     shutil.rmtree(subset / "nan")
     assert main([*argv, "--backend", "cpu,webgl"]) == 0
+
+
+# --- Hostile built pages, each checked by a real `mlpages verify` process ---------------
+
+# XOR_CELLS with 2,100 points: the dataset's x (4,200 values) goes to an array file.
+BUILT_PAGE = "# Points\n\n" + XOR_CELLS.replace("n: 16", "n: 2100").replace("batchSize: 8", "batchSize: 700")
+BUILT_PAGES = ("good", "spin", "zero", "local", "elsewhere", "endless",
+               "text", "timings", "history", "ids")
+PEAK_MEMORY_BOUND = 1536 * 2**20  # bytes: a generous guard, verify itself needs about 150 MB
+VERIFY_PROCESS_TIMEOUT = 420.0  # seconds: a guard against a run that never ends
+BUILT_PAGE_TIMEOUT = "60"
+# Replaces what the runtime's runAll() resolves to by the JavaScript expression %s of
+# `results` (the real results), once the runtime defines window.mlpages.
+MALFORM = """<script>
+Object.defineProperty(window, "mlpages", {configurable: true, get() {}, set(api) {
+  Object.defineProperty(window, "mlpages", {value: api, writable: true, configurable: true});
+  const runAll = api.runAll.bind(api);
+  api.runAll = () => runAll().then((results) => (%s));
+}});
+</script>"""
+
+
+@dataclass
+class VerifyProcess:
+    """What one `mlpages verify` process did."""
+
+    returncode: int
+    output: str
+    peak_bytes: int
+    report: dict[str, Any]
+    leftovers: list[str]
+
+    def page(self, name: str) -> dict[str, Any]:
+        """The report of page `name` (`name/index.html` in a directory, `name/` at a URL)."""
+        [found] = [p for p in self.report["pages"] if p["page"] in (f"{name}/index.html", f"{name}/")]
+        return found
+
+
+def _peak_bytes(pid: int) -> int | None:
+    """The process's peak resident memory (VmHWM), None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
+    return int(found.group(1)) * 1024 if found else None
+
+
+def _session_processes(sid: int) -> dict[int, str]:
+    """The live processes of session `sid` (what a verify process started) by pid."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found[int(entry.name)] = name
+    return found
+
+
+def verify_process(target: str | Path, tmp_path: Path, *options: str) -> VerifyProcess:
+    """Run `mlpages verify` in its own session, watching its peak memory.
+
+    The process is killed, with everything it started, when its peak memory passes
+    PEAK_MEMORY_BOUND or it runs past VERIFY_PROCESS_TIMEOUT. Browser processes still
+    alive some seconds after it ended are reported as leftovers (and killed).
+    """
+    out = tmp_path / "verify.out"
+    report = tmp_path / "verify.json"
+    argv = [sys.executable, "-m", "mlpages.cli", "verify", str(target), "-q", "--json", str(report),
+            "--artifacts", str(tmp_path / "artifacts"), *options]
+    peak = 0
+    with out.open("w") as sink:
+        process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        ends = time.monotonic() + VERIFY_PROCESS_TIMEOUT
+        while process.poll() is None:
+            peak = max(peak, _peak_bytes(process.pid) or 0)
+            if peak > PEAK_MEMORY_BOUND or time.monotonic() > ends:
+                os.killpg(process.pid, signal.SIGKILL)
+            time.sleep(0.05)
+    stragglers_end = time.monotonic() + 30
+    while _session_processes(process.pid) and time.monotonic() < stragglers_end:
+        time.sleep(0.5)
+    leftovers = _session_processes(process.pid)
+    for pid in leftovers:
+        os.kill(pid, signal.SIGKILL)
+    output = out.read_text()
+    assert peak <= PEAK_MEMORY_BOUND, f"verify's peak memory passed {PEAK_MEMORY_BOUND} bytes:\n{output}"
+    assert time.monotonic() <= ends, f"verify still ran after {VERIFY_PROCESS_TIMEOUT:g} s:\n{output}"
+    data = json.loads(report.read_text()) if report.exists() else {}
+    return VerifyProcess(process.returncode, output, peak, data,
+                         [f"{pid} {name}" for pid, name in leftovers.items()])
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real page under every name in BUILT_PAGES; all share one array file."""
+    project = tmp_path_factory.mktemp("hostile")
+    pages = {f"{name}.md": BUILT_PAGE for name in BUILT_PAGES}
+    return build_pages(project, pages, extra="site_url: https://course.example.org/\n")  # a sitemap
+
+
+def hostile_site(built: Path, dest: Path, edits: dict[str, Callable[[str], str]]) -> Path:
+    """A copy of the built site with `good` and the pages of `edits`, each edited."""
+    site = dest / "site"
+    shutil.copytree(built, site)
+    for name in BUILT_PAGES:
+        if name != "good" and name not in edits:
+            shutil.rmtree(site / name)
+    for name, edit in edits.items():
+        page = site / name / "index.html"
+        page.write_text(edit(page.read_text()))
+    return site
+
+
+def in_head(script: str) -> Callable[[str], str]:
+    return lambda html: html.replace("<head>", "<head>" + script, 1)
+
+
+def array_src(src: str) -> Callable[[str], str]:
+    """Points the page's array file reference at `src`."""
+    def edit(html: str) -> str:
+        edited, count = re.subn(r'"src": ?"[^"]*mlpages-data/[0-9a-f]+\.bin"', f'"src": "{src}"', html)
+        assert count == 1, "the page should refer to one array file"
+        return edited
+    return edit
+
+
+def assert_good_and_clean(run: VerifyProcess) -> None:
+    """The good page passed, nothing crashed, no browser outlived the run."""
+    assert "Traceback" not in run.output, run.output
+    good = run.page("good")
+    assert good["errors"] == [] and {c["status"] for c in good["cells"]} == {"passed"}, run.output
+    assert run.leftovers == []
+
+
+def test_malformed_answers_from_a_page_are_its_errors(built_site: Path, tmp_path: Path):
+    site = hostile_site(built_site, tmp_path, {
+        "text": in_head(MALFORM % '"all fine"'),
+        "timings": in_head(MALFORM % 'results.map((r) => ({...r, timings: "fast"}))'),
+        "history": in_head(MALFORM % 'results.map((r) => (r.history ? {...r, history: "down"} : r))'),
+        "ids": in_head(MALFORM % "results.map((r) => ({...r, id: [r.id]}))"),
+    })
+    run = verify_process(site, tmp_path, "--page-timeout", BUILT_PAGE_TIMEOUT)
+    assert run.returncode == 4, run.output
+    expected = {
+        "text": "runAll() resolved to a string, not a list of results",
+        "timings": "the result of mlp-timings-xor: timings is a string, not an object of numbers",
+        "history": "the result of mlp-history-fit-xor: history is a string, not an object of lists",
+        "ids": "runAll() result 1 has no string id (id: a list)",
+    }
+    for name, problem in expected.items():
+        page = run.page(name)
+        assert page["errors"] == [f"malformed answer from the page: {problem}"], page["errors"]
+        assert f"{name}/index.html: malformed answer from the page: {problem}" in run.output
+        assert {c["status"] for c in page["cells"]} == {"skipped"}
+    assert_good_and_clean(run)
