@@ -20,6 +20,7 @@ from mlpages.verify.answers import MalformedAnswer, check_environment, check_res
 from mlpages.verify.browser import BrowserUnavailable, make_driver
 from mlpages.verify.compare import CellCheck, check_cell, check_number_question
 from mlpages.verify.discover import (
+    ArrayFiles,
     Page,
     SiteUnavailable,
     find_pages_at_url,
@@ -160,11 +161,12 @@ class _Session:
         started = time.monotonic()
         parsed = parse_cells(page.html)
         report = PageReport(page=page.name, url=page.url, errors=list(parsed.errors))
-        if page.url:
-            report.errors += load_array_files(parsed.cells, page.url)
+        arrays = load_array_files(parsed.cells, page.url) if page.url else ArrayFiles()
+        report.errors += arrays.errors
         results: dict[str, dict[str, Any]] | None = None
         try:
-            results = self._run(page, report)
+            if not arrays.refused:  # the browser would read a refused file without limit
+                results = self._run(page, report)
         except BrowserUnavailable as exc:
             report.errors.append(str(exc))
         except _PageFailed as exc:

@@ -6,13 +6,15 @@ answers with the references, ``cpu`` says it runs on the CPU backend, ``hang``'s
 never resolves, ``spin``'s runAll blocks the main thread forever, ``throws`` throws from a
 page script and rejects runAll, and ``nan`` reports a NaN loss.
 
-Hostile pages are real built pages edited after the build (here: a runtime whose
-answers are malformed); each is checked with a real ``mlpages verify`` process, next to a
-good page that must still pass, while the process's peak memory is watched.
+Hostile pages are real built pages edited after the build (an array file outside the
+site, an endless array file, a runtime whose answers are malformed); each is checked with
+a real ``mlpages verify`` process, next to a good page that must still pass, while the
+process's peak memory is watched.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -21,10 +23,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,7 @@ from mlpages.cli import main
 from mlpages.verify.browser import BrowserUnavailable, find_browser
 from mlpages.verify.report import PageReport, Report
 from mlpages.verify.runner import HANG_GRACE_S, run_verify
+from mlpages.verify.server import SiteRequestHandler
 from sitebuild import build_pages
 
 FIXTURE = Path(__file__).parent / "fixtures" / "verify_site"
@@ -304,6 +309,73 @@ def assert_good_and_clean(run: VerifyProcess) -> None:
     good = run.page("good")
     assert good["errors"] == [] and {c["status"] for c in good["cells"]} == {"passed"}, run.output
     assert run.leftovers == []
+
+
+def test_array_files_off_the_site_are_not_read(built_site: Path, tmp_path: Path):
+    secret = tmp_path / "secret.bin"
+    secret.write_bytes(b"\0" * 4 * 4200)  # the size the shape declares
+    other = "http://127.0.0.1:9/mlpages-data/x.bin"
+    site = hostile_site(built_site, tmp_path, {
+        "zero": array_src("file:///dev/zero"),
+        "local": array_src(secret.as_uri()),
+        "elsewhere": array_src(other),
+    })
+    run = verify_process(site, tmp_path, "--page-timeout", BUILT_PAGE_TIMEOUT)
+    assert run.returncode == 4, run.output
+    for name, src in (("zero", "file:///dev/zero"), ("local", secret.as_uri()), ("elsewhere", other)):
+        page = run.page(name)
+        [error] = page["errors"]
+        assert error.startswith(f"array file {src}: not on the site"), error
+        assert f"{name}/index.html: array file {src}: not on the site" in run.output
+        assert {c["status"] for c in page["cells"]} == {"skipped"}  # not opened in the browser
+    assert_good_and_clean(run)
+
+
+class _EndlessArrayHandler(SiteRequestHandler):
+    """The site, except that `endless.bin` streams zeros until the client hangs up."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        if not self.path.endswith("/endless.bin"):
+            super().do_GET()
+            return
+        self.server.endless_requests += 1  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.end_headers()
+        chunk = b"\0" * 65536
+        try:
+            while True:
+                self.wfile.write(chunk)
+        except OSError:
+            pass  # the client stopped reading
+
+
+@pytest.fixture
+def endless_server(built_site: Path, tmp_path: Path) -> Iterator[tuple[str, ThreadingHTTPServer]]:
+    """The good page and `endless`, whose array file never ends, at an http URL."""
+    site = hostile_site(built_site, tmp_path, {"endless": array_src("../mlpages-data/endless.bin")})
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_EndlessArrayHandler, directory=str(site)))
+    server.daemon_threads = True
+    server.endless_requests = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_endless_array_file_is_cut_at_its_declared_size(endless_server, tmp_path: Path):
+    url, server = endless_server
+    run = verify_process(url, tmp_path, "--page-timeout", BUILT_PAGE_TIMEOUT)
+    assert run.returncode == 4, run.output
+    [error] = run.page("endless")["errors"]
+    assert error.startswith("array file ../mlpages-data/endless.bin: larger than") and "16800 bytes" in error
+    assert "endless/: array file ../mlpages-data/endless.bin: larger than" in run.output
+    assert server.endless_requests == 1  # verify's own request: the browser never asked
+    assert_good_and_clean(run)
 
 
 def test_malformed_answers_from_a_page_are_its_errors(built_site: Path, tmp_path: Path):

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from mlpages.verify.discover import (
+    BodyTooLarge,
+    NotOnSite,
     SiteUnavailable,
     find_pages_at_url,
     find_pages_in_dir,
     parse_cells,
+    read_url,
 )
 from mlpages.verify.server import serve_background
 
@@ -144,3 +150,59 @@ def test_find_pages_at_an_unreachable_url_raises(site: Path):
     stop()
     with pytest.raises(SiteUnavailable, match="cannot reach"):
         find_pages_at_url(url, timeout=5)
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """/ok: five bytes; /up: a redirect to /ok; /away: a redirect to another host;
+    /big: says it sends a gigabyte; /stream: five bytes without saying how many."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        if self.path in ("/up", "/away"):
+            self.send_response(302)
+            port = self.server.server_address[1]
+            host = "127.0.0.1" if self.path == "/up" else "127.0.0.2"
+            self.send_header("Location", f"http://{host}:{port}/ok")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"hello"
+        self.send_response(200)
+        if self.path != "/stream":
+            self.send_header("Content-Length", str(10**9 if self.path == "/big" else len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def answers() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_read_url_stays_on_the_site_and_within_its_limit(answers: str, tmp_path: Path):
+    assert read_url(answers + "ok", answers, 5, 10).body == b"hello"
+    assert read_url(answers + "up", answers, 5, 10).url == answers + "ok"
+    assert read_url(answers + "stream", answers, 5, 10).body == b"hello"
+    with pytest.raises(BodyTooLarge, match="more than 4 bytes"):
+        read_url(answers + "stream", answers, 4, 10)
+    with pytest.raises(BodyTooLarge, match="the server sends 5 bytes"):
+        read_url(answers + "ok", answers, 4, 10)
+    with pytest.raises(BodyTooLarge, match="the server sends 1000000000 bytes"):
+        read_url(answers + "big", answers, 100, 10)
+    with pytest.raises(NotOnSite, match="redirected off the site to http://127.0.0.2:"):
+        read_url(answers + "away", answers, 100, 10)
+    secret = tmp_path / "secret"
+    secret.write_text("secret")
+    for url in (secret.as_uri(), "http://127.0.0.2/ok", answers.replace("http:", "https:") + "ok"):
+        with pytest.raises(NotOnSite, match=r"not on the site \(verify reads only http\(s\) URLs of "
+                                            r"http://127\.0\.0\.1:\d+\)"):
+            read_url(url, answers, 100, 10)
