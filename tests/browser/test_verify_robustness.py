@@ -6,10 +6,10 @@ answers with the references, ``cpu`` says it runs on the CPU backend, ``hang``'s
 never resolves, ``spin``'s runAll blocks the main thread forever, ``throws`` throws from a
 page script and rejects runAll, and ``nan`` reports a NaN loss.
 
-Hostile pages are real built pages edited after the build (an array file outside the
-site, an endless array file, a runtime whose answers are malformed); each is checked with
-a real ``mlpages verify`` process, next to a good page that must still pass, while the
-process's peak memory is watched.
+Hostile pages are real built pages edited after the build (a script that never ends in
+``<head>``, an array file outside the site, an endless array file, a runtime whose answers
+are malformed); each is checked with a real ``mlpages verify`` process, next to a good
+page that must still pass, while the process's peak memory is watched.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from mdhelpers import XOR_CELLS
 from mlpages.cli import main
 from mlpages.verify.browser import BrowserUnavailable, find_browser
 from mlpages.verify.report import PageReport, Report
-from mlpages.verify.runner import HANG_GRACE_S, run_verify
+from mlpages.verify.runner import COMMAND_TIMEOUT_S, HANG_GRACE_S, run_verify
 from mlpages.verify.server import SiteRequestHandler
 from sitebuild import build_pages
 
@@ -309,6 +309,20 @@ def assert_good_and_clean(run: VerifyProcess) -> None:
     good = run.page("good")
     assert good["errors"] == [] and {c["status"] for c in good["cells"]} == {"passed"}, run.output
     assert run.leftovers == []
+
+
+def test_a_page_that_blocks_from_its_first_script_costs_its_timeout(built_site: Path, tmp_path: Path):
+    site = hostile_site(built_site, tmp_path, {"spin": in_head("<script>while (true) {}</script>")})
+    run = verify_process(site, tmp_path, "--page-timeout", BUILT_PAGE_TIMEOUT)
+    assert run.returncode == 4, run.output
+    spin = run.page("spin")
+    [error] = spin["errors"]
+    # chromedriver's page load timeout, or the watchdog a few seconds later
+    assert re.match(r"(timed out after 60 s|the page hung: .*) waiting for the page to load", error), error
+    assert f"spin/index.html: {error}" in run.output
+    assert {c["status"] for c in spin["cells"]} == {"skipped"}
+    assert spin["seconds"] < float(BUILT_PAGE_TIMEOUT) + HANG_GRACE_S + 4 * COMMAND_TIMEOUT_S
+    assert_good_and_clean(run)
 
 
 def test_array_files_off_the_site_are_not_read(built_site: Path, tmp_path: Path):
