@@ -23,12 +23,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +36,7 @@ from mlpages.cli import main
 from mlpages.verify.browser import BrowserUnavailable, find_browser
 from mlpages.verify.report import PageReport, Report
 from mlpages.verify.runner import COMMAND_TIMEOUT_S, HANG_GRACE_S, run_verify
-from mlpages.verify.server import SiteRequestHandler
+from mlpages.verify.server import SiteRequestHandler, serve_background
 from sitebuild import build_pages
 
 FIXTURE = Path(__file__).parent / "fixtures" / "verify_site"
@@ -346,13 +344,18 @@ def test_array_files_off_the_site_are_not_read(built_site: Path, tmp_path: Path)
 
 
 class _EndlessArrayHandler(SiteRequestHandler):
-    """The site, except that `endless.bin` streams zeros until the client hangs up."""
+    """The site, except that `endless.bin` streams zeros until the client hangs up; each
+    request for it is appended to `requests`."""
+
+    def __init__(self, *args: Any, requests: list[str], **kwargs: Any) -> None:
+        self.requests = requests  # before the base class handles the request
+        super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server name
         if not self.path.endswith("/endless.bin"):
             super().do_GET()
             return
-        self.server.endless_requests += 1  # type: ignore[attr-defined]
+        self.requests.append(self.headers.get("User-Agent", ""))
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.end_headers()
@@ -365,30 +368,26 @@ class _EndlessArrayHandler(SiteRequestHandler):
 
 
 @pytest.fixture
-def endless_server(built_site: Path, tmp_path: Path) -> Iterator[tuple[str, ThreadingHTTPServer]]:
-    """The good page and `endless`, whose array file never ends, at an http URL."""
+def endless_site(built_site: Path, tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """The URL of the good page and `endless`, whose array file never ends, and the list
+    of requests for that file."""
     site = hostile_site(built_site, tmp_path, {"endless": array_src("../mlpages-data/endless.bin")})
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_EndlessArrayHandler, directory=str(site)))
-    server.daemon_threads = True
-    server.endless_requests = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    requests: list[str] = []
+    url, stop = serve_background(site, handler=functools.partial(_EndlessArrayHandler, requests=requests))
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", server
+        yield url, requests
     finally:
-        server.shutdown()
-        server.server_close()
+        stop()
 
 
-def test_an_endless_array_file_is_cut_at_its_declared_size(endless_server, tmp_path: Path):
-    url, server = endless_server
+def test_an_endless_array_file_is_cut_at_its_declared_size(endless_site, tmp_path: Path):
+    url, requests = endless_site
     run = verify_process(url, tmp_path, "--page-timeout", BUILT_PAGE_TIMEOUT)
     assert run.returncode == 4, run.output
     [error] = run.page("endless")["errors"]
     assert error.startswith("array file ../mlpages-data/endless.bin: larger than") and "16800 bytes" in error
     assert "endless/: array file ../mlpages-data/endless.bin: larger than" in run.output
-    assert server.endless_requests == 1  # verify's own request: the browser never asked
+    assert len(requests) == 1 and requests[0].startswith("Python-urllib")  # the browser never asked
     assert_good_and_clean(run)
 
 

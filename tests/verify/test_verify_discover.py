@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from mlpages.verify.discover import (
     parse_cells,
     read_url,
 )
-from mlpages.verify.server import serve_background
+from mlpages.verify.server import SiteRequestHandler, serve_background
 
 
 def cell(kind: str, cell_id: str, **spec: object) -> str:
@@ -152,7 +150,7 @@ def test_find_pages_at_an_unreachable_url_raises(site: Path):
         find_pages_at_url(url, timeout=5)
 
 
-class _Answers(BaseHTTPRequestHandler):
+class _Answers(SiteRequestHandler):
     """/ok: five bytes; /up: a redirect to /ok; /away: a redirect to another host;
     /big: says it sends a gigabyte; /stream: five bytes without saying how many."""
 
@@ -172,20 +170,14 @@ class _Answers(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
 
 @pytest.fixture
-def answers() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def answers(tmp_path: Path) -> Iterator[str]:
+    url, stop = serve_background(tmp_path, handler=_Answers)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield url
     finally:
-        server.shutdown()
-        server.server_close()
+        stop()
 
 
 def test_read_url_stays_on_the_site_and_within_its_limit(answers: str, tmp_path: Path):
