@@ -22,8 +22,9 @@ CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
 SCHEMA = 1
 MAX_CRAWL = 5000
-MAX_ARRAY_FILE_BYTES = 256 * 2**20
-"""The most bytes verify reads for one array file, whatever its shape declares."""
+MAX_ARRAY_VALUES = 2**24
+"""The most values verify reads from the array files of one page together (64 MiB as
+float32): each becomes a Python float for the comparison, about 32 bytes."""
 ARRAY_FILE_SLACK_BYTES = 1024
 """Read past an array file's declared size, to tell a longer file from a complete one."""
 MAX_PAGE_BYTES = 64 * 2**20
@@ -256,8 +257,8 @@ def read_url(url: str, site_url: str, limit: int, timeout: float) -> Fetched:
         return Fetched(b"".join(chunks), response.geturl(), response.headers.get_content_charset())
 
 
-def declared_bytes(ref: dict[str, Any]) -> int:
-    """How many bytes an array file reference's ``shape`` and ``dtype`` make.
+def declared_size(ref: dict[str, Any]) -> tuple[int, int]:
+    """How many values and bytes an array file reference's ``shape`` and ``dtype`` make.
 
     Raises:
         ValueError: The shape is not a list of whole numbers, or the dtype is unknown.
@@ -270,7 +271,8 @@ def declared_bytes(ref: dict[str, Any]) -> int:
     width = {"uint8": 1, "float32": 4}.get(str(dtype))
     if width is None:
         raise ValueError(f"unknown dtype {str(dtype)[:30]!r}")
-    return math.prod(shape) * width
+    values = math.prod(shape)
+    return values, values * width
 
 
 @dataclass
@@ -291,30 +293,32 @@ class ArrayFiles:
 def load_array_files(cells: list[dict[str, Any]], page_url: str, timeout: float = 30.0) -> ArrayFiles:
     """Read the site files of the specs' large arrays, checking each file's size and sha256.
 
-    Only ``http(s)`` URLs of the page's own origin (the site's) are read, and no more bytes
-    of a file than its ``shape`` and ``dtype`` declare (plus :data:`ARRAY_FILE_SLACK_BYTES`,
-    never over :data:`MAX_ARRAY_FILE_BYTES`). Each file reference in ``cells`` that can be
-    read gets its ``data`` (float32 values as the runtime decodes them) in place, so
-    references compare like inline ones.
+    Only ``http(s)`` URLs of the page's own origin (the site's) are read, no more bytes of a
+    file than its ``shape`` and ``dtype`` declare (plus :data:`ARRAY_FILE_SLACK_BYTES`), and
+    no more than :data:`MAX_ARRAY_VALUES` values for the page. Each file reference in
+    ``cells`` that can be read gets its ``data`` (float32 values as the runtime decodes
+    them) in place, so references compare like inline ones.
     """
     found = ArrayFiles()
+    total = 0
     loaded: dict[str, list[float | None] | None] = {}
     for ref in [node for cell in cells for node in walk(cell) if is_file_ref(node)]:
         src = str(ref["src"])
         if src not in loaded:
             loaded[src] = None
             try:
-                expected = declared_bytes(ref)
+                count, expected = declared_size(ref)
             except ValueError as exc:
                 found.errors.append(f"array file {src}: {exc}")
                 found.refused = True
                 continue
-            if expected > MAX_ARRAY_FILE_BYTES:
-                found.errors.append(f"array file {src}: its shape {ref['shape']} of {ref['dtype']} "
-                                    f"makes {expected} bytes, over verify's limit of "
-                                    f"{MAX_ARRAY_FILE_BYTES} bytes")
+            if total + count > MAX_ARRAY_VALUES:
+                found.errors.append(f"array file {src}: its shape {ref['shape']} brings the page's "
+                                    f"array files to {total + count} values, over verify's limit of "
+                                    f"{MAX_ARRAY_VALUES}")
                 found.refused = True
                 continue
+            total += count
             url = urllib.parse.urljoin(page_url, src)
             try:
                 data = read_url(url, page_url, expected + ARRAY_FILE_SLACK_BYTES, timeout).body

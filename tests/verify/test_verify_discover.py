@@ -13,6 +13,7 @@ from mlpages.verify.discover import (
     SiteUnavailable,
     find_pages_at_url,
     find_pages_in_dir,
+    load_array_files,
     parse_cells,
     read_url,
 )
@@ -198,3 +199,24 @@ def test_read_url_stays_on_the_site_and_within_its_limit(answers: str, tmp_path:
         with pytest.raises(NotOnSite, match=r"not on the site \(verify reads only http\(s\) URLs of "
                                             r"http://127\.0\.0\.1:\d+\)"):
             read_url(url, answers, 100, 10)
+
+
+def test_array_files_are_refused_by_what_their_specs_declare():
+    def ref(src: str, shape: object, dtype: str = "float32") -> dict[str, object]:
+        return {"shape": shape, "dtype": dtype, "src": src, "sha256": "0" * 64}
+
+    half = 2**23
+    cells = [{"x": ref("a.bin", [half, 1]), "y": ref("b.bin", [half + 1], "uint8")},
+             {"x": ref("c.bin", [-1, 2]), "y": ref("d.bin", [2], "float64"),
+              "z": ref("file:///dev/zero", [1])}]
+    found = load_array_files(cells, "http://127.0.0.1:9/course/", timeout=5)
+    assert found.refused
+    assert found.errors[0].startswith("array file a.bin: cannot read http://127.0.0.1:9/course/a.bin")
+    assert found.errors[1:] == [
+        "array file b.bin: its shape [8388609] brings the page's array files to 16777217 values, "
+        "over verify's limit of 16777216",
+        "array file c.bin: shape [-1, 2] is not a list of whole numbers",
+        "array file d.bin: unknown dtype 'float64'",
+        "array file file:///dev/zero: not on the site (verify reads only http(s) URLs of "
+        "http://127.0.0.1:9)",
+    ]
