@@ -289,6 +289,7 @@ def hostile_site(built: Path, dest: Path, edits: dict[str, Callable[[str], str]]
 
 
 def in_head(script: str) -> Callable[[str], str]:
+    """Puts `script` first in the page's `<head>`, before anything else runs."""
     return lambda html: html.replace("<head>", "<head>" + script, 1)
 
 
