@@ -35,8 +35,10 @@ exit codes:
   2  usage error
   3  environment error: no browser or chromedriver, site directory not found,
      URL unreachable, no pages with cells found
-  4  page failures only: page error, author error block, timeout, wrong backend,
-     no reference for the backend's epsilon, a cell that failed or crashed
+  4  page failures only: page error, author error block, timeout or hung page,
+     wrong backend, malformed answer from a page, array file not on the site or
+     longer than its shape, no reference for the backend's epsilon, a cell that
+     failed or crashed
 """
 
 QUIZ_EPILOG = """\

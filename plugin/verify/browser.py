@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 from dataclasses import dataclass
 
 from selenium import webdriver
@@ -80,10 +82,38 @@ def make_driver(remote: str | None = None) -> webdriver.Remote:
         except Exception as exc:  # selenium raises many types for an unreachable grid
             raise BrowserUnavailable(f"cannot start a session on the grid {remote}: {exc}") from exc
     paths = find_browser()
-    service = Service(executable_path=paths.chromedriver)
+    # chromedriver leads a process group of its own, which the Chromium processes it starts
+    # join: kill_browser can then end a browser that stopped answering, all of it.
+    service = Service(executable_path=paths.chromedriver, popen_kw={"process_group": 0})
     try:
         return webdriver.Chrome(service=service, options=chrome_options(paths.chromium))
     except Exception as exc:
         raise BrowserUnavailable(
             f"Chromium did not start through {paths.chromedriver}: {exc}"
         ) from exc
+
+
+def set_command_timeout(driver: webdriver.Remote, seconds: float) -> None:
+    """Bound the next WebDriver commands: each HTTP call to chromedriver (or a Grid) gives up
+    after ``seconds`` (urllib3 raises a ``TimeoutError``). A driver without Selenium's HTTP
+    client (a test double) is left as it is."""
+    config = getattr(getattr(driver, "command_executor", None), "client_config", None)
+    if config is not None:
+        config.timeout = seconds
+
+
+def kill_browser(driver: webdriver.Remote) -> None:
+    """End a local browser that stopped answering: chromedriver and every Chromium process
+    it started (its process group), without a WebDriver command that could wait on it.
+    A Grid's browser is out of reach: nothing happens."""
+    process = getattr(getattr(driver, "service", None), "process", None)
+    if not isinstance(process, subprocess.Popen) or process.poll() is not None:
+        return  # not local, or chromedriver has ended (its process group id may be reused)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        pass  # gone already
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass

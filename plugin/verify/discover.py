@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlpages.arrays import decode, is_file_ref, walk
 
@@ -20,6 +22,14 @@ CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
 SCHEMA = 1
 MAX_CRAWL = 5000
+MAX_ARRAY_VALUES = 2**24
+"""The most values verify reads from the array files of one page together (64 MiB as
+float32): each becomes a Python float for the comparison, about 32 bytes."""
+ARRAY_FILE_SLACK_BYTES = 1024
+"""Read past an array file's declared size, to tell a longer file from a complete one."""
+MAX_PAGE_BYTES = 64 * 2**20
+"""The most bytes verify reads for one page or sitemap of a deployed site."""
+_READ_CHUNK = 65536
 _BREAKS = frozenset({"p", "div", "br", "li", "pre", "ul", "ol", "h1", "h2", "h3", "h4"})
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -168,45 +178,179 @@ def parse_cells(html: str) -> PageCells:
     return parser.result
 
 
-def load_array_files(cells: list[dict[str, Any]], page_url: str, timeout: float = 30.0) -> list[str]:
-    """Read the site files of the specs' large arrays, checking each file's sha256.
+class NotOnSite(OSError):
+    """A URL outside the site verify checks (another scheme, host or port)."""
 
-    Each file reference in ``cells`` that can be read gets its ``data`` (float32 values
-    as the runtime decodes them) in place, so references compare like inline ones.
+
+class BodyTooLarge(OSError):
+    """A response longer than verify reads for what was asked."""
+
+
+def origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an ``http(s)`` URL; ``None`` for any other URL."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only within one origin (or from ``http`` to ``https`` on its host)."""
+
+    def __init__(self, site: tuple[str, str, int]) -> None:
+        super().__init__()
+        self.site = site
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        """The redirected request, or :class:`NotOnSite` for one that leaves the origin."""
+        target = origin(newurl)
+        upgrade = self.site[0] == "http" and self.site[2] == 80 and target == ("https", self.site[1], 443)
+        if target != self.site and not upgrade:
+            raise NotOnSite(f"redirected off the site to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class Fetched(NamedTuple):
+    """A response read by :func:`read_url`."""
+
+    body: bytes
+    url: str
+    """The final URL, after (same-origin) redirects."""
+    charset: str | None
+    """The charset the response's ``Content-Type`` names."""
+
+
+def read_url(url: str, site_url: str, limit: int, timeout: float) -> Fetched:
+    """GET ``url`` from the site at ``site_url``: at most ``limit`` bytes, within ``timeout`` s.
 
     Returns:
-        Page errors: a missing, unreadable or corrupted file (one line per file).
+        The body, the final URL and the charset its ``Content-Type`` names.
+
+    Raises:
+        NotOnSite: ``url``, or a redirect, is not ``http(s)`` on ``site_url``'s origin
+            (``file://`` and other hosts are never read).
+        BodyTooLarge: The response says or turns out to be longer than ``limit``.
+        OSError: The request failed or took longer than ``timeout`` (a trickling server).
     """
-    errors: list[str] = []
+    site = origin(site_url)
+    if site is None or origin(url) != site:
+        where = f"{site[0]}://{site[1]}:{site[2]}" if site else site_url
+        raise NotOnSite(f"not on the site (verify reads only http(s) URLs of {where})")
+    deadline = time.monotonic() + timeout
+    opener = urllib.request.build_opener(_SameOriginRedirects(site))
+    with opener.open(url, timeout=timeout) as response:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise BodyTooLarge(f"the server sends {declared} bytes")
+        chunks, size = [], 0
+        while chunk := response.read(min(_READ_CHUNK, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(f"more than {limit} bytes")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not read within {timeout:g} s")
+        return Fetched(b"".join(chunks), response.geturl(), response.headers.get_content_charset())
+
+
+def declared_size(ref: dict[str, Any]) -> tuple[int, int]:
+    """How many values and bytes an array file reference's ``shape`` and ``dtype`` make.
+
+    Raises:
+        ValueError: The shape is not a list of whole numbers, or the dtype is unknown.
+    """
+    shape, dtype = ref.get("shape"), ref.get("dtype")
+    if not isinstance(shape, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+    ):
+        raise ValueError(f"shape {str(shape)[:60]} is not a list of whole numbers")
+    width = {"uint8": 1, "float32": 4}.get(str(dtype))
+    if width is None:
+        raise ValueError(f"unknown dtype {str(dtype)[:30]!r}")
+    values = math.prod(shape)
+    return values, values * width
+
+
+@dataclass
+class ArrayFiles:
+    """What reading a page's array files found.
+
+    Attributes:
+        errors: Page errors, one line per file that is missing, unreadable, corrupted or
+            refused.
+        refused: Whether a file was refused (not on the site, or longer than its shape
+            declares): the page is then not opened in a browser, which would read it too.
+    """
+
+    errors: list[str] = field(default_factory=list)
+    refused: bool = False
+
+
+def load_array_files(cells: list[dict[str, Any]], page_url: str, timeout: float = 30.0) -> ArrayFiles:
+    """Read the site files of the specs' large arrays, checking each file's size and sha256.
+
+    Only ``http(s)`` URLs of the page's own origin (the site's) are read, no more bytes of a
+    file than its ``shape`` and ``dtype`` declare (plus :data:`ARRAY_FILE_SLACK_BYTES`), and
+    no more than :data:`MAX_ARRAY_VALUES` values for the page. Each file reference in
+    ``cells`` that can be read gets its ``data`` (float32 values as the runtime decodes
+    them) in place, so references compare like inline ones.
+    """
+    found = ArrayFiles()
+    total = 0
     loaded: dict[str, list[float | None] | None] = {}
     for ref in [node for cell in cells for node in walk(cell) if is_file_ref(node)]:
         src = str(ref["src"])
         if src not in loaded:
             loaded[src] = None
+            try:
+                count, expected = declared_size(ref)
+            except ValueError as exc:
+                found.errors.append(f"array file {src}: {exc}")
+                found.refused = True
+                continue
+            if total + count > MAX_ARRAY_VALUES:
+                found.errors.append(f"array file {src}: its shape {ref['shape']} brings the page's "
+                                    f"array files to {total + count} values, over verify's limit of "
+                                    f"{MAX_ARRAY_VALUES}")
+                found.refused = True
+                continue
+            total += count
             url = urllib.parse.urljoin(page_url, src)
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-                    data = response.read()
+                data = read_url(url, page_url, expected + ARRAY_FILE_SLACK_BYTES, timeout).body
+            except NotOnSite as exc:
+                found.errors.append(f"array file {src}: {exc}")
+                found.refused = True
+                continue
+            except BodyTooLarge as exc:
+                found.errors.append(f"array file {src}: larger than the {expected} bytes its shape "
+                                    f"{ref['shape']} of {ref['dtype']} declares ({exc}; not read further)")
+                found.refused = True
+                continue
             except urllib.error.HTTPError as exc:
-                errors.append(f"array file {src}: HTTP {exc.code} at {url}")
+                found.errors.append(f"array file {src}: HTTP {exc.code} at {url}")
                 continue
             except (OSError, ValueError) as exc:
-                errors.append(f"array file {src}: cannot read {url}: {exc}")
+                found.errors.append(f"array file {src}: cannot read {url}: {exc}")
                 continue
             digest = hashlib.sha256(data).hexdigest()
             if digest != ref.get("sha256"):
-                errors.append(f"array file {src} is corrupted: sha256 {digest}, "
-                              f"the page expects {ref.get('sha256')}")
+                found.errors.append(f"array file {src} is corrupted: sha256 {digest}, "
+                                    f"the page expects {ref.get('sha256')}")
                 continue
             try:
                 values = decode(ref, data)
             except ValueError as exc:
-                errors.append(f"array file {src}: {exc}")
+                found.errors.append(f"array file {src}: {exc}")
                 continue
             loaded[src] = [float(v) if v == v else None for v in values.ravel().tolist()]
         if loaded[src] is not None:
             ref["data"] = loaded[src]
-    return errors
+    return found
 
 
 def has_cells(html: str) -> bool:
@@ -237,10 +381,13 @@ def find_pages_in_dir(site_dir: str | Path) -> list[Page]:
 
 
 def _fetch(url: str, timeout: float) -> tuple[str, str]:
-    """GET ``url``; the body as text and the final URL after redirects."""
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-        charset = response.headers.get_content_charset() or "utf-8"
-        return response.read().decode(charset, errors="replace"), response.geturl()
+    """GET ``url`` (at most :data:`MAX_PAGE_BYTES`, within its origin); the body as text
+    and the final URL after redirects."""
+    fetched = read_url(url, url, MAX_PAGE_BYTES, timeout)
+    try:
+        return fetched.body.decode(fetched.charset or "utf-8", errors="replace"), fetched.url
+    except LookupError:  # a charset Python does not know
+        return fetched.body.decode("utf-8", errors="replace"), fetched.url
 
 
 def _sitemap_urls(base: str, timeout: float) -> list[str]:

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlpages.verify.browser import BrowserUnavailable, make_driver
+from mlpages.verify.answers import MalformedAnswer, check_environment, check_results
+from mlpages.verify.browser import BrowserUnavailable, kill_browser, make_driver, set_command_timeout
 from mlpages.verify.compare import CellCheck, check_cell, check_number_question
 from mlpages.verify.discover import (
+    ArrayFiles,
     Page,
     SiteUnavailable,
     find_pages_at_url,
@@ -32,6 +34,7 @@ from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from urllib3.exceptions import HTTPError
+from urllib3.exceptions import TimeoutError as CommandTimeout
 
 # Runs one step of the page API and hands back JSON text. Typed arrays become lists and
 # non-finite numbers become strings ("NaN"), which JSON and WebDriver would turn into null.
@@ -51,6 +54,9 @@ Promise.resolve(api.ready)
 """
 HANG_GRACE_S = 5.0
 API_WAIT_S = 60.0
+COMMAND_TIMEOUT_S = 15.0
+"""Seconds a WebDriver command outside a page's run may take (console log, screenshot,
+quit); a browser that does not answer by then is killed."""
 _HAS_API = "return !!(window.mlpages && window.mlpages.ready && window.mlpages.runAll);"
 
 
@@ -84,11 +90,7 @@ class Options:
         """A fresh browser session."""
         if self.driver_factory is not None:
             return self.driver_factory()
-        driver = make_driver(self.remote)
-        if self.remote:
-            # No watchdog reaches a Grid's browser: bound each command instead.
-            driver.command_executor.client_config.timeout = self.page_timeout + 2 * HANG_GRACE_S
-        return driver
+        return make_driver(self.remote)
 
 
 class _Watchdog:
@@ -133,12 +135,19 @@ class _PageFailed(Exception):
 
 
 class _Session:
-    """One worker's browser, recreated after a timeout or a crash."""
+    """One worker's browser, recreated after a timeout or a crash.
+
+    Every WebDriver command has a deadline (chromedriver itself waits for a blocked page
+    forever): a command of a page's run gets what is left of the page timeout plus
+    twice :data:`HANG_GRACE_S` (the watchdog comes first where it can), any other
+    :data:`COMMAND_TIMEOUT_S`. A browser that missed one is killed, not asked to quit.
+    """
 
     def __init__(self, options: Options, driver: WebDriver | None = None) -> None:
         self.options = options
         self._driver = driver
         self._step = ""
+        self._stuck = False
 
     def driver(self) -> WebDriver:
         if self._driver is None:
@@ -146,24 +155,48 @@ class _Session:
         return self._driver
 
     def discard(self) -> None:
-        """Quit the browser; the next page gets a new one."""
+        """Quit the browser (kill it when it stopped answering); the next page gets a new one."""
         driver, self._driver = self._driver, None
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:  # noqa: BLE001 - a dead browser may fail to quit in many ways
-                pass
+        if driver is None:
+            return
+        if self._stuck:
+            kill_browser(driver)
+            self._stuck = False
+        set_command_timeout(driver, COMMAND_TIMEOUT_S)
+        # Selenium's quit hides a command that timed out, then waits for chromedriver to
+        # stop for up to 100 s: a browser still quitting after the deadline is killed.
+        killer = threading.Timer(COMMAND_TIMEOUT_S, kill_browser, (driver,))
+        killer.daemon = True
+        killer.start()
+        try:
+            driver.quit()
+        except Exception:  # noqa: BLE001 - a dead browser may fail to quit in many ways
+            pass
+        finally:
+            killer.cancel()
+
+    def _missed_deadline(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is a WebDriver command that ran out of time; the browser is then
+        marked stuck, to be killed."""
+        if isinstance(exc, CommandTimeout | TimeoutError):
+            self._stuck = True
+        return self._stuck
+
+    def _bound_by(self, driver: WebDriver, deadline: float) -> None:
+        """The next commands are a page's run that must end by ``deadline``."""
+        set_command_timeout(driver, max(deadline - time.monotonic(), 0.0) + 2 * HANG_GRACE_S)
 
     def verify(self, page: Page) -> PageReport:
         """Run one page and compare its results."""
         started = time.monotonic()
         parsed = parse_cells(page.html)
         report = PageReport(page=page.name, url=page.url, errors=list(parsed.errors))
-        if page.url:
-            report.errors += load_array_files(parsed.cells, page.url)
+        arrays = load_array_files(parsed.cells, page.url) if page.url else ArrayFiles()
+        report.errors += arrays.errors
         results: dict[str, dict[str, Any]] | None = None
         try:
-            results = self._run(page, report)
+            if not arrays.refused:  # the browser would read a refused file without limit
+                results = self._run(page, report)
         except BrowserUnavailable as exc:
             report.errors.append(str(exc))
         except _PageFailed as exc:
@@ -179,6 +212,8 @@ class _Session:
         self._collect_console(report)
         if not report.passed:
             self._save_artifacts(report)
+        if self._stuck:
+            self.discard()
         report.seconds = time.monotonic() - started
         if self.options.progress:
             self.options.progress(report)
@@ -193,25 +228,29 @@ class _Session:
             with watchdog:
                 value = self._steps(driver, page, report, time.monotonic() + timeout)
         except (WebDriverException, HTTPError, OSError, _PageFailed) as exc:
+            set_command_timeout(driver, COMMAND_TIMEOUT_S)
             if isinstance(exc, _PageFailed) and not watchdog.fired.is_set():
                 raise
             if watchdog.fired.is_set():
                 message = self._hung_message(timeout)
+            elif self._missed_deadline(exc):
+                message = (f"the page hung: the browser gave no answer within the page timeout "
+                           f"({timeout:g} s) while waiting for {self._step}; it was killed")
             elif isinstance(exc, TimeoutException):
                 message = f"timed out after {timeout:g} s waiting for {self._step}"
             else:
                 first_line = (str(getattr(exc, "msg", None) or exc).strip().splitlines() or [""])[0]
                 message = f"browser failed while waiting for {self._step}: {first_line}"
-            self._screenshot_then_discard(report, photograph=not watchdog.fired.is_set())
+            self._screenshot_then_discard(report, photograph=not (watchdog.fired.is_set() or self._stuck))
             raise _PageFailed(message) from exc
+        set_command_timeout(driver, COMMAND_TIMEOUT_S)
         if watchdog.fired.is_set():
             self._screenshot_then_discard(report, photograph=False)
             raise _PageFailed(self._hung_message(timeout))
-        if isinstance(value, dict):
-            value = list(value.values())
-        if not isinstance(value, list):
-            raise _PageFailed(f"runAll() resolved to {type(value).__name__}, not a list of results")
-        return {r["id"]: r for r in value if isinstance(r, dict) and "id" in r}
+        try:
+            return check_results(value)
+        except MalformedAnswer as exc:
+            raise _PageFailed(f"malformed answer from the page: {exc}") from None
 
     def _hung_message(self, timeout: float) -> str:
         return (
@@ -221,9 +260,11 @@ class _Session:
 
     def _steps(self, driver: WebDriver, page: Page, report: PageReport, deadline: float) -> Any:
         """Load the page, wait for the API, check the backend, run every cell."""
+        self._bound_by(driver, deadline)
         driver.set_page_load_timeout(self.options.page_timeout)
         driver.get(page.url or "")
         self._step = "window.mlpages"
+        self._bound_by(driver, deadline)
         wait = min(max(deadline - time.monotonic(), 0.1), API_WAIT_S)
         try:
             WebDriverWait(driver, wait, 0.1).until(lambda d: d.execute_script(_HAS_API))
@@ -233,10 +274,14 @@ class _Session:
                 "is the mlpages runtime loaded on this page?"
             ) from None
         self._step = "window.mlpages.ready and environment()"
-        report.environment = self._call(driver, "environment", deadline)
-        if not isinstance(report.environment, dict):
+        environment = self._call(driver, "environment", deadline)
+        if environment is None:
             raise _PageFailed("environment() returned nothing: the runtime did not start the page")
-        backend = report.environment.get("backend")
+        try:
+            report.environment = check_environment(environment)
+        except MalformedAnswer as exc:
+            raise _PageFailed(f"malformed answer from the page: {exc}") from None
+        backend = report.environment["backend"]
         if backend not in self.options.backends:
             raise _PageFailed(
                 f"wrong backend: the page runs on {backend!r}, "
@@ -246,11 +291,17 @@ class _Session:
         return self._call(driver, "runAll", deadline)
 
     def _call(self, driver: WebDriver, step: str, deadline: float) -> Any:
+        self._bound_by(driver, deadline)
         driver.set_script_timeout(max(deadline - time.monotonic(), 0.1))
         text = driver.execute_async_script(_CALL_API, step)
         if not isinstance(text, str):
             raise _PageFailed(f"{step}(): no answer from the page")
-        answer = json.loads(text)
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            answer = None  # the page replaced JSON.stringify, say
+        if not isinstance(answer, dict):
+            raise _PageFailed(f"{step}(): unreadable answer from the page: {text[:80]!r}")
         if not answer.get("ok"):
             raise _PageFailed(f"{step}() failed: {answer.get('error')}")
         return answer.get("value")
@@ -293,12 +344,12 @@ class _Session:
         return _judge(cell, check)
 
     def _collect_console(self, report: PageReport) -> None:
-        if self._driver is None:
+        if self._driver is None or self._stuck:
             return
         try:
             report.console += self._driver.get_log("browser")
-        except Exception:  # noqa: BLE001 - a Grid or a dead browser may not offer logs
-            pass
+        except Exception as exc:  # noqa: BLE001 - a Grid or a dead browser may not offer logs
+            self._missed_deadline(exc)
 
     def _screenshot_then_discard(self, report: PageReport, photograph: bool = True) -> None:
         """Keep what a hung or crashed page shows, then drop its browser."""
@@ -312,12 +363,12 @@ class _Session:
         folder = self.options.artifacts
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", report.page).strip("-") or "page")
-        if self._driver is not None and photograph:
+        if self._driver is not None and photograph and not self._stuck:
             try:
                 if self._driver.save_screenshot(f"{stem}.png"):
                     report.artifacts.append(f"{stem}.png")
-            except Exception:  # noqa: BLE001 - a crashed page cannot be photographed
-                pass
+            except Exception as exc:  # noqa: BLE001 - a crashed page cannot be photographed
+                self._missed_deadline(exc)
         log = stem.with_name(stem.name + ".console.txt")
         log.write_text(format_console(report.console) + "\n", encoding="utf-8")
         report.artifacts.append(str(log))

@@ -31,9 +31,13 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
 
 
 def make_server(
-    site_dir: str | Path, host: str = "127.0.0.1", port: int = 0
+    site_dir: str | Path, host: str = "127.0.0.1", port: int = 0,
+    handler: Callable[..., SiteRequestHandler] = SiteRequestHandler,
 ) -> ThreadingHTTPServer:
     """A threading HTTP server for ``site_dir`` bound to ``host:port`` (port 0: any free one).
+
+    ``handler`` makes the request handlers (a subclass of :class:`SiteRequestHandler`
+    that answers some paths its own way); it is given ``directory=``.
 
     Raises:
         FileNotFoundError: ``site_dir`` is not a directory.
@@ -41,14 +45,14 @@ def make_server(
     root = Path(site_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"site directory not found: {root}")
-    handler = functools.partial(SiteRequestHandler, directory=str(root.resolve()))
-    server = ThreadingHTTPServer((host, port), handler)
+    server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(root.resolve())))
     server.daemon_threads = True
     return server
 
 
 def serve_background(
-    site_dir: str | Path, host: str = "127.0.0.1", public_host: str | None = None
+    site_dir: str | Path, host: str = "127.0.0.1", public_host: str | None = None,
+    handler: Callable[..., SiteRequestHandler] = SiteRequestHandler,
 ) -> tuple[str, Callable[[], None]]:
     """Serve ``site_dir`` on an ephemeral port from a background thread.
 
@@ -57,11 +61,12 @@ def serve_background(
         host: The address to bind.
         public_host: The host name put in the returned URL (a Selenium Grid's nodes may
             reach this machine under another name); ``host`` when not given.
+        handler: Makes the request handlers (:func:`make_server`).
 
     Returns:
         The site's base URL (ending in ``/``) and a function that stops the server.
     """
-    server = make_server(site_dir, host, 0)
+    server = make_server(site_dir, host, 0, handler)
     port = server.server_address[1]
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="mlpages-serve", daemon=True

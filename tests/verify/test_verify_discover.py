@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from mlpages.verify.discover import (
+    BodyTooLarge,
+    NotOnSite,
     SiteUnavailable,
     find_pages_at_url,
     find_pages_in_dir,
+    load_array_files,
     parse_cells,
+    read_url,
 )
-from mlpages.verify.server import serve_background
+from mlpages.verify.server import SiteRequestHandler, serve_background
 
 
 def cell(kind: str, cell_id: str, **spec: object) -> str:
@@ -144,3 +149,74 @@ def test_find_pages_at_an_unreachable_url_raises(site: Path):
     stop()
     with pytest.raises(SiteUnavailable, match="cannot reach"):
         find_pages_at_url(url, timeout=5)
+
+
+class _Answers(SiteRequestHandler):
+    """/ok: five bytes; /up: a redirect to /ok; /away: a redirect to another host;
+    /big: says it sends a gigabyte; /stream: five bytes without saying how many."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        if self.path in ("/up", "/away"):
+            self.send_response(302)
+            port = self.server.server_address[1]
+            host = "127.0.0.1" if self.path == "/up" else "127.0.0.2"
+            self.send_header("Location", f"http://{host}:{port}/ok")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"hello"
+        self.send_response(200)
+        if self.path != "/stream":
+            self.send_header("Content-Length", str(10**9 if self.path == "/big" else len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def answers(tmp_path: Path) -> Iterator[str]:
+    url, stop = serve_background(tmp_path, handler=_Answers)
+    try:
+        yield url
+    finally:
+        stop()
+
+
+def test_read_url_stays_on_the_site_and_within_its_limit(answers: str, tmp_path: Path):
+    assert read_url(answers + "ok", answers, 5, 10).body == b"hello"
+    assert read_url(answers + "up", answers, 5, 10).url == answers + "ok"
+    assert read_url(answers + "stream", answers, 5, 10).body == b"hello"
+    with pytest.raises(BodyTooLarge, match="more than 4 bytes"):
+        read_url(answers + "stream", answers, 4, 10)
+    with pytest.raises(BodyTooLarge, match="the server sends 5 bytes"):
+        read_url(answers + "ok", answers, 4, 10)
+    with pytest.raises(BodyTooLarge, match="the server sends 1000000000 bytes"):
+        read_url(answers + "big", answers, 100, 10)
+    with pytest.raises(NotOnSite, match="redirected off the site to http://127.0.0.2:"):
+        read_url(answers + "away", answers, 100, 10)
+    secret = tmp_path / "secret"
+    secret.write_text("secret")
+    for url in (secret.as_uri(), "http://127.0.0.2/ok", answers.replace("http:", "https:") + "ok"):
+        with pytest.raises(NotOnSite, match=r"not on the site \(verify reads only http\(s\) URLs of "
+                                            r"http://127\.0\.0\.1:\d+\)"):
+            read_url(url, answers, 100, 10)
+
+
+def test_array_files_are_refused_by_what_their_specs_declare():
+    def ref(src: str, shape: object, dtype: str = "float32") -> dict[str, object]:
+        return {"shape": shape, "dtype": dtype, "src": src, "sha256": "0" * 64}
+
+    half = 2**23
+    cells = [{"x": ref("a.bin", [half, 1]), "y": ref("b.bin", [half + 1], "uint8")},
+             {"x": ref("c.bin", [-1, 2]), "y": ref("d.bin", [2], "float64"),
+              "z": ref("file:///dev/zero", [1])}]
+    found = load_array_files(cells, "http://127.0.0.1:9/course/", timeout=5)
+    assert found.refused
+    assert found.errors[0].startswith("array file a.bin: cannot read http://127.0.0.1:9/course/a.bin")
+    assert found.errors[1:] == [
+        "array file b.bin: its shape [8388609] brings the page's array files to 16777217 values, "
+        "over verify's limit of 16777216",
+        "array file c.bin: shape [-1, 2] is not a list of whole numbers",
+        "array file d.bin: unknown dtype 'float64'",
+        "array file file:///dev/zero: not on the site (verify reads only http(s) URLs of "
+        "http://127.0.0.1:9)",
+    ]
