@@ -21,6 +21,7 @@ from . import __version__, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
 from .html import json_script
+from .limits import Limits
 from .locate import FenceIndex
 from .page import Export, PageState, slugify
 from .render import Slot, build_slots
@@ -68,8 +69,11 @@ class MlpagesExtension(Extension):
                                 "(default: quizzes/ under base_dir)"],
             "text_extensions": [[], "Markdown extensions for quiz texts (default: code, tables, math)"],
             "text_extension_configs": [{}, "Options of text_extensions, by extension name"],
+            "limits": [{}, "Limits of one block's work and data, by name (plugin/limits.py); "
+                           "the rest keep their defaults"],
         }
         super().__init__(**kwargs)
+        self.limits = Limits.from_options(self.getConfig("limits"))
         self.source = PageSource()
         cache_dir = self.getConfig("cache_dir")
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
@@ -100,6 +104,7 @@ class MlpagesExtension(Extension):
             quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
             published=self.published, url_prefix=src.url_prefix,
             loader_root=Path(self.getConfig("loader_root")) if self.getConfig("loader_root") else None,
+            limits=self.limits,
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))

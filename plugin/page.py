@@ -17,6 +17,7 @@ import numpy as np
 from .cache import ResultCache, digest
 from .engine import Sequential
 from .errors import BlockError, did_you_mean
+from .limits import Limits
 from .text import TextRenderer
 
 # Backend epsilons of TF.js 4.22: WebGL (float32 render targets) and CPU.
@@ -210,6 +211,8 @@ class PageState:
     published: dict[Path, Export] = field(default_factory=dict)
     url_prefix: str = ""  # from the page's URL directory to its Markdown file's ("" or "../")
     loader_root: Path | None = None  # on the import path of `loader:` modules (mkdocs.yml's folder)
+    limits: Limits = field(default_factory=Limits)
+    block_line: int | None = None  # the line of the block being built, for progress messages
 
     def cell_id(self, name: str) -> str:
         return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"

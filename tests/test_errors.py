@@ -43,11 +43,11 @@ CASES = [
     ("unsupported TF.js key",
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2], kernelRegularizer: l2}\n"
      "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
-     "docs/ch1.md:18: model 'm2': layer 1 (dense): 'kernelRegularizer' is not supported by mlpages"),
+     "docs/ch1.md:19: model 'm2': layer 1 (dense): 'kernelRegularizer' is not supported by mlpages"),
     ("misspelt activation",
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, activation: sigmod, inputShape: [2]}\n"
      "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
-     "docs/ch1.md:18: model 'm2': layer 1 (dense): unknown activation 'sigmod' (did you mean 'sigmoid'?)"),
+     "docs/ch1.md:19: model 'm2': layer 1 (dense): unknown activation 'sigmod' (did you mean 'sigmoid'?)"),
     ("snake_case loss",
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
      "compile: {optimizer: sgd, loss: mean_squared_error}\n```\n",
@@ -134,3 +134,63 @@ def test_broken_block_does_not_stop_later_blocks(warnings_log):
     html = convert(text, path="docs/ch1.md")
     assert len(warnings_log()) == 1
     assert 'data-mlpages-name="ok"' in html
+
+
+def test_a_layer_mistake_is_reported_at_the_layers_own_line(warnings_log):
+    text = ("```model\nname: m\nlayers:\n  - dense: {units: 4, inputShape: [2]}\n  - denze: {units: 1}\n"
+            "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n")
+    html = convert(text, path="index.md")
+    assert warnings_log() == ["index.md:5: model 'm': layer 2: unknown layer type 'denze' "
+                              "(did you mean 'dense'?)"]
+    assert "index.md:5:" in unescape(html)
+
+
+# Mistakes inside nested YAML values: each is reported at the line of the value itself (the
+# block opens on line 16, after HEAD).
+NESTED_CASES = [
+    ("layer config key",
+     "```model\nname: m2\nlayers:\n  - dense:\n      units: 4\n      inputShape: [2]\n"
+     "      activaton: relu\ncompile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:22: model 'm2': layer 1 (dense): unknown key 'activaton'"),
+    ("units of the second layer",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 4, inputShape: [2]}\n  - dense:\n"
+     "      activation: relu\n      units: 0\ncompile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:22: model 'm2': layer 2 (dense): 'units' must be a positive integer, got 0"),
+    ("engine error of a layer",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 4, inputShape: [2]}\n"
+     "  - conv2d: {filters: 2, kernelSize: 3}\ncompile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:20: model 'm2': layer 2 (conv2d)"),
+    ("optimizer option",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\ncompile:\n"
+     "  loss: meanSquaredError\n  optimizer:\n    adam:\n      learningRate: fast\n```\n",
+     "docs/ch1.md:24: model 'm2': optimizer adam: 'learningRate' has the wrong type: 'fast'"),
+    ("loss under compile",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\ncompile:\n"
+     "  optimizer: sgd\n  loss: mse\n```\n",
+     "docs/ch1.md:22: model 'm2': compile: unknown loss 'mse'"),
+    ("dataset row",
+     "```dataset\nname: d2\nx:\n  - [0, 1]\n  - [1]\n```\n",
+     "docs/ch1.md:20: dataset 'd2': 'x' row 2 has 1 values but row 1 has 2"),
+    ("tolerance key",
+     "```train\nname: fit\nmodel: net\ndataset: xor\ntolerance:\n  rtol: 0.1\n  atol: -1\n```\n",
+     "docs/ch1.md:22: train 'fit': tolerance: 'atol' must be a non-negative number"),
+    ("quiz answer",
+     "```quiz\nname: q\nquestions:\n  - question: Q?\n    answers:\n      - a\n"
+     "      - {text: b, correct: yes}\n```\n",
+     "docs/ch1.md:22: quiz 'q': question 1: answer 2: 'correct' must be true or false"),
+    ("results row",
+     "```train\nname: fit\nmodel: net\ndataset: xor\nepochs: 2\n```\n\n"
+     "```results\nname: t\nquantity: loss\nrows:\n"
+     "  - {cell: fit}\n  - cell: fit\n    epoch: 7\n```\n",
+     "docs/ch1.md:29: results 't': row 2: epoch 7 is out of range"),
+    ("convolution preset",
+     "```convolution\nname: c\nimage: [[0, 1], [1, 0]]\nkernel: [[1]]\npresets:\n  - blur\n"
+     "  - sharpn\n```\n",
+     "docs/ch1.md:22: convolution 'c': unknown kernel preset 'sharpn'"),
+]
+
+
+@pytest.mark.parametrize(("what", "block", "expected"), NESTED_CASES, ids=[c[0] for c in NESTED_CASES])
+def test_a_mistake_inside_a_nested_value_is_reported_at_its_line(what, block, expected, warnings_log):
+    message = one_error(HEAD + block, warnings_log)
+    assert message.startswith(expected), message
