@@ -41,9 +41,14 @@ class BlockError(Exception):
 
 def format_location(path: str, line: int | None, kind: str, name: str | None, message: str) -> str:
     """`path:line: kind 'name': message`, the one format authors see."""
+    return f"{format_block(path, line, kind, name)}: {message}"
+
+
+def format_block(path: str, line: int | None, kind: str, name: str | None) -> str:
+    """`path:line: kind 'name'`: which block a message is about."""
     where = f"{path}:{line}" if line else path
     label = f"{kind} '{name}'" if name else kind
-    return f"{where}: {label}: {message}"
+    return f"{where}: {label}"
 
 
 def key_path(key: str | KeyPath | None) -> KeyPath:

@@ -61,7 +61,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
     line = slot.line
     lines: dict[tuple[Any, ...], int] = {}
     limits = page.limits
-    page.block_line = line if slot.keyed else None
+    page.block_line = line
     try:
         try:
             data, lines = load_located(slot.src, max_depth=limits.yaml_depth,
@@ -88,10 +88,15 @@ def _build_one(slot: Slot, page: PageState) -> str:
             return element(spec, body)
         page.cell_count += 1
         return render_cell(slot.kind, name, spec["id"], spec, body)
-    except BlockError as exc:
-        if exc.key and line is not None and slot.keyed:
-            line = _key_line(lines, key_path(exc.key), line)
-        message = format_location(page.path, line, slot.kind, name, exc.message)
+    except (BlockError, MemoryError, RecursionError) as exc:
+        if isinstance(exc, BlockError):
+            text = exc.message
+            if exc.key and line is not None and slot.keyed:
+                line = _key_line(lines, key_path(exc.key), line)
+        else:  # what the limits did not foresee: still the author's block, never a traceback
+            text = (f"the build ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "
+                    "on this block; make it smaller")
+        message = format_location(page.path, line, slot.kind, name, text)
         get_logger().warning(message)
         page.error_count += 1
         return render_error(slot.kind, message)

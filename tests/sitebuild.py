@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,21 @@ def build(project: Path, strict: bool = True, config: str = "mkdocs.yml") -> sub
         cmd.append("--strict")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=env, timeout=600)
+
+
+def run_strict_build(project_dir: Path, *, memory_mb: int = 4096, timeout: int = 300
+                     ) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` in `project_dir` with its address space capped at `memory_mb`
+    (a runaway allocation fails there instead of taking the machine) and a `timeout` that
+    only guards against hangs."""
+    limit = memory_mb * 1024 * 1024
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([*MKDOCS, "build", "--strict", "-d", "site"], cwd=project_dir,
+                          capture_output=True, text=True, env=env, timeout=timeout, preexec_fn=cap)
 
 
 def write_project(project: Path, pages: dict[str, str], *, site_name: str = "course",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -230,6 +230,7 @@ class Sequential:
         batch_size: int = 32,
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         validation_split: float = 0.0,
+        on_epoch: Callable[[int], None] | None = None,
     ) -> dict[str, list[float]]:
         """Trains like ``model.fit`` with ``shuffle: false``; weights and optimizer carry over.
 
@@ -240,6 +241,7 @@ class Sequential:
             batch_size: Samples per step; the last partial batch is kept.
             validation_data: ``(x, y)`` evaluated after each epoch; wins over the split.
             validation_split: Fraction of samples, taken from the end, held out.
+            on_epoch: Called with the number of epochs done after each one (progress).
 
         Returns:
             ``{"loss", "acc", "val_loss", "val_acc"}`` as applicable, one float per epoch.
@@ -269,7 +271,7 @@ class Sequential:
         if val is not None:
             history.update({f"val_{key}": [] for key in keys})
         weights = self._require_weights()
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             totals = dict.fromkeys(keys, F32(0))
             seen = 0
             for start in range(0, len(x_arr), batch_size):
@@ -290,6 +292,8 @@ class Sequential:
             if val is not None:
                 for key, value in self._test_loop(*val, batch_size).items():
                     history[f"val_{key}"].append(value)
+            if on_epoch is not None:
+                on_epoch(epoch)
         return history
 
     def predict(self, x: ArrayLike) -> np.ndarray:
