@@ -275,6 +275,8 @@ class PageState:
             raise BlockError(f"'{key}' must name a {kind} block of this page", key=key)
         if name in table:
             return table[name]
+        if self.names.get(name) == kind:
+            raise BlockError(f"the {kind} '{name}' above has an error (see its message)", key=key)
         if self.names.get(name):
             raise BlockError(f"'{name}' is a {self.names[name]} block, not a {kind}", key=key)
         hint = did_you_mean(name, table)

@@ -109,6 +109,13 @@ CASES = [
     ("digit classes repeated",
      "```dataset\nname: d2\ngenerate: digits\nn: 20\nclasses: [5, 6, 5]\n```\n",
      "docs/ch1.md:20: dataset 'd2': classes lists a digit twice: [5, 6, 5]"),
+    ("infinite learning rate",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
+     "compile: {optimizer: {sgd: {learningRate: .inf}}, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:20: model 'm2': optimizer sgd: 'learningRate' has the wrong type: inf"),
+    ("input beyond float32",
+     "```predict\nname: p\nmodel: net\nx: [[0, 1], [1e300, 0]]\n```\n",
+     "docs/ch1.md:19: predict 'p': 'x' row 2 holds 1e+300, which is not a number"),
     ("centered rmsprop",
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
      "compile: {optimizer: {rmsprop: {centered: true}}, loss: meanSquaredError}\n```\n",
@@ -194,3 +201,11 @@ NESTED_CASES = [
 def test_a_mistake_inside_a_nested_value_is_reported_at_its_line(what, block, expected, warnings_log):
     message = one_error(HEAD + block, warnings_log)
     assert message.startswith(expected), message
+
+
+def test_a_block_naming_a_block_with_an_error_says_so(warnings_log):
+    block = "```dataset\nname: d2\nx: [[1, .nan]]\n```\n\n```train\nname: fit\nmodel: net\ndataset: d2\n```\n"
+    convert(HEAD + block, path="docs/ch1.md")
+    assert warnings_log() == [
+        "docs/ch1.md:18: dataset 'd2': 'x' row 1 holds nan, which is not a number",
+        "docs/ch1.md:24: train 'fit': the dataset 'd2' above has an error (see its message)"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import BlockError, KeyPath, did_you_mean
 
 DEFAULT_TOLERANCE = {"rtol": 1e-3, "atol": 1e-5}
+FLOAT32_MAX = 3.4028234663852886e38
 
 
 def check_keys(
@@ -55,7 +57,7 @@ def integer(data: Mapping[str, Any], key: str, default: int | None, minimum: int
 def number(data: Mapping[str, Any], key: str, default: float | None, where: str = "",
            positive: bool = False) -> float:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite32(value):
         prefix = f"{where}: " if where else ""
         raise BlockError(f"{prefix}'{key}' must be a number, got {value!r}", key=key)
     if positive and value <= 0:
@@ -116,6 +118,11 @@ def matrix(value: Any, key: str) -> list[list[float]]:
                 key=(key, i),
             )
         for v in row:
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite32(v):
                 raise BlockError(f"'{key}' row {i + 1} holds {v!r}, which is not a number", key=(key, i))
     return rows
+
+
+def _finite32(value: float) -> bool:
+    """Whether a number stays finite as float32, the precision pages compute in."""
+    return math.isfinite(value) and abs(value) <= FLOAT32_MAX

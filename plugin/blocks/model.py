@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -306,7 +307,7 @@ def _optimizer(raw: Any) -> tuple[Any, list[str]]:
     check_keys(args, jsgen.OPTIMIZER_ARGS[name], where=f"optimizer {name}", key=(*OPTIMIZER, name))
     for k, v in args.items():
         ok = isinstance(v, bool) if k in ("useNesterov", "centered") else (
-            isinstance(v, (int, float)) and not isinstance(v, bool))
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
         if not ok:
             raise BlockError(f"optimizer {name}: '{k}' has the wrong type: {v!r}", key=(*OPTIMIZER, name, k))
     if name == "momentum" and ("learningRate" not in args or "momentum" not in args):
