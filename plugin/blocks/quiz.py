@@ -291,7 +291,8 @@ def _bank_path(include: Any, page: PageState) -> tuple[Path, str]:
 def _from_bank(data: Mapping[str, Any], page: PageState) -> list[Question]:
     path, shown = _bank_path(data["include"], page)
     try:
-        raw = load(path.read_text(encoding="utf-8-sig"))
+        raw = load(path.read_text(encoding="utf-8-sig"), max_depth=page.limits.yaml_depth,
+                   max_alias_nodes=page.limits.yaml_aliases)
     except YamlError as exc:
         raise BlockError(f"{shown}:{exc.line + 1}: invalid YAML: {exc.message}", key="include") from None
     if isinstance(raw, Mapping):
