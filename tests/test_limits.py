@@ -145,3 +145,18 @@ def test_limits_are_options_of_the_extension(warnings_log):
         "raise it with the mlpages option limits: {parameters: N} if the build can afford it"]
     with pytest.raises(ValueError, match=re.escape("limits: unknown option(s) 'param'")):
         convert(MODEL, limits={"param": 1})
+
+
+def test_a_block_that_runs_the_build_out_of_memory_is_reported_at_its_line(tmp_path):
+    # With the parameter limit raised past what the memory cap holds, drawing the weights
+    # fails; the build reports the block instead of a traceback.
+    write_project(tmp_path, {"index.md": "# Big\n\n" + MODEL.replace(
+        "{units: 1, activation: sigmoid}", "{units: 100000000}")})
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace(
+        "plugins: [mlpages]", "plugins: [{mlpages: {limits: {parameters: 1000000000}}}]"))
+    result = run_strict_build(tmp_path, memory_mb=1536)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in log
+    assert "index.md:3: model 'm': the build ran out of memory on this block; make it smaller" in log
