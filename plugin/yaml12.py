@@ -179,12 +179,24 @@ except ImportError:  # PyYAML built without libyaml
 if _CParser is not None:
     class _FastLoader(_CParser, Loader):  # type: ignore[misc, valid-type]
         """:class:`Loader` on libyaml's parser (PyYAML's wheels have it): several times
-        faster; a text it refuses is parsed again by :class:`Loader` for the message."""
+        faster; a text it refuses is parsed again by :class:`Loader` for the message.
+
+        Nodes are composed by PyYAML's Python composer from libyaml's events, with
+        :meth:`Loader.compose_node`'s depth check: libyaml's own composer recurses in C once
+        per level, and a text nested some 100,000 levels deep overflows the C stack."""
 
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
+
+        get_single_node = yaml.composer.Composer.get_single_node
+        compose_document = yaml.composer.Composer.compose_document
+        compose_node = Loader.compose_node
+        compose_scalar_node = yaml.composer.Composer.compose_scalar_node
+        compose_sequence_node = yaml.composer.Composer.compose_sequence_node
+        compose_mapping_node = yaml.composer.Composer.compose_mapping_node
 
 
 def _error(exc: yaml.YAMLError, text: str) -> YamlError:

@@ -238,3 +238,16 @@ def test_load_located_gives_the_line_of_every_nested_value() -> None:
     assert lines[("layers", 1)] == 4
     assert lines[("layers", 1, "denze", "units")] == 5
     assert lines[("compile", "optimizer", "adam", "learningRate")] == 7
+
+
+def test_nesting_deep_enough_to_overflow_the_c_stack_is_refused_not_a_crash() -> None:
+    # libyaml's own composer recurses in C once per level: 100,000 levels overflow its
+    # stack and kill the process, so the check must come first (in a child process here).
+    import subprocess
+    import sys
+
+    code = ("from mlpages.yaml12 import YamlError, load\n"
+            "try:\n    load('x: ' + '[' * 100000 + ']' * 100000)\n"
+            "except YamlError as exc:\n    print(exc.limit, exc.line)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (0, "depth 0\n"), result.stderr
