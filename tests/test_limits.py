@@ -27,13 +27,18 @@ BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
     f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
 
 
-def failed_build(tmp_path, page: str, options: str = "") -> str:
-    """Build a one-page project that must fail; its log, checked free of tracebacks."""
+def one_page(tmp_path, page: str, options: str = "") -> None:
+    """A project of one page, `index.md`, with the plugin's `options` (a YAML flow mapping)."""
     write_project(tmp_path, {"index.md": page})
     if options:
         config = tmp_path / "mkdocs.yml"
         config.write_text(config.read_text().replace("plugins: [mlpages]",
                                                      f"plugins: [{{mlpages: {options}}}]"))
+
+
+def failed_build(tmp_path, page: str, options: str = "") -> str:
+    """Build a one-page project that must fail; its log, checked free of tracebacks."""
+    one_page(tmp_path, page, options)
     result = run_strict_build(tmp_path)
     log = result.stdout + result.stderr
     assert result.returncode != 0, log
@@ -101,10 +106,7 @@ def test_too_many_generated_rows_are_refused_before_they_are_drawn(tmp_path):
 def test_a_long_reference_reports_its_progress_in_the_build_log(tmp_path):
     page = ("# Progress\n\n```dataset\nname: d\ngenerate: xor\nn: 40\n```\n\n" + MODEL
             + "\n```train\nname: fit\nmodel: m\ndataset: d\nepochs: 3\n```\n")
-    write_project(tmp_path, {"index.md": page})
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(config.read_text().replace(
-        "plugins: [mlpages]", "plugins: [{mlpages: {limits: {progress: 0}}}]"))
+    one_page(tmp_path, page, "{limits: {progress: 0}}")
     result = run_strict_build(tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "reference epoch" in line]
@@ -115,10 +117,7 @@ def test_a_long_reference_reports_its_progress_in_the_build_log(tmp_path):
 
 
 def test_a_bad_limits_option_stops_the_build_with_a_message(tmp_path):
-    write_project(tmp_path, {"index.md": "# x\n"})
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(config.read_text().replace(
-        "plugins: [mlpages]", "plugins: [{mlpages: {limits: {rows: -1}}}]"))
+    one_page(tmp_path, "# x\n", "{limits: {rows: -1}}")
     result = run_strict_build(tmp_path)
     assert result.returncode != 0
     assert "limits: 'rows' must be a non-negative integer, got -1" in result.stderr
@@ -150,11 +149,8 @@ def test_limits_are_options_of_the_extension(warnings_log):
 def test_a_block_that_runs_the_build_out_of_memory_is_reported_at_its_line(tmp_path):
     # With the parameter limit raised past what the memory cap holds, drawing the weights
     # fails; the build reports the block instead of a traceback.
-    write_project(tmp_path, {"index.md": "# Big\n\n" + MODEL.replace(
-        "{units: 1, activation: sigmoid}", "{units: 100000000}")})
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(config.read_text().replace(
-        "plugins: [mlpages]", "plugins: [{mlpages: {limits: {parameters: 1000000000}}}]"))
+    one_page(tmp_path, "# Big\n\n" + MODEL.replace("{units: 1, activation: sigmoid}", "{units: 100000000}"),
+             "{limits: {parameters: 1000000000}}")
     result = run_strict_build(tmp_path, memory_mb=1536)
     log = result.stdout + result.stderr
     assert result.returncode != 0
