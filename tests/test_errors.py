@@ -209,3 +209,14 @@ def test_a_block_naming_a_block_with_an_error_says_so(warnings_log):
     assert warnings_log() == [
         "docs/ch1.md:18: dataset 'd2': 'x' row 1 holds nan, which is not a number",
         "docs/ch1.md:24: train 'fit': the dataset 'd2' above has an error (see its message)"]
+
+
+@pytest.mark.parametrize(("block", "expected"), [
+    ("```quiz\nname: q\ninclude: quizzes/{long}.yml\n```\n", "docs/ch1.md:3: quiz 'q': quiz bank "),
+    ("```dataset\nname: d\ncsv: {long}.csv\n```\n", "docs/ch1.md:3: dataset 'd': CSV file not found: "),
+    ("```model\nname: m\nfrom: {long}/model.json\n```\n", "docs/ch1.md:3: model 'm': model file not found: "),
+], ids=["quiz bank", "csv", "model file"])
+def test_a_file_name_too_long_for_the_system_is_a_file_not_found(block, expected, warnings_log):
+    convert(block.replace("{long}", "a" * 300), path="docs/ch1.md")
+    (message,) = warnings_log()
+    assert message.startswith(expected), message

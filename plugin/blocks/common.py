@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ..errors import BlockError, KeyPath, did_you_mean
@@ -126,3 +127,11 @@ def matrix(value: Any, key: str) -> list[list[float]]:
 def _finite32(value: float) -> bool:
     """Whether a number stays finite as float32, the precision pages compute in."""
     return math.isfinite(value) and abs(value) <= FLOAT32_MAX
+
+
+def is_file(path: Path) -> bool:
+    """Whether `path` names a file; a name the system refuses (one too long) names none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

@@ -14,7 +14,7 @@ from ..errors import BlockError, did_you_mean
 from ..html import array_json, esc, fmt, table
 from ..limits import Limits
 from ..page import DatasetInfo, PageState
-from .common import boolean, check_keys, choice, integer, matrix, number
+from .common import boolean, check_keys, choice, integer, is_file, matrix, number
 
 KIND = "dataset"
 KEYS = ["name", "x", "y", "csv", "features", "label", "generate", "n", "noise", "classes", "loader",
@@ -117,7 +117,7 @@ def _csv(data: dict[str, Any], page: PageState):
     if not isinstance(rel, str):
         raise BlockError("'csv' must be a path relative to the Markdown file", key="csv")
     path = (page.base_dir / rel).resolve()
-    if not path.is_file():
+    if not is_file(path):
         raise BlockError(f"CSV file not found: {rel} (looked at {path})", key="csv")
     _check_lines(path, rel, page.limits)
     features = data.get("features")

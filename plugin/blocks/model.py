@@ -16,7 +16,7 @@ from ..html import array_json, code_block, esc, table
 from ..limits import Limits
 from ..modelfile import LoadedModel, ModelFileError, read_layers_model
 from ..page import ModelInfo, PageState
-from .common import boolean, check_keys, integer
+from .common import boolean, check_keys, integer, is_file
 
 KIND = "model"
 KEYS = ["name", "from", "upTo", "frozen", "seed", "layers", "compile"]
@@ -156,7 +156,7 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
         raise BlockError("'from' must be the path of a TF.js model.json, relative to this page", key="from")
     path = (page.base_dir / rel).resolve()
     files = None
-    if not path.is_file():
+    if not is_file(path):
         export = page.published.get(path.parent)
         if export is None or path.name not in export.files:
             raise BlockError(f"model file not found: {rel} (looked at {path}, and no page built "

@@ -22,7 +22,7 @@ from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
 from .bound import BOUND_KEYS, bound_value
-from .common import check_keys
+from .common import check_keys, is_file
 
 KIND = "quiz"
 QUESTION_KEYS = ["id", "question", "type", "answers", "multiple", "hint", "explanation",
@@ -283,7 +283,7 @@ def _bank_path(include: Any, page: PageState) -> tuple[Path, str]:
                          f"got {include!r}", key="include")
     folder = page.quizzes_dir if page.quizzes_dir is not None else page.base_dir / BANK_DIR
     path = folder.joinpath(*parts)
-    if not path.is_file():
+    if not is_file(path):
         raise BlockError(f"quiz bank {include!r} not found (looked for {path})", key="include")
     return path, f"{BANK_DIR}/{'/'.join(parts)}"
 
