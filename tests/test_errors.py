@@ -190,6 +190,10 @@ NESTED_CASES = [
      "```results\nname: t\nquantity: loss\nrows:\n"
      "  - {cell: fit}\n  - cell: fit\n    epoch: 7\n```\n",
      "docs/ch1.md:29: results 't': row 2: epoch 7 is out of range"),
+    ("id picked from a bank",
+     "```quiz\nname: q\ninclude: quizzes/neural-networks.yml\nquestions:\n  - xor-hidden\n"
+     "  - hiden-units\n```\n",
+     "docs/ch1.md:21: quiz 'q': quizzes/neural-networks.yml has no question with id 'hiden-units'"),
     ("convolution preset",
      "```convolution\nname: c\nimage: [[0, 1], [1, 0]]\nkernel: [[1]]\npresets:\n  - blur\n"
      "  - sharpn\n```\n",

@@ -318,11 +318,11 @@ def _from_bank(data: Mapping[str, Any], page: PageState) -> list[Question]:
         raise BlockError(f"'questions' with 'include' must be a non-empty list of ids of {shown}",
                          key="questions")
     picked = []
-    for qid in wanted:
+    for i, qid in enumerate(wanted):
         qid = str(qid)
         if qid not in bank:
             raise BlockError(f"{shown} has no question with id '{qid}'{did_you_mean(qid, bank)}; "
-                             f"its ids: {', '.join(bank)}", key="questions")
+                             f"its ids: {', '.join(bank)}", key=("questions", i))
         picked.append(bank[qid])
     return picked
 
