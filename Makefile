@@ -1,4 +1,5 @@
-# mlpages: `make serve` builds and serves the demo course, `make test` runs every test.
+# mlpages: `make serve` builds and serves the demo course, `make test` runs every test,
+# `make test-fast` every test but the browser (Selenium) ones.
 # Each target installs what is missing first; stamps in .stamps/ record what is done.
 
 PYTHON ?= python3
@@ -7,15 +8,25 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 PYTEST_WORKERS ?= 2
 
-.PHONY: serve test dev dist lint bench clean system browser
+.PHONY: serve test test-fast test-js dev dist lint bench clean browser
 
 # Builds the demo course and serves it with live reload on http://127.0.0.1:8000/.
 serve: dev
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: dev browser
+test: dev browser test-js
 	$(VENV)/bin/ruff check plugin tests bench tools
 	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# Everything but the tests that drive Chromium (marked `browser`): JavaScript unit tests,
+# ruff, and pytest's unit, golden and build tests.
+test-fast: dev test-js
+	$(VENV)/bin/ruff check plugin tests bench tools
+	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser"
+
+# The runtime's pure logic under Node's own test runner (no npm packages beyond TF.js).
+test-js: dev
+	node --test tests/js/*.test.mjs
 
 dev: $(STAMPS)/python $(STAMPS)/vendor
 

@@ -2,8 +2,10 @@
 
 A key is the digest of everything a result depends on (block inputs, the arrays, the
 chain of earlier fits, a digest of the engine's source and NumPy's version). Entries are JSON files written
-atomically; an entry that does not parse, or whose stored key or checksum disagrees,
-is treated as missing and recomputed, never trusted.
+atomically; an entry that does not parse, whose stored key or checksum disagrees, or whose
+structure is not what the caller needs (``get(key, valid)``, see :mod:`mlpages.refcheck`)
+is treated as missing and recomputed, never trusted. A folder that cannot hold entries is
+reported once and the build goes on with the references in memory.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import __version__
+from .errors import get_logger
 
 
 def _engine_version() -> str:
@@ -73,13 +77,21 @@ class ResultCache:
         self.misses = 0
         self.used: set[str] = set()
 
-    def get(self, key: str) -> Any | None:
-        """The stored value, or None when absent or corrupt."""
+    def get(self, key: str, valid: Callable[[Any], bool] | None = None) -> Any | None:
+        """The stored value, or None when absent or corrupt.
+
+        Args:
+            key: The entry's key.
+            valid: Whether a value read from disk has the structure the caller needs; one
+                that has not is treated as missing (the caller recomputes and overwrites it).
+        """
         self.used.add(key)
         if key in self.memory:
             self.hits += 1
             return self.memory[key]
         value = self._read(key)
+        if value is not None and valid is not None and not valid(value):
+            value = None
         if value is None:
             self.misses += 1
         else:
@@ -99,15 +111,31 @@ class ResultCache:
             "sha256": hashlib.sha256(payload.encode()).hexdigest(),
             "value": payload,
         }
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        except OSError as exc:
+            self._give_up_disk(exc)
+            return
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(entry, out)
             os.replace(tmp, self._path(key))
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            self._give_up_disk(exc)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def _give_up_disk(self, exc: OSError) -> None:
+        """The folder cannot hold entries (a file is in the way, no permission, a full disk):
+        say so once and keep the rest of the build's references in memory."""
+        get_logger().warning(
+            f"mlpages: the reference cache folder {self.directory} cannot be used "
+            f"({exc.strerror or exc}); references are kept in memory for this build only "
+            "(set the option cache_dir to a folder mlpages can write)")
+        self.directory = None
 
     def _path(self, key: str) -> Path:
         assert self.directory is not None
@@ -116,13 +144,17 @@ class ResultCache:
     def _read(self, key: str) -> Any | None:
         if self.directory is None:
             return None
+        path = self._path(key)
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
-            payload = entry["value"]
-            if entry["key"] != key:
+            if not path.is_file():  # nothing there, or a device or pipe that never ends
                 return None
-            if hashlib.sha256(payload.encode()).hexdigest() != entry["sha256"]:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            if (not isinstance(entry, dict) or entry.get("key") != key
+                    or not isinstance(entry.get("value"), str)):
+                return None  # another key's entry (a copied file), or not an entry at all
+            payload = entry["value"]
+            if hashlib.sha256(payload.encode()).hexdigest() != entry.get("sha256"):
                 return None
             return json.loads(payload)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
             return None

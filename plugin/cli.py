@@ -8,7 +8,11 @@ arguments and a function that runs it and returns the exit code. Add one to
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +193,32 @@ def _quiz_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+BOM = "\ufeff"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path`'s contents by `data` all at once, keeping the file's mode.
+
+    The bytes go to a temporary file in the same folder, which is renamed over `path` only
+    once it is complete: a write that fails halfway (a full disk, a file-size limit) raises
+    OSError and leaves `path` as it was.
+    """
+    path = Path(os.path.realpath(path))  # through a symbolic link: the link stays one
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def _quiz(args: argparse.Namespace) -> int:
     changed = failed = 0
     for path in args.files:
@@ -198,6 +228,10 @@ def _quiz(args: argparse.Namespace) -> int:
             print(f"mlpages quiz convert: {path}: {exc}", file=sys.stderr)
             failed += 1
             continue
+        # The build reads pages as UTF-8 with an optional byte-order mark: so does convert,
+        # which writes the mark back.
+        bom = BOM if raw.startswith(BOM) else ""
+        raw = raw.removeprefix(BOM)
         crlf = "\r\n" in raw
         lines = raw.replace("\r\n", "\n").split("\n")
         converted = 0
@@ -208,25 +242,25 @@ def _quiz(args: argparse.Namespace) -> int:
                 print(f"{path}:{block.start + 2 + exc.line}: quizdown: {exc.message}", file=sys.stderr)
                 failed += 1
                 continue
-            for n, question in enumerate(questions, start=1):
-                if question.get("type") == "order":
-                    print(f"{path}:{block.start + 1}: note: question {n} is an ordering question; "
-                          "ordering questions are not supported yet", file=sys.stderr)
             fence = quizdown.fence(quizdown.to_yaml(questions), block.indent)
             lines[block.start:block.end + 1] = fence
             converted += 1
         if not converted:
             continue
         changed += 1
-        verb = "would convert" if args.check else "converted"
-        print(f"{path}: {verb} {converted} quizdown block{'s' if converted > 1 else ''}")
-        if not args.check:
-            text = "\n".join(lines)
-            try:
-                path.write_bytes((text.replace("\n", "\r\n") if crlf else text).encode("utf-8"))
-            except OSError as exc:
-                print(f"mlpages quiz convert: {path}: {exc}", file=sys.stderr)
-                failed += 1
+        blocks = f"{converted} quizdown block{'s' if converted > 1 else ''}"
+        if args.check:
+            print(f"{path}: would convert {blocks}")
+            continue
+        text = "\n".join(lines)
+        try:
+            write_atomic(path, (bom + (text.replace("\n", "\r\n") if crlf else text)).encode("utf-8"))
+        except OSError as exc:
+            print(f"mlpages quiz convert: {path}: could not write the converted file "
+                  f"({exc.strerror or exc}); {path} is left unchanged", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{path}: converted {blocks}")
     if failed:
         return 2
     return 1 if args.check and changed else 0

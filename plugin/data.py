@@ -1,7 +1,7 @@
 """Datasets for `dataset` blocks: generators, CSV files, shuffling, splitting, normalizing.
 
-Pure NumPy and the standard library. Every rule here is in SPEC.md section 2
-(`dataset`): the build shuffles once with the seed, splits, normalizes ``x`` with
+Pure NumPy and the standard library. Every rule here is documented in
+docs/reference/authoring.md (`dataset`): the build shuffles once with the seed, splits, normalizes ``x`` with
 statistics of the train split, and ships the resulting float32 arrays to the browser,
 which trains on exactly those values.
 """
@@ -20,6 +20,8 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
+from .errors import shorten
 
 __all__ = [
     "GENERATORS",
@@ -308,6 +310,15 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+# The longest piece of a cell that a message quotes.
+CELL_MAX = 40
+
+
+def _quoted(cell: str) -> str:
+    """A cell as a message quotes it: cut short, so that a message repeats little of a file."""
+    return repr(shorten(cell, CELL_MAX))
+
+
 def _read_rows(path: Path, shown: str) -> list[tuple[int, list[str]]]:
     """Read the non-blank rows of a CSV file with their 1-based line numbers."""
     rows: list[tuple[int, list[str]]] = []
@@ -436,7 +447,7 @@ def load_csv(
                 raise DataError(f"{shown} line {line}, column {column!r}: empty cell")
             value = _number(cell)
             if value is None:
-                raise DataError(f"{shown} line {line}, column {column!r}: {cell!r} is not a number")
+                raise DataError(f"{shown} line {line}, column {column!r}: {_quoted(cell)} is not a number")
             x[i, j] = value
         if label is not None:
             if not cells[label_at]:

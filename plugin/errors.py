@@ -39,6 +39,12 @@ class BlockError(Exception):
         self.key = key
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (the last one an ellipsis): what a message quotes
+    of a file's content or of an exception, so that it repeats little of either."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def format_location(path: str, line: int | None, kind: str, name: str | None, message: str) -> str:
     """`path:line: kind 'name': message`, the one format authors see."""
     return f"{format_block(path, line, kind, name)}: {message}"

@@ -3,7 +3,7 @@
 Pure functions: `layers_model_json` turns a model block's layers (TF.js layer types and
 camelCase configs) and its weights (``getWeights()`` order, with the engine's names such as
 ``dense_1/kernel``) into the `model.json` dict and the `weights.bin` bytes that
-``tf.loadLayersModel(url)`` reads (see notes/tfjs-numerics.md §10).
+``tf.loadLayersModel(url)`` reads (tests/browser/test_export_browser.py loads them in Chromium).
 """
 
 from __future__ import annotations

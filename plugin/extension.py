@@ -20,6 +20,7 @@ from markdown.preprocessors import Preprocessor
 from . import __version__, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
+from .contract import SCHEMA, PageMeta
 from .html import json_script
 from .limits import Limits
 from .locate import FenceIndex
@@ -61,6 +62,9 @@ class MlpagesExtension(Extension):
             "cache_dir": ["", "Directory for cached references ('' keeps them in memory only)"],
             "loaders": [True, "Allow `loader:` datasets, which run Python code at build time"],
             "base_dir": ["", "Directory that relative paths in blocks are resolved against"],
+            "root": ["", "Directory that every file a block reads (csv, from: and its weight files) "
+                         "must lie inside, symlinks resolved (default: the folder relative paths are "
+                         "resolved against; the MkDocs plugin: docs_dir)"],
             "loader_root": ["", "Directory on the import path of `loader:` modules "
                                 "(the MkDocs plugin: mkdocs.yml's folder)"],
             "script": ["", "URL of mlpages.js to add to pages with cells or quizzes "
@@ -69,6 +73,8 @@ class MlpagesExtension(Extension):
                                 "(default: quizzes/ under base_dir)"],
             "text_extensions": [[], "Markdown extensions for quiz texts (default: code, tables, math)"],
             "text_extension_configs": [{}, "Options of text_extensions, by extension name"],
+            "quiz_raw_html": [True, "Pass raw HTML in quiz texts through (False: escape it, for "
+                                    "questions from untrusted authors)"],
             "limits": [{}, "Limits of one block's work and data, by name (plugin/limits.py); "
                            "the rest keep their defaults"],
         }
@@ -79,8 +85,10 @@ class MlpagesExtension(Extension):
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
         self.pages: list[PageState] = []
         self.published: dict[Path, Export] = {}  # every page's exports, by absolute folder
+        self.page_ids: dict[str, str] = {}  # page slug -> the page whose blocks use it
         self.text = TextRenderer(self.getConfig("text_extensions") or None,
-                                 self.getConfig("text_extension_configs"))
+                                 self.getConfig("text_extension_configs"),
+                                 raw_html=bool(self.getConfig("quiz_raw_html")))
 
     def set_page(self, source: PageSource) -> None:
         """Tell the extension which file the next conversion is (MkDocs plugin)."""
@@ -102,8 +110,9 @@ class MlpagesExtension(Extension):
             path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
             allow_loaders=bool(self.getConfig("loaders")), text=self.text,
             quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
-            published=self.published, url_prefix=src.url_prefix,
+            published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
             loader_root=Path(self.getConfig("loader_root")) if self.getConfig("loader_root") else None,
+            root=Path(self.getConfig("root")) if self.getConfig("root") else None,
             limits=self.limits,
         )
         text = src.text if src.text is not None else "\n".join(lines)
@@ -172,7 +181,7 @@ class _Finish(Postprocessor):
         built = build_slots([s for s in state.slots if s.index in present], state.page)
         text = _SLOT.sub(lambda m: built.get(int(m.group(1)), ""), text)
         if state.page.cell_count:
-            meta = {"schema": 1, "page": state.page.slug, "generator": f"mlpages {__version__}"}
+            meta = PageMeta(schema=SCHEMA, page=state.page.slug, generator=f"mlpages {__version__}")
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
         if state.page.cell_count or state.page.quiz_count or state.page.progress_views:
             script = self.ext.getConfig("script")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
@@ -24,20 +25,38 @@ def f32(value: float) -> float:
 
 
 def array_json(arr: np.ndarray) -> dict[str, Any]:
-    """`{"shape", "data"}` with row-major float32 values, NaN written as null.
+    """`{"shape", "data"}` with row-major float32 values as Python floats.
 
     Values are the shortest decimals that read back as the same float32, for arrays small
     enough to be written into the page; larger ones (which go to binary site files) hold
-    the float32 values exactly as Python floats, which is as exact and much faster."""
+    the float32 values exactly as Python floats, which is as exact and much faster.
+    NaN and ±Infinity stay floats here; :func:`json_script` writes them as strings."""
     flat = np.asarray(arr, dtype=np.float32).ravel()
-    data: list[float | None]
     if flat.size > INLINE_MAX:
         data = flat.astype(np.float64).tolist()
-        if not np.all(np.isfinite(flat)):
-            data = [v if np.isfinite(v) else None for v in data]
     else:
-        data = [float(str(v)) if np.isfinite(v) else None for v in flat]
+        data = [float(str(v)) if np.isfinite(v) else float(v) for v in flat]
     return {"shape": list(np.shape(arr)), "data": data}
+
+
+def json_number(value: float) -> float | str:
+    """A number as the page contract writes it: JSON has no NaN or Infinity, so those are
+    the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"`` (what JavaScript's ``Number()``
+    and Python's ``float()`` read back); finite values stay numbers."""
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def encode_nonfinite(node: Any) -> Any:
+    """A copy of a JSON-able value with every non-finite float written by :func:`json_number`."""
+    if isinstance(node, float):
+        return json_number(node)
+    if isinstance(node, dict):
+        return {k: encode_nonfinite(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [encode_nonfinite(v) for v in node]
+    return node
 
 
 def json_script(payload: Any, css_class: str = "mlpages-spec", element_id: str | None = None) -> str:
@@ -46,8 +65,13 @@ def json_script(payload: Any, css_class: str = "mlpages-spec", element_id: str |
     The payload is written as a one-element JSON array: Material's instant navigation
     re-creates inline scripts without their `type` and runs them as JavaScript, and an
     array literal runs as a harmless expression where a bare object is a syntax error.
+    NaN and ±Infinity (a diverged training's reference) are written as strings
+    (:func:`json_number`).
     """
-    text = json.dumps([payload], separators=(",", ":"), allow_nan=False)
+    try:
+        text = json.dumps([payload], separators=(",", ":"), allow_nan=False)
+    except ValueError:  # only a payload with a non-finite float pays for the copy
+        text = json.dumps([encode_nonfinite(payload)], separators=(",", ":"), allow_nan=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     id_attr = f' id="{esc(element_id)}"' if element_id else ""
     return f'<script type="application/json" class="{css_class}"{id_attr}>{text}</script>'
@@ -61,8 +85,8 @@ def fmt(value: Any, digits: int = 6) -> str:
         x = float(value)
     except (TypeError, ValueError):
         return str(value)
-    if x != x:
-        return "NaN"
+    if not math.isfinite(x):
+        return str(json_number(x))
     return f"{x:.{digits}g}"
 
 

@@ -84,11 +84,20 @@ def fit_code(var: str, fit: dict[str, Any], dataset: str, validation: bool) -> s
     return f"{comment}\nconst history = await {var}.fit(xs, ys, {text});"
 
 
-def predict_code(var: str, raw: list[list[float]], normalized: bool) -> str:
-    if normalized:
-        return (f"// inputs normalized with the dataset's train-split statistics\n"
-                f"const prediction = {var}.predict(xs);\nprediction.print();")
-    return f"const prediction = {var}.predict(tf.tensor2d({literal(raw)}));\nprediction.print();"
+def predict_code(var: str, raw: list[list[float]], dataset: str | None, normalized: bool,
+                 split: str | None = None) -> str:
+    """The cell's `predict` call: on the `split` of `dataset` (as stored, normalized when
+    `normalized`), or on the author's rows `raw`, which the page first normalizes with the
+    train-split statistics of `dataset` when `normalized`."""
+    if split is not None:
+        comment = f"// xs: the {split} split of dataset '{dataset}' as a tensor"
+        if normalized:
+            comment += ", normalized with its train-split statistics"
+    elif normalized:
+        comment = f"// xs: these rows normalized with the train-split statistics of dataset '{dataset}'"
+    else:
+        return f"const prediction = {var}.predict(tf.tensor2d({literal(raw)}));\nprediction.print();"
+    return f"{comment}\nconst prediction = {var}.predict(xs);\nprediction.print();"
 
 
 def convolution_code(spec: dict[str, Any], entry: dict[str, Any]) -> str:

@@ -26,11 +26,17 @@ EPSILONS: dict[str, float] = {"webgl": 1e-4, "cpu": 1e-7}
 # A model with dropout but no dropout seed trains on masks from Math.random, which no
 # reference can follow: its training quantities are checked within the band spanned by
 # BAND_RUNS NumPy runs (each with its own masks), widened on each side by BAND_WIDEN times
-# that spread (docs/reference/page-contract.md, "Bands"). Measured on the SPEC course's
-# dropout page with 2000 further NumPy runs standing in for the browser: 16 runs left 0.75%
+# that spread (docs/reference/page-contract.md, "Bands"). Measured on the dropout page of
+# tests/fixtures/spec_course with 2000 further NumPy runs standing in for the browser: 16 runs left 0.75%
 # of them outside a predict cell's band, 32 runs none.
 BAND_RUNS = 32
 BAND_WIDEN = 1.0
+
+
+def id_part(text: str) -> str:
+    """`text` as part of an element id: each run of characters other than letters, digits,
+    `-` and `_` becomes one `-` (`d.a` and `d a` both give `d-a`; see `PageState.claim_element_ids`)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text)
 
 
 def slugify(path: str) -> str:
@@ -193,12 +199,20 @@ def band(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The median, low and high edges of the band spanned by several runs' values.
 
     The edges are ``min − BAND_WIDEN·(max − min)`` and ``max + BAND_WIDEN·(max − min)``, per
-    element; NaN in any run makes that element NaN (a band that accepts nothing).
+    element; NaN in any run makes that element NaN (a band that accepts nothing), unless
+    every run has the same NaN or ±Infinity there (all diverged alike): then both edges are
+    that value, the only one a browser value may be.
     """
     stack = np.stack([np.asarray(v, dtype=np.float64) for v in values])
-    lo, hi = stack.min(axis=0), stack.max(axis=0)
-    spread = hi - lo
-    return np.median(stack, axis=0), lo - BAND_WIDEN * spread, hi + BAND_WIDEN * spread
+    with np.errstate(invalid="ignore"):  # Infinity − Infinity in a diverged element
+        lo, hi = stack.min(axis=0), stack.max(axis=0)
+        spread = hi - lo
+        low, high = lo - BAND_WIDEN * spread, hi + BAND_WIDEN * spread
+        median = np.median(stack, axis=0)
+    alike = np.all((stack == stack[0]) | (np.isnan(stack) & np.isnan(stack[0])), axis=0)
+    diverged = alike & ~np.isfinite(stack[0])
+    low, high = np.where(diverged, stack[0], low), np.where(diverged, stack[0], high)
+    return median, low, high
 
 
 @dataclass
@@ -235,6 +249,9 @@ class PageState:
     quiz_ids: dict[str, str] = field(default_factory=dict)  # question id -> quiz name
     quiz_count: int = 0
     progress_views: int = 0  # `quiz-progress` blocks
+    # What the block being built tells its author that is no mistake (a diverged reference):
+    # logged at INFO with the block's file and line once the block is built.
+    infos: list[str] = field(default_factory=list)
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> built spec (for quizzes)
     # Files to write next to the page (MkDocs plugin: into the site; bare extension: the caller's).
     exports: list[Export] = field(default_factory=list)
@@ -243,14 +260,29 @@ class PageState:
     published: dict[Path, Export] = field(default_factory=dict)
     url_prefix: str = ""  # from the page's URL directory to its Markdown file's ("" or "../")
     loader_root: Path | None = None  # on the import path of `loader:` modules (mkdocs.yml's folder)
+    # Every element id the page's blocks have given out -> what has it ("dataset 'd a' (line 3)"):
+    # ids keep only some characters of a name, so different names can give the same id.
+    element_ids: dict[str, str] = field(default_factory=dict)
+    # Shared by all pages of the build: page slug -> the page (path) whose blocks use it.
+    page_ids: dict[str, str] = field(default_factory=dict)
+    # Every file a block reads (csv, from: and its weights) lies inside it; None: base_dir.
+    root: Path | None = None
+
+    @property
+    def files_root(self) -> Path:
+        """The folder that files named by blocks must lie inside (symlinks resolved)."""
+        return self.root if self.root is not None else self.base_dir
     limits: Limits = field(default_factory=Limits)
     block_line: int | None = None  # the line of the block being built, for progress messages
 
     def cell_id(self, name: str) -> str:
-        return f"mlp-{self.slug}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"
+        """`mlp-<page slug>-<name>`, each run of characters other than letters, digits, `-`
+        and `_` in the name turned into one `-` (docs/reference/page-contract.md)."""
+        return f"mlp-{self.slug}-{id_part(name)}"
 
-    def claim_name(self, kind: str, name: Any) -> str:
-        """The block's name (given, or `<kind>-<n>`), unique on the page."""
+    def claim_name(self, kind: str, name: Any, line: int | None = None) -> str:
+        """The block's name (given, or `<kind>-<n>`), unique on the page, and its element id,
+        unique on the page too; `line` (the fence's) names the block in later messages."""
         self.ordinals[kind] += 1
         if name is None:
             name = f"{kind}-{self.ordinals[kind]}"
@@ -261,8 +293,39 @@ class PageState:
                 f"the name '{name}' is already used by a {self.names[name]} block on this page; "
                 "names are unique per page", key="name",
             )
+        self._claim_page_id()
+        owner = f"{kind} '{name}'" + (f" (line {line})" if line else "")
+        self.claim_element_ids([(self.cell_id(name), owner, f"the name '{name}'")], key="name")
         self.names[name] = kind
         return name
+
+    def claim_element_ids(self, claims: list[tuple[str, str, str]], key: str | None) -> None:
+        """Give out element ids, each `(id, owner, source)`: `owner` is what has the id, for later
+        messages, and `source` what made it ("the name 'd.a'"). One that is already given out
+        (or twice in `claims`) is an error, and then none of `claims` is given out."""
+        taken = dict(self.element_ids)
+        for element_id, owner, source in claims:
+            other = taken.get(element_id)
+            if other is not None:
+                raise BlockError(
+                    f"{source} gives the element id '{element_id}', already that of {other}: ids keep "
+                    "letters, digits, '-' and '_' and turn other characters into '-'; rename one of them",
+                    key=key,
+                )
+            taken[element_id] = owner
+        self.element_ids.update(taken)
+
+    def _claim_page_id(self) -> None:
+        """The page's slug starts its element ids and keys its quiz progress: two pages with
+        blocks may not share it (`x.y.md` and `x-y.md`, `a/b.md` and `a-b.md`)."""
+        owner = self.page_ids.setdefault(self.slug, self.path)
+        if owner != self.path:
+            raise BlockError(
+                f"this page's id '{self.slug}' (its element ids start with it and its quiz progress "
+                f"is stored under it) is already that of {owner}: a page id keeps letters, digits, "
+                "'-' and '_' of the path, in lower case, and turns the rest ('/', '.') into '-'; "
+                "rename one of the two files"
+            )
 
     def dataset(self, name: Any, key: str = "dataset") -> DatasetInfo:
         return self._lookup(self.datasets, "dataset", name, key)

@@ -21,6 +21,7 @@ from mkdocs.structure.pages import Page
 from .blocks import progress
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
+from .files import OutsideError, inside
 from .imports import exports_first
 from .limits import Limits
 
@@ -52,6 +53,9 @@ class MlpagesConfig(base.Config):
     """Where NumPy references are cached, relative to mkdocs.yml."""
     loaders = c.Type(bool, default=True)
     """Allow `loader:` datasets (author Python code run at build). Turn off for untrusted builds."""
+    quiz_raw_html = c.Type(bool, default=True)
+    """Pass raw HTML in quiz texts through, as in the page's Markdown. Turn off (escape it) for
+    courses that take questions from untrusted contributors."""
     limits = c.SubConfig(LimitsConfig)
     """Limits of one block's model size, dataset size and training work."""
 
@@ -80,10 +84,12 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
             loader_root=str(root),
+            root=str(Path(config.docs_dir).resolve()),
             quizzes_dir=str(root / "quizzes"),
             # Quiz texts are Markdown like the pages around them: same extensions, same options.
             text_extensions=[e for e in config.markdown_extensions if isinstance(e, str)],
             text_extension_configs=dict(config.mdx_configs),
+            quiz_raw_html=self.config.quiz_raw_html,
             limits=dict(self.config.limits),
         )
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
@@ -97,6 +103,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        project = Path(config.config_file_path or ".").resolve().parent
+        _drop_links_outside(files, Path(config.docs_dir), project)
         for path in sorted(RUNTIME_DIR.rglob("*")):
             if path.is_file() and path.suffix in (".js", ".css", ".txt") and "__pycache__" not in path.parts:
                 rel = path.relative_to(RUNTIME_DIR).as_posix()
@@ -188,12 +196,30 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                  f"references: {cache.hits} cached, {cache.misses} computed")
         self.ext.pages.clear()
         self.ext.published.clear()
+        self.ext.page_ids.clear()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         quizzes = self.root / "quizzes"
         if quizzes.is_dir():
             server.watch(str(quizzes))
         return server
+
+
+def _drop_links_outside(files: Files, docs_dir: Path, project: Path) -> None:
+    """Leave out of the site every file of the docs folder that is a symlink to something
+    outside the project (the folder of `mkdocs.yml`): MkDocs would copy what it points at (any
+    file of the machine, or a device that never ends) into the site. A link inside the project
+    (`docs/index.md` -> `../README.md`) is kept. Each one left out is a warning, so `--strict`
+    fails."""
+    root = docs_dir.resolve()
+    for file in list(files):
+        if file.src_dir is None or Path(file.src_dir).resolve() != root or not file.abs_src_path:
+            continue  # a theme's or a generated file
+        try:
+            inside(Path(file.abs_src_path), project, f"{docs_dir.name}/{file.src_uri}")
+        except OutsideError as exc:
+            files.remove(file)
+            log.warning(f"mlpages: {exc}; it is not published (copy the file into the project instead)")
 
 
 def _url_prefix(src_uri: str, dest_uri: str) -> str:

@@ -3,11 +3,11 @@
 Pure functions: :func:`parse` reads a block's content into question mappings in the shape
 of the `quiz` block's YAML, :func:`to_yaml` writes them as a `quiz` body, and
 :func:`convert_markdown` replaces every quizdown block of a page by a ```` ```quiz ````
-fence. Quizdown rules (SPEC §2): a heading per question; `- [x]` / `- [ ]` answers are
-checkboxes (several may be right), `1. [x]` / `1. [ ]` radio buttons (exactly one); a `> `
-block indented under an answer is its feedback, one before the answers the hint, one after
-them the explanation; an ordered list without boxes is an ordering question (`type: order`,
-its items in the right order).
+fence. Quizdown rules (docs/reference/authoring.md, "quizdown"): a heading per question;
+`- [x]` / `- [ ]` answers are checkboxes (several may be right), `1. [x]` / `1. [ ]` radio
+buttons (exactly one); a `> ` block indented under an answer is its feedback, one before the
+answers the hint, one after them the explanation; an ordered list without boxes is an
+ordering question (`type: order`, its items in the right order).
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ _HEADING = re.compile(r"^#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")  # `###
 _ITEM = re.compile(r"^(?P<indent>[ ]{0,3})(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+"
                    r"(?:\[(?P<box>[ xX])\](?:[ \t]+|$))?(?P<text>.*)$")
 _QUOTE = re.compile(r"^(?P<indent>[ \t]*)>[ ]?(?P<text>.*)$")
+# Blocks whose content is indented under them: admonitions (`!!!`), details (`???`, `???+`)
+# and content tabs (`=== "Tab"`).
+_CONTAINER = re.compile(r"^[ ]{0,3}(?:!!!|\?\?\?\+?|===)[ \t]")
 
 
 class QuizdownError(ValueError):
@@ -281,16 +284,28 @@ class Block:
 
 
 def find_blocks(text: str) -> list[Block]:
-    """The quizdown blocks of a Markdown text, outside fenced code (examples stay examples)."""
+    """The quizdown blocks of a Markdown text, outside fenced and indented code and HTML
+    comments: what Markdown shows as an example, or hides, stays as it is."""
     lines = text.split("\n")
     blocks: list[Block] = []
     fence: str | None = None
+    comment = False
+    code = _indented_code(lines)
     i = 0
     while i < len(lines):
         line = lines[i]
         if fence is not None:
             if re.match(r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", line):
                 fence = None
+            i += 1
+            continue
+        if comment or (line.lstrip().startswith("<!--") and i not in code):
+            # A line that starts with `<!--` opens a comment that hides everything up to `-->`.
+            tail = line if comment else line.lstrip()[4:]
+            comment = "-->" not in tail
+            i += 1
+            continue
+        if i in code:
             i += 1
             continue
         opener = _OPEN.match(line)
@@ -308,6 +323,29 @@ def find_blocks(text: str) -> list[Block]:
             fence = fenced.group("fence")
         i += 1
     return blocks
+
+
+def _indented_code(lines: list[str]) -> set[int]:
+    """The indices of lines in indented code blocks: a run of lines indented by four or more
+    columns after a blank line, unless the line above the blank opens a list item or a
+    container whose content is indented (an admonition, a details block, a content tab)."""
+    code: set[int] = set()
+    container = in_code = False
+    blank = True  # the start of the text counts as after a blank line
+    for i, line in enumerate(lines):
+        if not line.strip():
+            blank = True
+            continue
+        expanded = line.expandtabs(4)
+        if len(expanded) - len(expanded.lstrip()) >= 4:
+            in_code = in_code or (blank and not container)
+            if in_code:
+                code.add(i)
+        else:
+            in_code = False
+            container = bool(_ITEM.match(line) or _CONTAINER.match(line))
+        blank = False
+    return code
 
 
 def fence_body(content: str) -> tuple[str, int]:

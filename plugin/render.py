@@ -79,8 +79,11 @@ def _build_one(slot: Slot, page: PageState) -> str:
         raw_name = data.get("name")
         if isinstance(raw_name, str):
             name = raw_name
-        name = page.claim_name(slot.kind, data.get("name"))
+        name = page.claim_name(slot.kind, data.get("name"), slot.line)
         spec, body = BLOCKS[slot.kind](data, page, name)
+        for info in page.infos:
+            get_logger().info(format_location(page.path, line, slot.kind, name, info))
+        page.infos.clear()
         page.specs[name] = spec  # numeric quiz questions read the references of cells above them
         spec = _move_large_arrays(spec, page)
         element = ELEMENTS.get(slot.kind)
@@ -89,6 +92,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         page.cell_count += 1
         return render_cell(slot.kind, name, spec["id"], spec, body)
     except (BlockError, MemoryError, RecursionError) as exc:
+        page.infos.clear()
         if isinstance(exc, BlockError):
             text = exc.message
             if exc.key and line is not None and slot.keyed:

@@ -71,7 +71,7 @@ export class ArrayFiles {
   constructor(base, fetcher = (...args) => fetch(...args)) {
     this.base = base;
     this.fetcher = fetcher;
-    /** @type {Map<string, Promise<number[]>>} values by sha256: each file is read once per page */
+    /** @type {Map<string, Promise<number[]>>} values by digest and decoding: each file is read once per page */
     this.values = new Map();
   }
 
@@ -81,7 +81,8 @@ export class ArrayFiles {
    * @returns {Promise<number[]>}
    */
   load(ref) {
-    const key = `${ref.sha256}:${ref.dtype}:${ref.shape}`;
+    // The same bytes decode differently under another dtype, shape or denominator.
+    const key = `${ref.sha256}:${ref.dtype}:${ref.denominator ?? ''}:${ref.shape}`;
     let values = this.values.get(key);
     if (!values) {
       values = this.fetchChecked(ref);

@@ -5,7 +5,8 @@ import { tf } from './tfjs.js';
 /**
  * @typedef {object} SpecArray
  * @property {number[]} shape
- * @property {(number | null)[]} data  row-major; JSON null stands for NaN
+ * @property {(number | null)[]} data  row-major; NaN and ±Infinity are numbers here (readSpec
+ *   decodes the page's strings for them, compare.js decodeNumbers), null is NaN
  */
 
 /**

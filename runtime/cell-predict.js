@@ -144,7 +144,8 @@ export function mountPredict(live, spec, ctx) {
     const body = inputs.slice(0, PREDICT_SHOWN.rows).map((x, i) => {
       const out = outs?.[i];
       const refRow = refRows?.[i];
-      const guess = out && classifier ? predictedClass(out) : null;
+      // A diverged model's NaN outputs predict no class.
+      const guess = out && classifier && out.every(Number.isFinite) ? predictedClass(out) : null;
       const ok = out && refRow ? rowMatches(out, refRow, i, ref?.band?.predictions ?? null) : false;
       return [
         String(i + 1),

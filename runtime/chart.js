@@ -8,7 +8,8 @@ import { h } from './dom.js';
 
 /**
  * @typedef {object} LiveChart
- * @property {(epoch: number, logs: Record<string, number>) => void} push  add one epoch (drawn on render)
+ * @property {(epoch: number, logs: Record<string, number>) => void} push  add one epoch (drawn on
+ *   render; a value that is not finite is a gap)
  * @property {() => void} render  draw what was pushed
  * @property {() => void} clear  forget the data (next push starts a new chart)
  * @property {() => void} dispose
@@ -53,7 +54,7 @@ export function createChart(parent, epochs) {
   let plot = null;
   /** @type {string[]} */
   let keys = [];
-  /** @type {number[][]} */
+  /** @type {(number | null)[][]} */
   let data = [];
 
   const width = () => Math.max(CHART.minWidth, Math.floor(box.clientWidth || parent.clientWidth));
@@ -115,7 +116,8 @@ export function createChart(parent, epochs) {
       const names = orderKeys(Object.keys(logs).filter((k) => typeof logs[k] === 'number'));
       if (!plot || names.join() !== keys.join()) build(names);
       data[0].push(epoch + 1);
-      keys.forEach((key, i) => data[i + 1].push(logs[key]));
+      // NaN and ±Infinity (a diverging fit) are gaps: uPlot cannot scale an axis to them.
+      keys.forEach((key, i) => data[i + 1].push(Number.isFinite(logs[key]) ? logs[key] : null));
     },
     render() {
       plot?.setData(/** @type {any} */ (data));

@@ -40,14 +40,69 @@ export function toleranceOf(tolerance) {
   return { ...DEFAULT_TOLERANCE, ...(tolerance ?? {}) };
 }
 
-/**
- * @param {number | null | undefined} v
- * @returns {number}
- */
-const num = (v) => (v === null || v === undefined ? NaN : v);
+/** The strings the page contract writes for the numbers JSON cannot hold. */
+const NON_FINITE = new Map([['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]]);
 
 /**
- * `|browser − reference| <= atol + rtol·|reference|`; NaN matches only NaN (never silently).
+ * A number of the page contract: "NaN", "Infinity" and "-Infinity" are the non-finite values
+ * (a diverged training's), null or absent is NaN; anything else is returned as it is.
+ * @param {unknown} v
+ * @returns {any}
+ */
+export function contractNumber(v) {
+  if (v === null || v === undefined) return NaN;
+  return typeof v === 'string' && NON_FINITE.has(v) ? NON_FINITE.get(v) : v;
+}
+
+/**
+ * Whether `v` is a number as the page contract or a reader's stored progress writes it: a
+ * JSON number or one of the strings for NaN and ±Infinity.
+ * @param {unknown} v
+ * @returns {boolean}
+ */
+export function isContractNumber(v) {
+  return typeof v === 'number' || (typeof v === 'string' && NON_FINITE.has(v));
+}
+
+/**
+ * A spec with the non-finite numbers of the page contract decoded: every `data` of an array
+ * (`{shape, data}`) and every value under a `references` key (histories, band edges,
+ * accuracies, stored values). Other strings (class names, texts) are left alone.
+ * @param {any} node a parsed spec
+ * @param {boolean} [inReferences]
+ * @returns {any}
+ */
+export function decodeNumbers(node, inReferences = false) {
+  if (typeof node === 'string') return inReferences ? contractNumber(node) : node;
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((v) => decodeNumbers(v, inReferences));
+  if (Array.isArray(node.shape) && Array.isArray(node.data)) return { ...node, data: node.data.map(contractNumber) };
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, decodeNumbers(v, inReferences || k === 'references')]),
+  );
+}
+
+/**
+ * @param {number | string | null | undefined} v
+ * @returns {number}
+ */
+const num = (v) => contractNumber(v);
+
+/**
+ * A non-finite reference (a diverged training) matches only the same value: NaN matches NaN,
+ * Infinity only Infinity, -Infinity only -Infinity; a finite reference no non-finite value.
+ * @param {number} b
+ * @param {number} r
+ * @returns {boolean | null} the verdict, or null when both are finite
+ */
+function nonFinite(b, r) {
+  if (Number.isFinite(r)) return Number.isFinite(b) ? null : false;
+  return Number.isNaN(r) ? Number.isNaN(b) : b === r;
+}
+
+/**
+ * `|browser − reference| <= atol + rtol·|reference|`; a non-finite reference matches only
+ * the same non-finite value (never silently).
  * @param {number | null | undefined} browser
  * @param {number | null | undefined} reference
  * @param {Tolerance} tol
@@ -56,9 +111,7 @@ const num = (v) => (v === null || v === undefined ? NaN : v);
 export function withinTolerance(browser, reference, tol) {
   const b = num(browser);
   const r = num(reference);
-  if (Number.isNaN(b) || Number.isNaN(r)) return Number.isNaN(b) && Number.isNaN(r);
-  if (!Number.isFinite(r) || !Number.isFinite(b)) return b === r;
-  return Math.abs(b - r) <= tol.atol + tol.rtol * Math.abs(r);
+  return nonFinite(b, r) ?? Math.abs(b - r) <= tol.atol + tol.rtol * Math.abs(r);
 }
 
 /**
@@ -71,8 +124,7 @@ export function withinTolerance(browser, reference, tol) {
 export function withinOneSample(browser, reference, n) {
   const b = num(browser);
   const r = num(reference);
-  if (Number.isNaN(b) || Number.isNaN(r)) return false;
-  return Math.abs(b - r) <= 1 / Math.max(n, 1) + 1e-9;
+  return nonFinite(b, r) ?? Math.abs(b - r) <= 1 / Math.max(n, 1) + 1e-9;
 }
 
 /**
@@ -90,7 +142,9 @@ export function withinBand(key, browser, low, high, tol, n) {
   const b = num(browser);
   const lo = num(low);
   const hi = num(high);
-  if ([b, lo, hi].some(Number.isNaN)) return false;
+  // Edges that are not finite: every run diverged alike, and only that value passes.
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return nonFinite(b, lo) === true && nonFinite(b, hi) === true;
+  if (!Number.isFinite(b)) return false;
   const slack = (/** @type {number} */ edge) =>
     isAccuracyKey(key) ? 1 / Math.max(n, 1) + 1e-9 : tol.atol + tol.rtol * Math.abs(edge);
   return b >= lo - slack(lo) && b <= hi + slack(hi);

@@ -67,7 +67,7 @@ export const EPSILON = Object.freeze({ webgl: 1e-4, cpu: 1e-7 });
 /**
  * TF.js flags set before the backend starts. With WEBGL_PACK on, a sigmoid hidden layer
  * deviates from the math by 1.3e-3 within ten epochs; with it off WebGL matches the CPU
- * backend to 1e-7 (shared/vectors/README.md).
+ * backend to 1e-7 (case batch-larger-than-n of tests/engine/vectors/tfjs-4.22-dense.json).
  */
 export const TF_FLAGS = Object.freeze({ WEBGL_PACK: false });
 
@@ -160,8 +160,14 @@ export const QUIZ = Object.freeze({
   selector: '[data-mlpages-quiz]',
   spec: 'script.mlpages-quiz-spec',
   question: 'fieldset[data-mlpages-question]',
+  /** A question's own answer list (a direct child of its fieldset): the author's texts may hold inputs too. */
+  answers: ':scope > ul.mlpages-answers',
   hint: 'details.mlpages-quiz-hint',
   solution: 'details.mlpages-quiz-solution',
+  /** The build-time explanation, the last child of the solution's <details>. */
+  explanationText: 'details.mlpages-quiz-solution > .mlpages-quiz-explanation-text',
+  /** Build-time feedback, in the solution's list; data-mlpages-answer: the answer's index. */
+  feedbackText: 'details.mlpages-quiz-solution .mlpages-quiz-feedback-text[data-mlpages-answer]',
   /** An ordering question's position selects; data-mlpages-item: the item's index in the right order. */
   orderSelect: 'select[data-mlpages-item]',
   /** localStorage key prefix; the site root URL follows, so every site keeps its own progress. */

@@ -3,6 +3,7 @@
 
 import { ArrayFiles, fileArrays } from './arrayfiles.js';
 import { CELL_KINDS } from './cells.js';
+import { decodeNumbers } from './compare.js';
 import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
 import { failed, newResult } from './result.js';
@@ -36,7 +37,7 @@ function unwrapSpec(value) {
 function readSpec(el) {
   const script = el.querySelector(SELECTOR.spec) ?? el.querySelector(SELECTOR.specAfterInstantNavigation);
   if (!script) throw new Error('the cell has no script.mlpages-spec');
-  const spec = unwrapSpec(JSON.parse(script.textContent ?? ''));
+  const spec = decodeNumbers(unwrapSpec(JSON.parse(script.textContent ?? '')));
   if (spec.schema !== SCHEMA) throw new Error(`spec schema ${spec.schema}, this runtime reads ${SCHEMA}`);
   if (spec.kind !== el.getAttribute('data-mlpages-kind')) throw new Error('spec kind differs from the cell');
   if (!CELL_KINDS[spec.kind]) throw new Error(`unknown cell kind '${spec.kind}'`);

@@ -2,6 +2,7 @@
 // quiz, built from the course's quiz index (assets/mlpages/quizzes.json, written by the
 // build) and the answers each page stored (runtime/quiz.js's store).
 
+import { isContractNumber } from './compare.js';
 import { CSS, QUIZ } from './constants.js';
 import { h, replace } from './dom.js';
 import { createStore, grade, validChoice } from './quiz.js';
@@ -36,8 +37,7 @@ export function tally(page, stored) {
     const entry = /** @type {any} */ (stored[q.id]);
     let score = null;
     if (q.type === 'number') {
-      if (typeof entry?.value === 'number' && Number.isFinite(entry.value)
-          && (entry.score === 0 || entry.score === 1)) score = entry.score;
+      if (isContractNumber(entry?.value) && (entry.score === 0 || entry.score === 1)) score = entry.score;
     } else {
       const chosen = validChoice(entry, /** @type {any} */ (q));
       if (chosen) score = grade(/** @type {any} */ (q), chosen).score;

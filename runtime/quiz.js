@@ -3,7 +3,9 @@
 // The build renders every question as a working form with the answers in a closed
 // <details>; this module swaps that for Check / Hint / Retry and live feedback.
 
-import { boundValue, pickReference } from './compare.js';
+import {
+  boundValue, contractNumber, decodeNumbers, isContractNumber, pickReference, withinTolerance,
+} from './compare.js';
 import { CSS, QUIZ } from './constants.js';
 import { h, replace } from './dom.js';
 
@@ -20,8 +22,9 @@ import { h, replace } from './dom.js';
  * @typedef {{id: string, type: 'number', from: {cell: string, name: string, quantity: string,
  *   epoch?: number, index?: number}, references: {epsilon: number, value: number}[],
  *   tolerance: {rtol: number, atol: number}, hint: string | null, explanation: string | null}} NumberSpec
- * A numeric question stores the typed number as `value`.
- * @typedef {{chosen?: number[], value?: number, score: number}} Answered
+ * A numeric question stores the typed number as `value` (NaN and ±Infinity as the strings
+ * "NaN", "Infinity", "-Infinity").
+ * @typedef {{chosen?: number[], value?: number | string, score: number}} Answered
  * @typedef {{v: number, pages: Record<string, Record<string, Answered>>}} Progress
  * @typedef {{dispose: () => void}} Quizzes
  */
@@ -46,7 +49,7 @@ function fragment(html) {
 function readSpec(el) {
   const script = el.querySelector(QUIZ.spec) ?? el.querySelector(':scope > script');
   if (!script) throw new Error(`quiz ${el.id} has no script.mlpages-quiz-spec`);
-  const value = JSON.parse(script.textContent ?? '');
+  const value = decodeNumbers(JSON.parse(script.textContent ?? ''));
   return Array.isArray(value) && value.length === 1 ? value[0] : value;
 }
 
@@ -192,7 +195,7 @@ export function expectedValue(q) {
   const result = mlpages?.results?.[q.from.cell];
   if (result && result.status === 'ok' && result.comparable) {
     const value = boundValue(q.from, result);
-    if (typeof value === 'number' && Number.isFinite(value)) {
+    if (typeof value === 'number') { // NaN or ±Infinity too: the run diverged
       return { value, source: `from your run of ${q.from.name}` };
     }
   }
@@ -207,13 +210,22 @@ export function expectedValue(q) {
   return { value: ref.value, source: 'from the NumPy reference' };
 }
 
+/** What a reader may type for the values of a diverged training. */
+const NON_FINITE_WORDS = new Map([
+  ['nan', NaN], ['infinity', Infinity], ['+infinity', Infinity], ['inf', Infinity], ['+inf', Infinity],
+  ['-infinity', -Infinity], ['-inf', -Infinity], ['∞', Infinity], ['+∞', Infinity], ['-∞', -Infinity],
+]);
+
 /**
- * The reader's text as a number ("0,69" too), or null.
+ * The reader's text as a number ("0,69" too; "NaN", "Infinity", "-inf" for a diverged
+ * training's values), or null.
  * @param {string} text
  */
-function parseNumber(text) {
+export function parseNumber(text) {
   const trimmed = text.trim();
   if (trimmed === '') return null;
+  const word = NON_FINITE_WORDS.get(trimmed.toLowerCase());
+  if (word !== undefined) return word;
   const value = Number(trimmed.includes('.') ? trimmed : trimmed.replace(',', '.'));
   return Number.isFinite(value) ? value : null;
 }
@@ -225,7 +237,7 @@ function parseNumber(text) {
  * @param {(answered: Answered | null) => void} onChange
  */
 function mountNumber(el, q, onChange) {
-  const input = /** @type {HTMLInputElement} */ (el.querySelector('input[type="text"]'));
+  const input = /** @type {HTMLInputElement} */ (el.querySelector(`${QUIZ.answers} input[type="text"]`));
   const item = /** @type {HTMLElement} */ (input.closest('li') ?? input);
   const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
   for (const part of staticParts) part.hidden = true;
@@ -233,6 +245,7 @@ function mountNumber(el, q, onChange) {
   const explanation = h('div', { class: QUIZ.css.explanation, hidden: true });
   const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(parseNumber(input.value)) }, 'Check');
   const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
+  const giveBack = [borrowExplanation(el, q.explanation, explanation)];
   const onEnter = (/** @type {KeyboardEvent} */ event) => {
     if (event.key === 'Enter' && !input.disabled) {
       event.preventDefault();
@@ -241,7 +254,8 @@ function mountNumber(el, q, onChange) {
   };
   input.addEventListener('keydown', onEnter);
   const controls = h('div', { class: QUIZ.css.controls }, check, retry);
-  const hintBox = placeHint(el, q.hint);
+  const { box: hintBox, giveBack: hintBack } = placeHint(el, q.hint);
+  giveBack.push(hintBack);
   const added = [hintBox, controls, feedback, explanation];
   el.append(controls, feedback, explanation);
   /** @type {number | null} */
@@ -257,7 +271,8 @@ function mountNumber(el, q, onChange) {
       return;
     }
     const { value, source } = expectedValue(q);
-    const right = Math.abs(typed - value) <= q.tolerance.atol + q.tolerance.rtol * Math.abs(value);
+    // A diverged value (NaN, ±Infinity) is right only when typed as that very value.
+    const right = withinTolerance(typed, value, q.tolerance);
     score = right ? 1 : 0;
     input.value = String(typed);
     input.disabled = true;
@@ -266,14 +281,12 @@ function mountNumber(el, q, onChange) {
       ? `Correct: ${Number(value.toPrecision(6))}, ${source}.`
       : `Not quite: ${typed} is not close enough to the value ${source}.`;
     replace(feedback, h('p', { 'data-verdict': right ? 'right' : 'wrong', 'data-source': source }, verdict));
-    if (q.explanation) {
-      replace(explanation, fragment(q.explanation));
-      explanation.hidden = false;
-    }
+    explanation.hidden = !q.explanation;
     check.hidden = true;
     retry.hidden = false;
     if (!restoring) {
-      onChange({ value: typed, score });
+      // JSON has no NaN or Infinity: those are stored as the page contract's strings.
+      onChange({ value: Number.isFinite(typed) ? typed : String(typed), score });
       retry.focus();
     }
   }
@@ -285,7 +298,6 @@ function mountNumber(el, q, onChange) {
     input.disabled = false;
     item.classList.remove(QUIZ.css.right, QUIZ.css.wrong);
     replace(feedback);
-    replace(explanation);
     explanation.hidden = true;
     check.hidden = false;
     retry.hidden = true;
@@ -302,6 +314,7 @@ function mountNumber(el, q, onChange) {
       return score;
     },
     dispose() {
+      for (const back of giveBack) back();
       for (const part of added) part.remove();
       for (const part of staticParts) part.hidden = false;
       input.removeEventListener('keydown', onEnter);
@@ -321,10 +334,10 @@ function mountQuestion(el, q, onChange) {
   const order = q.type === 'order';
   // An ordering question: one position select per item, taken in the right order's indexing.
   const inputs = /** @type {(HTMLInputElement | HTMLSelectElement)[]} */ (order
-    ? Array.from(el.querySelectorAll(QUIZ.orderSelect))
+    ? Array.from(el.querySelectorAll(`${QUIZ.answers} ${QUIZ.orderSelect}`))
       .sort((a, b) => Number(a.getAttribute('data-mlpages-item')) - Number(b.getAttribute('data-mlpages-item')))
-    : Array.from(el.querySelectorAll('input[type="radio"], input[type="checkbox"]')));
-  const focusFirst = /** @type {HTMLElement | undefined} */ (el.querySelector(order ? QUIZ.orderSelect : 'input'));
+    : Array.from(el.querySelectorAll(`${QUIZ.answers} input[type="radio"], ${QUIZ.answers} input[type="checkbox"]`)));
+  const focusFirst = /** @type {HTMLElement | undefined} */ (el.querySelector(`${QUIZ.answers} ${order ? QUIZ.orderSelect : 'input'}`));
   const items = inputs.map((input) => /** @type {HTMLElement} */ (input.closest('li') ?? input));
   const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
   for (const part of staticParts) part.hidden = true;
@@ -334,7 +347,12 @@ function mountQuestion(el, q, onChange) {
   const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(chosen()) }, 'Check');
   const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
   const controls = h('div', { class: QUIZ.css.controls }, check, retry);
-  const hintBox = placeHint(el, q.hint);
+  const { box: hintBox, giveBack: hintBack } = placeHint(el, q.hint);
+  // Each answer's build-time feedback, moved into the verdict when it is shown (see `borrow`).
+  const feedbackNodes = new Map(Array.from(el.querySelectorAll(QUIZ.feedbackText),
+    (node) => [Number(node.getAttribute('data-mlpages-answer')), node]));
+  const giveBack = [hintBack, borrowExplanation(el, q.explanation, explanation),
+    keepPlaces(Array.from(feedbackNodes.values()))];
   const added = [hintBox, controls, feedback, explanation];
   el.append(controls, feedback, explanation);
   /** @type {number | null} */
@@ -388,15 +406,12 @@ function mountQuestion(el, q, onChange) {
       if (!html) return [];
       const label = el.querySelector(`label[for="${CSS_escape(inputs[i].id)}"]`);
       return [h('li', { class: isRight(q, picked, i) ? QUIZ.css.right : QUIZ.css.wrong },
-        h('strong', {}, `${label?.textContent?.trim() ?? `Answer ${i + 1}`}: `), fragment(html))];
+        h('strong', {}, `${label?.textContent?.trim() ?? `Answer ${i + 1}`}: `), feedbackNodes.get(i) ?? fragment(html))];
     });
     replace(feedback,
       h('p', { 'data-verdict': result.allRight ? 'right' : 'wrong' }, verdict),
       notes.length ? h('ul', {}, notes) : null);
-    if (q.explanation) {
-      replace(explanation, fragment(q.explanation));
-      explanation.hidden = false;
-    }
+    explanation.hidden = !q.explanation;
     check.hidden = true;
     retry.hidden = false;
     if (!restoring) {
@@ -415,7 +430,6 @@ function mountQuestion(el, q, onChange) {
       items[i].classList.remove(QUIZ.css.right, QUIZ.css.wrong);
     });
     replace(feedback);
-    replace(explanation);
     explanation.hidden = true;
     check.hidden = false;
     retry.hidden = true;
@@ -431,6 +445,7 @@ function mountQuestion(el, q, onChange) {
       return score;
     },
     dispose() {
+      for (const back of giveBack) back();
       for (const part of added) part.remove();
       for (const part of staticParts) part.hidden = false;
       inputs.forEach((input, i) => {
@@ -442,12 +457,59 @@ function mountQuestion(el, q, onChange) {
 }
 
 /**
+ * Show the author's build-time nodes in `target` by moving them there, never by parsing the
+ * spec's HTML into a second copy: the page then holds each hint, explanation and feedback
+ * once, so the ids, label targets and radio groups inside them (content tabs, footnotes) and
+ * the handlers the theme bound to them at load stay one set. The spec's `html` is the fallback for a page
+ * without the nodes. Returns the function that puts the nodes back (on dispose).
+ * @param {Node[]} nodes
+ * @param {string | null} html
+ * @param {HTMLElement} target
+ * @returns {() => void}
+ */
+function borrow(nodes, html, target) {
+  if (nodes.length === 0) {
+    if (html) target.append(fragment(html));
+    return () => {};
+  }
+  const giveBack = keepPlaces(nodes);
+  target.append(...nodes);
+  return giveBack;
+}
+
+/**
+ * Where `nodes` are now, and the function that puts them back there.
+ * @param {Node[]} nodes
+ * @returns {() => void}
+ */
+function keepPlaces(nodes) {
+  const places = nodes.map((node) => ({ node, parent: node.parentNode, next: node.nextSibling }));
+  return () => {
+    for (const { node, parent, next } of [...places].reverse()) {
+      parent?.insertBefore(node, next && next.parentNode === parent ? next : null);
+    }
+  };
+}
+
+/**
+ * The explanation's build-time element, moved into the runtime's (hidden) explanation box.
+ * @param {HTMLElement} el the question's fieldset
+ * @param {string | null} html
+ * @param {HTMLElement} target
+ * @returns {() => void}
+ */
+function borrowExplanation(el, html, target) {
+  const node = html ? el.querySelector(QUIZ.explanationText) : null;
+  return borrow(node ? [node] : [], html, target);
+}
+
+/**
  * The hint as a disclosure (a Show hint / Hide hint button that keeps the focus), placed
  * before the answers: the reader, and the Tab key, meet it before choosing, and Check
- * follows the answers.
+ * follows the answers. Its text is the build-time hint's nodes, moved (see `borrow`).
  * @param {HTMLElement} el the question's fieldset
  * @param {string | null} html the hint, or null (then an empty, hidden box)
- * @returns {HTMLElement}
+ * @returns {{box: HTMLElement, giveBack: () => void}}
  */
 function placeHint(el, html) {
   const text = h('div', { class: QUIZ.css.hint, id: `${el.id}-hint`, hidden: true });
@@ -461,12 +523,14 @@ function placeHint(el, html) {
       },
     }, 'Show hint')
     : null;
-  if (html) text.append(fragment(html));
+  const details = html ? el.querySelector(QUIZ.hint) : null;
+  const nodes = details ? Array.from(details.childNodes).filter((n) => n.nodeName !== 'SUMMARY') : [];
+  const giveBack = borrow(nodes, html, text);
   const box = h('div', { class: QUIZ.css.hintBox, hidden: !html }, button, text);
-  const answers = el.querySelector('.mlpages-answers');
+  const answers = el.querySelector(QUIZ.answers);
   if (answers) answers.before(box);
   else el.append(box);
-  return box;
+  return { box, giveBack };
 }
 
 /**
@@ -525,7 +589,7 @@ export function mountQuizzes(doc) {
         questions.push(question);
         disposers.push(question.dispose);
         const stored = /** @type {any} */ (store.page(pageKey)[q.id])?.value;
-        if (typeof stored === 'number' && Number.isFinite(stored)) question.answer(stored, true);
+        if (isContractNumber(stored)) question.answer(contractNumber(stored), true);
         continue;
       }
       const question = mountQuestion(fieldset, q, onChange);

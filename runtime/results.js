@@ -1,7 +1,7 @@
 // Results tables (`results` blocks): numbers of the cells above, the reference for this
 // page's backend and, once a cell has run, the reader's own value beside it.
 
-import { boundValue, pickReference } from './compare.js';
+import { boundValue, decodeNumbers, pickReference } from './compare.js';
 import { RESULTS } from './constants.js';
 import { fmt, h, replace } from './dom.js';
 
@@ -16,7 +16,7 @@ import { fmt, h, replace } from './dom.js';
  */
 function readSpec(el) {
   const script = el.querySelector(RESULTS.spec) ?? el.querySelector(RESULTS.specAfterInstantNavigation);
-  const value = JSON.parse(script?.textContent ?? 'null');
+  const value = decodeNumbers(JSON.parse(script?.textContent ?? 'null'));
   return Array.isArray(value) ? value[0] : value;
 }
 

@@ -1,13 +1,21 @@
-"""Markdown conversion through the mlpages extension, for tests."""
+"""Markdown conversion through the mlpages extension, and reading its cell specs, for tests."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 import markdown
 from mlpages.extension import MlpagesExtension, PageSource
 
 ROOT = Path(__file__).resolve().parent.parent
+# A cell's spec script (docs/reference/page-contract.md); the text is a one-element JSON array.
+SPEC_SCRIPT = re.compile(r'<script type="application/json" class="mlpages-spec"[^>]*>(.*?)</script>', re.S)
+# Every JSON script of the contract: cell, quiz, results and progress specs, and the page's own.
+CONTRACT_SCRIPT = re.compile(
+    r'<script type="application/json" class="(mlpages-[a-z-]+)"[^>]*>(.*?)</script>', re.S)
 
 # A small XOR dataset, a two-layer network and a 3-epoch training cell `fit-xor`: the cells
 # that tests of numeric quiz questions and of verify bind their numbers to.
@@ -37,6 +45,64 @@ batchSize: 8
 ```
 """
 
+# Plain SGD with learning rate 10 on a one-unit linear regression: each epoch multiplies the
+# error by about -360, so the float32 loss overflows to Infinity at epoch 16 and turns NaN
+# (Infinity - Infinity in the update) at epoch 33, far from any rounding-sized boundary.
+DIVERGING_CELLS = """\
+```dataset
+name: line
+generate: linear
+n: 32
+seed: 1
+```
+
+```model
+name: unstable
+seed: 3
+layers:
+  - dense: {units: 1, inputShape: [1]}
+compile:
+  optimizer: {sgd: {learningRate: 10}}
+  loss: meanSquaredError
+```
+
+```train
+name: fit-line
+model: unstable
+dataset: line
+epochs: 40
+batchSize: 32
+```
+"""
+
+# The diverging cells, a prediction by the diverged model, a results table and a numeric
+# question bound to values after the divergence.
+DIVERGING_PAGE = "# Too large a step\n\n" + DIVERGING_CELLS + """
+```predict
+name: after
+model: unstable
+x: [[0.5]]
+```
+
+```results
+name: losses
+quantity: loss
+rows:
+  - {label: first epoch, cell: fit-line, epoch: 1}
+  - {label: epoch 20, cell: fit-line, epoch: 20}
+  - {label: last epoch, cell: fit-line}
+  - {label: prediction, cell: after}
+```
+
+```quiz
+name: check
+questions:
+  - id: last-loss
+    question: What is the loss after the last epoch?
+    answer_from: {cell: fit-line, quantity: loss}
+```
+"""
+
 
 def convert(text: str, path: str = "docs/page.md", base_dir: Path | None = None,
             extensions: list | None = None, **config) -> str:
@@ -61,3 +127,18 @@ class Converter:
         self.ext.pages.clear()
         return self.md.reset().convert(text)
 
+
+def cell_specs(html: str) -> list[dict[str, Any]]:
+    """The cell specs in a page's HTML (converted or built), in page order."""
+    return [json.loads(text)[0] for text in SPEC_SCRIPT.findall(html)]
+
+
+def specs_by_name(html: str) -> dict[str, dict[str, Any]]:
+    """The cell specs in a page's HTML by block name."""
+    return {spec["name"]: spec for spec in cell_specs(html)}
+
+
+def contract_scripts(html: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every JSON object of the page contract in a page's HTML, with its script's class
+    (`mlpages-spec`, `mlpages-quiz-spec`, …, `mlpages-page`), in page order."""
+    return [(css_class, json.loads(text)[0]) for css_class, text in CONTRACT_SCRIPT.findall(html)]

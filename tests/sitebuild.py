@@ -30,21 +30,6 @@ def build(project: Path, strict: bool = True, config: str = "mkdocs.yml") -> sub
     return subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=env, timeout=600)
 
 
-def run_strict_build(project_dir: Path, *, memory_mb: int = 4096, timeout: int = 300
-                     ) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` in `project_dir` with its address space capped at `memory_mb`
-    (a runaway allocation fails there instead of taking the machine) and a `timeout` that
-    only guards against hangs."""
-    limit = memory_mb * 1024 * 1024
-
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([*MKDOCS, "build", "--strict", "-d", "site"], cwd=project_dir,
-                          capture_output=True, text=True, env=env, timeout=timeout, preexec_fn=cap)
-
-
 def write_project(project: Path, pages: dict[str, str], *, site_name: str = "course",
                   extensions: tuple[str, ...] = ("pymdownx.superfences",), extra: str = "") -> Path:
     """Write `pages` (path under docs/ -> Markdown) and a minimal mkdocs.yml with the
@@ -64,3 +49,25 @@ def build_pages(project: Path, pages: dict[str, str], **options) -> Path:
     result = build(write_project(project, pages, **options))
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+def run_strict_build(project_dir: Path, *, memory_mb: int = 4096, timeout: int = 300
+                     ) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of `project_dir` into project_dir/site, with its address space
+    limited to `memory_mb` (a read that would exhaust memory fails instead) and `timeout`
+    seconds as a guard against hangs."""
+
+    def limit_memory() -> None:
+        size = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    cmd = [*MKDOCS, "build", "--strict", "-f", "mkdocs.yml", "-d", "site"]
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run(cmd, cwd=project_dir, capture_output=True, text=True, env=env,
+                          timeout=timeout, preexec_fn=limit_memory)
+
+
+def verify(site: Path, *args: str) -> subprocess.CompletedProcess:
+    """`mlpages verify SITE ARGS...` in a subprocess, as a course's CI runs it."""
+    return subprocess.run([sys.executable, "-m", "mlpages.cli", "verify", str(site), *args],
+                          capture_output=True, text=True, timeout=600)

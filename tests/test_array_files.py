@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import re
+import math
 
 import markdown
 import numpy as np
 import pytest
-from mdhelpers import ROOT
+from mdhelpers import ROOT, specs_by_name
 from mlpages.arrays import ARRAY_DIR, INLINE_MAX, decode, encode, externalize
 from mlpages.data import generate
 from mlpages.extension import MlpagesExtension, PageSource
@@ -49,11 +48,6 @@ def convert_page(text: str) -> tuple[str, MlpagesExtension]:
     return markdown.Markdown(extensions=["pymdownx.superfences", ext]).convert(text), ext
 
 
-def specs(html: str) -> dict[str, dict]:
-    found = re.findall(r'<script type="application/json" class="mlpages-spec">(.*?)</script>', html)
-    return {s["name"]: s for s in (json.loads(text)[0] for text in found)}
-
-
 def test_uint8_only_for_exact_multiples_of_1_255():
     images = (np.arange(256, dtype=np.float64) / 255).astype(np.float32).reshape(4, 8, 8, 1)
     meta, data = encode(images)
@@ -81,7 +75,7 @@ def test_digits_pixels_are_whole_1_255_steps():
 
 def test_large_arrays_go_to_files_with_their_sha256_and_small_ones_stay_inline():
     html, ext = convert_page(PAGE)
-    cells = specs(html)
+    cells = specs_by_name(html)
     (page,) = ext.pages
     files = {name: data for export in page.exports for name, data in export.items()}
     assert all(name.startswith(f"{ARRAY_DIR}/") for name in files)
@@ -121,13 +115,13 @@ def test_the_threshold_is_inline_max_values(n):
     assert ("src" in out["x"]) == (n * 64 > INLINE_MAX)
 
 
-def test_large_array_values_are_the_float32_values_exactly_and_nan_is_null():
+def test_large_array_values_are_the_float32_values_exactly_nan_and_infinity_too():
     rng = np.random.default_rng(0)
     values = rng.normal(size=INLINE_MAX + 7).astype(np.float32)
-    values[3] = np.nan
+    values[3:6] = [np.nan, np.inf, -np.inf]
     data = array_json(values)["data"]
-    assert data[3] is None
-    back = np.array([np.nan if v is None else v for v in data], dtype=np.float32)
+    assert math.isnan(data[3]) and data[4:6] == [math.inf, -math.inf]
+    back = np.array(data, dtype=np.float32)
     np.testing.assert_array_equal(back, values)  # NaN equals NaN here
     small = array_json(values[:10])["data"]
     assert small[0] == float(str(values[0]))  # the short decimal form in the page

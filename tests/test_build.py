@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from mdhelpers import cell_specs
 from sitebuild import ROOT, build, copy_demo
 
 SUMMARY = re.compile(r"mlpages: (\d+) cells on (\d+) pages, (\d+) with errors; "
@@ -50,9 +51,7 @@ def test_runtime_and_tfjs_are_served_from_the_site(demo):
 
 def test_large_arrays_are_site_files_where_their_pages_folder_lands(demo):
     page_dir = demo / "site" / "course" / "cnn-digits"
-    specs = [json.loads(s)[0] for s in re.findall(
-        r'<script type="application/json" class="mlpages-spec">(.*?)</script>',
-        (page_dir / "index.html").read_text())]
+    specs = cell_specs((page_dir / "index.html").read_text())
     [digits] = [s for s in specs if s["kind"] == "dataset"]
     x = digits["x"]
     assert x["shape"] == [1600, 8, 8, 1] and x["dtype"] == "uint8"

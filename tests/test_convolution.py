@@ -3,13 +3,12 @@ convolutions computed here by hand with plain loops, the HTML, and verify's comp
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from html import unescape
 
 import pytest
-from mdhelpers import convert
+from mdhelpers import cell_specs, convert
 from mlpages.verify.compare import check_cell
 
 HEAD = "# Convolutions\n\n"  # two lines: a block appended to it opens on line 3
@@ -29,13 +28,8 @@ def block(body: str) -> str:
     return HEAD + "```convolution\n" + body + "```\n"
 
 
-def specs(html: str) -> list[dict]:
-    found = re.findall(r'<script type="application/json" class="mlpages-spec">(.*?)</script>', html, re.S)
-    return [json.loads(s)[0] for s in found]
-
-
 def conv_spec(body: str) -> dict:
-    (spec,) = [s for s in specs(convert(block(body), path="docs/ch2.md")) if s["kind"] == "convolution"]
+    (spec,) = [s for s in cell_specs(convert(block(body), path="docs/ch2.md")) if s["kind"] == "convolution"]
     return spec
 
 
@@ -199,7 +193,7 @@ def test_valid_padding_bias_relu_and_presets():
 def test_an_image_from_a_dataset_is_its_training_row():
     html = convert(HEAD + DIGITS + "```convolution\nname: c\ndataset: digits\nindex: 2\nkernel: edge\n```\n",
                    path="docs/ch2.md")
-    dataset, conv = specs(html)
+    dataset, conv = cell_specs(html)
     x = dataset["x"]
     assert x["shape"] == [3, 8, 8, 1]
     assert conv["image"] == {"shape": [8, 8], "data": x["data"][2 * 64:3 * 64]}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from html import unescape
 
 import numpy as np
 import pytest
-from mdhelpers import convert
+from mdhelpers import convert, specs_by_name
 from mlpages.engine import Sequential
 from mlpages.page import BAND_RUNS, BAND_WIDEN, band
 
@@ -62,16 +61,10 @@ split: train
 """
 
 
-def specs(html: str) -> dict[str, dict]:
-    found = [json.loads(m)[0] for m in re.findall(
-        r'<script type="application/json" class="mlpages-spec">(.*?)</script>', html)]
-    return {s["name"]: s for s in found}
-
-
 @pytest.fixture(scope="module")
 def built() -> tuple[str, dict[str, dict]]:
     html = convert(PAGE)
-    return html, specs(html)
+    return html, specs_by_name(html)
 
 
 def test_band_is_median_and_widened_range() -> None:
@@ -141,12 +134,12 @@ def test_the_page_says_how_training_is_checked(built) -> None:
 
 def test_builds_are_deterministic(built) -> None:
     html, _ = built
-    assert specs(convert(PAGE)) == specs(html)
+    assert specs_by_name(convert(PAGE)) == specs_by_name(html)
 
 
 def test_seeded_dropout_stays_exact() -> None:
     seeded = PAGE.replace("dropout: {rate: 0.4}", "dropout: {rate: 0.4, seed: 5}")
-    by_name = specs(convert(seeded))
+    by_name = specs_by_name(convert(seeded))
     assert "band" not in by_name["first"]
     assert all("weights" in r and "band" not in r for r in by_name["first"]["references"])
 

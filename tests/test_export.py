@@ -8,13 +8,12 @@ from pathlib import Path
 import markdown
 import numpy as np
 import pytest
-from mdhelpers import ROOT
+from mdhelpers import ROOT, cell_specs
 from mlpages.engine import Sequential
 from mlpages.export import layers_model_json, snake_case, tfjs_weight_name
 from mlpages.extension import MlpagesExtension, PageSource
 from sitebuild import build, write_project
 from test_errors import HEAD, one_error
-from test_extension import specs
 
 CONV_LAYERS = [
     {"type": "reshape", "config": {"targetShape": [4, 4, 1], "inputShape": [16]}},
@@ -185,7 +184,7 @@ def _course(tmp_path: Path, pages: dict[str, str], nav: list[str]) -> Path:
 
 
 def _spec(html: str, name: str) -> dict:
-    (spec,) = [s for s in specs(html) if s["name"] == name]
+    (spec,) = [s for s in cell_specs(html) if s["name"] == name]
     return spec
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import markdown
-from mdhelpers import convert
+from mdhelpers import cell_specs, convert
 from mlpages.locate import FenceIndex
 
 XOR = """\
@@ -42,14 +41,9 @@ batchSize: 2
 """
 
 
-def specs(html: str) -> list[dict]:
-    return [json.loads(m)[0] for m in re.findall(
-        r'<script type="application/json" class="mlpages-spec">(.*?)</script>', html)]
-
-
 def test_blocks_become_cells_with_specs_and_stable_ids():
     html = convert(XOR + "\n" + MODEL + "\n" + TRAIN, path="docs/ch1.md")
-    got = specs(html)
+    got = cell_specs(html)
     assert [s["kind"] for s in got] == ["dataset", "model", "train"]
     assert [s["id"] for s in got] == ["mlp-ch1-xor", "mlp-ch1-net", "mlp-ch1-fit"]
     train = got[2]
@@ -61,7 +55,7 @@ def test_blocks_become_cells_with_specs_and_stable_ids():
 
 def test_unnamed_blocks_get_kind_ordinal_names():
     html = convert(XOR.replace("name: xor\n", "") + XOR.replace("name: xor\n", ""))
-    assert [s["name"] for s in specs(html)] == ["dataset-1", "dataset-2"]
+    assert [s["name"] for s in cell_specs(html)] == ["dataset-1", "dataset-2"]
 
 
 def test_blocks_nested_in_admonition_tabs_and_lists_are_built_in_document_order():
@@ -74,7 +68,7 @@ def test_blocks_nested_in_admonition_tabs_and_lists_are_built_in_document_order(
         "- a list item\n\n" + indent(TRAIN) + "\n"
     )
     html = convert(text)
-    got = specs(html)
+    got = cell_specs(html)
     assert [s["kind"] for s in got] == ["dataset", "model", "train"]
     assert 'class="admonition note"' in html and "tabbed-set" in html and "<li>" in html
 
@@ -82,7 +76,7 @@ def test_blocks_nested_in_admonition_tabs_and_lists_are_built_in_document_order(
 def test_block_inside_an_outer_markdown_fence_stays_literal():
     text = "````markdown\n" + TRAIN + "````\n"
     html = convert(text)
-    assert specs(html) == []
+    assert cell_specs(html) == []
     assert "epochs: 3" in html and "mlpages-error" not in html
 
 
@@ -112,7 +106,7 @@ def test_registered_by_name_in_plain_python_markdown():
 
 def test_image_dataset_shows_an_image_grid_and_ships_nhwc_arrays():
     html = convert("```dataset\nname: d\ngenerate: digits\nn: 12\nseed: 1\n```\n")
-    spec = specs(html)[0]
+    spec = cell_specs(html)[0]
     assert spec["x"]["shape"] == [12, 8, 8, 1] and spec["y"]["shape"] == [12, 10]
     svg = re.search(r'<svg class="mlpages-images".*?</svg>', html).group(0)
     assert svg.count("<text") == 10  # the first ten images, each captioned by its label

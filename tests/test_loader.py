@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 import numpy as np
 import pytest
 from course_loaders import bars
-from mdhelpers import convert
+from mdhelpers import convert, specs_by_name
 from sitebuild import write_project
-
-
-def specs(html: str) -> dict[str, dict]:
-    found = [json.loads(m)[0] for m in re.findall(r'class="mlpages-spec">(.*?)</script>', html)]
-    return {s["name"]: s for s in found}
 
 
 def test_a_loader_returning_images_and_class_names_feeds_a_cnn():
@@ -44,7 +36,7 @@ validation: test
 ```
 """
     html = convert(text)
-    found = specs(html)
+    found = specs_by_name(html)
     data = found["bars"]
     expected = bars()
     assert data["classes"] == ["horizontal", "vertical"]
@@ -74,7 +66,7 @@ def test_loader_mistakes_are_file_line_errors(loader, message, warnings_log):
 
 
 def test_a_plain_tuple_loader_gets_numbered_features():
-    found = specs(convert("```dataset\nname: t\nloader: course_loaders:table\n```\n"))
+    found = specs_by_name(convert("```dataset\nname: t\nloader: course_loaders:table\n```\n"))
     assert found["t"]["features"] == ["x1", "x2"] and found["t"]["y"]["shape"] == [3, 1]
 
 
@@ -97,6 +89,6 @@ def test_a_loader_module_next_to_mkdocs_yml_imports_under_the_mkdocs_command(tmp
         cwd=tmp_path, capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
         timeout=300)
     assert result.returncode == 0, result.stderr
-    found = specs((project / "site" / "index.html").read_text(encoding="utf-8"))
+    found = specs_by_name((project / "site" / "index.html").read_text(encoding="utf-8"))
     assert found["pts"]["features"] == ["size"] and found["pts"]["x"]["shape"] == [3, 1]
     assert "local_data" not in sys.modules

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from mdhelpers import convert
+from mdhelpers import cell_specs, convert
 from mlpages.engine import Sequential
 from mlpages.export import layers_model_json
 from mlpages.modelfile import ModelFileError, read_layers_model
@@ -34,11 +33,9 @@ def write_model(folder: Path, layers=LAYERS, seed: int = 5) -> list[np.ndarray]:
 
 
 def spec_of(html: str, kind: str) -> dict:
-    for m in re.findall(r'class="mlpages-spec">(.*?)</script>', html):
-        spec = json.loads(m)[0]
-        if spec["kind"] == kind:
-            return spec
-    raise AssertionError(kind)
+    found = [spec for spec in cell_specs(html) if spec["kind"] == kind]
+    assert found, kind
+    return found[0]
 
 
 def test_exported_model_reads_back_with_the_same_layers_and_weights(tmp_path):

@@ -9,7 +9,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from mdhelpers import ROOT, XOR_CELLS, convert
+from mdhelpers import ROOT, XOR_CELLS, convert, specs_by_name
 from mlpages.blocks.quiz import scramble
 from sitebuild import build, write_project
 
@@ -159,7 +159,8 @@ def test_ordering_question_renders_scrambled_with_position_selects(warnings_log)
     assert "Put the items in order" in form
     # "Show the answer" (closed) lists the right order, with the feedback.
     assert "<details open" not in html.replace("mlpages-details", "")
-    assert re.findall(r"<li>(.*?)(?:<p>.*?</p>)?</li>", solution.split("<ol>")[1].split("</ol>")[0]) == items
+    feedback = r'(?:<div class="mlpages-quiz-feedback-text" data-mlpages-answer="\d+"><p>.*?</p></div>)?'
+    assert re.findall(rf"<li>(.*?){feedback}</li>", solution.split("<ol>")[1].split("</ol>")[0]) == items
     assert "<p>After the forward pass.</p>" in solution
     assert "<p>Forward, loss, backward, update.</p>" in solution
 
@@ -348,8 +349,7 @@ def test_numeric_question_spec_and_form(warnings_log):
     assert warnings_log() == []
     specs = [json.loads(m) for m in re.findall(
         r'<script type="application/json" class="mlpages-quiz-spec">(.*?)</script>', html)]
-    cells = {s["name"]: s for s in (json.loads(m)[0] for m in re.findall(
-        r'<script type="application/json" class="mlpages-spec">(.*?)</script>', html))}
+    cells = specs_by_name(html)
     (q,) = specs[0][0]["questions"]
     assert q["type"] == "number" and "answers" not in q and "correct" not in q
     assert q["from"] == {"cell": "mlp-ch1-fit-xor", "name": "fit-xor", "quantity": "loss", "epoch": 2}

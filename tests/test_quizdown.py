@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import stat
+import subprocess
+import sys
 from html import unescape
 
 import pytest
@@ -364,3 +367,98 @@ def test_cli_reports_unreadable_blocks(tmp_path, capsys):
     assert main(["quiz", "convert", str(page)]) == 2
     assert f"{page}:7: quizdown: question 1" in capsys.readouterr().err
     assert page.read_text(encoding="utf-8") == original
+
+
+# A Python that runs `mlpages quiz convert` with files limited to `limit` bytes: writing past
+# the limit fails with EFBIG (SIGXFSZ ignored) the way a full disk fails a write halfway.
+_LIMITED_CONVERT = """\
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+from mlpages.cli import main
+raise SystemExit(main(["quiz", "convert", *sys.argv[2:]]))
+"""
+
+
+def test_a_failed_write_leaves_the_original_untouched(tmp_path):
+    page = tmp_path / "page.md"
+    original = (HEAD + TEN).encode("utf-8")
+    page.write_bytes(original)
+    limit = len(original) // 2  # the converted page is longer than this
+    done = subprocess.run([sys.executable, "-c", _LIMITED_CONVERT, str(limit), str(page)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert page.read_bytes() == original
+    assert f"mlpages quiz convert: {page}: could not write the converted file" in done.stderr
+    assert "left unchanged" in done.stderr and "Traceback" not in done.stderr
+    assert "converted" not in done.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["page.md"]  # no temporary file left behind
+
+
+def test_convert_keeps_the_file_mode(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(HEAD + ORDERING, encoding="utf-8")
+    page.chmod(0o640)
+    assert main(["quiz", "convert", str(page)]) == 0
+    assert "```quiz" in page.read_text(encoding="utf-8")
+    assert stat.S_IMODE(page.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["page.md"]
+
+
+def test_convert_through_a_symbolic_link_rewrites_its_target(tmp_path):
+    target = tmp_path / "real.md"
+    target.write_text(HEAD + ORDERING, encoding="utf-8")
+    link = tmp_path / "page.md"
+    link.symlink_to(target)
+    assert main(["quiz", "convert", str(link)]) == 0
+    assert link.is_symlink() and "```quiz" in target.read_text(encoding="utf-8")
+
+
+def test_convert_sees_a_block_after_a_byte_order_mark_and_keeps_the_mark(tmp_path, warnings_log):
+    page = tmp_path / "page.md"
+    page.write_bytes(b"\xef\xbb\xbf" + ORDERING.encode("utf-8"))
+    assert main(["quiz", "convert", str(page)]) == 0
+    data = page.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf```quiz\n") and b"{{<" not in data
+    text = data.decode("utf-8-sig")
+    assert spec_of(convert(text, path="docs/ch1.md")) == spec_of(convert(ORDERING, path="docs/ch1.md"))
+    assert warnings_log() == []
+
+
+def test_convert_says_nothing_untrue_about_ordering_questions(tmp_path, capsys):
+    page = tmp_path / "page.md"
+    page.write_text(HEAD + ORDERING, encoding="utf-8")
+    assert main(["quiz", "convert", str(page)]) == 0
+    out = capsys.readouterr()
+    assert "not supported" not in out.err + out.out
+    assert out.out.strip() == f"{page}: converted 1 quizdown block"
+
+
+QUIZDOWN_EXAMPLE = "{{< quizdown >}}\n### Q\n1. [x] a\n1. [ ] b\n{{< /quizdown >}}"
+HIDDEN = {
+    "indented code": "Write a quiz like this:\n\n" + "\n".join(
+        "    " + ln for ln in QUIZDOWN_EXAMPLE.split("\n")) + "\n\nand it becomes a quiz.\n",
+    "HTML comment": "Soon:\n\n<!-- a quiz for later\n" + QUIZDOWN_EXAMPLE + "\n-->\n\nThe end.\n",
+    "one-line comment": "<!-- " + QUIZDOWN_EXAMPLE.replace("\n", " ") + " -->\n",
+}
+
+
+@pytest.mark.parametrize("where", sorted(HIDDEN))
+def test_blocks_in_indented_code_and_comments_are_left_alone(where, tmp_path, capsys, warnings_log):
+    text = HEAD + HIDDEN[where]
+    assert quizdown.find_blocks(text) == []
+    assert quizdown.convert_markdown(text) == text
+    html = convert(text, path="docs/ch1.md")
+    assert "mlpages-quiz" not in html and warnings_log() == []
+    page = tmp_path / "page.md"
+    page.write_text(text, encoding="utf-8")
+    assert main(["quiz", "convert", str(page)]) == 0
+    assert page.read_text(encoding="utf-8") == text
+    assert capsys.readouterr().out == ""
+
+
+def test_an_indented_block_inside_a_list_item_or_admonition_is_still_quizdown():
+    nested = "\n".join("    " + ln for ln in QUIZDOWN_EXAMPLE.split("\n"))
+    for opener in ("- a list item", "!!! note"):
+        assert len(quizdown.find_blocks(f"{opener}\n\n{nested}\n")) == 1, opener

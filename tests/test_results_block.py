@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 import pytest
-from mdhelpers import convert
+from mdhelpers import convert, specs_by_name
 from test_errors import HEAD
 
 TRAIN = """\
@@ -33,21 +33,14 @@ def results_spec(html: str) -> dict:
     return json.loads(unescape(raw))[0]
 
 
-def cell_spec(html: str, name: str) -> dict:
-    for raw in re.findall(r'class="mlpages-spec">(.*?)</script>', html):
-        spec = json.loads(unescape(raw))[0]
-        if spec["name"] == name:
-            return spec
-    raise AssertionError(name)
-
-
 def test_rows_carry_the_cells_reference_values_for_each_epsilon():
     block = ("```results\nname: t\ncaption: Loss\nquantity: loss\nrows:\n"
              "  - {label: first, cell: fit, epoch: 1}\n  - {label: last, cell: fit}\n"
              "  - {cell: fit, epoch: 2}\n  - {cell: guess, index: 1}\n```\n")
     html = convert(HEAD + TRAIN + block)
     spec = results_spec(html)
-    fit, guess = cell_spec(html, "fit"), cell_spec(html, "guess")
+    cells = specs_by_name(html)
+    fit, guess = cells["fit"], cells["guess"]
     assert [r["label"] for r in spec["rows"]] == ["first", "last", "fit, epoch 2", "guess, value 1"]
     assert len(fit["references"]) == 2
     for ref in fit["references"]:

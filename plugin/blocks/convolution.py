@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import jsgen
+from ..contract import spec_header
 from ..engine import EngineError
 from ..engine.activations import get_activation
 from ..engine.base import int_pair
@@ -69,7 +70,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         entries.append({"label": label, "kernel": array_json(kernel), "output": array_json(out),
                         "pad": [list(p) for p in layer.window.pad]})
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name),
+        **spec_header(KIND, name, page.cell_id(name)),
         "image": array_json(image), "source": source,
         "bias": float(np.float32(bias)), "strides": list(strides), "padding": padding,
         "activation": activation, "kernels": entries, "tolerance": tol,

@@ -10,19 +10,25 @@ from typing import Any
 import numpy as np
 
 from .. import data as datalib
+from ..authorcode import run_author_code
+from ..contract import spec_header
 from ..errors import BlockError, did_you_mean
+from ..files import OutsideError, inside, not_found_or_special
 from ..html import array_json, esc, fmt, table
 from ..limits import Limits
 from ..page import DatasetInfo, PageState
-from .common import boolean, check_keys, choice, integer, is_file, matrix, number
+from .common import boolean, check_keys, choice, integer, matrix, number
 
 KIND = "dataset"
 KEYS = ["name", "x", "y", "csv", "features", "label", "generate", "n", "noise", "classes", "loader",
         "seed", "shuffle", "normalize", "split"]
 SOURCES = ["x", "csv", "generate", "loader"]
-# Keys that belong to one source only.
-SOURCE_KEYS = {"y": "x", "features": "csv", "label": "csv", "n": "generate", "noise": "generate",
-               "classes": "generate"}
+# Keys that belong to some sources only.
+SOURCE_KEYS = {"y": ("x",), "features": ("csv",), "label": ("csv",), "n": ("generate",),
+               "noise": ("generate",), "classes": ("x", "generate")}
+# A one-column label holds class indices when its values are 0, 1, … k − 1 (every one present,
+# k at most this), else targets of a regression.
+MAX_INDEXED_CLASSES = 10
 PREVIEW_ROWS = 5
 PREVIEW_IMAGES = 10
 # Class colours of the scatter plot: the same as the runtime's decision boundary.
@@ -37,9 +43,10 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         found = ", ".join(sources) if sources else "none"
         raise BlockError(f"a dataset needs exactly one source of {', '.join(SOURCES)} (found: {found})")
     source = sources[0]
-    for key, owner in SOURCE_KEYS.items():
-        if key in data and owner != source:
-            raise BlockError(f"'{key}' only applies to '{owner}:' datasets, not '{source}:'", key=key)
+    for key, owners in SOURCE_KEYS.items():
+        if key in data and source not in owners:
+            allowed = " and ".join(f"'{owner}:'" for owner in owners)
+            raise BlockError(f"'{key}' only applies to {allowed} datasets, not '{source}:'", key=key)
     seed = integer(data, "seed", 0)
     x, y, features, classes = _load(source, data, page, seed)
     _check_size(x, y, page.limits, source)
@@ -58,7 +65,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     )
     page.datasets[name] = info
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": info.id,
+        **spec_header(KIND, name, info.id),
         "x": array_json(info.x),
         "y": array_json(info.y) if info.y is not None else None,
         "test": (
@@ -81,7 +88,8 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
             y = np.asarray(matrix(data["y"], "y"), dtype=np.float32) if "y" in data else None
             if y is not None and len(y) != len(x):
                 raise BlockError(f"'x' has {len(x)} rows but 'y' has {len(y)}", key="y")
-            return x, y, [f"x{i + 1}" for i in range(x.shape[1])], None
+            classes = _class_names(data["classes"], y) if "classes" in data else None
+            return x, y, [f"x{i + 1}" for i in range(x.shape[1])], classes
         if source == "csv":
             return _csv(data, page)
         if source == "generate":
@@ -112,13 +120,46 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
         raise BlockError(str(exc), key=source) from None
 
 
+def _class_names(raw: Any, y: np.ndarray | None) -> list[str]:
+    """`classes:` of an inline dataset: a name per one-hot column of `y`, or per class index
+    0 … k − 1 of a one-column `y`."""
+    if y is None:
+        raise BlockError("'classes' names the classes of 'y', and this dataset has no 'y'", key="classes")
+    if not isinstance(raw, list) or not all(
+        isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in raw
+    ):
+        raise BlockError("'classes' must be a list of class names, e.g. classes: [cat, dog]", key="classes")
+    names = [str(c) for c in raw]
+    if len(names) < 2:
+        raise BlockError("'classes' must name at least two classes", key="classes")
+    for i, name in enumerate(names):
+        if not name.strip():
+            raise BlockError(f"'classes' entry {i + 1} is empty", key="classes")
+        if name in names[:i]:
+            raise BlockError(f"'classes' names '{name}' twice", key="classes")
+    if y.shape[1] > 1:
+        if len(names) != y.shape[1]:
+            raise BlockError(f"'classes' names {len(names)} classes but 'y' has {y.shape[1]} one-hot "
+                             "columns; name each column, in order", key="classes")
+        return names
+    bad = [v for v in y[:, 0] if not (v == np.floor(v) and 0 <= v < len(names))]
+    if bad:
+        raise BlockError(f"'classes' names {len(names)} classes (labels 0 to {len(names) - 1}) but 'y' "
+                         f"holds {fmt(bad[0])}; one-column labels are class indices", key="classes")
+    return names
+
+
 def _csv(data: dict[str, Any], page: PageState):
     rel = data["csv"]
     if not isinstance(rel, str):
         raise BlockError("'csv' must be a path relative to the Markdown file", key="csv")
-    path = (page.base_dir / rel).resolve()
-    if not is_file(path):
-        raise BlockError(f"CSV file not found: {rel} (looked at {path})", key="csv")
+    try:
+        path = inside(page.base_dir / rel, page.files_root, f"'csv: {rel}'")
+    except OutsideError as exc:
+        raise BlockError(str(exc), key="csv") from None
+    problem = not_found_or_special(path, rel, "CSV file")
+    if problem:
+        raise BlockError(f"{problem} (looked at {path})", key="csv")
     _check_lines(path, rel, page.limits)
     features = data.get("features")
     if features is not None and (
@@ -174,16 +215,16 @@ def _loader(data: dict[str, Any], page: PageState):
     if added:
         sys.path.insert(0, root)
     try:
-        func = getattr(importlib.import_module(module_name), func_name)
-    except (ImportError, AttributeError) as exc:
-        raise BlockError(f"cannot import loader {spec!r}: {exc}", key="loader") from None
+        # Importing runs the module's code: a syntax error, an exception or an exit there
+        # is the block's error like one in the function.
+        module = run_author_code(importlib.import_module, module_name,
+                                 what=f"cannot import loader {spec!r}", key="loader")
     finally:
         if added:
             sys.path.remove(root)
-    try:
-        result = func()
-    except Exception as exc:  # author code: report, never crash the build
-        raise BlockError(f"loader {spec!r} failed: {type(exc).__name__}: {exc}", key="loader") from None
+    func = run_author_code(getattr, module, func_name, what=f"cannot import loader {spec!r}",
+                           key="loader")
+    result = run_author_code(func, what=f"loader {spec!r} failed", key="loader")
     return _loaded_arrays(result, spec)
 
 
@@ -201,12 +242,9 @@ def _loaded_arrays(result: Any, spec: str):
         (x, y), features, classes = result, None, None
     else:
         raise BlockError(f"{what}; got {type(result).__name__}", key="loader")
-    try:
-        x = np.asarray(x, dtype=np.float32)
-        y = None if y is None else np.asarray(y, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise BlockError(f"loader {spec!r} returned arrays that are not numbers: {exc}",
-                         key="loader") from None
+    # Converting may run the author's code too (an object's __array__ or __len__).
+    x, y = run_author_code(_float32_arrays, x, y, key="loader",
+                           what=f"loader {spec!r} returned arrays that are not numbers")
     if x.ndim == 1:
         x = x[:, None]
     if y is not None and y.ndim == 1:
@@ -229,6 +267,10 @@ def _loaded_arrays(result: Any, spec: str):
     return x, y, list(features), classes
 
 
+def _float32_arrays(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    return np.asarray(x, dtype=np.float32), None if y is None else np.asarray(y, dtype=np.float32)
+
+
 def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_train: int):
     """The first train rows in the author's units (after the build-time shuffle)."""
     order = np.random.default_rng(seed).permutation(len(x)) if shuffle is True else np.arange(len(x))
@@ -237,17 +279,27 @@ def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_tr
 
 
 def class_counts(y: np.ndarray | None, classes: list[str] | None) -> list[tuple[str, int]] | None:
-    """Per-class counts for one-hot or 0/1 labels; None for regression targets."""
+    """Per-class counts when `y` holds classes: one-hot columns (argmax, as accuracy reads them),
+    or one column of class indices (named by `classes`, or 0, 1, … k − 1 all present, which
+    includes 0/1 labels); None for regression targets."""
     if y is None or len(y) == 0:
         return None
     if y.shape[1] > 1:
         idx = np.argmax(y, axis=1)
         names = classes or [str(i) for i in range(y.shape[1])]
         return [(names[i], int(np.sum(idx == i))) for i in range(y.shape[1])]
+    if classes:
+        return [(name, int(np.sum(y == i))) for i, name in enumerate(classes)]
     values = np.unique(y)
-    if len(values) <= 10 and np.all(values == np.round(values)):
+    if len(values) <= MAX_INDEXED_CLASSES and np.array_equal(values, np.arange(len(values))):
         return [(fmt(v), int(np.sum(y == v))) for v in values]
     return None
+
+
+def target_summary(y: np.ndarray) -> str:
+    """Regression targets in one phrase: their range and mean."""
+    what = "target" if y.shape[1] == 1 else f"targets ({y.shape[1]} columns)"
+    return f"{what}: {fmt(float(y.min()), 4)} to {fmt(float(y.max()), 4)} (mean {fmt(float(y.mean()), 4)})"
 
 
 def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.ndarray | None],
@@ -263,6 +315,8 @@ def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.nda
     counts = class_counts(info.y, info.classes)
     if counts:
         facts.append("classes: " + ", ".join(f"{esc(c)} ({k})" for c, k in counts))
+    elif info.y is not None and len(info.y):
+        facts.append(esc(target_summary(info.y)))
     if info.normalize.get("method", "none") != "none":
         facts.append(f"normalized: {esc(info.normalize['method'])} (train-split statistics)")
     x_raw, y_raw = raw
@@ -271,7 +325,9 @@ def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.nda
     if x_raw.ndim == 2:
         for i in range(len(x_raw)):
             row = [fmt(v, 4) for v in x_raw[i]]
-            if y_raw is not None:
+            if y_raw is not None and info.classes and y_raw.shape[1] == 1:  # a named class index
+                row.append(info.classes[int(y_raw[i, 0])])
+            elif y_raw is not None:
                 row += [fmt(v, 4) for v in y_raw[i]]
             rows.append(row)
     parts = [f'<p class="mlpages-facts">{" · ".join(facts)}</p>']
@@ -319,7 +375,7 @@ def image_grid_svg(images: np.ndarray, labels: np.ndarray | None, classes: list[
 def _label_headers(y: np.ndarray | None, classes: list[str] | None) -> list[str]:
     if y is None:
         return []
-    if classes:
+    if classes and len(classes) == y.shape[1]:
         return list(classes)
     return ["y"] if y.shape[1] == 1 else [f"y{i + 1}" for i in range(y.shape[1])]
 

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import jsgen
+from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
 from ..errors import BlockError, KeyPath, did_you_mean
+from ..files import OutsideError, inside
 from ..html import array_json, code_block, esc, table
 from ..limits import Limits
 from ..modelfile import LoadedModel, ModelFileError, read_layers_model
@@ -110,7 +112,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     page.models[name] = info
     names = [n for n, _ in engine.weight_shapes()]
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": info.id,
+        **spec_header(KIND, name, info.id),
         "layers": layers,
         "compile": {"optimizer": optimizer, "loss": loss, "metrics": metrics},
         "weights": [dict(name=n, **array_json(w)) for n, w in zip(names, weights, strict=True)],
@@ -154,8 +156,17 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
     """The model file `from:` names, relative to the Markdown file."""
     if not isinstance(rel, str) or not rel.endswith(".json"):
         raise BlockError("'from' must be the path of a TF.js model.json, relative to this page", key="from")
-    path = (page.base_dir / rel).resolve()
+    try:
+        path = inside(page.base_dir / rel, page.files_root, f"'from: {rel}'")
+    except OutsideError as exc:
+        raise BlockError(str(exc), key="from") from None
     files = None
+    try:
+        special = path.exists() and not path.is_file()
+    except OSError:  # a name the system refuses (one too long) names no file
+        special = False
+    if special:
+        raise BlockError(f"model file {rel} is not a regular file", key="from")
     if not is_file(path):
         export = page.published.get(path.parent)
         if export is None or path.name not in export.files:
@@ -163,7 +174,7 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
                              "before this one exports it)", key="from")
         files = export.files  # exported by a page of this build: read from memory
     try:
-        return read_layers_model(path, files)
+        return read_layers_model(path, files, root=page.files_root)
     except ModelFileError as exc:
         raise BlockError(str(exc), key="from") from None
 

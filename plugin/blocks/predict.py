@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
-from .. import jsgen
+from .. import jsgen, refcheck
 from ..cache import digest
+from ..contract import spec_header
+from ..engine.metrics import argmax
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
 from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, PageState, band
@@ -29,13 +32,15 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError("give exactly one of 'x' (inputs) or 'dataset' (with 'split: train|test')")
     y = None
     trained_on = model.last_dataset
+    split: str | None = None
     if "x" in data:
         if "split" in data:
             raise BlockError("'split' only applies with 'dataset'", key="split")
         raw = np.asarray(matrix(data["x"], "x"), dtype=np.float32)
         x = trained_on.prepared.apply(raw) if trained_on is not None else raw
+        source = trained_on  # whose statistics normalize the rows
     else:
-        ds = page.dataset(data["dataset"])
+        ds = source = page.dataset(data["dataset"])
         split = choice(data, "split", ["train", "test"], "test")
         if split == "test" and (ds.x_test is None or not len(ds.x_test)):
             raise BlockError(f"dataset '{ds.name}' has no test split (its split is 1.0)", key="split")
@@ -48,7 +53,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     chain = model.chain
     banded = chain.stochastic
     key = digest("predict", chain.key, x, y, *((BAND_RUNS, BAND_WIDEN) if banded else ()))
-    references = page.cache.get(key)
+    references = page.cache.get(key, functools.partial(
+        refcheck.predict, shape=(len(x), *model.output_shape[1:]), labelled=y is not None, banded=banded))
     if references is None:
         references = []
         for eps in EPSILONS.values():
@@ -62,9 +68,9 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
             references.append(ref)
         page.cache.put(key, references)
     classes = trained_on.classes if trained_on is not None else None
-    normalized = trained_on is not None and trained_on.normalize.get("method", "none") != "none"
+    normalized = source is not None and source.normalize.get("method", "none") != "none"
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name),
+        **spec_header(KIND, name, page.cell_id(name)),
         "model": model.id, "dataset": trained_on.id if trained_on is not None else None,
         "after": list(model.trained_by),
         "raw": array_json(raw), "x": array_json(x),
@@ -73,7 +79,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     }
     if banded:
         spec["band"] = {"reason": "dropout without a seed", "runs": BAND_RUNS, "widen": BAND_WIDEN}
-    code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(), normalized or "x" not in data)
+    code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(),
+                              source.name if source is not None else None, normalized, split)
     classifier = model.loss in CLASSIFICATION_LOSSES
     return spec, render(spec, code, classifier)
 
@@ -103,11 +110,14 @@ def accuracy(out: np.ndarray, y: np.ndarray) -> float:
     """TF.js's accuracy rule for the output width: threshold 0.5 for one unit, argmax otherwise."""
     if out.shape[1] == 1:
         return float(np.mean((out[:, 0] > 0.5).astype(np.float32) == y[:, 0]))
-    return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+    return float(np.mean(argmax(out) == argmax(y)))
 
 
 def label(out: np.ndarray, classes: list[str] | None) -> str:
-    """The predicted class and its confidence: argmax for several outputs, 0.5 for one."""
+    """The predicted class and its confidence: argmax for several outputs, 0.5 for one; a
+    dash for a diverged model's non-finite outputs, which predict no class."""
+    if not np.all(np.isfinite(out)):
+        return "—"
     if len(out) == 1:
         k, p = (1, out[0]) if out[0] > 0.5 else (0, 1 - out[0])
     else:

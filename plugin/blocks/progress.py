@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..contract import SCHEMA, QuizIndexFile, spec_header
 from ..html import esc, json_script
 from ..page import PageState
 from .common import check_keys
@@ -26,7 +27,7 @@ NOTE = ("Your answers to the course's quizzes are kept in this browser; "
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
     check_keys(data, ["name"])
     page.progress_views += 1
-    spec = {"schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name), "index": INDEX}
+    spec = {**spec_header(KIND, name, page.cell_id(name)), "index": INDEX}
     return spec, f'<p class="mlpages-quiz-progress-note">{esc(NOTE)}</p>'
 
 
@@ -82,7 +83,7 @@ class QuizIndex:
         order = sorted((item for item in self.pages.items() if item[0] in documents),
                        key=lambda item: (nav_order.get(item[0], last), item[1]["url"]))
         target.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"schema": 1, "pages": [entry for _, entry in order]}
+        payload: QuizIndexFile = {"schema": SCHEMA, "pages": [entry for _, entry in order]}
         target.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
         self.pages.clear()
         self.rendered.clear()

@@ -7,6 +7,7 @@ A quiz is not an ML cell: its element carries `data-mlpages-quiz`, never `data-m
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import re
 from collections.abc import Mapping
@@ -15,9 +16,11 @@ from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..contract import spec_header
 from ..errors import BlockError, KeyPath, did_you_mean
-from ..html import esc, json_script
-from ..page import EPSILONS, PageState
+from ..files import OutsideError, inside
+from ..html import esc, fmt, json_script
+from ..page import EPSILONS, PageState, id_part
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
@@ -85,9 +88,11 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     else:
         keys = ["id"]
     _claim_ids(questions, page, name, keys)
+    key = "questions" if "questions" in data else "id"
+    page.claim_element_ids(_element_ids(page.cell_id(name), name, questions), key=key)
     page.quiz_count += 1
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name), "page": page.slug,
+        **spec_header(KIND, name, page.cell_id(name)), "page": page.slug,
         "questions": [_question_spec(q, page.text) for q in questions],
     }
     return spec, render(spec, questions, page.text)
@@ -282,6 +287,12 @@ def _bank_path(include: Any, page: PageState) -> tuple[Path, str]:
         raise BlockError(f"'include' must be a path inside {BANK_DIR}/, like {BANK_DIR}/<bank>.yml, "
                          f"got {include!r}", key="include")
     folder = page.quizzes_dir if page.quizzes_dir is not None else page.base_dir / BANK_DIR
+    # The bank, symlinks resolved (the quizzes folder itself may be one), lies in the folder
+    # that holds quizzes/: the project's (mkdocs.yml's) folder.
+    try:
+        inside(folder.joinpath(*parts), folder.parent, f"quiz bank {include!r}")
+    except OutsideError as exc:
+        raise BlockError(str(exc), key="include") from None
     path = folder.joinpath(*parts)
     if not is_file(path):
         raise BlockError(f"quiz bank {include!r} not found (looked for {path})", key="include")
@@ -341,6 +352,31 @@ def _claim_ids(questions: list[Question], page: PageState, name: str, keys: list
         page.quiz_ids[q.id] = name
 
 
+def _element_ids(quiz_id: str, name: str, questions: list[Question]) -> list[tuple[str, str, str]]:
+    """The ids `render` gives the questions' fieldsets and controls, as claims for
+    `PageState.claim_element_ids` (a question id `a.b` gives the fieldset id of `a-b`)."""
+    claims = []
+    for q in questions:
+        base = _question_base(quiz_id, q.id)
+        owner = f"question '{q.id}' of quiz '{name}'"
+        claims.append((base, owner, f"question '{q.id}'"))
+        if q.number is not None:
+            controls = [("-value", "the answer box")]
+        elif q.order:
+            controls = [(f"-p{j}", f"item {j}") for j in range(1, len(q.answers) + 1)]
+        else:
+            controls = [(f"-a{i}", f"answer {i}") for i in range(1, len(q.answers) + 1)]
+        controls.append(("-hint", "the hint box"))  # made by the runtime (runtime/quiz.js)
+        claims += [(base + suffix, f"{what} of {owner}", f"{what} of question '{q.id}'")
+                   for suffix, what in controls]
+    return claims
+
+
+def _question_base(quiz_id: str, qid: str) -> str:
+    """A question's fieldset id; its controls' ids add a suffix (`-a1`, `-p1`, `-value`)."""
+    return f"{quiz_id}-{id_part(qid)}"
+
+
 # Rendering -------------------------------------------------------------------------------
 
 
@@ -365,7 +401,7 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
     """Questions as real form controls; hint and answers in closed `<details>` (no JavaScript needed)."""
     parts = []
     for n, (q, qspec) in enumerate(zip(questions, spec["questions"], strict=True), start=1):
-        base = f"{spec['id']}-{re.sub(r'[^A-Za-z0-9_-]+', '-', q.id)}"
+        base = _question_base(spec["id"], q.id)
         stem = text.inline(q.question)
         if is_inline(stem):
             legend, body = stem, ""
@@ -381,7 +417,9 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
         if qspec["hint"]:
             hint = (f'<details class="mlpages-quiz-hint"><summary>Hint</summary>'
                     f'{qspec["hint"]}</details>')
-        explanation = qspec["explanation"] or ""
+        explanation = ""
+        if qspec["explanation"]:  # the runtime moves this element to show it after Check
+            explanation = f'<div class="mlpages-quiz-explanation-text">{qspec["explanation"]}</div>'
         parts.append(
             f'<fieldset class="mlpages-question" id="{base}" data-mlpages-question="{esc(q.id)}" '
             f'data-mlpages-type="{qspec["type"]}">'
@@ -393,6 +431,12 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             "</fieldset>"
         )
     return "".join(parts)
+
+
+def _feedback(qspec: dict[str, Any], i: int) -> str:
+    """Answer i's feedback in the solution, in the element the runtime moves into its verdict."""
+    html = qspec["feedback"][i]
+    return f'<div class="mlpages-quiz-feedback-text" data-mlpages-answer="{i}">{html}</div>' if html else ""
 
 
 def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
@@ -412,7 +456,7 @@ def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
         if not (a.correct or a.feedback):
             continue
         verdict = "Correct" if a.correct else "Wrong"
-        fb = qspec["feedback"][i] or ""
+        fb = _feedback(qspec, i)
         solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
     return mode, items, f'<ul>{"".join(solution)}</ul>'
 
@@ -434,10 +478,13 @@ def _number_parts(qspec: dict[str, Any], base: str) -> tuple[str, list[str], str
     mode = f"Type a number: {_describe(qspec['from'])}."
     items = [f'<li class="mlpages-answer mlpages-number-answer"><label for="{aid}">Your answer:</label> '
              f'<input type="text" inputmode="decimal" autocomplete="off" id="{aid}" name="{base}"></li>']
-    solution = (f'<p>The answer: <strong class="mlpages-quiz-value">{ref["value"]:.6g}</strong>, '
+    value = float(ref["value"])
+    accepted = (f"A run in your browser may differ slightly; answers within {tol['atol']:g} + "
+                f"{tol['rtol']:g} × |value| are accepted." if math.isfinite(value) else
+                f"The training diverged: type {fmt(value)}, the only answer accepted.")
+    solution = (f'<p>The answer: <strong class="mlpages-quiz-value">{fmt(value)}</strong>, '
                 f"{_describe(qspec['from'])} in the NumPy reference (WebGL precision). "
-                f"A run in your browser may differ slightly; answers within "
-                f"{tol['atol']:g} + {tol['rtol']:g} × |value| are accepted.</p>")
+                f"{accepted}</p>")
     return mode, items, solution
 
 
@@ -463,7 +510,7 @@ def _order_parts(q: Question, qspec: dict[str, Any], base: str,
             f'aria-label="{esc("Position of " + _plain(label))}">{options}</select>'
             f' <label for="{sid}">{label}</label></li>'
         )
-    solution = [f"<li>{text.inline(a.text)}{qspec['feedback'][i] or ''}</li>"
+    solution = [f"<li>{text.inline(a.text)}{_feedback(qspec, i)}</li>"
                 for i, a in enumerate(q.answers)]
     return mode, items, f'<p>The right order:</p><ol>{"".join(solution)}</ol>'
 

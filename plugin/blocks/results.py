@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..contract import spec_header
 from ..errors import BlockError
 from ..html import esc, fmt, json_script
 from ..page import EPSILONS, PageState
@@ -49,7 +50,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
             "label": label, "from": origin,
             "references": [{"epsilon": r["epsilon"], "value": v} for r, v in zip(refs, values, strict=True)],
         })
-    spec = {"schema": 1, "kind": KIND, "name": name, "id": page.cell_id(name),
+    spec = {**spec_header(KIND, name, page.cell_id(name)),
             "caption": caption, "rows": rows}
     return spec, render(spec)
 

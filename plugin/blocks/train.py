@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import posixpath
@@ -10,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import jsgen
+from .. import jsgen, refcheck
 from ..cache import digest
+from ..contract import spec_header
 from ..engine import EngineError, Sequential
 from ..errors import BlockError, format_block
 from ..export import WEIGHTS_FILE, layers_model_json
@@ -80,7 +82,13 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
                          f"'{model.name}' has dropout without a seed; give the dropout layer a "
                          "'seed' to export its weights", key="export")
     key = digest("train", chain.key, op.key_parts(), *((BAND_RUNS, BAND_WIDEN) if banded else ()))
-    references = page.cache.get(key)
+    quantities = ["loss", *(["acc"] if model.metrics else [])]
+    quantities += [f"val_{q}" for q in quantities] if validation else []
+    # A band of a model's first fit also holds the initial model's predictions.
+    initial = (len(dataset.x), *model.output_shape[1:]) if banded and not chain.ops else None
+    references = page.cache.get(key, functools.partial(
+        refcheck.train, epochs=epochs, keys=quantities, weight_shapes=[w.shape for w in model.weights],
+        banded=banded, initial_shape=initial))
     engines: dict[float, Sequential] = {}
     runs: dict[float, list[Sequential]] = {}
     if references is None:
@@ -103,13 +111,16 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
                 "weights": [array_json(w) for w in engine.get_weights()],
             })
         page.cache.put(key, references)
+    diverged = divergence(references)
+    if diverged:
+        page.infos.append(diverged)
     after = list(model.trained_by)
     model.chain = chain.extend(op, engines, runs)
     model.trained_by.append(cell_id)
     model.last_dataset = dataset
     fit = {"epochs": epochs, "batchSize": batch_size, "shuffle": False, "validation": validation}
     spec = {
-        "schema": 1, "kind": KIND, "name": name, "id": cell_id,
+        **spec_header(KIND, name, cell_id),
         "model": model.id, "dataset": dataset.id, "after": after,
         "fit": fit, "tolerance": tol, "references": references,
     }
@@ -145,6 +156,48 @@ def _check_work(model: ModelInfo, dataset: DatasetInfo, epochs: int, batch_size:
 
 
 EXACT_INITIAL = ", and the initial model&#39;s inference outputs are checked exactly"
+
+
+def divergence(references: list[dict[str, Any]]) -> str | None:
+    """What the build tells the author when a reference diverged (NaN or ±Infinity), else None.
+
+    Divergence is a legitimate outcome (a learning rate too large): the page shows it and
+    verify expects the browser's run to diverge the same way, so this is no warning.
+    """
+    where: dict[str, list[str]] = {}  # what diverged -> the epsilons it diverged at
+    for ref in references:
+        first = _first_nonfinite(ref.get("history") or {})
+        if first is not None:
+            epoch, key, value = first
+            what = f"at epoch {epoch} ({key} {fmt(value)})"
+        elif any(not np.all(np.isfinite(_floats(w["data"]))) for w in ref.get("weights") or []):
+            what = "in its final weights"
+        else:
+            continue
+        where.setdefault(what, []).append(f"ε {ref['epsilon']:g}")
+    if not where:
+        return None
+    if len(where) == 1 and len(next(iter(where.values()))) == len(references):
+        text = next(iter(where))  # the same for every backend epsilon
+    else:
+        text = " and ".join(f"{what} for {', '.join(eps)}" for what, eps in where.items())
+    return (f"the reference diverged {text}; later values are NaN or ±Infinity, the page shows "
+            "them and verify expects the browser's run to diverge the same way")
+
+
+def _first_nonfinite(history: dict[str, list[Any]]) -> tuple[int, str, float] | None:
+    """``(epoch, quantity, value)`` of the first non-finite history value (epoch 1-based)."""
+    found: tuple[int, str, float] | None = None
+    for key, values in history.items():
+        bad = np.flatnonzero(~np.isfinite(_floats(values)))
+        if bad.size and (found is None or bad[0] + 1 < found[0]):
+            found = (int(bad[0]) + 1, key, float(_floats(values)[bad[0]]))
+    return found
+
+
+def _floats(values: list[Any]) -> np.ndarray:
+    """Reference numbers as floats (``None``, which earlier cache entries hold, is NaN)."""
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 def band_info() -> dict[str, Any]:
@@ -209,10 +262,7 @@ def _export(model: ModelInfo, references: list[dict[str, Any]], cell_id: str, pa
             page: str) -> Export:
     """The model as this cell leaves it (the WebGL reference, epsilon 1e-4) as LayersModel files."""
     ref = next(r for r in references if r["epsilon"] == EPSILONS["webgl"])
-    weights = [
-        np.array([np.nan if v is None else v for v in w["data"]], dtype=np.float32).reshape(w["shape"])
-        for w in ref["weights"]
-    ]
+    weights = [_floats(w["data"]).astype(np.float32).reshape(w["shape"]) for w in ref["weights"]]
     names = [n for n, _ in Sequential(model.layers).weight_shapes()]
     topology, weights_bin = layers_model_json(model.layers, names, weights, model_name=model.name)
     text = json.dumps(topology, indent=1, allow_nan=False).encode("utf-8")

@@ -17,16 +17,30 @@ def binary_accuracy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.mean(y == (p > 0.5).astype(np.float32), axis=-1, dtype=np.float32)
 
 
+def argmax(p: np.ndarray) -> np.ndarray:
+    """TF.js's ``argMax`` over the last axis: a scan from the first value that moves on only
+    to a strictly greater one. Ties go to the first index, as with ``np.argmax``; unlike it, a
+    NaN is never greater (a diverged model's outputs): a row starting with NaN gives 0, and
+    a NaN later in a row is passed over."""
+    best = p[..., 0].copy()
+    index = np.zeros(best.shape, dtype=np.int64)
+    for j in range(1, p.shape[-1]):
+        greater = p[..., j] > best
+        best = np.where(greater, p[..., j], best)
+        index = np.where(greater, j, index)
+    return index
+
+
 def categorical_accuracy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Per-sample ``argmax(y) == argmax(p)``; ties go to the first index, as in TF.js."""
-    return (np.argmax(y, axis=-1) == np.argmax(p, axis=-1)).astype(np.float32)
+    return (argmax(y) == argmax(p)).astype(np.float32)
 
 
 def sparse_categorical_accuracy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Per-sample ``y == argmax(p)`` with ``y`` holding class indices."""
     if y.ndim == p.ndim:
         y = y[..., 0]
-    return (y == np.argmax(p, axis=-1)).astype(np.float32)
+    return (y == argmax(p)).astype(np.float32)
 
 
 def get_metrics(names: list[str] | None, loss_name: str, output_shape: tuple[int, ...]) -> dict[str, Metric]:

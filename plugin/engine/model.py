@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -18,6 +18,13 @@ from .metrics import Metric, get_metrics
 from .optimizers import Optimizer, make_optimizer
 
 F32 = np.float32
+_M = TypeVar("_M", bound=Callable[..., Any])
+
+
+def _like_tfjs(method: _M) -> _M:
+    """Run ``method`` with silent IEEE float32 arithmetic, as TF.js computes: a diverging fit
+    overflows to ±Infinity and goes on with NaN (Infinity − Infinity), no warning per step."""
+    return cast(_M, np.errstate(over="ignore", invalid="ignore", divide="ignore")(method))
 
 
 def _shape(value: object, what: str) -> Shape:
@@ -222,6 +229,7 @@ class Sequential:
         self._optimizer = make_optimizer(optimizer, epsilon)
         self._loss, self._metrics = loss_fn, metric_fns
 
+    @_like_tfjs
     def fit(
         self,
         x: ArrayLike,
@@ -296,6 +304,7 @@ class Sequential:
                 on_epoch(epoch)
         return history
 
+    @_like_tfjs
     def predict(self, x: ArrayLike) -> np.ndarray:
         """The inference-mode output for ``x``, float32."""
         weights = self._require_weights()
@@ -375,6 +384,7 @@ class Sequential:
                 state.extend(layer.new_state(own, caches[i]))
         return state
 
+    @_like_tfjs
     def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         loss, _ = self._require_compiled()
         weights = self._require_weights()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from mlpages.html import json_number
 
 ACCURACY_KEYS = frozenset({"acc", "val_acc", "accuracy", "val_accuracy"})
 ACCURACY_SLACK = 1e-6
@@ -76,7 +77,7 @@ class CellCheck:
     Attributes:
         mismatches: Every disagreement found (empty when the cell passes).
         max_rel_diff: The largest ``|browser − reference| / |reference|`` over the compared
-            elements with a non-zero reference, accuracies left out; ``None`` when none.
+            elements with a non-zero finite reference, accuracies left out; ``None`` when none.
         compared: How many values were compared.
         banded: How many of them were checked within a band of NumPy runs (unseeded
             dropout) instead of against one reference value.
@@ -89,14 +90,42 @@ class CellCheck:
 
 
 def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.9g}"
+    if value is None:
+        return "-"
+    if not math.isfinite(value):  # as the page contract and JavaScript write them
+        return str(json_number(value))
+    return f"{value:.9g}"
+
+
+def number(value: Any) -> float:
+    """A number of the page contract as a float: ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``
+    are the non-finite values JSON cannot hold; ``None`` is NaN too (earlier pages wrote it).
+
+    Raises:
+        TypeError, ValueError: ``value`` is no number.
+    """
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    return float(value)
 
 
 def _floats(values: Any) -> np.ndarray:
-    """A flat float64 array; ``None`` (JSON's NaN), ``"NaN"`` and ``"Infinity"`` become floats."""
+    """A flat float64 array of contract numbers (see :func:`number`)."""
     if not isinstance(values, Sequence) or isinstance(values, str):
         raise TypeError(f"expected a list of numbers, got {type(values).__name__}")
-    return np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)
+    return np.array([number(v) for v in values], dtype=np.float64)
+
+
+def agree(browser: np.ndarray, reference: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Element-wise: a finite reference takes a finite browser value within ``allowed`` of it;
+    a non-finite one only the same value (NaN matches NaN, Infinity only Infinity, -Infinity
+    only -Infinity). A diverged training is reproduced, or it is a mismatch."""
+    with np.errstate(invalid="ignore"):
+        close = np.isfinite(browser) & (np.abs(browser - reference) <= allowed)
+    same = (np.isnan(browser) & np.isnan(reference)) | (browser == reference)
+    return np.where(np.isfinite(reference), close, same)
 
 
 def _position(prefix: str, index: int, shape: Sequence[int] | None) -> str:
@@ -145,12 +174,14 @@ class _Checker:
         allowed = (
             np.full_like(ref, band) if band is not None else self.atol + self.rtol * np.abs(ref)
         )
-        diff = np.abs(got - ref)
         with np.errstate(invalid="ignore"):
-            bad = ~(diff <= allowed)  # NaN anywhere fails
+            diff = np.abs(got - ref)
+        bad = ~agree(got, ref, allowed)
         self.check.compared += ref.size
         if band is None:
-            nonzero = ref != 0
+            # A matched non-finite reference has no relative difference; a finite one with a
+            # non-finite browser value shows as Infinity or NaN.
+            nonzero = (ref != 0) & np.isfinite(ref)
             if nonzero.any():
                 with np.errstate(invalid="ignore", divide="ignore"):
                     rel = float(np.max(diff[nonzero] / np.abs(ref[nonzero])))
@@ -158,6 +189,7 @@ class _Checker:
                 # np.max keeps a NaN: a NaN anywhere must show in the summary.
                 self.check.max_rel_diff = rel if current is None else float(np.max([current, rel]))
         for i in np.flatnonzero(bad):
+            finite = bool(np.isfinite(ref[i]))  # else only the value itself is allowed
             self.check.mismatches.append(
                 Mismatch(
                     self.name,
@@ -166,8 +198,8 @@ class _Checker:
                     position=_position(prefix, int(i), shape),
                     browser=float(got[i]),
                     reference=float(ref[i]),
-                    low=float(ref[i] - allowed[i]),
-                    high=float(ref[i] + allowed[i]),
+                    low=float(ref[i] - allowed[i]) if finite else float(ref[i]),
+                    high=float(ref[i] + allowed[i]) if finite else float(ref[i]),
                 )
             )
 
@@ -213,13 +245,17 @@ class _Checker:
         got = self._browser_values(quantity, browser, low.size, prefix, "band")
         if got is None:
             return
-        if slack is None:
-            lo = low - (self.atol + self.rtol * np.abs(low))
-            hi = high + (self.atol + self.rtol * np.abs(high))
-        else:
-            lo, hi = low - slack, high + slack
         with np.errstate(invalid="ignore"):
-            bad = ~((got >= lo) & (got <= hi))  # NaN anywhere fails
+            if slack is None:
+                lo = low - (self.atol + self.rtol * np.abs(low))
+                hi = high + (self.atol + self.rtol * np.abs(high))
+            else:
+                lo, hi = low - slack, high + slack
+            inside = (got >= lo) & (got <= hi)
+        # Non-finite edges (every run diverged the same way) take only that value.
+        finite = np.isfinite(low) & np.isfinite(high)
+        same = agree(got, low, np.zeros_like(low)) & agree(got, high, np.zeros_like(high))
+        bad = ~np.where(finite, inside & np.isfinite(got), same)
         self.check.compared += got.size
         self.check.banded += got.size
         for i in np.flatnonzero(bad):
@@ -230,7 +266,7 @@ class _Checker:
                     quantity,
                     position=_position(prefix, int(i), shape),
                     browser=float(got[i]),
-                    reference=float((low[i] + high[i]) / 2),
+                    reference=(float(low[i]) + float(high[i])) / 2,
                     low=float(lo[i]),
                     high=float(hi[i]),
                 )
@@ -467,11 +503,9 @@ def bound_value(source: Spec | None, origin: Spec) -> float | None:
             value = source["history"][origin["quantity"]][int(origin["epoch"])]
         else:
             value = source["predictions"]["data"][int(origin.get("index", 0))]
+        return number(value)  # "NaN" / "Infinity" as the page contract writes them
     except (KeyError, IndexError, TypeError, ValueError):
         return None
-    if isinstance(value, str):  # "NaN" / "Infinity" from the page
-        value = float(value)
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _origin_text(origin: Spec) -> str:
@@ -511,17 +545,21 @@ def check_number_question(
         whose = "the question" if stored_ref is None else f"cell {cell.get('name')}"
         fail("stored value", f"{whose} has no reference for epsilon {epsilon}", "error")
         return check
-    stored = stored_ref.get("value")
+    raw = stored_ref.get("value")
     expected = bound_value(cell_ref, origin)
     where = _origin_text(origin)
-    if not isinstance(stored, int | float) or expected is None:
-        fail("stored value", f"unreadable: question {stored!r}, reference of {where} {expected!r}",
+    try:
+        stored = number(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        stored = None
+    if stored is None or expected is None:
+        fail("stored value", f"unreadable: question {raw!r}, reference of {where} {expected!r}",
              "mismatch")
         return check
     check.compared += 1
-    if not math.isclose(float(stored), expected, rel_tol=1e-9, abs_tol=0.0):
+    if not _agrees(stored, expected, 1e-9 * abs(expected)):
         fail("stored value",
-             f"the question stores {_num(float(stored))} for epsilon {epsilon:g}, the reference of "
+             f"the question stores {_num(stored)} for epsilon {epsilon:g}, the reference of "
              f"{where} is {_num(expected)}", "mismatch")
     if result is None or result.get("status") != "ok" or result.get("comparable") is False:
         status = "none" if result is None else repr(result.get("status"))
@@ -531,13 +569,20 @@ def check_number_question(
     browser = bound_value(result, origin)
     tolerance = question.get("tolerance") if isinstance(question.get("tolerance"), Mapping) else {}
     rtol, atol = float(tolerance.get("rtol", 0.0)), float(tolerance.get("atol", 0.0))
-    allowed = atol + rtol * abs(float(stored))
+    finite = math.isfinite(stored)
+    allowed = atol + rtol * abs(stored) if finite else 0.0
     check.compared += 1
-    if browser is None or not abs(browser - float(stored)) <= allowed:
+    if browser is None or not _agrees(browser, stored, allowed):
         check.mismatches.append(Mismatch(
             name, f"{quiz.get('id', '?')}-{qid}", f"graded value ({where})",
-            browser=math.nan if browser is None else browser, reference=float(stored),
-            low=float(stored) - allowed, high=float(stored) + allowed, what="quiz question"))
-    elif stored != 0:
-        check.max_rel_diff = abs(browser - float(stored)) / abs(float(stored))
+            browser=math.nan if browser is None else browser, reference=stored,
+            low=stored - allowed if finite else stored, high=stored + allowed if finite else stored,
+            what="quiz question"))
+    elif stored != 0 and finite:
+        check.max_rel_diff = abs(browser - stored) / abs(stored)
     return check
+
+
+def _agrees(browser: float, reference: float, allowed: float) -> bool:
+    """:func:`agree` for one value."""
+    return bool(agree(np.array([browser]), np.array([reference]), np.array([allowed]))[0])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from mlpages.html import encode_nonfinite
 from mlpages.verify.compare import Mismatch
 
 EXIT_OK = 0
@@ -280,16 +280,7 @@ def write_junit(report: Report, path: str | Path) -> None:
 def write_json(report: Report, path: str | Path) -> None:
     """Write the report as JSON to ``path``."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(_json_safe(report.to_dict()), indent=2, default=str, allow_nan=False)
+    # Non-finite floats as the page contract writes them (strict JSON).
+    text = json.dumps(encode_nonfinite(report.to_dict()), indent=2, default=str, allow_nan=False)
     Path(path).write_text(text, encoding="utf-8")
 
-
-def _json_safe(value: Any) -> Any:
-    """Non-finite floats as the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"`` (strict JSON)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value

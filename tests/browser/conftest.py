@@ -1,4 +1,6 @@
-"""Fixtures for browser tests: built sites, served on 127.0.0.1, and a headless Chromium."""
+"""Fixtures for browser tests: built sites served on 127.0.0.1, and a headless Chromium.
+
+The built sites themselves (`demo_site`, `spec_site`) are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -13,28 +15,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mlpages.verify.browser import make_driver  # noqa: E402
 from mlpages.verify.server import serve_background  # noqa: E402
-from sitebuild import ROOT, build, copy_demo  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory) -> Path:
-    """The demo course built with --strict into a private directory."""
-    project = copy_demo(tmp_path_factory.mktemp("demo"))
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
-
-
-@pytest.fixture(scope="module")
-def spec_site(tmp_path_factory) -> Path:
-    """The course written only from the SPEC's block syntax (tests/fixtures/spec_course)."""
-    import shutil
-
-    project = tmp_path_factory.mktemp("spec") / "course"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "spec_course", project)
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
 
 
 @pytest.fixture(scope="module")

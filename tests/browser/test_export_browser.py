@@ -4,13 +4,12 @@ what the NumPy reference of the predict cell after the train cell says."""
 from __future__ import annotations
 
 import json
-import re
-from html import unescape
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import serve
+from mdhelpers import specs_by_name
 from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-export")]
@@ -100,21 +99,10 @@ window.mlpages.ready.then(async () => {
 }).catch((e) => done({error: String(e && e.stack || e)}));
 """
 
-SPEC = re.compile(r'<script type="application/json" class="mlpages-spec"[^>]*>(.*?)</script>', re.S)
-
-
 @pytest.fixture(scope="module")
 def export_site(tmp_path_factory) -> Path:
     return build_pages(tmp_path_factory.mktemp("export"), {"index.md": "# Home\n", "course/export.md": PAGE},
                        site_name="export")
-
-
-def specs(html: str) -> dict[str, dict]:
-    found = {}
-    for raw in SPEC.findall(html):
-        spec = json.loads(unescape(raw))[0]
-        found[spec["name"]] = spec
-    return found
 
 
 def as_array(data: dict) -> np.ndarray:
@@ -128,7 +116,7 @@ def test_exported_model_loads_and_predicts_the_reference(export_site, browser, f
     html = (export_site / "course" / "export" / "index.html").read_text(encoding="utf-8")
     assert f'href="../models/{folder}/model.json"' in html
     assert (export_site / "course" / "models" / folder / "weights.bin").is_file()
-    spec = specs(html)[predict]
+    spec = specs_by_name(html)[predict]
     url, stop = serve(export_site)
     try:
         browser.get(url + "course/export/")

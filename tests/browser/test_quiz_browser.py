@@ -66,6 +66,27 @@ explanation: Forward, loss, backward, update.
 ```
 """
 STEPS = "#mlp-order-steps-steps-1"
+# A third page: an explanation with content tabs (radio inputs and labels by id), and
+# feedback with an id of its own.
+TEXTS_PAGE = """\
+# Texts
+
+```quiz
+name: q
+question: Which one?
+hint: Look closely.
+answers:
+  - {text: this one, correct: true, feedback: '<span id="why-this">Because it is.</span>'}
+  - that one
+explanation: |
+  === "Short"
+      the short answer
+
+  === "Long"
+      the long answer
+```
+"""
+TEXTS = "#mlp-texts-q-q-1"
 
 SINGLE = "#mlp-index-basics-single"
 EVENS = "#mlp-index-basics-evens"
@@ -76,8 +97,9 @@ def quiz_site(tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("quiz")
     (project / "quizzes").mkdir()
     (project / "quizzes" / "bank.yml").write_text(BANK)
-    return build_pages(project, {"index.md": PAGE, "order.md": ORDER_PAGE}, site_name="quiz",
-                       extra="site_url: http://127.0.0.1/\n")
+    return build_pages(project, {"index.md": PAGE, "order.md": ORDER_PAGE, "texts.md": TEXTS_PAGE},
+                       site_name="quiz", extra="site_url: http://127.0.0.1/\n",
+                       extensions=("pymdownx.superfences", "pymdownx.tabbed"))
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +314,34 @@ def test_ordering_stored_answer_is_checked_on_restore(served, browser, chosen, r
     assert q(browser, STEPS, 'select[aria-label="Position of forward pass"]').is_enabled()
     order_in(browser, RIGHT)
     assert score(browser) == "1 / 1"
+
+
+DUPLICATE_IDS = """
+const ids = Array.from(document.querySelectorAll('[id]'), (e) => e.id);
+return ids.filter((id, i) => ids.indexOf(id) !== i);"""
+
+
+def test_hint_and_explanation_are_on_the_page_once_and_their_controls_work(served, browser):
+    browser.get(served + "texts/")
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    ready(browser, 1)
+    hint = q(browser, TEXTS, ".mlpages-quiz-hint-text")
+    for shown in (True, False, True):  # one click, one toggle
+        click(browser, button(browser, TEXTS, "Show hint" if shown else "Hide hint"))
+        assert hint.is_displayed() is shown and (not shown or "Look closely." in hint.text)
+    explanation = q(browser, TEXTS, ".mlpages-quiz-explanation")
+    for attempt in range(2):  # answered, then again after Retry
+        choose(browser, TEXTS, 0)
+        # Graded on the answers alone (the tabs' radios are not answers).
+        assert feedback(browser, TEXTS).startswith("Correct.") and score(browser) == "1 / 1"
+        assert "Because it is." in feedback(browser, TEXTS)
+        assert explanation.is_displayed() and "the short answer" in explanation.text
+        assert browser.execute_script(DUPLICATE_IDS) == []
+        for tab in ("Long", "Short"):  # a tab's label selects the tab shown, not a hidden copy
+            label = [lab for lab in explanation.find_elements(By.CSS_SELECTOR, "label") if lab.text == tab][0]
+            click(browser, label)
+            radio = explanation.find_element(By.ID, label.get_attribute("for"))
+            assert radio.is_selected(), (attempt, tab)
+        click(browser, button(browser, TEXTS, "Retry"))
+        assert not explanation.is_displayed()

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from mdhelpers import XOR_CELLS
-from sitebuild import build_pages
+from sitebuild import build_pages, verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-verify-quiz")]
 
@@ -34,11 +32,6 @@ questions:
 ```
 """
 QUIZ_SPEC = re.compile(r'(class="mlpages-quiz-spec">)(.*?)(</script>)', re.S)
-
-
-def verify(site: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mlpages.cli", "verify", str(site), *args],
-                          capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")

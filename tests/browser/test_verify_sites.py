@@ -1,5 +1,6 @@
-"""`mlpages verify` end to end on real builds: the demo course and the SPEC-only course
-verify with zero mismatches on WebGL, and a reference changed in the built HTML is caught."""
+"""`mlpages verify` end to end on real builds: the demo course and the course written only from
+the documented block syntax (tests/fixtures/spec_course) verify with zero mismatches on WebGL,
+and a reference changed in the built HTML is caught."""
 
 from __future__ import annotations
 

@@ -39,8 +39,9 @@ def test_one_sgd_step_by_hand() -> None:
 
 
 @pytest.mark.parametrize("batch_size", [4, 32])
-def test_spec_measured_case_uses_the_bare_sgd_learning_rate(batch_size: int) -> None:
-    """SPEC §4: 100 epochs on (1,1)(2,3)(3,5)(4,7) from zeros predict 8.218212 at x=5."""
+def test_a_browser_measured_case_uses_the_bare_sgd_learning_rate(batch_size: int) -> None:
+    """100 epochs on (1,1)(2,3)(3,5)(4,7) from zeros predict 8.218212 at x=5, as TF.js 4.22 did
+    in headless Chromium (WebGL)."""
     x = np.array([[1], [2], [3], [4]], dtype=np.float32)
     y = np.array([[1], [3], [5], [7]], dtype=np.float32)
     predictions = {}

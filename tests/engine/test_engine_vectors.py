@@ -1,4 +1,4 @@
-"""The engine against what real TF.js 4.22 computed (shared/vectors/tfjs-4.22-dense.json)."""
+"""The engine against what real TF.js 4.22 computed (vectors/tfjs-4.22-dense.json)."""
 
 from __future__ import annotations
 

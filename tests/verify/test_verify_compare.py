@@ -207,11 +207,57 @@ def test_nan_from_the_browser_never_passes(browser):
     assert not math.isfinite(mismatch.browser)
 
 
-def test_nan_in_both_is_still_a_mismatch():
-    spec = train_spec({"loss": [math.nan]}, weights=[])
-    [mismatch] = compare_cell(spec, train_result({"loss": [None]}, weights=[]), DATASETS)
-    assert math.isnan(mismatch.browser) and math.isnan(mismatch.reference)
-    assert "nan" in mismatch.describe()
+NONFINITE = ["NaN", "Infinity", "-Infinity"]
+
+
+@pytest.mark.parametrize("value", NONFINITE)
+def test_a_non_finite_reference_matches_the_same_non_finite_value(value):
+    """A diverged training is reproduced: NaN matches NaN, ±Infinity itself, in any spelling
+    of the page contract (the spec's strings, the browser's strings, a float)."""
+    spec = train_spec({"loss": [2.0, value]}, weights=[{"shape": [1], "data": [value]}])
+    for browser in (value, float(value)):
+        check = check_cell(spec, train_result({"loss": [2.0, browser]}, weights=[
+            {"shape": [1], "data": [browser]}]), DATASETS)
+        assert check.mismatches == [] and check.compared == 3
+        assert check.max_rel_diff == 0.0  # the matched non-finite value adds no difference
+
+
+@pytest.mark.parametrize("reference", NONFINITE)
+@pytest.mark.parametrize("browser", [*NONFINITE, 0.0, 3.4e38, -3.4e38])
+def test_a_non_finite_reference_rejects_anything_else(reference, browser):
+    if browser == reference:
+        return
+    spec = train_spec({"loss": [reference]}, weights=[])
+    [mismatch] = compare_cell(spec, train_result({"loss": [browser]}, weights=[]), DATASETS)
+    assert mismatch.position == "epoch 1"
+    assert mismatch.describe().endswith(
+        f"browser {_contract(float(browser))}, reference {reference}, allowed [{reference}, {reference}]")
+
+
+@pytest.mark.parametrize("browser", NONFINITE)
+def test_a_finite_reference_never_matches_a_non_finite_value(browser):
+    """Not even a reference near float32's largest value, whose band is huge."""
+    spec = train_spec({"loss": [3.4e38]}, weights=[], tolerance={"rtol": 1.0, "atol": 1.0})
+    [mismatch] = compare_cell(spec, train_result({"loss": [browser]}, weights=[]), DATASETS)
+    assert f"browser {browser}, reference 3.4e+38" in mismatch.describe()
+    assert math.isnan(check_cell(spec, train_result({"loss": [browser]}, weights=[]),
+                                 DATASETS).max_rel_diff) == (browser == "NaN")
+
+
+def test_a_band_whose_runs_all_diverged_takes_only_that_value():
+    spec = train_spec({"loss": [1.0, "NaN"]}, weights=[])
+    spec["references"] = [{"epsilon": WEBGL, "history": {"loss": [1.0, "NaN"]},
+                           "band": {"loss": {"low": [0.9, "NaN"], "high": [1.1, "NaN"]}}}]
+    assert compare_cell(spec, train_result({"loss": [1.0, "NaN"]}), DATASETS) == []
+    [finite] = compare_cell(spec, train_result({"loss": [1.0, 5.0]}), DATASETS)
+    assert finite.position == "epoch 2"
+    [diverged] = compare_cell(spec, train_result({"loss": ["Infinity", "NaN"]}), DATASETS)
+    assert diverged.position == "epoch 1"
+
+
+def _contract(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("Infinity" if value == math.inf else
+                                              "-Infinity" if value == -math.inf else f"{value:.9g}")
 
 
 def test_missing_history_key_and_epoch_count():

@@ -92,3 +92,19 @@ def test_parse_cells_reads_quiz_specs_apart_from_cells():
     parsed = parse_cells(html)
     assert [c["id"] for c in parsed.cells] == ["mlp-p-fit"]
     assert [q["id"] for q in parsed.quizzes] == ["mlp-p-check"] and parsed.errors == []
+
+
+def test_a_question_bound_to_a_diverged_value_expects_the_same_divergence():
+    """The spec writes NaN as the string "NaN" (JSON has none); the run must reproduce it."""
+    diverged = {**TRAIN, "references": [{"epsilon": WEBGL, "history": {"loss": [0.9, "Infinity", "NaN"]}},
+                                        {"epsilon": CPU, "history": {"loss": [0.9, "Infinity", "NaN"]}}]}
+    asked = question("NaN", "NaN")
+    check = check_number_question(QUIZ, asked, diverged, ok([0.9, "Infinity", "NaN"]), WEBGL)
+    assert check.mismatches == [] and check.compared == 2
+    [graded] = check_number_question(QUIZ, asked, diverged, ok([0.9, "Infinity", 0.5]), WEBGL).mismatches
+    assert graded.describe().endswith("graded value (fit loss epoch 3): browser 0.5, reference NaN, "
+                                      "allowed [NaN, NaN]")
+    stored, _ = check_number_question(QUIZ, question("Infinity", "NaN"), diverged,
+                                      ok([0.9, "Infinity", "NaN"]), WEBGL).mismatches
+    assert stored.describe().endswith("the question stores Infinity for epsilon 0.0001, the reference "
+                                      "of fit loss epoch 3 is NaN")

@@ -1,0 +1,44 @@
+"""The page contract in types: the JSON objects a built page hands to the runtime and verify.
+
+docs/reference/page-contract.md describes each object and
+docs/reference/page-contract.schema.json is its JSON Schema, which tests check every built
+spec against. Every block's spec starts with :func:`spec_header`, so the contract's version
+and the fields every spec shares are written in one place; a block's own keys follow it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+SCHEMA = 1
+"""The page contract's version: `schema` in every spec, the page script and the quiz index."""
+
+
+class SpecHeader(TypedDict):
+    """The fields every spec starts with, in this order."""
+
+    schema: int
+    kind: str
+    name: str
+    id: str  # the element id, mlp-<page slug>-<block name>
+
+
+def spec_header(kind: str, name: str, element_id: str) -> SpecHeader:
+    """The common head of a block's spec; the block's own keys follow it (``{**head, ...}``)."""
+    return {"schema": SCHEMA, "kind": kind, "name": name, "id": element_id}
+
+
+class PageMeta(TypedDict):
+    """The `#mlpages-page` script of a page with cells."""
+
+    schema: int
+    page: str
+    generator: str
+
+
+class QuizIndexFile(TypedDict):
+    """`assets/mlpages/quizzes.json`."""
+
+    schema: int
+    pages: list[dict[str, Any]]  # {page, url, title, questions}: blocks.progress.index_entry
+

@@ -1,0 +1,140 @@
+"""The page contract's JSON Schema (docs/reference/page-contract.schema.json) against real builds.
+
+Every spec of the demo course, of tests/fixtures/spec_course and of the golden pages, every
+`#mlpages-page` script and the quiz index must follow the schema; broken specs must not.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from mdhelpers import XOR_CELLS, contract_scripts, convert, specs_by_name
+from sitebuild import ROOT
+
+SCHEMA_FILE = ROOT / "docs" / "reference" / "page-contract.schema.json"
+GOLDEN = ROOT / "tests" / "golden"
+KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "quiz-progress"}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def validator(schema: dict[str, Any], definition: str | None = None) -> jsonschema.Draft202012Validator:
+    """A validator for a spec (the schema's root) or for one of its `$defs`."""
+    return jsonschema.Draft202012Validator(
+        {**schema, "$ref": f"#/$defs/{definition}"} if definition else schema)
+
+
+def problems(v: jsonschema.Draft202012Validator, instance: Any, where: str) -> list[str]:
+    return [f"{where} at {list(e.absolute_path)}: {e.message[:200]}" for e in v.iter_errors(instance)]
+
+
+def page_problems(html: str, schema: dict[str, Any], where: str) -> tuple[list[str], set[str]]:
+    """What in a page's contract objects does not follow the schema, and the kinds they are."""
+    specs, pages = validator(schema), validator(schema, "pageMeta")
+    found: list[str] = []
+    kinds: set[str] = set()
+    for css_class, obj in contract_scripts(html):
+        found += problems(pages if css_class == "mlpages-page" else specs, obj,
+                          f"{where} {css_class} {obj.get('name', '')}")
+        kinds.add(obj.get("kind", css_class))
+    return found, kinds
+
+
+def check_site(site: Path, schema: dict[str, Any]) -> set[str]:
+    """Assert that every contract object of a built site follows the schema; return the kinds seen."""
+    found: list[str] = []
+    kinds: set[str] = set()
+    for path in sorted(site.rglob("*.html")):
+        page_found, page_kinds = page_problems(path.read_text(encoding="utf-8"), schema,
+                                               str(path.relative_to(site)))
+        found += page_found
+        kinds |= page_kinds
+    index = json.loads((site / "assets" / "mlpages" / "quizzes.json").read_text(encoding="utf-8"))
+    found += problems(validator(schema, "quizIndex"), index, "quizzes.json")
+    assert found == []
+    return kinds
+
+
+def test_the_schema_is_a_valid_draft_2020_12_schema(schema):
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert set(schema["$defs"]["spec"]["properties"]["kind"]["enum"]) == KINDS
+
+
+def test_every_spec_of_the_demo_course_follows_the_schema(demo_site, schema):
+    assert check_site(demo_site, schema) == KINDS | {"mlpages-page"}
+
+
+def test_every_spec_of_the_spec_course_follows_the_schema(spec_site, schema):
+    assert {"dataset", "model", "train", "predict"} <= check_site(spec_site, schema)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in GOLDEN.glob("*.html")))
+def test_every_spec_of_a_golden_page_follows_the_schema(schema, name):
+    found, kinds = page_problems((GOLDEN / f"{name}.html").read_text(encoding="utf-8"), schema, name)
+    assert kinds and found == []
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], None]:
+    return lambda spec: spec.pop(key)
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(spec: dict[str, Any]) -> None:
+        node = spec
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+    return change
+
+
+BROKEN = {
+    "missing key": ("fit-xor", _drop("references")),
+    "unknown kind": ("xor", _set(("kind",), "datasets")),
+    "kind of another spec": ("net", _set(("kind",), "train")),
+    "unknown key": ("xor", _set(("normalise",), {"method": "none"})),
+    "string for an integer": ("fit-xor", _set(("fit", "epochs"), "3")),
+    "string in array data": ("xor", _set(("x", "data", 0), "0.5")),
+    "negative shape": ("xor", _set(("x", "shape", 0), -16)),
+    "other schema version": ("net", _set(("schema",), 2)),
+    "weight without its name": ("net", lambda spec: spec["weights"][0].pop("name")),
+    "id not an element id": ("net", _set(("id",), "net")),
+    "reference without epsilon": ("fit-xor", lambda spec: spec["references"][0].pop("epsilon")),
+}
+
+
+@pytest.fixture(scope="module")
+def xor_specs() -> dict[str, dict[str, Any]]:
+    return specs_by_name(convert(XOR_CELLS))
+
+
+def test_the_unchanged_specs_pass(schema, xor_specs):
+    v = validator(schema)
+    assert [problems(v, spec, name) for name, spec in xor_specs.items()] == [[], [], []]
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_the_schema_rejects_a_broken_spec(schema, xor_specs, case):
+    name, breaks = BROKEN[case]
+    spec = copy.deepcopy(xor_specs[name])
+    breaks(spec)
+    assert not validator(schema).is_valid(spec)
+
+
+@pytest.mark.parametrize("value", [0, -1.5, 3.4e38, "NaN", "Infinity", "-Infinity"])
+def test_a_reference_number_is_a_json_number_or_a_spelled_out_non_finite_value(schema, value):
+    assert validator(schema, "number").is_valid(value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1.0", True, [1.0]])
+def test_anything_else_is_not_a_reference_number(schema, value):
+    assert not validator(schema, "number").is_valid(value)
