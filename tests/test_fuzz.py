@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 from mdhelpers import ROOT, Converter
 from mlpages.blocks import BLOCKS
-from mlpages.html import json_script
 from mlpages.yaml12 import YamlError, load
 
 SEED = 20261201
@@ -141,17 +140,6 @@ def _mutate(rng: random.Random, body: str) -> str:
     return _mutate_text(rng, body)
 
 
-def _diverged(exc: ValueError) -> bool:
-    """A reference that training drove to NaN or ±Infinity, where the page's JSON cannot hold
-    such numbers: the one failure this test leaves to the change that writes them into pages.
-    Once `json_script` writes them, no failure is excused."""
-    try:
-        json_script([math.nan])
-    except ValueError:
-        return str(exc) == "Out of range float values are not JSON compliant"
-    return False
-
-
 def _page(blocks: list[tuple[str, str]]) -> str:
     return "".join(f"```{kind}\n{body.rstrip()}\n```\n\n" for kind, body in blocks)
 
@@ -168,7 +156,6 @@ def test_mutated_blocks_never_crash_and_always_say_where(warnings_log, caplog):
     caplog.clear()
     start = time.monotonic()
     kinds: dict[str, int] = {}
-    diverged = 0
     for case in range(CASES):
         rel, folder, blocks = rng.choice(pages)
         i = rng.randrange(len(blocks))
@@ -181,11 +168,6 @@ def test_mutated_blocks_never_crash_and_always_say_where(warnings_log, caplog):
         where = f"case {case} (seed {SEED}), {rel}, block {i + 1} ({kind}):\n{body}"
         try:
             html = convert(text, rel, folder)
-        except ValueError as exc:
-            if _diverged(exc):
-                diverged += 1
-                continue
-            raise AssertionError(f"{where}\nraised {type(exc).__name__}: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 (the point: report the case, whatever it raised)
             raise AssertionError(f"{where}\nraised {type(exc).__name__}: {exc}") from exc
         assert "Traceback" not in html, where
@@ -196,6 +178,5 @@ def test_mutated_blocks_never_crash_and_always_say_where(warnings_log, caplog):
         caplog.clear()
     # Every kind of block was mutated into errors, and the run stayed small: guards only.
     assert set(kinds) == set(BLOCKS), kinds
-    assert diverged < CASES // 50, diverged
     assert time.monotonic() - start < 600
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 4 * 1024 * 1024  # KiB
