@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 LOGGER_NAME = "mkdocs.plugins.mlpages"
+KeyPath = tuple[Any, ...]
 
 
 def get_logger() -> logging.Logger:
@@ -25,10 +27,13 @@ class BlockError(Exception):
 
     Args:
         message: What is wrong, and the fix where there is one.
-        key: The top-level YAML key the mistake is under, used to point at its line.
+        key: Where in the block's YAML the mistake is, used to point at its line: a
+            top-level key (``"layers"``) or the path of a nested value, mapping keys and
+            list indices from the top (``("layers", 1, "dense")``). The message is placed
+            at the line of the deepest part of the path that the block has.
     """
 
-    def __init__(self, message: str, key: str | None = None) -> None:
+    def __init__(self, message: str, key: str | KeyPath | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.key = key
@@ -42,6 +47,18 @@ def shorten(text: str, limit: int) -> str:
 
 def format_location(path: str, line: int | None, kind: str, name: str | None, message: str) -> str:
     """`path:line: kind 'name': message`, the one format authors see."""
+    return f"{format_block(path, line, kind, name)}: {message}"
+
+
+def format_block(path: str, line: int | None, kind: str, name: str | None) -> str:
+    """`path:line: kind 'name'`: which block a message is about."""
     where = f"{path}:{line}" if line else path
     label = f"{kind} '{name}'" if name else kind
-    return f"{where}: {label}: {message}"
+    return f"{where}: {label}"
+
+
+def key_path(key: str | KeyPath | None) -> KeyPath:
+    """A :class:`BlockError` key as a path: ``"layers"`` is ``("layers",)``."""
+    if key is None:
+        return ()
+    return key if isinstance(key, tuple) else (key,)

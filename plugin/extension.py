@@ -22,6 +22,7 @@ from .blocks import BLOCKS
 from .cache import ResultCache
 from .contract import SCHEMA, PageMeta
 from .html import json_script
+from .limits import Limits
 from .locate import FenceIndex
 from .page import Export, PageState, slugify
 from .render import Slot, build_slots
@@ -74,8 +75,11 @@ class MlpagesExtension(Extension):
             "text_extension_configs": [{}, "Options of text_extensions, by extension name"],
             "quiz_raw_html": [True, "Pass raw HTML in quiz texts through (False: escape it, for "
                                     "questions from untrusted authors)"],
+            "limits": [{}, "Limits of one block's work and data, by name (plugin/limits.py); "
+                           "the rest keep their defaults"],
         }
         super().__init__(**kwargs)
+        self.limits = Limits.from_options(self.getConfig("limits"))
         self.source = PageSource()
         cache_dir = self.getConfig("cache_dir")
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
@@ -109,6 +113,7 @@ class MlpagesExtension(Extension):
             published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
             loader_root=Path(self.getConfig("loader_root")) if self.getConfig("loader_root") else None,
             root=Path(self.getConfig("root")) if self.getConfig("root") else None,
+            limits=self.limits,
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))

@@ -45,10 +45,13 @@ def inside(path: Path, root: Path, shown: str) -> Path:
 
 def not_found_or_special(path: Path, shown: str, what: str) -> str | None:
     """Why ``path`` cannot be read as a file (missing, a folder, a device, a pipe), or None."""
-    if not path.exists():
+    try:
+        if not path.exists():
+            return f"{what} not found: {shown}"
+        if not path.is_file():
+            return f"{what} {shown} is not a regular file"
+    except OSError:  # a name the system refuses (one too long) names no file
         return f"{what} not found: {shown}"
-    if not path.is_file():
-        return f"{what} {shown} is not a regular file"
     return None
 
 

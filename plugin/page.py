@@ -7,6 +7,7 @@ cache miss needs it, so a warm build touches no engine at all.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ import numpy as np
 
 from .cache import ResultCache, digest
 from .engine import Sequential
-from .errors import BlockError, did_you_mean
+from .errors import BlockError, did_you_mean, get_logger
+from .limits import Limits
 from .text import TextRenderer
 
 # Backend epsilons of TF.js 4.22: WebGL (float32 render targets) and CPU.
@@ -69,16 +71,47 @@ class FitOp:
     validation: tuple[np.ndarray, np.ndarray] | None
     epochs: int
     batch_size: int
+    progress: Progress | None = None  # reports long fits in the build log
 
     def key_parts(self) -> list[Any]:
         val = list(self.validation) if self.validation else None
         return [self.x, self.y, val, self.epochs, self.batch_size]
 
     def run(self, engine: Sequential) -> dict[str, list[float]]:
+        if self.progress is not None:
+            self.progress.start_fit()
         return engine.fit(
             self.x, self.y, epochs=self.epochs, batch_size=self.batch_size,
             validation_data=self.validation,
+            on_epoch=self.progress.epoch if self.progress is not None else None,
         )
+
+
+@dataclass
+class Progress:
+    """INFO lines in the build log while a train cell's reference is computed, at most one
+    every `interval` seconds: ``docs/x.md:12: train 'fit': reference epoch 40/200``."""
+
+    where: str  # `file:line: train 'name'`
+    epochs: int
+    fits: int  # how many times the cell's fit is computed: once per epsilon (and band run)
+    interval: float
+    done_fits: int = 0
+    last: float = field(default_factory=time.monotonic)
+
+    def start_fit(self) -> None:
+        self.done_fits += 1
+
+    def epoch(self, done: int) -> None:
+        """Called after each epoch of a fit; logs when `interval` has passed since the last line."""
+        now = time.monotonic()
+        if now - self.last < self.interval:
+            return
+        self.last = now
+        fit = ""
+        if 1 < self.fits and self.done_fits <= self.fits:
+            fit = f" (fit {self.done_fits} of {self.fits})"
+        get_logger().info(f"{self.where}: reference epoch {done}/{self.epochs}{fit}")
 
 
 @dataclass
@@ -239,6 +272,8 @@ class PageState:
     def files_root(self) -> Path:
         """The folder that files named by blocks must lie inside (symlinks resolved)."""
         return self.root if self.root is not None else self.base_dir
+    limits: Limits = field(default_factory=Limits)
+    block_line: int | None = None  # the line of the block being built, for progress messages
 
     def cell_id(self, name: str) -> str:
         """`mlp-<page slug>-<name>`, each run of characters other than letters, digits, `-`
@@ -303,6 +338,8 @@ class PageState:
             raise BlockError(f"'{key}' must name a {kind} block of this page", key=key)
         if name in table:
             return table[name]
+        if self.names.get(name) == kind:
+            raise BlockError(f"the {kind} '{name}' above has an error (see its message)", key=key)
         if self.names.get(name):
             raise BlockError(f"'{name}' is a {self.names[name]} block, not a {kind}", key=key)
         hint = did_you_mean(name, table)

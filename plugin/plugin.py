@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
@@ -22,6 +23,7 @@ from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
 from .files import OutsideError, inside
 from .imports import exports_first
+from .limits import Limits
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
@@ -32,6 +34,20 @@ _EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*?\b(?:src|href)="(https?://[^"]+
 log = logging.getLogger(LOGGER_NAME)
 
 
+class LimitsConfig(base.Config):
+    """`limits:`: how much work and data one block may ask of the build (plugin/limits.py)."""
+
+    parameters = c.Type(int, default=Limits.parameters)
+    rows = c.Type(int, default=Limits.rows)
+    values = c.Type(int, default=Limits.values)
+    steps = c.Type(int, default=Limits.steps)
+    training = c.Type(int, default=Limits.training)
+    preview = c.Type(int, default=Limits.preview)
+    yaml_depth = c.Type(int, default=Limits.yaml_depth)
+    yaml_aliases = c.Type(int, default=Limits.yaml_aliases)
+    progress = c.Type((int, float), default=Limits.progress)
+
+
 class MlpagesConfig(base.Config):
     cache_dir = c.Type(str, default=".mlpages-cache")
     """Where NumPy references are cached, relative to mkdocs.yml."""
@@ -40,6 +56,8 @@ class MlpagesConfig(base.Config):
     quiz_raw_html = c.Type(bool, default=True)
     """Pass raw HTML in quiz texts through, as in the page's Markdown. Turn off (escape it) for
     courses that take questions from untrusted contributors."""
+    limits = c.SubConfig(LimitsConfig)
+    """Limits of one block's model size, dataset size and training work."""
 
 
 class MlpagesPlugin(BasePlugin[MlpagesConfig]):
@@ -58,6 +76,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         self.root = root
+        try:
+            Limits.from_options(dict(self.config.limits))
+        except ValueError as exc:
+            raise PluginError(f"mlpages: {exc}") from None
         self.ext = MlpagesExtension(
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
@@ -68,6 +90,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             text_extensions=[e for e in config.markdown_extensions if isinstance(e, str)],
             text_extension_configs=dict(config.mdx_configs),
             quiz_raw_html=self.config.quiz_raw_html,
+            limits=dict(self.config.limits),
         )
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / "vendor" / "tf.fesm.min.js").is_file():

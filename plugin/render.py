@@ -8,10 +8,13 @@ from typing import Any
 
 from .arrays import ARRAY_DIR, externalize
 from .blocks import BLOCKS, ELEMENTS
-from .errors import BlockError, format_location, get_logger
+from .errors import BlockError, format_location, get_logger, key_path
 from .html import esc, json_script
 from .page import Export, PageState
-from .yaml12 import YamlError, load
+from .yaml12 import YamlError, load_located
+
+# The limit a YamlError names -> the `limits:` option that raises it.
+_YAML_LIMITS = {"depth": "yaml_depth", "aliases": "yaml_aliases"}
 
 
 @dataclass
@@ -56,13 +59,18 @@ def build_slots(slots: list[Slot], page: PageState) -> dict[int, str]:
 def _build_one(slot: Slot, page: PageState) -> str:
     name: str | None = None
     line = slot.line
+    lines: dict[tuple[Any, ...], int] = {}
+    limits = page.limits
+    page.block_line = line
     try:
         try:
-            data = load(slot.src)
+            data, lines = load_located(slot.src, max_depth=limits.yaml_depth,
+                                       max_alias_nodes=limits.yaml_aliases)
         except YamlError as exc:
             if line is not None and exc.line is not None and slot.keyed:
                 line = line + 1 + exc.line
-            raise BlockError(f"invalid YAML: {exc}") from None
+            hint = f" ({limits.hint(_YAML_LIMITS[exc.limit])})" if exc.limit else ""
+            raise BlockError(f"invalid YAML: {exc}{hint}") from None
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
@@ -83,11 +91,16 @@ def _build_one(slot: Slot, page: PageState) -> str:
             return element(spec, body)
         page.cell_count += 1
         return render_cell(slot.kind, name, spec["id"], spec, body)
-    except BlockError as exc:
+    except (BlockError, MemoryError, RecursionError) as exc:
         page.infos.clear()
-        if exc.key and line is not None and slot.keyed:
-            line = _key_line(slot.src, exc.key, line)
-        message = format_location(page.path, line, slot.kind, name, exc.message)
+        if isinstance(exc, BlockError):
+            text = exc.message
+            if exc.key and line is not None and slot.keyed:
+                line = _key_line(lines, key_path(exc.key), line)
+        else:  # what the limits did not foresee: still the author's block, never a traceback
+            text = (f"the build ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "
+                    "on this block; make it smaller")
+        message = format_location(page.path, line, slot.kind, name, text)
         get_logger().warning(message)
         page.error_count += 1
         return render_error(slot.kind, message)
@@ -104,10 +117,10 @@ def _move_large_arrays(spec: dict[str, Any], page: PageState) -> dict[str, Any]:
     return spec
 
 
-def _key_line(src: str, key: str, fence_line: int) -> int:
-    """The file line of a top-level `key:` inside the block body, else the fence's line."""
-    for i, text in enumerate(src.split("\n")):
-        stripped = text.lstrip()
-        if stripped.startswith(f"{key}:") and len(text) - len(stripped) == 0:
-            return fence_line + 1 + i
+def _key_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...], fence_line: int) -> int:
+    """The file line of the deepest part of `path` in the block body, else the fence's line."""
+    for end in range(len(path), 0, -1):
+        where = lines.get(path[:end])
+        if where is not None:
+            return fence_line + 1 + where
     return fence_line

@@ -6,6 +6,11 @@ booleans and ``1e-3`` stays a string. Course authors write ``activation: on`` or
 int and float resolvers for the core schema's (YAML 1.2.2, section 10.3.2) and drops
 the 1.1-only ones (timestamps, ``=``). Duplicate keys in a mapping are an error rather
 than a silent "last one wins".
+
+A text is also refused when it nests more than ``max_depth`` levels deep or when its
+aliases repeat more than ``max_alias_nodes`` values (a "billion laughs" text expands a few
+lines into billions of values): both are checked on the composed node graph, before any
+value is built, and reported at the line where the limit is crossed.
 """
 
 from __future__ import annotations
@@ -15,10 +20,18 @@ import re
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode
 
-__all__ = ["Loader", "YamlError", "load", "load_with_lines"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "Loader", "YamlError", "load", "load_located",
+           "load_with_lines"]
+
+# Far beyond what a block needs (an inline image dataset nests four or five levels) and far
+# below Python's recursion limit, which deeper values would reach wherever they are walked.
+MAX_DEPTH = 50
+# Values that aliases may repeat in one text, beyond the values written out.
+MAX_ALIAS_NODES = 10_000
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -44,12 +57,27 @@ class YamlError(ValueError):
     Attributes:
         line: 0-based line inside the text where the problem was found.
         message: one-line description, without the line (callers add ``file:line``).
+        limit: ``"depth"`` or ``"aliases"`` when the text is refused for crossing
+            ``max_depth`` or ``max_alias_nodes``, else ``None``.
     """
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, limit: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.limit = limit
+
+
+class _LimitError(ComposerError):
+    """A text that crosses ``max_depth`` or ``max_alias_nodes``, at the mark where it does."""
+
+    def __init__(self, message: str, mark: Any, limit: str) -> None:
+        super().__init__(None, None, message, mark)
+        self.limit = limit
+
+
+def _too_deep(max_depth: int, mark: Any) -> _LimitError:
+    return _LimitError(f"values nest more than {max_depth} levels deep", mark, "depth")
 
 
 class Loader(yaml.SafeLoader):
@@ -59,6 +87,20 @@ class Loader(yaml.SafeLoader):
         first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    max_depth = MAX_DEPTH  # set per text by load_located
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        """Compose like PyYAML, refusing nesting deeper than ``max_depth`` before recursing
+        further (the pure-Python composer recurses once per level)."""
+        depth = getattr(self, "_depth", 0) + 1
+        if depth > self.max_depth:
+            raise _too_deep(self.max_depth, self.peek_event().start_mark)
+        self._depth = depth
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth - 1
 
     def construct_yaml_bool(self, node: ScalarNode) -> bool:  # type: ignore[override]
         """Construct ``true``/``false`` in the three spellings the core schema allows."""
@@ -137,12 +179,24 @@ except ImportError:  # PyYAML built without libyaml
 if _CParser is not None:
     class _FastLoader(_CParser, Loader):  # type: ignore[misc, valid-type]
         """:class:`Loader` on libyaml's parser (PyYAML's wheels have it): several times
-        faster; a text it refuses is parsed again by :class:`Loader` for the message."""
+        faster; a text it refuses is parsed again by :class:`Loader` for the message.
+
+        Nodes are composed by PyYAML's Python composer from libyaml's events, with
+        :meth:`Loader.compose_node`'s depth check: libyaml's own composer recurses in C once
+        per level, and a text nested some 100,000 levels deep overflows the C stack."""
 
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
+
+        get_single_node = yaml.composer.Composer.get_single_node
+        compose_document = yaml.composer.Composer.compose_document
+        compose_node = Loader.compose_node
+        compose_scalar_node = yaml.composer.Composer.compose_scalar_node
+        compose_sequence_node = yaml.composer.Composer.compose_sequence_node
+        compose_mapping_node = yaml.composer.Composer.compose_mapping_node
 
 
 def _error(exc: yaml.YAMLError, text: str) -> YamlError:
@@ -162,24 +216,26 @@ def _error(exc: yaml.YAMLError, text: str) -> YamlError:
         line = text.count("\n", 0, exc.position) if isinstance(exc.position, int) else 0
     else:
         message, line = str(exc) or "invalid YAML", 0
-    return YamlError(" ".join(message.split()), line)
+    return YamlError(" ".join(message.split()), line, getattr(exc, "limit", None))
 
 
-def load(text: str) -> Any:
+def load(text: str, *, max_depth: int = MAX_DEPTH, max_alias_nodes: int = MAX_ALIAS_NODES) -> Any:
     """Parse one YAML document with core-schema meaning.
 
     Args:
         text: the YAML source.
+        max_depth: the deepest nesting allowed (the document itself is level 1).
+        max_alias_nodes: how many values aliases may repeat, beyond those written out.
 
     Returns:
         The Python object (``None`` for an empty text).
 
     Raises:
-        YamlError: for a syntax error, a duplicate key or more than one document;
-            ``.line`` is the 0-based line inside ``text``.
+        YamlError: for a syntax error, a duplicate key, more than one document, or a text
+            that crosses a limit; ``.line`` is the 0-based line inside ``text``.
         TypeError: ``text`` is not a string.
     """
-    return load_with_lines(text)[0]
+    return load_located(text, max_depth=max_depth, max_alias_nodes=max_alias_nodes)[0]
 
 
 def load_with_lines(text: str) -> tuple[Any, dict[Any, int]]:
@@ -196,33 +252,126 @@ def load_with_lines(text: str) -> tuple[Any, dict[Any, int]]:
         YamlError: as :func:`load`.
         TypeError: ``text`` is not a string.
     """
+    data, paths = load_located(text)
+    if not isinstance(data, dict):
+        return data, {}
+    return data, {path[0]: line for path, line in paths.items() if len(path) == 1}
+
+
+def load_located(
+    text: str, *, max_depth: int = MAX_DEPTH, max_alias_nodes: int = MAX_ALIAS_NODES
+) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse like :func:`load`, and tell where every nested value is.
+
+    Args:
+        text: the YAML source.
+        max_depth: as :func:`load`.
+        max_alias_nodes: as :func:`load`.
+
+    Returns:
+        ``(data, lines)`` where ``lines`` maps the path of each value, a tuple of mapping
+        keys and list indices such as ``("layers", 1, "dense")``, to the 0-based line of
+        its key (a mapping entry) or of its first character (a list item).
+
+    Raises:
+        YamlError: as :func:`load`.
+        TypeError: ``text`` is not a string.
+    """
     if not isinstance(text, str):
         raise TypeError(f"YAML text must be a str, not {type(text).__name__}")
     if _CParser is not None:
         try:
-            return _parse(_FastLoader, text)
+            return _parse(_FastLoader, text, max_depth, max_alias_nodes)
+        except _LimitError as exc:
+            raise _error(exc, text) from None
         except yaml.YAMLError:
             pass  # the pure-Python parser words the error (and places it) as documented
     try:
-        return _parse(Loader, text)
+        return _parse(Loader, text, max_depth, max_alias_nodes)
     except yaml.YAMLError as exc:
         raise _error(exc, text) from None
 
 
-def _parse(cls: type, text: str) -> tuple[Any, dict[Any, int]]:
+def _parse(cls: type, text: str, max_depth: int = MAX_DEPTH,
+           max_alias_nodes: int = MAX_ALIAS_NODES) -> tuple[Any, dict[tuple[Any, ...], int]]:
     loader = cls(text)
+    loader.max_depth = max_depth
     try:
         node: Node | None = loader.get_single_node()
         if node is None:
             return None, {}
-        # flatten_mapping edits node.value in place; keep the keys as written.
-        pairs = list(node.value) if isinstance(node, MappingNode) else []
-        data = loader.construct_document(node)
-        lines: dict[Any, int] = {}
-        for key_node, _ in pairs:
-            if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE_TAG:
-                key = loader.construct_object(key_node)
-                lines.setdefault(key, key_node.start_mark.line)
-        return data, lines
+        _check_graph(node, max_depth, max_alias_nodes)
+        # Before construction: flatten_mapping edits node.value in place; keep the keys as written.
+        lines = _lines(loader, node)
+        return loader.construct_document(node), lines
     finally:
         loader.dispose()
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, CollectionNode):
+        return list(node.value)
+    return []
+
+
+def _check_graph(root: Node, max_depth: int, max_alias_nodes: int) -> None:
+    """Refuse a node graph deeper than ``max_depth``, with a cycle, or whose aliases repeat
+    more than ``max_alias_nodes`` values; iterative, in document order, so the error is at
+    the first place the limit is crossed."""
+    sizes: dict[int, int] = {}  # id -> how many values the node stands for, expanded
+    repeated = 0
+    open_ids: set[int] = set()
+    stack: list[tuple[Node, int, list[Node], int]] = [(root, 1, _children(root), 1)]
+    open_ids.add(id(root))
+    if max_depth < 1:
+        raise _too_deep(max_depth, root.start_mark)
+    while stack:
+        node, depth, todo, size = stack[-1]
+        if not todo:
+            stack.pop()
+            open_ids.discard(id(node))
+            sizes[id(node)] = size
+            if stack:
+                parent = stack[-1]
+                stack[-1] = (parent[0], parent[1], parent[2], parent[3] + size)
+            continue
+        child = todo.pop(0)
+        if id(child) in open_ids:
+            raise _LimitError("an alias refers to a value that contains it (recursive YAML)",
+                              node.start_mark, "aliases")
+        if id(child) in sizes:  # reached again: an alias repeats it
+            repeated += sizes[id(child)]
+            if repeated > max_alias_nodes:
+                raise _LimitError(f"aliases repeat more than {max_alias_nodes} values",
+                                  node.start_mark, "aliases")
+            stack[-1] = (node, depth, todo, size + sizes[id(child)])
+            continue
+        if depth + 1 > max_depth:
+            raise _too_deep(max_depth, child.start_mark)
+        open_ids.add(id(child))
+        stack.append((child, depth + 1, _children(child), 1))
+
+
+def _lines(loader: Any, root: Node) -> dict[tuple[Any, ...], int]:
+    """Path of every value -> 0-based line (see :func:`load_located`); merge keys are skipped."""
+    lines: dict[tuple[Any, ...], int] = {}
+    stack: list[tuple[tuple[Any, ...], Node]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, MappingNode):
+            for key_node, value in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue
+                key = loader.construct_object(key_node)
+                try:
+                    lines.setdefault((*path, key), key_node.start_mark.line)
+                except TypeError:
+                    continue  # unhashable: construction reports it
+                stack.append(((*path, key), value))
+        elif isinstance(node, CollectionNode):
+            for i, item in enumerate(node.value):
+                lines.setdefault((*path, i), item.start_mark.line)
+                stack.append(((*path, i), item))
+    return lines

@@ -107,13 +107,25 @@ questions:
 def convert(text: str, path: str = "docs/page.md", base_dir: Path | None = None,
             extensions: list | None = None, **config) -> str:
     """Markdown → HTML through the extension as a course page at `path`."""
-    ext = MlpagesExtension(**config)
-    ext.set_page(PageSource(path=path, src_uri=Path(path).name, base_dir=base_dir or ROOT, text=text))
-    md = markdown.Markdown(extensions=[
-        "admonition", "pymdownx.details", "pymdownx.superfences",
-        "pymdownx.tabbed", "attr_list", ext, *(extensions or []),
-    ])
-    return md.convert(text)
+    return Converter(extensions, **config)(text, path, base_dir)
+
+
+class Converter:
+    """One Markdown instance and extension for many pages: references stay cached between them."""
+
+    def __init__(self, extensions: list | None = None, **config) -> None:
+        self.ext = MlpagesExtension(**config)
+        self.md = markdown.Markdown(extensions=[
+            "admonition", "pymdownx.details", "pymdownx.superfences",
+            "pymdownx.tabbed", "attr_list", self.ext, *(extensions or []),
+        ])
+
+    def __call__(self, text: str, path: str = "docs/page.md", base_dir: Path | None = None) -> str:
+        """Markdown → HTML as a course page at `path`."""
+        self.ext.set_page(PageSource(path=path, src_uri=Path(path).name, base_dir=base_dir or ROOT,
+                                     text=text))
+        self.ext.pages.clear()
+        return self.md.reset().convert(text)
 
 
 def cell_specs(html: str) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from mlpages.yaml12 import YamlError, load, load_with_lines
+from mlpages.yaml12 import YamlError, load, load_located, load_with_lines
 
 
 @pytest.mark.parametrize(
@@ -186,4 +186,68 @@ def test_libyaml_and_pure_python_parsers_agree(text: str) -> None:
     fast = yaml12._parse(yaml12._FastLoader, text)
     slow = yaml12._parse(yaml12.Loader, text)
     assert repr(fast) == repr(slow)
-    assert load_with_lines(text) == fast
+    assert load_located(text) == fast
+
+
+BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+def test_an_alias_bomb_is_refused_where_the_aliases_pass_the_limit() -> None:
+    with pytest.raises(YamlError) as info:
+        load(BOMB)
+    assert info.value.limit == "aliases"
+    assert "more than 10000 values" in info.value.message
+    assert info.value.line == 4  # e: its first *d passes 10000 repeated values
+    with pytest.raises(YamlError) as low:
+        load(BOMB, max_alias_nodes=50)
+    assert low.value.line == 1
+
+
+def test_aliases_within_the_limit_load() -> None:
+    assert load("a: &a [1, 2]\nb: [*a, *a]\n") == {"a": [1, 2], "b": [[1, 2], [1, 2]]}
+
+
+def test_a_recursive_alias_is_refused() -> None:
+    with pytest.raises(YamlError) as info:
+        load("a: &a [1, *a]\n")
+    assert info.value.limit == "aliases"
+    assert "contains it" in info.value.message
+
+
+@pytest.mark.parametrize("text", [
+    "x: " + "[" * 3000 + "]" * 3000 + "\n",
+    "x: " + "[" * 3000 + "]" * 3000 + "\n: oops: [\n",  # refused by libyaml: the Python parser words it
+    "x:\n" + "".join("  " * i + "- k:\n" for i in range(1, 60)) + "  " * 60 + "- 1\n",
+])
+def test_deep_nesting_is_refused_before_python_recursion_gives_out(text: str) -> None:
+    with pytest.raises(YamlError) as info:
+        load(text)
+    assert info.value.limit == "depth"
+    assert "more than 50 levels deep" in info.value.message
+    assert load("x: " + "[" * 40 + "]" * 40) is not None
+
+
+def test_load_located_gives_the_line_of_every_nested_value() -> None:
+    text = ("name: m\nlayers:\n  - dense: {units: 4, inputShape: [2]}\n\n  - denze:\n"
+            "      units: 1\ncompile:\n  optimizer: {adam: {learningRate: 0.1}}\n")
+    data, lines = load_located(text)
+    assert data["layers"][1] == {"denze": {"units": 1}}
+    assert lines[("layers",)] == 1
+    assert lines[("layers", 0)] == 2
+    assert lines[("layers", 1)] == 4
+    assert lines[("layers", 1, "denze", "units")] == 5
+    assert lines[("compile", "optimizer", "adam", "learningRate")] == 7
+
+
+def test_nesting_deep_enough_to_overflow_the_c_stack_is_refused_not_a_crash() -> None:
+    # libyaml's own composer recurses in C once per level: 100,000 levels overflow its
+    # stack and kill the process, so the check must come first (in a child process here).
+    import subprocess
+    import sys
+
+    code = ("from mlpages.yaml12 import YamlError, load\n"
+            "try:\n    load('x: ' + '[' * 100000 + ']' * 100000)\n"
+            "except YamlError as exc:\n    print(exc.limit, exc.line)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (0, "depth 0\n"), result.stderr

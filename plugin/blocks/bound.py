@@ -30,11 +30,14 @@ def bound_value(
         BlockError: messages start with `prefix` and `label:` (when given), and say what the
             `user` block (quiz, table) can use.
     """
+    def at(name: str) -> Any:  # the line of `name` in `src` when `key` is a path to `src`
+        return (*key, name) if isinstance(key, tuple) and name in src else key
+
     cell = src.get("cell")
     if not isinstance(cell, str) or not cell.strip():
         subject = f"'{label}' " if label else ""
         raise BlockError(f"{prefix}{subject}needs 'cell': the name of a train or predict cell above "
-                         f"this {user}", key=key)
+                         f"this {user}", key=at("cell"))
     prefix = f"{prefix}{label}: " if label else prefix
     names = page.names if page is not None else {}
     specs = page.specs if page is not None else {}
@@ -42,20 +45,20 @@ def bound_value(
     kind = names.get(cell)
     if kind is not None and kind not in ("train", "predict"):
         raise BlockError(f"{prefix}'{cell}' is a {kind} block, not a train or predict cell",
-                         key=key)
+                         key=at("cell"))
     if kind is not None and cell not in usable:
         raise BlockError(f"{prefix}the {kind} cell '{cell}' has an error (see its message)",
-                         key=key)
+                         key=at("cell"))
     if cell not in usable:
         known = ", ".join(usable) or "none"
         raise BlockError(f"{prefix}no train or predict cell named '{cell}' above this {user}"
                          f"{did_you_mean(cell, usable)}; a {user} can use only cells defined above it "
-                         f"(above: {known})", key=key)
+                         f"(above: {known})", key=at("cell"))
     spec = usable[cell]
     if spec.get("band"):
         raise BlockError(f"{prefix}'{cell}' depends on dropout masks TF.js draws at random "
                          "(dropout without a seed), so it has no single value to compare with; give "
-                         "the dropout layer a 'seed'", key=key)
+                         "the dropout layer a 'seed'", key=at("cell"))
     refs = spec["references"]
     origin: dict[str, Any] = {"cell": spec["id"], "name": cell}
     if spec["kind"] == "train":
@@ -65,10 +68,10 @@ def bound_value(
         if wanted not in have:
             raise BlockError(f"{prefix}quantity {wanted!r} is not in the history of "
                              f"'{cell}'{did_you_mean(str(wanted), have)}; it has: {', '.join(have)}",
-                             key=key)
+                             key=at("quantity"))
         if "index" in src:
             raise BlockError(f"{prefix}'index' is for a predict cell; "
-                             f"'{cell}' is a train cell (use 'epoch')", key=key)
+                             f"'{cell}' is a train cell (use 'epoch')", key=at("index"))
         epochs = len(history[wanted])
         epoch = src.get("epoch", "last")
         if epoch == "last":
@@ -76,22 +79,22 @@ def bound_value(
         if isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch <= epochs:
             raise BlockError(f"{prefix}epoch {src.get('epoch')!r} is out of range: "
                              f"'{cell}' trains {epochs} epoch{'s' if epochs != 1 else ''} "
-                             f"(1 to {epochs}, or last)", key=key)
+                             f"(1 to {epochs}, or last)", key=at("epoch"))
         origin.update(quantity=wanted, epoch=epoch - 1)
         values = [r["history"][wanted][epoch - 1] for r in refs]
     else:
         wanted = src.get("quantity", "prediction")
         if wanted not in PREDICT_QUANTITIES:
             raise BlockError(f"{prefix}quantity {wanted!r} is not one of a predict cell "
-                             f"'{cell}': use prediction", key=key)
+                             f"'{cell}': use prediction", key=at("quantity"))
         if "epoch" in src:
             raise BlockError(f"{prefix}'epoch' is for a train cell; "
-                             f"'{cell}' is a predict cell (use 'index')", key=key)
+                             f"'{cell}' is a predict cell (use 'index')", key=at("epoch"))
         size = len(refs[0]["predictions"]["data"])
         index = src.get("index", 0)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
             raise BlockError(f"{prefix}index {index!r} is out of range: '{cell}' predicts "
-                             f"{size} values (flat indices 0 to {size - 1})", key=key)
+                             f"{size} values (flat indices 0 to {size - 1})", key=at("index"))
         origin.update(quantity=wanted, index=index)
         values = [r["predictions"]["data"][index] for r in refs]
     # A diverged reference's NaN or ±Infinity is a value like any other: the page shows it and

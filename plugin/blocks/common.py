@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
-from ..errors import BlockError, did_you_mean
+from ..errors import BlockError, KeyPath, did_you_mean
 
 DEFAULT_TOLERANCE = {"rtol": 1e-3, "atol": 1e-5}
+FLOAT32_MAX = 3.4028234663852886e38
 
 
 def check_keys(
@@ -15,20 +18,25 @@ def check_keys(
     allowed: Iterable[str],
     unsupported: Mapping[str, str] | None = None,
     where: str = "",
-    key: str | None = None,
+    key: KeyPath | str | None = None,
 ) -> None:
-    """Unknown keys are errors with a did-you-mean; known-but-unsupported keys say why."""
+    """Unknown keys are errors with a did-you-mean; known-but-unsupported keys say why.
+
+    `key` places the error: a top-level key for every key of `data`, or the path of `data`
+    itself, to which the offending key is added (the error is then at that key's line).
+    """
     allowed = list(allowed)
     unsupported = unsupported or {}
     for k in data:
         if k in allowed:
             continue
         prefix = f"{where}: " if where else ""
+        at = (*key, k) if isinstance(key, tuple) else key or str(k)
         if k in unsupported:
-            raise BlockError(f"{prefix}'{k}' is not supported by mlpages: {unsupported[k]}", key=key or k)
+            raise BlockError(f"{prefix}'{k}' is not supported by mlpages: {unsupported[k]}", key=at)
         raise BlockError(
-            f"{prefix}unknown key '{k}'{did_you_mean(k, allowed)}; allowed: {', '.join(allowed)}",
-            key=key or str(k),
+            f"{prefix}unknown key '{k}'{did_you_mean(str(k), allowed)}; allowed: {', '.join(allowed)}",
+            key=at,
         )
 
 
@@ -50,7 +58,7 @@ def integer(data: Mapping[str, Any], key: str, default: int | None, minimum: int
 def number(data: Mapping[str, Any], key: str, default: float | None, where: str = "",
            positive: bool = False) -> float:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite32(value):
         prefix = f"{where}: " if where else ""
         raise BlockError(f"{prefix}'{key}' must be a number, got {value!r}", key=key)
     if positive and value <= 0:
@@ -86,13 +94,13 @@ def tolerance(data: Mapping[str, Any]) -> dict[str, float]:
         return dict(DEFAULT_TOLERANCE)
     if not isinstance(raw, Mapping):
         raise BlockError("'tolerance' must be a mapping like {rtol: 1.0e-3, atol: 1.0e-5}", key="tolerance")
-    check_keys(raw, ["rtol", "atol"], where="tolerance", key="tolerance")
+    check_keys(raw, ["rtol", "atol"], where="tolerance", key=("tolerance",))
     out = dict(DEFAULT_TOLERANCE)
     for k in raw:
         value = raw[k]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise BlockError(f"tolerance: '{k}' must be a non-negative number, got {value!r}",
-                             key="tolerance")
+                             key=("tolerance", k))
         out[k] = float(value)
     return out
 
@@ -108,9 +116,22 @@ def matrix(value: Any, key: str) -> list[list[float]]:
             raise BlockError(
                 f"'{key}' row {i + 1} has {len(row)} values but row 1 has {width}; "
                 "rows must have equal length",
-                key=key,
+                key=(key, i),
             )
         for v in row:
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise BlockError(f"'{key}' row {i + 1} holds {v!r}, which is not a number", key=key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite32(v):
+                raise BlockError(f"'{key}' row {i + 1} holds {v!r}, which is not a number", key=(key, i))
     return rows
+
+
+def _finite32(value: float) -> bool:
+    """Whether a number stays finite as float32, the precision pages compute in."""
+    return math.isfinite(value) and abs(value) <= FLOAT32_MAX
+
+
+def is_file(path: Path) -> bool:
+    """Whether `path` names a file; a name the system refuses (one too long) names none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

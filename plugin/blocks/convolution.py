@@ -16,7 +16,7 @@ from ..engine import EngineError
 from ..engine.activations import get_activation
 from ..engine.base import int_pair
 from ..engine.convolutional import Conv2D
-from ..errors import BlockError, did_you_mean
+from ..errors import BlockError, KeyPath, did_you_mean
 from ..html import array_json, code_block, details, esc, fmt
 from ..page import PageState
 from .common import check_keys, choice, integer, matrix, number, tolerance
@@ -142,21 +142,22 @@ def _kernels(data: dict[str, Any]) -> list[tuple[str, np.ndarray]]:
     raw = data.get("presets", [])
     if not isinstance(raw, list):
         raise BlockError(f"'presets' must be a list of preset names ({', '.join(PRESETS)})", key="presets")
-    for item in raw:
+    for i, item in enumerate(raw):
         if not isinstance(item, str):
             raise BlockError(f"'presets' holds {item!r}; list preset names: {', '.join(PRESETS)}",
-                             key="presets")
-        label, kernel = _kernel(item, "presets")
+                             key=("presets", i))
+        label, kernel = _kernel(item, "presets", ("presets", i))
         if label not in (k[0] for k in kernels):
             kernels.append((label, kernel))
     return kernels
 
 
-def _kernel(value: Any, key: str) -> tuple[str, np.ndarray]:
+def _kernel(value: Any, key: str, at: KeyPath | None = None) -> tuple[str, np.ndarray]:
+    """A kernel given as rows of numbers or a preset's name; `at` places a preset's error."""
     if isinstance(value, str):
         if value not in PRESETS:
             raise BlockError(f"unknown kernel preset '{value}'{did_you_mean(value, PRESETS)}; "
-                             f"presets: {', '.join(PRESETS)}", key=key)
+                             f"presets: {', '.join(PRESETS)}", key=at or key)
         return value, np.asarray(PRESETS[value], dtype=np.float32)
     kernel = _grid(value, key)
     for label, preset in PRESETS.items():  # a preset written out in full keeps its name

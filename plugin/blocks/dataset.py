@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from ..contract import spec_header
 from ..errors import BlockError, did_you_mean
 from ..files import OutsideError, inside, not_found_or_special
 from ..html import array_json, esc, fmt, table
+from ..limits import Limits
 from ..page import DatasetInfo, PageState
 from .common import boolean, check_keys, choice, integer, matrix, number
 
@@ -47,6 +49,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
             raise BlockError(f"'{key}' only applies to {allowed} datasets, not '{source}:'", key=key)
     seed = integer(data, "seed", 0)
     x, y, features, classes = _load(source, data, page, seed)
+    _check_size(x, y, page.limits, source)
     split = number(data, "split", 1.0)
     try:
         prepared = datalib.prepare(
@@ -75,7 +78,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         "normalize": info.normalize,
     }
     raw_train = _raw_rows(x, y, seed, data.get("shuffle", False), len(info.x))
-    return spec, render(info, features, raw_train)
+    return spec, render(info, features, raw_train, page.limits.preview)
 
 
 def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
@@ -96,6 +99,8 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
                     f"unknown generator {kind!r}{did_you_mean(str(kind), datalib.GENERATORS)}; "
                     f"available: {', '.join(datalib.GENERATORS)}", key="generate")
             n = integer(data, "n", 200, minimum=2)
+            if n > page.limits.rows:
+                raise BlockError(page.limits.exceeded("too many rows", n, "rows"), key="n")
             noise = number(data, "noise", 0.0)
             digits = data.get("classes")
             if digits is not None and kind != "digits":
@@ -155,6 +160,7 @@ def _csv(data: dict[str, Any], page: PageState):
     problem = not_found_or_special(path, rel, "CSV file")
     if problem:
         raise BlockError(f"{problem} (looked at {path})", key="csv")
+    _check_lines(path, rel, page.limits)
     features = data.get("features")
     if features is not None and (
         not isinstance(features, list) or not all(isinstance(f, str) for f in features)
@@ -165,6 +171,33 @@ def _csv(data: dict[str, Any], page: PageState):
         raise BlockError("'label' must be a column name", key="label")
     t = datalib.load_csv(path, features=features, label=label)
     return t.x, t.y, list(t.features), (list(t.classes) if t.classes else None)
+
+
+def _check_lines(path: Path, rel: str, limits: Limits) -> None:
+    """Refuse a CSV file with more data lines than `limits.rows` before parsing it: reading
+    millions of rows into cells takes the build's memory long before the arrays do."""
+    lines = 0
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                lines += bool(line.strip())
+                if lines > limits.rows + 1:  # the header, then one line a row
+                    raise BlockError(limits.exceeded(f"too many rows in {rel}", lines - 1, "rows",
+                                                     " or more"), key="csv")
+    except OSError:
+        return  # the CSV reader reports it
+
+
+def _check_size(x: np.ndarray, y: np.ndarray | None, limits: Limits, source: str) -> None:
+    """Refuse a dataset with more rows or values than the limits allow (the page carries
+    every value, and training reads them all every epoch)."""
+    rows = len(x) if x.ndim else 0
+    if rows > limits.rows:
+        raise BlockError(limits.exceeded("too many rows", rows, "rows"), key=source)
+    values = int(x.size) + (int(y.size) if y is not None else 0)
+    if values > limits.values:
+        raise BlockError(limits.exceeded("too many values", values, "values", " (x and y together)"),
+                         key=source)
 
 
 def _loader(data: dict[str, Any], page: PageState):
@@ -269,7 +302,10 @@ def target_summary(y: np.ndarray) -> str:
     return f"{what}: {fmt(float(y.min()), 4)} to {fmt(float(y.max()), 4)} (mean {fmt(float(y.mean()), 4)})"
 
 
-def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.ndarray | None]) -> str:
+def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.ndarray | None],
+           preview: int) -> str:
+    """The dataset's facts, its first rows, and a scatter plot (2 features) of at most `preview`
+    points or its first images."""
     n_train = len(info.x)
     n_test = 0 if info.x_test is None else len(info.x_test)
     facts = [f"<strong>{esc(info.name)}</strong>",
@@ -299,8 +335,8 @@ def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.nda
         parts.append(table(headers, rows, "mlpages-preview"))
         if n_train > len(rows):
             parts.append(f'<p class="mlpages-note">first {len(rows)} of {n_train} train rows</p>')
-    if info.x.ndim == 2 and info.x.shape[1] == 2:
-        parts.append(scatter_svg(info))
+    if info.x.ndim == 2 and info.x.shape[1] == 2 and preview > 0:
+        parts.append(scatter_svg(info, limit=preview))
     if x_raw.ndim == 4:
         parts.append(image_grid_svg(x_raw, _labels(y_raw, len(x_raw)) if y_raw is not None else None,
                                     info.classes))
@@ -344,8 +380,11 @@ def _label_headers(y: np.ndarray | None, classes: list[str] | None) -> list[str]
     return ["y"] if y.shape[1] == 1 else [f"y{i + 1}" for i in range(y.shape[1])]
 
 
-def scatter_svg(info: DatasetInfo, size: int = 220) -> str:
-    """A static scatter plot of 2-D points coloured by class (train filled, test hollow)."""
+def scatter_svg(info: DatasetInfo, size: int = 220, limit: int = 500) -> str:
+    """A static scatter plot of 2-D points coloured by class (train filled, test hollow).
+
+    A dataset of more than `limit` points is drawn from an evenly spaced sample of each
+    split (the page says so), so that the page does not grow with the dataset."""
     sets = [(info.x, info.y, True)]
     if info.x_test is not None and len(info.x_test):
         sets.append((info.x_test, info.y_test, False))
@@ -354,20 +393,28 @@ def scatter_svg(info: DatasetInfo, size: int = 220) -> str:
     span = np.where(hi - lo > 0, hi - lo, 1.0)
     pad = 8
     dots = []
+    total = len(allx)
     for x, y, filled in sets:
         labels = _labels(y, len(x))
+        if total > limit:
+            keep = np.unique(np.linspace(0, len(x) - 1, max(1, len(x) * limit // total)).astype(int))
+            x, labels = x[keep], labels[keep]
         for (a, b), c in zip(x, labels, strict=True):
             px = pad + (a - lo[0]) / span[0] * (size - 2 * pad)
             py = size - pad - (b - lo[1]) / span[1] * (size - 2 * pad)
             color = CLASS_COLORS[int(c) % len(CLASS_COLORS)]
             fill = f'fill="{color}"' if filled else 'fill="none"'
             dots.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" {fill} stroke="{color}"/>')
+    note = ""
+    if total > len(dots):
+        note = (f'<p class="mlpages-note">showing {len(dots):,} of {total:,} points, evenly spaced '
+                "through the dataset</p>")
     return (
         f'<svg class="mlpages-scatter" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
         f'role="img" aria-label="scatter plot of {esc(info.name)}">'
         f'<rect x="0.5" y="0.5" width="{size - 1}" height="{size - 1}" fill="none" '
         'stroke="currentColor" stroke-opacity="0.25"/>'
-        + "".join(dots) + "</svg>"
+        + "".join(dots) + "</svg>" + note
     )
 
 

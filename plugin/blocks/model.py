@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,12 +12,13 @@ from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
-from ..errors import BlockError, did_you_mean
+from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
 from ..html import array_json, code_block, esc, table
+from ..limits import Limits
 from ..modelfile import LoadedModel, ModelFileError, read_layers_model
 from ..page import ModelInfo, PageState
-from .common import boolean, check_keys, integer
+from .common import boolean, check_keys, integer, is_file
 
 KIND = "model"
 KEYS = ["name", "from", "upTo", "frozen", "seed", "layers", "compile"]
@@ -59,6 +62,7 @@ UNSUPPORTED_KEYS = {
 # Every key of TF.js 4.22's lossesMap; compile accepts no other string.
 LOSSES = list(ENGINE_LOSSES)
 OPTIMIZERS = list(jsgen.OPTIMIZER_ARGS)
+OPTIMIZER: KeyPath = ("compile", "optimizer")
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
@@ -87,12 +91,14 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
             layer["config"]["name"] = f"head_{layer['type']}_{k}"
         layers = loaded.layers + extra
     optimizer, given, loss, metrics = _compile(data.get("compile"))
+    base = len(loaded.layers) if loaded is not None else 0
     try:
         engine = Sequential(layers)
+        _check_size(engine, page.limits, base)  # before init_weights allocates them
         weights = engine.init_weights(seed)
         summary = engine.summary()
     except EngineError as exc:
-        raise BlockError(str(exc), key="from" if loaded is not None else "layers") from None
+        raise BlockError(str(exc), key=_layer_key(str(exc), base)) from None
     if loaded is not None:
         weights = _loaded_weights(engine, weights, loaded, data["from"])
     input_shape = tuple(layers[0]["config"]["inputShape"])
@@ -124,6 +130,28 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     return spec, render(info, code, summary, origin)
 
 
+def _layer_key(message: str, base: int) -> KeyPath:
+    """Where an engine error about "layer N (...)" is: that layer's line, or `from:` for a
+    layer read from the model file (the first `base` layers)."""
+    found = re.match(r"layer (\d+)\b", message)
+    if found is None:
+        return ("from",) if base else ("layers",)
+    index = int(found.group(1)) - 1
+    return ("layers", index - base) if index >= base else ("from",)
+
+
+def _check_size(engine: Sequential, limits: Limits, base: int) -> None:
+    """Refuse a model with more weights than `limits.parameters`, counted from the layers'
+    shapes (allocating them could take the build's memory), at its largest layer."""
+    sizes = [row["params"] for row in engine.summary()]
+    total = sum(sizes)
+    if total > limits.parameters:
+        largest = max(range(len(sizes)), key=sizes.__getitem__)
+        detail = f" (layer {largest + 1} has {sizes[largest]:,})"
+        raise BlockError(limits.exceeded("too many parameters", total, "parameters", detail),
+                         key=_layer_key(f"layer {largest + 1}", base))
+
+
 def _load(rel: Any, page: PageState) -> LoadedModel:
     """The model file `from:` names, relative to the Markdown file."""
     if not isinstance(rel, str) or not rel.endswith(".json"):
@@ -133,9 +161,13 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
     except OutsideError as exc:
         raise BlockError(str(exc), key="from") from None
     files = None
-    if path.exists() and not path.is_file():
+    try:
+        special = path.exists() and not path.is_file()
+    except OSError:  # a name the system refuses (one too long) names no file
+        special = False
+    if special:
         raise BlockError(f"model file {rel} is not a regular file", key="from")
-    if not path.is_file():
+    if not is_file(path):
         export = page.published.get(path.parent)
         if export is None or path.name not in export.files:
             raise BlockError(f"model file not found: {rel} (looked at {path}, and no page built "
@@ -184,60 +216,64 @@ def _layers(raw: Any, after_base: bool = False) -> list[dict[str, Any]]:
     layers = []
     for i, item in enumerate(raw, start=1):
         where = f"layer {i}"
+        at: KeyPath = ("layers", i - 1)
         if not isinstance(item, Mapping) or len(item) != 1:
-            raise BlockError(f"{where} must be one mapping like 'dense: {{units: 4}}'", key="layers")
+            raise BlockError(f"{where} must be one mapping like 'dense: {{units: 4}}'", key=at)
         (kind, config), = item.items()
         if kind not in LAYERS:
             if kind in TFJS_ONLY_LAYERS:
                 raise BlockError(f"{where}: layer type '{kind}' is not supported by mlpages yet; "
-                                 f"supported: {', '.join(LAYERS)}", key="layers")
+                                 f"supported: {', '.join(LAYERS)}", key=at)
             raise BlockError(f"{where}: unknown layer type '{kind}'"
-                             f"{did_you_mean(kind, list(LAYERS) + TFJS_ONLY_LAYERS)}", key="layers")
+                             f"{did_you_mean(str(kind), list(LAYERS) + TFJS_ONLY_LAYERS)}", key=at)
+        at = (*at, kind)
         if config is not None and not isinstance(config, Mapping):
-            raise BlockError(f"{where}: the {kind} config must be a mapping", key="layers")
+            raise BlockError(f"{where}: the {kind} config must be a mapping", key=at)
         config = dict(config or {})
         check_keys(config, [*LAYERS[kind], "inputShape", "trainable"], UNSUPPORTED_KEYS,
-                   where=f"{where} ({kind})", key="layers")
-        _check_layer(kind, config, f"{where} ({kind})", first=i == 1 and not after_base)
+                   where=f"{where} ({kind})", key=at)
+        _check_layer(kind, config, f"{where} ({kind})", first=i == 1 and not after_base, at=at)
         layers.append({"type": kind, "config": config})
     return layers
 
 
-def _check_layer(kind: str, config: dict[str, Any], where: str, first: bool) -> None:
-    """What the engine cannot say as well: activations, inputShape placement, seeds."""
+def _check_layer(kind: str, config: dict[str, Any], where: str, first: bool, at: KeyPath) -> None:
+    """What the engine cannot say as well: activations, inputShape placement, seeds.
+    `at` is the path of the layer's config in the block, for the error's line."""
     act = config.get("activation", "linear")
-    if act not in ACTIVATIONS:
+    if not isinstance(act, str) or act not in ACTIVATIONS:
         if act in TFJS_ONLY_ACTIVATIONS:
             raise BlockError(f"{where}: activation '{act}' is not supported by mlpages yet; "
-                             f"supported: {', '.join(ACTIVATIONS)}", key="layers")
+                             f"supported: {', '.join(ACTIVATIONS)}", key=(*at, "activation"))
         raise BlockError(f"{where}: unknown activation {act!r}{did_you_mean(str(act), ACTIVATIONS)}",
-                         key="layers")
+                         key=(*at, "activation"))
     if kind == "dense":
         units = config.get("units")
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise BlockError(f"{where}: 'units' must be a positive integer, got {units!r}", key="layers")
+            raise BlockError(f"{where}: 'units' must be a positive integer, got {units!r}",
+                             key=(*at, "units"))
     for flag in ("useBias", "trainable"):
         if flag in config and not isinstance(config[flag], bool):
-            raise BlockError(f"{where}: '{flag}' must be true or false", key="layers")
+            raise BlockError(f"{where}: '{flag}' must be true or false", key=(*at, flag))
     if "inputDim" in config:
         dim = config.pop("inputDim")
         if "inputShape" in config:
-            raise BlockError(f"{where}: give inputShape or inputDim, not both", key="layers")
+            raise BlockError(f"{where}: give inputShape or inputDim, not both", key=(*at, "inputDim"))
         config["inputShape"] = [dim]
     if first:
         shape = config.get("inputShape")
         if (not isinstance(shape, list) or not shape
                 or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
             raise BlockError(f"{where}: the first layer needs 'inputShape', a list of positive "
-                             f"integers such as [2], got {shape!r}", key="layers")
+                             f"integers such as [2], got {shape!r}", key=(*at, "inputShape"))
     elif "inputShape" in config:
-        raise BlockError(f"{where}: only the first layer takes 'inputShape'", key="layers")
+        raise BlockError(f"{where}: only the first layer takes 'inputShape'", key=(*at, "inputShape"))
 
 
 def _compile(raw: Any) -> tuple[Any, list[str], str, list[str]]:
     if not isinstance(raw, Mapping):
         raise BlockError("'compile' is required: {optimizer: sgd, loss: meanSquaredError}", key="compile")
-    check_keys(raw, ["optimizer", "loss", "metrics"], where="compile", key="compile")
+    check_keys(raw, ["optimizer", "loss", "metrics"], where="compile", key=("compile",))
     optimizer, given = _optimizer(raw.get("optimizer"))
     loss = raw.get("loss")
     if loss not in LOSSES:
@@ -245,47 +281,51 @@ def _compile(raw: Any) -> tuple[Any, list[str], str, list[str]]:
         hint = f" (did you mean '{keras}'?)" if keras else did_you_mean(str(loss), LOSSES)
         raise BlockError(f"compile: unknown loss {loss!r}{hint} (TF.js accepts only the camelCase "
                          f"names of its lossesMap, not aliases such as mse); valid: "
-                         f"{', '.join(LOSSES)}", key="compile")
+                         f"{', '.join(LOSSES)}", key=("compile", "loss"))
     metrics = raw.get("metrics", [])
     if isinstance(metrics, str):
         metrics = [metrics]
     if not isinstance(metrics, list) or any(m not in ("accuracy", "acc") for m in metrics):
-        raise BlockError(f"compile: metrics may only be [accuracy], got {metrics!r}", key="compile")
+        raise BlockError(f"compile: metrics may only be [accuracy], got {metrics!r}",
+                         key=("compile", "metrics"))
     return optimizer, given, loss, list(metrics)
 
 
 def _optimizer(raw: Any) -> tuple[Any, list[str]]:
     if raw is None:
         raise BlockError("compile: 'optimizer' is required (e.g. sgd, adam, {adam: {learningRate: 0.01}})",
-                         key="compile")
+                         key=OPTIMIZER)
     if isinstance(raw, str):
         name = raw
         if name == "momentum":
             raise BlockError("compile: 'momentum' needs the object form, e.g. "
-                             "{momentum: {learningRate: 0.1, momentum: 0.9}}", key="compile")
+                             "{momentum: {learningRate: 0.1, momentum: 0.9}}", key=OPTIMIZER)
         if name not in OPTIMIZERS:
             raise BlockError(f"compile: unknown optimizer {name!r}{did_you_mean(name, OPTIMIZERS)}; "
-                             f"available: {', '.join(OPTIMIZERS)}", key="compile")
+                             f"available: {', '.join(OPTIMIZERS)}", key=OPTIMIZER)
         return name, []
     if not isinstance(raw, Mapping) or len(raw) != 1:
         raise BlockError("compile: 'optimizer' must be a name or one mapping like "
-                         "{adam: {learningRate: 0.01}}", key="compile")
+                         "{adam: {learningRate: 0.01}}", key=OPTIMIZER)
     (name, args), = raw.items()
     if name not in OPTIMIZERS:
         raise BlockError(f"compile: unknown optimizer {name!r}{did_you_mean(str(name), OPTIMIZERS)}",
-                         key="compile")
+                         key=OPTIMIZER)
+    if args is not None and not isinstance(args, Mapping):
+        raise BlockError(f"optimizer {name}: its options must be a mapping like {{learningRate: 0.01}}",
+                         key=(*OPTIMIZER, name))
     args = dict(args or {})
-    check_keys(args, jsgen.OPTIMIZER_ARGS[name], where=f"optimizer {name}", key="compile")
+    check_keys(args, jsgen.OPTIMIZER_ARGS[name], where=f"optimizer {name}", key=(*OPTIMIZER, name))
     for k, v in args.items():
         ok = isinstance(v, bool) if k in ("useNesterov", "centered") else (
-            isinstance(v, (int, float)) and not isinstance(v, bool))
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
         if not ok:
-            raise BlockError(f"optimizer {name}: '{k}' has the wrong type: {v!r}", key="compile")
+            raise BlockError(f"optimizer {name}: '{k}' has the wrong type: {v!r}", key=(*OPTIMIZER, name, k))
     if name == "momentum" and ("learningRate" not in args or "momentum" not in args):
-        raise BlockError("optimizer momentum: give both 'learningRate' and 'momentum'", key="compile")
+        raise BlockError("optimizer momentum: give both 'learningRate' and 'momentum'", key=OPTIMIZER)
     if name == "rmsprop" and args.get("centered"):
         raise BlockError("optimizer rmsprop: 'centered: true' is refused: TF.js 4.22 computes "
-                         "sqrt(ms - (mg² + ε)), which turns NaN once gradients get small", key="compile")
+                         "sqrt(ms - (mg² + ε)), which turns NaN once gradients get small", key=OPTIMIZER)
     filled = {k: v for k, v in OPTIMIZER_DEFAULTS.get(name, {}).items() if k != "epsilon"}
     filled.update({k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
                    for k, v in args.items()})

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..contract import spec_header
-from ..errors import BlockError, did_you_mean
+from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
 from ..html import esc, fmt, json_script
 from ..page import EPSILONS, PageState, id_part
@@ -25,7 +25,7 @@ from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
 from ..yaml12 import YamlError, load
 from .bound import BOUND_KEYS, bound_value
-from .common import check_keys
+from .common import check_keys, is_file
 
 KIND = "quiz"
 QUESTION_KEYS = ["id", "question", "type", "answers", "multiple", "hint", "explanation",
@@ -72,17 +72,23 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         if not isinstance(raw, list) or not raw:
             raise BlockError("'questions' must be a non-empty list of questions "
                              "(each a mapping with 'question' and 'answers')", key="questions")
-        questions = [_question(q, f"question {i + 1}", "questions", f"{name}-{i + 1}", page)
+        questions = [_question(q, f"question {i + 1}", ("questions", i), f"{name}-{i + 1}", page)
                      for i, q in enumerate(raw)]
     elif "question" in data:
         check_keys(data, ["name", *QUESTION_KEYS])
-        questions = [_question({k: v for k, v in data.items() if k != "name"}, "", None, f"{name}-1",
+        questions = [_question({k: v for k, v in data.items() if k != "name"}, "", (), f"{name}-1",
                                page)]
     else:
         raise BlockError("a quiz needs 'question' (one question), 'questions' (a list) "
                          f"or 'include' ({BANK_DIR}/<bank>.yml)")
+    if "include" in data:
+        keys: list[Any] = ["questions" if "questions" in data else "include"] * len(questions)
+    elif "questions" in data:
+        keys = [("questions", i, "id") for i in range(len(questions))]
+    else:
+        keys = ["id"]
+    _claim_ids(questions, page, name, keys)
     key = "questions" if "questions" in data else "id"
-    _claim_ids(questions, page, name, key)
     page.claim_element_ids(_element_ids(page.cell_id(name), name, questions), key=key)
     page.quiz_count += 1
     spec = {
@@ -104,7 +110,7 @@ def element(spec: dict[str, Any], body: str) -> str:
 # Parsing ---------------------------------------------------------------------------------
 
 
-def _text(value: Any, what: str, key: str | None) -> str:
+def _text(value: Any, what: str, key: KeyPath | str | None) -> str:
     """Author text: strings as they are, numbers written back as text (`42` → "42")."""
     if isinstance(value, bool):
         value = "true" if value else "false"
@@ -117,16 +123,23 @@ def _text(value: Any, what: str, key: str | None) -> str:
     return value
 
 
-def _question(raw: Any, where: str, key: str | None, default_id: str,
+def _at(key: KeyPath | str, *more: Any) -> KeyPath | str:
+    """The path `more` below `key` when `key` is a path in the block; a top-level key (a
+    bank's `include`, whose questions are in another file) stays as it is."""
+    return (*key, *more) if isinstance(key, tuple) else key
+
+
+def _question(raw: Any, where: str, key: KeyPath | str, default_id: str,
               page: PageState | None = None) -> Question:
-    """One question mapping; `where` prefixes messages ("question 2"), `key` points at the line."""
+    """One question mapping; `where` prefixes messages ("question 2"), `key` points at the line:
+    the question's path in the block (``()`` for a quiz of one question), or `include`."""
     prefix = f"{where}: " if where else ""
     if not isinstance(raw, Mapping):
         raise BlockError(f"{prefix}a question must be a mapping with 'question' and 'answers'", key=key)
     check_keys(raw, QUESTION_KEYS, where=where, key=key)
 
-    def k(name: str) -> str | None:
-        return key or name
+    def k(name: str) -> KeyPath | str:
+        return _at(key, name)
 
     if raw.get("question") is None:
         raise BlockError(f"{prefix}missing 'question' (its text)", key=k("question"))
@@ -170,7 +183,8 @@ def _question(raw: Any, where: str, key: str | None, default_id: str,
     if not isinstance(answers_raw, list) or len(answers_raw) < 2:
         raise BlockError(f"{prefix}'answers' must be a list of at least two answers "
                          "(each a text or {text, correct, feedback})", key=k("answers"))
-    answers = [_answer(a, f"{prefix}answer {i + 1}", k("answers")) for i, a in enumerate(answers_raw)]
+    answers = [_answer(a, f"{prefix}answer {i + 1}", _at(k("answers"), i))
+               for i, a in enumerate(answers_raw)]
     correct = sum(a.correct for a in answers)
     if correct == 0:
         raise BlockError(f"{prefix}no answer is marked 'correct: true'", key=k("answers"))
@@ -200,7 +214,7 @@ def _number(raw: Mapping[str, Any], prefix: str, k: Any, page: PageState | None)
         for name, value in tol.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
                 raise BlockError(f"{prefix}tolerance: '{name}' must be a number >= 0, got {value!r}",
-                                 key=tkey)
+                                 key=_at(tkey, name))
             tolerance[name] = float(value)
     return {
         "from": origin,
@@ -209,15 +223,17 @@ def _number(raw: Mapping[str, Any], prefix: str, k: Any, page: PageState | None)
     }
 
 
-def _order_items(raw: Any, prefix: str, key: str) -> list[Answer]:
+def _order_items(raw: Any, prefix: str, key: KeyPath | str) -> list[Answer]:
     """The items of an ordering question, in the right order: texts or `{text, feedback}`."""
     if not isinstance(raw, list) or len(raw) < 2:
         raise BlockError(f"{prefix}'answers' of an ordering question must be a list of at least two "
                          "items, in the right order (each a text or {text, feedback})", key=key)
     items = []
     seen: dict[str, int] = {}
+    answers_key = key
     for i, item in enumerate(raw):
         where = f"{prefix}item {i + 1}"
+        key = _at(answers_key, i)
         if isinstance(item, Mapping) and "correct" in item:
             raise BlockError(f"{where}: an ordering question has no 'correct' (list its items "
                              "in the right order)", key=key)
@@ -242,18 +258,19 @@ def scramble(qid: str, n: int) -> list[int]:
     return shown
 
 
-def _answer(raw: Any, where: str, key: str) -> Answer:
+def _answer(raw: Any, where: str, key: KeyPath | str) -> Answer:
     if isinstance(raw, Mapping):
         check_keys(raw, ANSWER_KEYS, where=where, key=key)
         if raw.get("text") is None:
             raise BlockError(f"{where}: missing 'text'", key=key)
         correct = raw.get("correct", False)
         if not isinstance(correct, bool):
-            raise BlockError(f"{where}: 'correct' must be true or false, got {correct!r}", key=key)
+            raise BlockError(f"{where}: 'correct' must be true or false, got {correct!r}",
+                             key=_at(key, "correct"))
         feedback = raw.get("feedback")
         return Answer(
-            _text(raw["text"], f"{where}: 'text'", key), correct,
-            _text(feedback, f"{where}: 'feedback'", key) if feedback is not None else None,
+            _text(raw["text"], f"{where}: 'text'", _at(key, "text")), correct,
+            _text(feedback, f"{where}: 'feedback'", _at(key, "feedback")) if feedback is not None else None,
         )
     if raw is None:
         raise BlockError(f"{where} is empty", key=key)
@@ -277,7 +294,7 @@ def _bank_path(include: Any, page: PageState) -> tuple[Path, str]:
     except OutsideError as exc:
         raise BlockError(str(exc), key="include") from None
     path = folder.joinpath(*parts)
-    if not path.is_file():
+    if not is_file(path):
         raise BlockError(f"quiz bank {include!r} not found (looked for {path})", key="include")
     return path, f"{BANK_DIR}/{'/'.join(parts)}"
 
@@ -285,7 +302,8 @@ def _bank_path(include: Any, page: PageState) -> tuple[Path, str]:
 def _from_bank(data: Mapping[str, Any], page: PageState) -> list[Question]:
     path, shown = _bank_path(data["include"], page)
     try:
-        raw = load(path.read_text(encoding="utf-8-sig"))
+        raw = load(path.read_text(encoding="utf-8-sig"), max_depth=page.limits.yaml_depth,
+                   max_alias_nodes=page.limits.yaml_aliases)
     except YamlError as exc:
         raise BlockError(f"{shown}:{exc.line + 1}: invalid YAML: {exc.message}", key="include") from None
     if isinstance(raw, Mapping):
@@ -311,18 +329,19 @@ def _from_bank(data: Mapping[str, Any], page: PageState) -> list[Question]:
         raise BlockError(f"'questions' with 'include' must be a non-empty list of ids of {shown}",
                          key="questions")
     picked = []
-    for qid in wanted:
+    for i, qid in enumerate(wanted):
         qid = str(qid)
         if qid not in bank:
             raise BlockError(f"{shown} has no question with id '{qid}'{did_you_mean(qid, bank)}; "
-                             f"its ids: {', '.join(bank)}", key="questions")
+                             f"its ids: {', '.join(bank)}", key=("questions", i))
         picked.append(bank[qid])
     return picked
 
 
-def _claim_ids(questions: list[Question], page: PageState, name: str, key: str) -> None:
+def _claim_ids(questions: list[Question], page: PageState, name: str, keys: list[Any]) -> None:
+    """Refuse a question id used twice on the page; `keys[i]` places the error of question i."""
     seen: set[str] = set()
-    for q in questions:
+    for q, key in zip(questions, keys, strict=False):
         other = page.quiz_ids.get(q.id)
         if q.id in seen or other is not None:
             where = "this quiz" if q.id in seen else f"quiz '{other}' on this page"

@@ -36,15 +36,16 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     rows = []
     for i, raw in enumerate(raw_rows, start=1):
         prefix = f"row {i}: "
+        at = ("rows", i - 1)
         if not isinstance(raw, Mapping):
             raise BlockError(f"{prefix}a row must be a mapping {{label, cell, quantity, epoch | index}}",
-                             key="rows")
-        check_keys(raw, ROW_KEYS, where=f"row {i}", key="rows")
-        origin, refs, values = bound_value(raw, page, prefix, "rows", label=None, user="table",
+                             key=at)
+        check_keys(raw, ROW_KEYS, where=f"row {i}", key=at)
+        origin, refs, values = bound_value(raw, page, prefix, at, label=None, user="table",
                                            quantity=quantity)
         label = raw.get("label", _default_label(origin))
         if not isinstance(label, str) or not label.strip():
-            raise BlockError(f"{prefix}'label' must be a text", key="rows")
+            raise BlockError(f"{prefix}'label' must be a text", key=(*at, "label"))
         rows.append({
             "label": label, "from": origin,
             "references": [{"epsilon": r["epsilon"], "value": v} for r, v in zip(refs, values, strict=True)],

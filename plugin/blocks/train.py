@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import posixpath
 import re
 from typing import Any
@@ -14,10 +15,23 @@ from .. import jsgen, refcheck
 from ..cache import digest
 from ..contract import spec_header
 from ..engine import EngineError, Sequential
-from ..errors import BlockError
+from ..errors import BlockError, format_block
 from ..export import WEIGHTS_FILE, layers_model_json
 from ..html import array_json, code_block, esc, fmt, table
-from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, Chain, Export, FitOp, ModelInfo, PageState, band
+from ..limits import Limits
+from ..page import (
+    BAND_RUNS,
+    BAND_WIDEN,
+    EPSILONS,
+    Chain,
+    DatasetInfo,
+    Export,
+    FitOp,
+    ModelInfo,
+    PageState,
+    Progress,
+    band,
+)
 from .common import check_keys, choice, integer, require, tolerance
 
 KIND = "train"
@@ -53,12 +67,16 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError(f"'validation: test' needs a test split, but dataset '{dataset.name}' has "
                          "split 1.0 (give the dataset e.g. split: 0.8)", key="validation")
     _check_shapes(model, dataset)
+    banded = model.unseeded_dropout
+    _check_work(model, dataset, epochs, batch_size, validation, banded, page.limits)
     export = _export_path(data, page)
     cell_id = page.cell_id(name)
+    runs = BAND_RUNS if banded else 1
+    progress = Progress(format_block(page.path, page.block_line, KIND, name), epochs,
+                        len(EPSILONS) * runs, page.limits.progress)
     op = FitOp(cell_id, dataset.x, dataset.y,
-               (dataset.x_test, dataset.y_test) if validation else None, epochs, batch_size)
+               (dataset.x_test, dataset.y_test) if validation else None, epochs, batch_size, progress)
     chain = model.chain
-    banded = model.unseeded_dropout
     if banded and export is not None:
         raise BlockError("'export' needs training a reference can follow step by step, but model "
                          f"'{model.name}' has dropout without a seed; give the dropout layer a "
@@ -116,6 +134,25 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         page.published[(page.base_dir / export).resolve()] = files
         html += render_export(page.url_prefix + export)
     return spec, html
+
+
+def _check_work(model: ModelInfo, dataset: DatasetInfo, epochs: int, batch_size: int, validation: bool,
+                banded: bool, limits: Limits) -> None:
+    """Refuse a fit whose reference would take the build hours: too many optimizer steps, or
+    too much work (epochs × rows × parameters × runs), counted before anything is computed."""
+    batches = math.ceil(len(dataset.x) / batch_size)
+    steps = epochs * batches
+    if steps > limits.steps:
+        detail = f" ({epochs:,} epochs × {batches:,} batches of up to {batch_size})"
+        raise BlockError(limits.exceeded("too many training steps", steps, "steps", detail), key="epochs")
+    rows = len(dataset.x) + (len(dataset.x_test) if validation and dataset.x_test is not None else 0)
+    params = sum(int(w.size) for w in model.weights)
+    runs = BAND_RUNS if banded else 1
+    work = epochs * rows * params * runs
+    if work > limits.training:
+        detail = f" ({epochs:,} epochs × {rows:,} rows × {params:,} parameters"
+        detail += f" × {runs} runs for dropout without a seed)" if banded else ")"
+        raise BlockError(limits.exceeded("too much training", work, "training", detail), key="epochs")
 
 
 EXACT_INITIAL = ", and the initial model&#39;s inference outputs are checked exactly"

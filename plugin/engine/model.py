@@ -238,6 +238,7 @@ class Sequential:
         batch_size: int = 32,
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         validation_split: float = 0.0,
+        on_epoch: Callable[[int], None] | None = None,
     ) -> dict[str, list[float]]:
         """Trains like ``model.fit`` with ``shuffle: false``; weights and optimizer carry over.
 
@@ -248,6 +249,7 @@ class Sequential:
             batch_size: Samples per step; the last partial batch is kept.
             validation_data: ``(x, y)`` evaluated after each epoch; wins over the split.
             validation_split: Fraction of samples, taken from the end, held out.
+            on_epoch: Called with the number of epochs done after each one (progress).
 
         Returns:
             ``{"loss", "acc", "val_loss", "val_acc"}`` as applicable, one float per epoch.
@@ -277,7 +279,7 @@ class Sequential:
         if val is not None:
             history.update({f"val_{key}": [] for key in keys})
         weights = self._require_weights()
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             totals = dict.fromkeys(keys, F32(0))
             seen = 0
             for start in range(0, len(x_arr), batch_size):
@@ -298,6 +300,8 @@ class Sequential:
             if val is not None:
                 for key, value in self._test_loop(*val, batch_size).items():
                     history[f"val_{key}"].append(value)
+            if on_epoch is not None:
+                on_epoch(epoch)
         return history
 
     @_like_tfjs
