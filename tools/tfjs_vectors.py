@@ -13,9 +13,11 @@ test_engine_conv_vectors.py) compare the NumPy engine with those values.
     .venv/bin/python tools/tfjs_vectors.py FILE --case forward-relu --case momentum-mse --check
 
 A new case is added by writing its inputs (no ``results``) into a file and running the tool
-on it. ``--check`` recomputes without writing, names every quantity outside rtol 1e-3,
-atol 1e-5 of the stored values (accuracies: one sample), prints the largest absolute
-difference and exits 1 when any quantity is outside. Run it with the repository's
+on it; a case without ``weights`` gets its initial weights drawn once by TF.js's own
+initializers (CPU backend), stored with the results. ``--check`` recomputes without
+writing, names every quantity outside rtol 1e-3, atol 1e-5 of the stored values
+(accuracies: one sample), prints the largest absolute difference and exits 1 when any
+quantity is outside. Run it with the repository's
 ``.venv/bin/python`` after ``make dev`` (which vendors TF.js); it needs Chromium and
 chromedriver like ``mlpages verify``.
 """
@@ -60,9 +62,14 @@ const ARGS = {
 const tensor = (a) => tf.tensor(a.data.map((v) => (v === null ? NaN : v)), a.shape, 'float32');
 const values = async (t) => Array.from(await t.data(), Number);
 
-async function runCase(c) {
+function build(c) {
   const model = tf.sequential();
   for (const layer of c.layers) model.add(tf.layers[layer.type](structuredClone(layer.config)));
+  return model;
+}
+
+async function runCase(c) {
+  const model = build(c);
   if (c.weights) model.setWeights(c.weights.map(tensor));
   const o = c.compile.optimizer;
   const optimizer = typeof o === 'string'
@@ -90,6 +97,18 @@ window.runCases = async (variant, cases) => {
   for (const c of cases) out[c.name] = await runCase(c);
   return { backend: tf.getBackend(), version: tf.version.tfjs, results: out };
 };
+window.initialWeights = async (cases) => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const out = {};
+  for (const c of cases) {
+    const model = build(c);
+    out[c.name] = await Promise.all(
+      model.getWeights().map(async (w) => ({ shape: w.shape, data: await values(w) })));
+    model.dispose();
+  }
+  return out;
+};
 window.pageReady = true;
 </script>
 """
@@ -97,7 +116,7 @@ window.pageReady = true;
 RUN = """
 const [variant, cases, done] = arguments;
 const wait = () => (window.pageReady
-  ? window.runCases(variant, cases)
+  ? (variant === 'init' ? window.initialWeights(cases) : window.runCases(variant, cases))
   : new Promise((r) => setTimeout(r, 50)).then(wait));
 wait().then((v) => done(JSON.stringify(v)), (e) => done(JSON.stringify({error: String(e && e.stack || e)})));
 """
@@ -132,6 +151,17 @@ def compute(cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         driver = make_driver()
         driver.set_script_timeout(1800)
         try:
+            draw = [c for c in cases if "weights" not in c]
+            if draw:
+                # TF.js's own initializers draw the weights once (CPU backend); every
+                # variant then starts from those.
+                driver.get(url + "index.html")
+                drawn = json.loads(driver.execute_async_script(RUN, "init", [inputs(c) for c in draw]))
+                if "error" in drawn:
+                    raise RuntimeError(f"initial weights: {drawn['error']}")
+                for case in draw:
+                    case["weights"] = drawn[case["name"]]
+                print(f"drew the initial weights of {len(draw)} cases", file=sys.stderr)
             for variant in VARIANTS:
                 out = run_variant(driver, url + "index.html", variant, cases)
                 print(f"{variant}: {len(cases)} cases on TF.js {out['version']} ({out['backend']})",
