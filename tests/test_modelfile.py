@@ -199,3 +199,25 @@ def test_separable_regularizers_in_a_model_file_are_refused(tmp_path, setting, m
     (tmp_path / "m" / "model.json").write_text(json.dumps(doc))
     with pytest.raises(ModelFileError, match=message):
         read_layers_model(tmp_path / "m" / "model.json")
+
+
+def test_a_model_file_written_by_tfjs_reads_in_tfjs_weight_order():
+    """tests/fixtures/spec_course/docs/models/mobilenet-tiny was saved by TF.js 4.22 itself
+    (tools/tfjs_save_model.py): its Keras configs, TF.js's own layer names and its manifest
+    order (trainable weights, then every moving statistic) are what the engine expects."""
+    folder = Path(__file__).parent / "fixtures" / "spec_course" / "docs" / "models" / "mobilenet-tiny"
+    doc = json.loads((folder / "model.json").read_text())
+    assert doc["weightsManifest"][0]["paths"] == ["./model.weights.bin"]
+    loaded = read_layers_model(folder / "model.json")
+    assert [layer["type"] for layer in loaded.layers] == [
+        "reshape", "conv2d", "batchNormalization", "reLU", "depthwiseConv2d", "batchNormalization",
+        "reLU", "conv2d", "batchNormalization", "reLU", "zeroPadding2d", "separableConv2d",
+        "globalAveragePooling2d", "dense"]
+    assert loaded.layers[3]["config"]["maxValue"] == 6
+    assert loaded.layers[10]["config"]["padding"] == [[1, 1], [1, 1]]
+    engine = Sequential(loaded.layers)
+    assert [n for n, _ in engine.weight_shapes()] == [w["name"].replace("moving_mean", "movingMean")
+                                                       .replace("moving_variance", "movingVariance")
+                                                       for w in doc["weightsManifest"][0]["weights"]]
+    assert [n for n, _ in engine.weight_shapes()] == list(loaded.weights)
+    assert engine.summary()[-2]["outputShape"] == [None, 6]

@@ -25,11 +25,13 @@ chromedriver like ``mlpages verify``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -113,13 +115,45 @@ window.pageReady = true;
 </script>
 """
 
-RUN = """
-const [variant, cases, done] = arguments;
+# Calls window[name](...args) once the page's module has run; resolves to its JSON.
+CALL = """
+const [name, args, done] = arguments;
 const wait = () => (window.pageReady
-  ? (variant === 'init' ? window.initialWeights(cases) : window.runCases(variant, cases))
+  ? window[name](...args)
   : new Promise((r) => setTimeout(r, 50)).then(wait));
 wait().then((v) => done(JSON.stringify(v)), (e) => done(JSON.stringify({error: String(e && e.stack || e)})));
 """
+
+
+@contextlib.contextmanager
+def tfjs_page(page: str) -> Iterator[tuple[Any, str]]:
+    """``(driver, url)``: headless Chromium and the URL of ``page`` served next to the
+    vendored TF.js on 127.0.0.1, both closed on exit."""
+    if not TFJS.is_file():
+        raise SystemExit(f"{TFJS.relative_to(ROOT)} is missing: run `make dev` first")
+    with tempfile.TemporaryDirectory(prefix="mlpages-tfjs-") as tmp:
+        shutil.copy(TFJS, Path(tmp) / TFJS.name)
+        (Path(tmp) / "index.html").write_text(page, encoding="utf-8")
+        url, stop = serve_background(tmp)
+        driver = make_driver()
+        driver.set_script_timeout(1800)
+        try:
+            yield driver, url + "index.html"
+        finally:
+            driver.quit()
+            stop()
+
+
+def call(driver: Any, name: str, *args: Any) -> Any:
+    """The JSON result of ``window[name](...args)`` on the loaded page.
+
+    Raises:
+        RuntimeError: With the page's error if the call threw.
+    """
+    out = json.loads(driver.execute_async_script(CALL, name, list(args)))
+    if isinstance(out, dict) and "error" in out:
+        raise RuntimeError(f"{name}: {out['error']}")
+    return out
 
 
 def inputs(case: dict[str, Any]) -> dict[str, Any]:
@@ -130,9 +164,7 @@ def inputs(case: dict[str, Any]) -> dict[str, Any]:
 def run_variant(driver: Any, url: str, variant: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
     """Every case on a freshly loaded page (flags must be set before the backend starts)."""
     driver.get(url)
-    out = json.loads(driver.execute_async_script(RUN, variant, [inputs(c) for c in cases]))
-    if "error" in out:
-        raise RuntimeError(f"{variant}: {out['error']}")
+    out = call(driver, "runCases", variant, [inputs(c) for c in cases])
     backend = "cpu" if variant == "cpu" else "webgl"
     if out["backend"] != backend:
         raise RuntimeError(f"{variant}: the page ran on {out['backend']}, not {backend} (no WebGL?)")
@@ -141,36 +173,23 @@ def run_variant(driver: Any, url: str, variant: str, cases: list[dict[str, Any]]
 
 def compute(cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """``{case name: {variant: result}}`` from TF.js in headless Chromium."""
-    if not TFJS.is_file():
-        raise SystemExit(f"{TFJS.relative_to(ROOT)} is missing: run `make dev` first")
     results: dict[str, dict[str, Any]] = {c["name"]: {} for c in cases}
-    with tempfile.TemporaryDirectory(prefix="mlpages-vectors-") as tmp:
-        shutil.copy(TFJS, Path(tmp) / TFJS.name)
-        (Path(tmp) / "index.html").write_text(PAGE, encoding="utf-8")
-        url, stop = serve_background(tmp)
-        driver = make_driver()
-        driver.set_script_timeout(1800)
-        try:
-            draw = [c for c in cases if "weights" not in c]
-            if draw:
-                # TF.js's own initializers draw the weights once (CPU backend); every
-                # variant then starts from those.
-                driver.get(url + "index.html")
-                drawn = json.loads(driver.execute_async_script(RUN, "init", [inputs(c) for c in draw]))
-                if "error" in drawn:
-                    raise RuntimeError(f"initial weights: {drawn['error']}")
-                for case in draw:
-                    case["weights"] = drawn[case["name"]]
-                print(f"drew the initial weights of {len(draw)} cases", file=sys.stderr)
-            for variant in VARIANTS:
-                out = run_variant(driver, url + "index.html", variant, cases)
-                print(f"{variant}: {len(cases)} cases on TF.js {out['version']} ({out['backend']})",
-                      file=sys.stderr)
-                for name, result in out["results"].items():
-                    results[name][variant] = result
-        finally:
-            driver.quit()
-            stop()
+    with tfjs_page(PAGE) as (driver, url):
+        draw = [c for c in cases if "weights" not in c]
+        if draw:
+            # TF.js's own initializers draw the weights once (CPU backend); every variant
+            # then starts from those.
+            driver.get(url)
+            drawn = call(driver, "initialWeights", [inputs(c) for c in draw])
+            for case in draw:
+                case["weights"] = drawn[case["name"]]
+            print(f"drew the initial weights of {len(draw)} cases", file=sys.stderr)
+        for variant in VARIANTS:
+            out = run_variant(driver, url, variant, cases)
+            print(f"{variant}: {len(cases)} cases on TF.js {out['version']} ({out['backend']})",
+                  file=sys.stderr)
+            for name, result in out["results"].items():
+                results[name][variant] = result
     return results
 
 
