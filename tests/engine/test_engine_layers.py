@@ -289,6 +289,13 @@ def test_separable_conv2d_pointwise_kernel_uses_the_depthwise_initializer() -> N
     assert depthwise.min() == pointwise.min() == 1.0 and bias.tolist() == [0, 0, 0]
 
 
+def test_separable_initial_weights_are_the_ones_tfjs_drew() -> None:
+    """The case's initial weights were drawn by TF.js from deterministic initializers."""
+    case = cases(CONV)["separable-initializers"]
+    drawn = Sequential(case["layers"]).init_weights(0)
+    assert [w.ravel().tolist() for w in drawn] == [w["data"] for w in case["weights"]]
+
+
 def test_depthwise_and_separable_default_initializers() -> None:
     """depthwiseConv2d draws glorotNormal (truncated at 2σ, so beyond the glorotUniform
     limit √3·σ), separableConv2d glorotUniform for both kernels."""
