@@ -59,6 +59,7 @@ window.pageReady = true;
 </script>
 """
 
+
 def save(recipe: dict, folder: Path) -> None:
     """Runs ``recipe`` in TF.js and writes ``model.json`` and the weights into ``folder``."""
     with tfjs_page(PAGE) as (driver, url):
