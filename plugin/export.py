@@ -19,7 +19,8 @@ from .engine import Sequential
 
 WEIGHTS_FILE = "weights.bin"
 # Config keys left out of the JSON: the loaded weights overwrite whatever they would draw.
-_DROPPED = {"kernelInitializer", "biasInitializer", "inputShape", "inputDim", "batchInputShape"}
+_DROPPED = {"kernelInitializer", "biasInitializer", "depthwiseInitializer", "pointwiseInitializer",
+            "inputShape", "inputDim", "batchInputShape"}
 # Engine weight suffixes whose TF.js variable names differ (BatchNormalization's state).
 _WEIGHT_SUFFIX = {"movingMean": "moving_mean", "movingVariance": "moving_variance"}
 

@@ -25,17 +25,22 @@ LAYER_TYPES = {
     "Dense": "dense", "Conv2D": "conv2d", "MaxPooling2D": "maxPooling2d",
     "AveragePooling2D": "averagePooling2d", "Flatten": "flatten", "Reshape": "reshape",
     "Activation": "activation", "LeakyReLU": "leakyReLU", "Dropout": "dropout",
-    "BatchNormalization": "batchNormalization",
+    "BatchNormalization": "batchNormalization", "DepthwiseConv2D": "depthwiseConv2d",
+    "SeparableConv2D": "separableConv2d", "ZeroPadding2D": "zeroPadding2d",
+    "GlobalAveragePooling2D": "globalAveragePooling2d", "GlobalMaxPooling2D": "globalMaxPooling2d",
+    "ReLU": "reLU",
 }
 # Weight names whose engine spelling differs from TF.js's variable names.
 _ENGINE_SUFFIX = {"moving_mean": "movingMean", "moving_variance": "movingVariance"}
 # Keys that describe how TF.js stores or initialises a layer, not what it computes.
 _IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "batch_size", "kernel_initializer",
             "bias_initializer", "beta_initializer", "gamma_initializer", "moving_mean_initializer",
-            "moving_variance_initializer", "data_format", "dilation_rate", "axis"}
+            "moving_variance_initializer", "data_format", "dilation_rate", "axis",
+            "depthwise_initializer", "pointwise_initializer"}
 _UNSUPPORTED_IF_SET = {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
                        "kernel_constraint", "bias_constraint", "beta_regularizer", "gamma_regularizer",
-                       "beta_constraint", "gamma_constraint", "noise_shape"}
+                       "beta_constraint", "gamma_constraint", "noise_shape", "depthwise_regularizer",
+                       "pointwise_regularizer", "depthwise_constraint", "pointwise_constraint"}
 
 
 # A model.json holds the topology and the weights manifest, never the weights: a few hundred

@@ -44,6 +44,15 @@ CASES = [
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2], kernelRegularizer: l2}\n"
      "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
      "docs/ch1.md:19: model 'm2': layer 1 (dense): 'kernelRegularizer' is not supported by mlpages"),
+    ("unsupported key of a depthwise layer",
+     "```model\nname: m2\nlayers:\n  - depthwiseConv2d: {kernelSize: 3, inputShape: [4, 4, 1], "
+     "depthwiseRegularizer: l2}\ncompile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:19: model 'm2': layer 1 (depthwiseConv2d): 'depthwiseRegularizer' is not supported "
+     "by mlpages"),
+    ("reLU maxValue below zero",
+     "```model\nname: m2\nlayers:\n  - reLU: {maxValue: -6, inputShape: [2]}\n"
+     "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:19: model 'm2': layer 1 (relu): maxValue must be a number of at least 0"),
     ("misspelt activation",
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, activation: sigmod, inputShape: [2]}\n"
      "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n",

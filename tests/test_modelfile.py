@@ -136,3 +136,88 @@ def test_up_to_errors_name_file_line_and_the_layers(tmp_path, warnings_log, bloc
     text = f"# T\n\n```model\nname: m\n{block}compile: {{optimizer: sgd, loss: meanSquaredError}}\n```\n"
     convert(text, path="docs/t.md", base_dir=tmp_path)
     assert warnings_log() == [message]
+
+
+MOBILENET_LAYERS = [
+    {"type": "zeroPadding2d", "config": {"padding": [[0, 1], [0, 1]], "inputShape": [7, 7, 3]}},
+    {"type": "conv2d", "config": {"filters": 4, "kernelSize": 3, "strides": 2, "useBias": False}},
+    {"type": "batchNormalization", "config": {}},
+    {"type": "reLU", "config": {"maxValue": 6}},
+    {"type": "depthwiseConv2d", "config": {"kernelSize": 3, "padding": "same", "depthMultiplier": 2,
+                                           "useBias": False, "depthwiseInitializer": "heNormal"}},
+    {"type": "reLU", "config": {}},
+    {"type": "separableConv2d", "config": {"filters": 5, "kernelSize": 1, "activation": "relu6",
+                                           "pointwiseInitializer": "ones"}},
+    {"type": "globalAveragePooling2d", "config": {}},
+    {"type": "dense", "config": {"units": 2, "activation": "softmax"}},
+]
+
+
+def test_mobilenet_layers_round_trip_through_a_model_file(tmp_path):
+    weights = write_model(tmp_path / "m", MOBILENET_LAYERS)
+    doc = json.loads((tmp_path / "m" / "model.json").read_text())
+    layers = doc["modelTopology"]["config"]["layers"]
+    assert [la["class_name"] for la in layers] == [
+        "ZeroPadding2D", "Conv2D", "BatchNormalization", "ReLU", "DepthwiseConv2D", "ReLU",
+        "SeparableConv2D", "GlobalAveragePooling2D", "Dense"]
+    assert layers[4]["config"]["depth_multiplier"] == 2 and layers[3]["config"]["max_value"] == 6
+    assert "depthwise_initializer" not in layers[4]["config"]
+    assert "pointwise_initializer" not in layers[6]["config"]
+    loaded = read_layers_model(tmp_path / "m" / "model.json")
+    assert [layer["type"] for layer in loaded.layers] == [layer["type"] for layer in MOBILENET_LAYERS]
+    for mine, read in zip(MOBILENET_LAYERS, loaded.layers, strict=True):
+        expected = {k: v for k, v in mine["config"].items() if not k.endswith("Initializer")}
+        assert {k: v for k, v in read["config"].items() if k != "name"} == expected
+    engine = Sequential(loaded.layers)
+    names = [n for n, _ in engine.weight_shapes()]
+    assert names[4:7] == ["separable_conv2d_1/depthwise_kernel", "separable_conv2d_1/pointwise_kernel",
+                          "separable_conv2d_1/bias"]
+    for name, expected in zip(names, weights, strict=True):
+        np.testing.assert_array_equal(loaded.weights[name], expected)
+
+
+def test_a_mobilenet_base_up_to_global_pooling_takes_a_frozen_head(tmp_path):
+    write_model(tmp_path / "models" / "base", MOBILENET_LAYERS)
+    text = ("```model\nname: m\nfrom: models/base/model.json\nupTo: global_average_pooling2d_1\n"
+            "frozen: true\nseed: 2\nlayers:\n  - dense: {units: 3, activation: softmax}\n"
+            "compile: {optimizer: sgd, loss: categoricalCrossentropy}\n```\n")
+    spec = spec_of(convert(text, base_dir=tmp_path), "model")
+    assert [layer["type"] for layer in spec["layers"]][-3:] == [
+        "separableConv2d", "globalAveragePooling2d", "dense"]
+    assert [w["name"] for w in spec["weights"]][:2] == ["head_dense_1/kernel", "head_dense_1/bias"]
+    assert spec["summary"][-2]["outputShape"] == [None, 5]
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("depthwise_regularizer", "sets depthwise_regularizer, which mlpages does not reproduce"),
+    ("pointwise_constraint", "sets pointwise_constraint, which mlpages does not reproduce"),
+])
+def test_separable_regularizers_in_a_model_file_are_refused(tmp_path, setting, message):
+    write_model(tmp_path / "m", MOBILENET_LAYERS)
+    doc = json.loads((tmp_path / "m" / "model.json").read_text())
+    doc["modelTopology"]["config"]["layers"][6]["config"][setting] = {"class_name": "L2", "config": {}}
+    (tmp_path / "m" / "model.json").write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match=message):
+        read_layers_model(tmp_path / "m" / "model.json")
+
+
+def test_a_model_file_written_by_tfjs_reads_in_tfjs_weight_order():
+    """tests/fixtures/spec_course/docs/models/mobilenet-tiny was saved by TF.js 4.22 itself
+    (tools/tfjs_save_model.py): its Keras configs, TF.js's own layer names and its manifest
+    order (trainable weights, then every moving statistic) are what the engine expects."""
+    folder = Path(__file__).parent / "fixtures" / "spec_course" / "docs" / "models" / "mobilenet-tiny"
+    doc = json.loads((folder / "model.json").read_text())
+    assert doc["weightsManifest"][0]["paths"] == ["./model.weights.bin"]
+    loaded = read_layers_model(folder / "model.json")
+    assert [layer["type"] for layer in loaded.layers] == [
+        "reshape", "conv2d", "batchNormalization", "reLU", "depthwiseConv2d", "batchNormalization",
+        "reLU", "conv2d", "batchNormalization", "reLU", "zeroPadding2d", "separableConv2d",
+        "globalAveragePooling2d", "dense"]
+    assert loaded.layers[3]["config"]["maxValue"] == 6
+    assert loaded.layers[10]["config"]["padding"] == [[1, 1], [1, 1]]
+    engine = Sequential(loaded.layers)
+    assert [n for n, _ in engine.weight_shapes()] == [w["name"].replace("moving_mean", "movingMean")
+                                                       .replace("moving_variance", "movingVariance")
+                                                       for w in doc["weightsManifest"][0]["weights"]]
+    assert [n for n, _ in engine.weight_shapes()] == list(loaded.weights)
+    assert engine.summary()[-2]["outputShape"] == [None, 6]

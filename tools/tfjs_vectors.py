@@ -13,9 +13,11 @@ test_engine_conv_vectors.py) compare the NumPy engine with those values.
     .venv/bin/python tools/tfjs_vectors.py FILE --case forward-relu --case momentum-mse --check
 
 A new case is added by writing its inputs (no ``results``) into a file and running the tool
-on it. ``--check`` recomputes without writing, names every quantity outside rtol 1e-3,
-atol 1e-5 of the stored values (accuracies: one sample), prints the largest absolute
-difference and exits 1 when any quantity is outside. Run it with the repository's
+on it; a case without ``weights`` gets its initial weights drawn once by TF.js's own
+initializers (CPU backend), stored with the results. ``--check`` recomputes without
+writing, names every quantity outside rtol 1e-3, atol 1e-5 of the stored values
+(accuracies: one sample), prints the largest absolute difference and exits 1 when any
+quantity is outside. Run it with the repository's
 ``.venv/bin/python`` after ``make dev`` (which vendors TF.js); it needs Chromium and
 chromedriver like ``mlpages verify``.
 """
@@ -23,11 +25,13 @@ chromedriver like ``mlpages verify``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +64,14 @@ const ARGS = {
 const tensor = (a) => tf.tensor(a.data.map((v) => (v === null ? NaN : v)), a.shape, 'float32');
 const values = async (t) => Array.from(await t.data(), Number);
 
-async function runCase(c) {
+function build(c) {
   const model = tf.sequential();
   for (const layer of c.layers) model.add(tf.layers[layer.type](structuredClone(layer.config)));
+  return model;
+}
+
+async function runCase(c) {
+  const model = build(c);
   if (c.weights) model.setWeights(c.weights.map(tensor));
   const o = c.compile.optimizer;
   const optimizer = typeof o === 'string'
@@ -90,17 +99,61 @@ window.runCases = async (variant, cases) => {
   for (const c of cases) out[c.name] = await runCase(c);
   return { backend: tf.getBackend(), version: tf.version.tfjs, results: out };
 };
+window.initialWeights = async (cases) => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const out = {};
+  for (const c of cases) {
+    const model = build(c);
+    out[c.name] = await Promise.all(
+      model.getWeights().map(async (w) => ({ shape: w.shape, data: await values(w) })));
+    model.dispose();
+  }
+  return out;
+};
 window.pageReady = true;
 </script>
 """
 
-RUN = """
-const [variant, cases, done] = arguments;
+# Calls window[name](...args) once the page's module has run; resolves to its JSON.
+CALL = """
+const [name, args, done] = arguments;
 const wait = () => (window.pageReady
-  ? window.runCases(variant, cases)
+  ? window[name](...args)
   : new Promise((r) => setTimeout(r, 50)).then(wait));
 wait().then((v) => done(JSON.stringify(v)), (e) => done(JSON.stringify({error: String(e && e.stack || e)})));
 """
+
+
+@contextlib.contextmanager
+def tfjs_page(page: str) -> Iterator[tuple[Any, str]]:
+    """``(driver, url)``: headless Chromium and the URL of ``page`` served next to the
+    vendored TF.js on 127.0.0.1, both closed on exit."""
+    if not TFJS.is_file():
+        raise SystemExit(f"{TFJS.relative_to(ROOT)} is missing: run `make dev` first")
+    with tempfile.TemporaryDirectory(prefix="mlpages-tfjs-") as tmp:
+        shutil.copy(TFJS, Path(tmp) / TFJS.name)
+        (Path(tmp) / "index.html").write_text(page, encoding="utf-8")
+        url, stop = serve_background(tmp)
+        driver = make_driver()
+        driver.set_script_timeout(1800)
+        try:
+            yield driver, url + "index.html"
+        finally:
+            driver.quit()
+            stop()
+
+
+def call(driver: Any, name: str, *args: Any) -> Any:
+    """The JSON result of ``window[name](...args)`` on the loaded page.
+
+    Raises:
+        RuntimeError: With the page's error if the call threw.
+    """
+    out = json.loads(driver.execute_async_script(CALL, name, list(args)))
+    if isinstance(out, dict) and "error" in out:
+        raise RuntimeError(f"{name}: {out['error']}")
+    return out
 
 
 def inputs(case: dict[str, Any]) -> dict[str, Any]:
@@ -111,9 +164,7 @@ def inputs(case: dict[str, Any]) -> dict[str, Any]:
 def run_variant(driver: Any, url: str, variant: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
     """Every case on a freshly loaded page (flags must be set before the backend starts)."""
     driver.get(url)
-    out = json.loads(driver.execute_async_script(RUN, variant, [inputs(c) for c in cases]))
-    if "error" in out:
-        raise RuntimeError(f"{variant}: {out['error']}")
+    out = call(driver, "runCases", variant, [inputs(c) for c in cases])
     backend = "cpu" if variant == "cpu" else "webgl"
     if out["backend"] != backend:
         raise RuntimeError(f"{variant}: the page ran on {out['backend']}, not {backend} (no WebGL?)")
@@ -122,25 +173,23 @@ def run_variant(driver: Any, url: str, variant: str, cases: list[dict[str, Any]]
 
 def compute(cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """``{case name: {variant: result}}`` from TF.js in headless Chromium."""
-    if not TFJS.is_file():
-        raise SystemExit(f"{TFJS.relative_to(ROOT)} is missing: run `make dev` first")
     results: dict[str, dict[str, Any]] = {c["name"]: {} for c in cases}
-    with tempfile.TemporaryDirectory(prefix="mlpages-vectors-") as tmp:
-        shutil.copy(TFJS, Path(tmp) / TFJS.name)
-        (Path(tmp) / "index.html").write_text(PAGE, encoding="utf-8")
-        url, stop = serve_background(tmp)
-        driver = make_driver()
-        driver.set_script_timeout(1800)
-        try:
-            for variant in VARIANTS:
-                out = run_variant(driver, url + "index.html", variant, cases)
-                print(f"{variant}: {len(cases)} cases on TF.js {out['version']} ({out['backend']})",
-                      file=sys.stderr)
-                for name, result in out["results"].items():
-                    results[name][variant] = result
-        finally:
-            driver.quit()
-            stop()
+    with tfjs_page(PAGE) as (driver, url):
+        draw = [c for c in cases if "weights" not in c]
+        if draw:
+            # TF.js's own initializers draw the weights once (CPU backend); every variant
+            # then starts from those.
+            driver.get(url)
+            drawn = call(driver, "initialWeights", [inputs(c) for c in draw])
+            for case in draw:
+                case["weights"] = drawn[case["name"]]
+            print(f"drew the initial weights of {len(draw)} cases", file=sys.stderr)
+        for variant in VARIANTS:
+            out = run_variant(driver, url, variant, cases)
+            print(f"{variant}: {len(cases)} cases on TF.js {out['version']} ({out['backend']})",
+                  file=sys.stderr)
+            for name, result in out["results"].items():
+                results[name][variant] = result
     return results
 
 

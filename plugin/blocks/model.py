@@ -38,16 +38,24 @@ LAYERS: dict[str, list[str]] = {
     "leakyReLU": ["alpha"],
     "dropout": ["rate", "seed"],
     "batchNormalization": ["momentum", "epsilon", "center", "scale"],
+    "depthwiseConv2d": ["kernelSize", "strides", "padding", "depthMultiplier", "activation", "useBias",
+                        "depthwiseInitializer", "biasInitializer"],
+    "separableConv2d": ["filters", "kernelSize", "strides", "padding", "depthMultiplier", "activation",
+                        "useBias", "depthwiseInitializer", "pointwiseInitializer", "biasInitializer"],
+    "zeroPadding2d": ["padding"],
+    "globalAveragePooling2d": [],
+    "globalMaxPooling2d": [],
+    "reLU": ["maxValue"],
 }
 TFJS_ONLY_LAYERS = [
-    "conv1d", "conv2dTranspose", "depthwiseConv2d", "separableConv2d", "globalAveragePooling2d",
-    "globalMaxPooling2d", "layerNormalization", "prelu", "embedding", "lstm", "gru", "simpleRNN",
-    "concatenate", "add", "zeroPadding2d", "upSampling2d", "cropping2D", "gaussianNoise",
+    "conv1d", "conv2dTranspose", "layerNormalization", "prelu", "embedding", "lstm", "gru", "simpleRNN",
+    "concatenate", "add", "upSampling2d", "cropping2D", "gaussianNoise",
 ]
 UNSUPPORTED_KEYS = {
     k: "regularizers and constraints are not reproduced by the NumPy reference yet"
     for k in ("kernelRegularizer", "biasRegularizer", "activityRegularizer",
-              "kernelConstraint", "biasConstraint")
+              "kernelConstraint", "biasConstraint", "depthwiseRegularizer", "pointwiseRegularizer",
+              "depthwiseConstraint", "pointwiseConstraint")
 } | {
     "weights": "mlpages draws initial weights from the model's seed",
     "batchInputShape": "use inputShape",

@@ -14,7 +14,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .activations import Activation, get_activation
 from .base import Layer, Shape, WeightSpec, choice, int_pair, positive_int
 from .errors import EngineError
-from .initializers import get_initializer
+from .initializers import Initializer, get_initializer
 
 PADDINGS = ("valid", "same")
 
@@ -76,7 +76,104 @@ def _check_format(layer: Layer, config: dict[str, Any]) -> None:
         raise layer.error("only dataFormat 'channelsLast' is supported")
 
 
-class Conv2D(Layer):
+class BaseConv(Layer):
+    """What TF.js's ``BaseConv`` reads for every 2-D convolution layer: the window (kernelSize,
+    strides, padding; dilationRate 1 only), activation, useBias and the bias initializer."""
+
+    def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
+        super().__init__(index, name, config)
+        try:
+            if "kernelSize" not in config:
+                raise EngineError("needs kernelSize")
+            self.kernel_size = int_pair(config["kernelSize"], "kernelSize")
+            self.strides = int_pair(config.get("strides", 1), "strides")
+            self.padding = choice(config.get("padding", "valid"), "padding", PADDINGS)
+            if int_pair(config.get("dilationRate", 1), "dilationRate") != (1, 1):
+                raise EngineError("only dilationRate 1 is supported")
+            self.activation: Activation = get_activation(config.get("activation"))
+            self.bias_init = get_initializer(config.get("biasInitializer", "zeros"))
+        except EngineError as err:
+            raise self.error(err) from None
+        _check_format(self, config)
+        self.use_bias = config.get("useBias", True)
+        if not isinstance(self.use_bias, bool):
+            raise self.error("useBias must be true or false")
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        _spatial(self, input_shape)
+        self.window = Window(input_shape, self.kernel_size, self.strides, self.padding)
+        oh, ow = self.window.out
+        if oh < 1 or ow < 1:
+            raise self.error(
+                f"kernelSize {list(self.kernel_size)} is larger than the input "
+                f"{list(input_shape[:2])} with padding 'valid'"
+            )
+        return (oh, ow, self.out_channels(input_shape[2]))
+
+    def out_channels(self, in_channels: int) -> int:
+        """The number of output channels for ``in_channels`` input channels."""
+        raise NotImplementedError
+
+    def initializer(self, config: dict[str, Any], key: str, default: str) -> Initializer:
+        """The initializer ``config[key]`` names (``default`` without one), errors located."""
+        try:
+            return get_initializer(config.get(key, default))
+        except EngineError as err:
+            raise self.error(err) from None
+
+    def padded_hw(self) -> tuple[int, int]:
+        """The height and width of the padded input."""
+        (top, bottom), (left, right) = self.window.pad
+        return self.input_shape[0] + top + bottom, self.input_shape[1] + left + right
+
+    def finish(self, z: np.ndarray, weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """``(z + bias, activation(z + bias))``: the bias is the layer's last weight."""
+        if self.use_bias:
+            z = z + weights[-1]
+        return z, self.activation.forward(z)
+
+
+def _filters(layer: Layer, config: dict[str, Any]) -> int:
+    try:
+        return positive_int(config.get("filters"), "filters")
+    except EngineError as err:
+        raise layer.error(err) from None
+
+
+def _multiplier(layer: Layer, config: dict[str, Any]) -> int:
+    try:
+        return positive_int(config.get("depthMultiplier", 1), "depthMultiplier")
+    except EngineError as err:
+        raise layer.error(err) from None
+
+
+def depthwise_forward(window: Window, x: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Depthwise convolution of NHWC ``x`` with a ``[kh, kw, C, M]`` kernel.
+
+    Output channel ``c·M + m`` is input channel ``c`` convolved with ``kernel[:, :, c, m]``,
+    TF.js's ``depthwiseConv2d`` order. Returns the output and the input windows.
+    """
+    windows = window.views(window.padded(x, 0))
+    z = np.einsum("nijcab,abcm->nijcm", windows, kernel)
+    return z.reshape(*z.shape[:3], -1), windows
+
+
+def depthwise_backward(
+    window: Window, padded_hw: tuple[int, int], windows: np.ndarray, kernel: np.ndarray, dz: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(dx, dkernel)`` of ``depthwise_forward`` for the output gradient ``dz``."""
+    n, c = windows.shape[0], windows.shape[3]
+    dz = dz.reshape(*dz.shape[:3], c, -1)
+    dkernel = np.einsum("nijcab,nijcm->abcm", windows, dz)
+    dxp = np.zeros((n, *padded_hw, c), dtype=dz.dtype)
+    for i in range(kernel.shape[0]):
+        for j in range(kernel.shape[1]):
+            rows, cols = window.tap(i, j)
+            dxp[:, rows, cols, :] += np.einsum("nijcm,cm->nijc", dz, kernel[i, j])
+    return window.crop(dxp), dkernel
+
+
+class Conv2D(BaseConv):
     """``tf.layers.conv2d``: ``activation(conv(x, kernel) + bias)``, kernel ``[kh, kw, inC, outC]``."""
 
     type_name = "Conv2D"
@@ -95,35 +192,11 @@ class Conv2D(Layer):
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
-        try:
-            self.filters = positive_int(config.get("filters"), "filters")
-            if "kernelSize" not in config:
-                raise EngineError("needs kernelSize")
-            self.kernel_size = int_pair(config["kernelSize"], "kernelSize")
-            self.strides = int_pair(config.get("strides", 1), "strides")
-            self.padding = choice(config.get("padding", "valid"), "padding", PADDINGS)
-            if int_pair(config.get("dilationRate", 1), "dilationRate") != (1, 1):
-                raise EngineError("only dilationRate 1 is supported")
-            self.activation: Activation = get_activation(config.get("activation"))
-            self.kernel_init = get_initializer(config.get("kernelInitializer", "glorotNormal"))
-            self.bias_init = get_initializer(config.get("biasInitializer", "zeros"))
-        except EngineError as err:
-            raise self.error(err) from None
-        _check_format(self, config)
-        self.use_bias = config.get("useBias", True)
-        if not isinstance(self.use_bias, bool):
-            raise self.error("useBias must be true or false")
+        self.filters = _filters(self, config)
+        self.kernel_init = self.initializer(config, "kernelInitializer", "glorotNormal")
 
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        _spatial(self, input_shape)
-        self.window = Window(input_shape, self.kernel_size, self.strides, self.padding)
-        oh, ow = self.window.out
-        if oh < 1 or ow < 1:
-            raise self.error(
-                f"kernelSize {list(self.kernel_size)} is larger than the input "
-                f"{list(input_shape[:2])} with padding 'valid'"
-            )
-        return (oh, ow, self.filters)
+    def out_channels(self, in_channels: int) -> int:
+        return self.filters
 
     def weight_specs(self) -> list[WeightSpec]:
         specs = [("kernel", (*self.kernel_size, self.input_shape[2], self.filters), self.kernel_init)]
@@ -133,10 +206,7 @@ class Conv2D(Layer):
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
         windows = self.window.views(self.window.padded(x, 0))
-        z = np.tensordot(windows, weights[0], axes=([4, 5, 3], [0, 1, 2]))
-        if self.use_bias:
-            z = z + weights[1]
-        y = self.activation.forward(z)
+        z, y = self.finish(np.tensordot(windows, weights[0], axes=([4, 5, 3], [0, 1, 2])), weights)
         return y, (x, windows, z, y)
 
     def backward(
@@ -148,16 +218,130 @@ class Conv2D(Layer):
         grads = [np.tensordot(windows, dz, axes=([0, 1, 2], [0, 1, 2])).transpose(1, 2, 0, 3)]
         if self.use_bias:
             grads.append(np.sum(dz, axis=(0, 1, 2), dtype=dz.dtype))
-        dxp = np.zeros((x.shape[0], *self._padded_hw(), x.shape[3]), dtype=dz.dtype)
+        dxp = np.zeros((x.shape[0], *self.padded_hw(), x.shape[3]), dtype=dz.dtype)
         for i in range(self.kernel_size[0]):
             for j in range(self.kernel_size[1]):
                 rows, cols = self.window.tap(i, j)
                 dxp[:, rows, cols, :] += np.matmul(dz, kernel[i, j].T)
         return self.window.crop(dxp), grads
 
-    def _padded_hw(self) -> tuple[int, int]:
-        (top, bottom), (left, right) = self.window.pad
-        return self.input_shape[0] + top + bottom, self.input_shape[1] + left + right
+
+class DepthwiseConv2D(BaseConv):
+    """``tf.layers.depthwiseConv2d``: each input channel convolved with its own
+    ``depthMultiplier`` filters (kernel ``[kh, kw, inC, depthMultiplier]``), then bias and
+    activation. The kernel's default initializer is glorotNormal, as for conv2d."""
+
+    type_name = "DepthwiseConv2D"
+    keys = (
+        "kernelSize",
+        "strides",
+        "padding",
+        "dataFormat",
+        "dilationRate",
+        "depthMultiplier",
+        "activation",
+        "useBias",
+        "depthwiseInitializer",
+        "biasInitializer",
+    )
+
+    def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
+        super().__init__(index, name, config)
+        self.multiplier = _multiplier(self, config)
+        self.depthwise_init = self.initializer(config, "depthwiseInitializer", "glorotNormal")
+
+    def out_channels(self, in_channels: int) -> int:
+        return in_channels * self.multiplier
+
+    def weight_specs(self) -> list[WeightSpec]:
+        shape = (*self.kernel_size, self.input_shape[2], self.multiplier)
+        specs = [("depthwise_kernel", shape, self.depthwise_init)]
+        if self.use_bias:
+            specs.append(("bias", (self.output_shape[2],), self.bias_init))
+        return specs
+
+    def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
+        d, windows = depthwise_forward(self.window, x, weights[0])
+        z, y = self.finish(d, weights)
+        return y, (windows, z, y)
+
+    def backward(
+        self, weights: list[np.ndarray], dy: np.ndarray, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        windows, z, y = cache
+        dz = self.activation.backward(dy, z, y)
+        dx, dkernel = depthwise_backward(self.window, self.padded_hw(), windows, weights[0], dz)
+        grads = [dkernel]
+        if self.use_bias:
+            grads.append(np.sum(dz, axis=(0, 1, 2), dtype=dz.dtype))
+        return dx, grads
+
+
+class SeparableConv2D(BaseConv):
+    """``tf.layers.separableConv2d``: a depthwise convolution (kernel ``[kh, kw, inC, M]``)
+    followed by a 1×1 convolution (``[1, 1, inC·M, filters]``), then bias and activation.
+
+    Weights in TF.js's order: depthwise_kernel, pointwise_kernel, bias. Both kernels default
+    to glorotUniform, and TF.js 4.22 draws the pointwise kernel with the *depthwise*
+    initializer when one is given (``pointwiseInitializer`` is read but never used); the
+    engine draws the same way.
+    """
+
+    type_name = "SeparableConv2D"
+    keys = (
+        "filters",
+        "kernelSize",
+        "strides",
+        "padding",
+        "dataFormat",
+        "dilationRate",
+        "depthMultiplier",
+        "activation",
+        "useBias",
+        "depthwiseInitializer",
+        "pointwiseInitializer",
+        "biasInitializer",
+    )
+
+    def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
+        super().__init__(index, name, config)
+        self.filters = _filters(self, config)
+        self.multiplier = _multiplier(self, config)
+        self.depthwise_init = self.initializer(config, "depthwiseInitializer", "glorotUniform")
+        self.initializer(config, "pointwiseInitializer", "glorotUniform")  # checked, unused by TF.js
+        self.pointwise_init = self.depthwise_init
+
+    def out_channels(self, in_channels: int) -> int:
+        return self.filters
+
+    def weight_specs(self) -> list[WeightSpec]:
+        channels = self.input_shape[2]
+        specs = [
+            ("depthwise_kernel", (*self.kernel_size, channels, self.multiplier), self.depthwise_init),
+            ("pointwise_kernel", (1, 1, channels * self.multiplier, self.filters), self.pointwise_init),
+        ]
+        if self.use_bias:
+            specs.append(("bias", (self.filters,), self.bias_init))
+        return specs
+
+    def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
+        d, windows = depthwise_forward(self.window, x, weights[0])
+        z, y = self.finish(np.matmul(d, weights[1][0, 0]), weights)
+        return y, (windows, d, z, y)
+
+    def backward(
+        self, weights: list[np.ndarray], dy: np.ndarray, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        windows, d, z, y = cache
+        dz = self.activation.backward(dy, z, y)
+        pointwise = weights[1][0, 0]
+        dpointwise = np.tensordot(d, dz, axes=([0, 1, 2], [0, 1, 2]))
+        dd = np.matmul(dz, pointwise.T)
+        dx, dkernel = depthwise_backward(self.window, self.padded_hw(), windows, weights[0], dd)
+        grads = [dkernel, dpointwise[None, None]]
+        if self.use_bias:
+            grads.append(np.sum(dz, axis=(0, 1, 2), dtype=dz.dtype))
+        return dx, grads
 
 
 class Pooling2D(Layer):
@@ -252,3 +436,116 @@ class AveragePooling2D(Pooling2D):
                 rows, cols = self.window.tap(i, j)
                 dxp[:, rows, cols, :] += share
         return self.window.crop(dxp), []
+
+
+def _pad_pairs(value: object) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``padding`` of zeroPadding2d: ``n``, ``[h, w]`` or ``[[top, bottom], [left, right]]``.
+
+    Raises:
+        EngineError: For anything else, or a negative amount.
+    """
+    if value is None:
+        return (1, 1), (1, 1)
+    bad = EngineError(
+        "padding must be a non-negative integer, [height, width] or "
+        f"[[top, bottom], [left, right]], not {value!r}"
+    )
+
+    def pair(side: object) -> tuple[int, int]:
+        both = list(side) if isinstance(side, list | tuple) else [side, side]
+        if len(both) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in both):
+            raise bad
+        return both[0], both[1]
+
+    if not isinstance(value, list | tuple):
+        return pair(value), pair(value)
+    if len(value) != 2:
+        raise bad
+    return pair(value[0]), pair(value[1])
+
+
+class ZeroPadding2D(Layer):
+    """``tf.layers.zeroPadding2d`` (``layers/padding.ts``): zero rows and columns around each
+    image; ``padding`` defaults to 1 on every side."""
+
+    type_name = "ZeroPadding2D"
+    keys = ("padding", "dataFormat")
+
+    def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
+        super().__init__(index, name, config)
+        try:
+            self.pad = _pad_pairs(config.get("padding"))
+        except EngineError as err:
+            raise self.error(err) from None
+        _check_format(self, config)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        _spatial(self, input_shape)
+        (top, bottom), (left, right) = self.pad
+        return (input_shape[0] + top + bottom, input_shape[1] + left + right, input_shape[2])
+
+    def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
+        return np.pad(x, ((0, 0), *self.pad, (0, 0))), None
+
+    def backward(
+        self, weights: list[np.ndarray], dy: np.ndarray, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        (top, _), (left, _) = self.pad
+        h, w = self.input_shape[:2]
+        return dy[:, top : top + h, left : left + w], []
+
+
+class GlobalPooling2D(Layer):
+    """Shared part of the global 2-D pooling layers (``layers/pooling.ts``): one value per
+    channel, output ``[channels]``."""
+
+    keys = ("dataFormat",)
+
+    def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
+        super().__init__(index, name, config)
+        _check_format(self, config)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        _spatial(self, input_shape)
+        return (input_shape[2],)
+
+
+class GlobalAveragePooling2D(GlobalPooling2D):
+    """``tf.layers.globalAveragePooling2d``: ``tf.mean`` over height and width.
+
+    As TF.js's CPU ``Mean`` kernel, each element is divided by ``H·W`` in float32 and the
+    quotients summed (in doubles); the gradient (``Mean``'s) is ``dy / (H·W)`` at every cell.
+    """
+
+    type_name = "GlobalAveragePooling2D"
+
+    def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
+        count = x.dtype.type(x.shape[1] * x.shape[2])
+        return (x / count).sum(axis=(1, 2), dtype=np.float64).astype(x.dtype), x.shape
+
+    def backward(
+        self, weights: list[np.ndarray], dy: np.ndarray, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        count = dy.dtype.type(cache[1] * cache[2])
+        return np.broadcast_to((dy / count)[:, None, None, :], cache).copy(), []
+
+
+class GlobalMaxPooling2D(GlobalPooling2D):
+    """``tf.layers.globalMaxPooling2d``: ``tf.max`` over height and width.
+
+    The gradient is TF.js's for ``Max``: ``dy · (x == max)``, so every cell that ties for the
+    maximum receives the whole ``dy`` (unlike maxPooling2d, which picks one).
+    """
+
+    type_name = "GlobalMaxPooling2D"
+
+    def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
+        y = np.max(x, axis=(1, 2))
+        return y, (x, y)
+
+    def backward(
+        self, weights: list[np.ndarray], dy: np.ndarray, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        x, y = cache
+        ties = (x == y[:, None, None, :]).astype(dy.dtype)
+        return dy[:, None, None, :] * ties, []

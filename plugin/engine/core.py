@@ -161,6 +161,40 @@ class ActivationLayer(Layer):
         return self.activation.backward(dy, x, y), []
 
 
+class ReLU(Layer):
+    """``tf.layers.reLU`` (``advanced_activations.ts``): ``relu(x)``, then with a ``maxValue``
+    ``clipByValue(·, 0, maxValue)`` (``maxValue: 6`` is ReLU6).
+
+    The gradient chains TF.js's registered ones: relu's ``step(x)`` (0 at exactly 0) times
+    clipByValue's, which passes ``dy`` where ``0 <= relu(x) <= maxValue`` (so 1 at exactly
+    ``maxValue``).
+    """
+
+    type_name = "ReLU"
+    keys = ("maxValue",)
+
+    def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
+        super().__init__(index, name, config)
+        top = config.get("maxValue")
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int | float) or top < 0):
+            raise self.error(f"maxValue must be a number of at least 0, not {top!r}")
+        self.max_value = None if top is None else float(top)
+
+    def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
+        y = np.where(x < 0, x.dtype.type(0), x)
+        if self.max_value is not None:
+            y = np.where(y.astype(np.float64) > self.max_value, x.dtype.type(self.max_value), y)
+        return y, x
+
+    def backward(
+        self, weights: list[np.ndarray], dy: np.ndarray, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        mask = cache > 0
+        if self.max_value is not None:
+            mask &= cache.astype(np.float64) <= self.max_value
+        return dy * mask.astype(dy.dtype), []
+
+
 class LeakyReLU(Layer):
     """``tf.layers.leakyReLU``: ``x < 0 ? alpha·x : x`` with the layer's default alpha 0.3.
 

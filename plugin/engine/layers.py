@@ -7,8 +7,17 @@ The classes live in modules named after TF.js's own (``core``, ``convolutional``
 from __future__ import annotations
 
 from .base import COMMON_KEYS, Layer, Shape
-from .convolutional import AveragePooling2D, Conv2D, MaxPooling2D
-from .core import ActivationLayer, Dense, Dropout, Flatten, LeakyReLU, Reshape
+from .convolutional import (
+    AveragePooling2D,
+    Conv2D,
+    DepthwiseConv2D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+    SeparableConv2D,
+    ZeroPadding2D,
+)
+from .core import ActivationLayer, Dense, Dropout, Flatten, LeakyReLU, ReLU, Reshape
 from .normalization import BatchNormalization
 
 LAYERS: dict[str, type[Layer]] = {
@@ -16,9 +25,15 @@ LAYERS: dict[str, type[Layer]] = {
     "conv2d": Conv2D,
     "maxPooling2d": MaxPooling2D,
     "averagePooling2d": AveragePooling2D,
+    "depthwiseConv2d": DepthwiseConv2D,
+    "separableConv2d": SeparableConv2D,
+    "zeroPadding2d": ZeroPadding2D,
+    "globalAveragePooling2d": GlobalAveragePooling2D,
+    "globalMaxPooling2d": GlobalMaxPooling2D,
     "flatten": Flatten,
     "reshape": Reshape,
     "activation": ActivationLayer,
+    "reLU": ReLU,
     "leakyReLU": LeakyReLU,
     "dropout": Dropout,
     "batchNormalization": BatchNormalization,

@@ -135,3 +135,58 @@ def test_reshape_flatten_leaky_relu_backward() -> None:
         {"type": "reshape", "config": {"targetShape": [6, 2]}},
     ]
     _check(layers, (3, 12))
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "x_shape"),
+    [
+        ("depthwiseConv2d", {"kernelSize": 3, "padding": "same"}, (2, 5, 5, 2)),
+        ("depthwiseConv2d", {"kernelSize": 2, "depthMultiplier": 3, "activation": "relu6"}, (2, 4, 5, 2)),
+        ("depthwiseConv2d", {"kernelSize": [3, 2], "strides": 2, "padding": "same"}, (2, 5, 5, 3)),
+        ("depthwiseConv2d", {"kernelSize": 3, "strides": [1, 2], "useBias": False}, (1, 5, 6, 2)),
+        ("separableConv2d", {"filters": 3, "kernelSize": 3, "padding": "same"}, (2, 4, 4, 2)),
+        (
+            "separableConv2d",
+            {"filters": 2, "kernelSize": 2, "strides": 2, "depthMultiplier": 2, "activation": "tanh"},
+            (2, 5, 5, 2),
+        ),
+        (
+            "separableConv2d",
+            {"filters": 2, "kernelSize": 3, "padding": "same", "useBias": False},
+            (1, 3, 4, 1),
+        ),
+    ],
+)
+def test_depthwise_and_separable_backward(
+    kind: str, config: dict[str, Any], x_shape: tuple[int, ...]
+) -> None:
+    _check([{"type": kind, "config": {"inputShape": list(x_shape[1:]), **config}}], x_shape)
+
+
+@pytest.mark.parametrize(
+    ("kind", "config"),
+    [
+        ("zeroPadding2d", {}),
+        ("zeroPadding2d", {"padding": [[0, 2], [1, 0]]}),
+        ("globalAveragePooling2d", {}),
+        ("globalMaxPooling2d", {}),
+        ("reLU", {}),
+        ("reLU", {"maxValue": 0.3}),  # inputs on both sides of 0 and of 0.3
+    ],
+)
+def test_padding_global_pooling_and_relu_backward(kind: str, config: dict[str, Any]) -> None:
+    layers = [_conv(kernelSize=2, inputShape=[4, 5, 2]), {"type": kind, "config": config}]
+    _check(layers, (2, 4, 5, 2))
+
+
+def test_a_mobilenet_block_backward() -> None:
+    """zeroPadding, a stride-2 depthwise conv, batch norm, ReLU6, a 1x1 conv, global pooling."""
+    layers = [
+        {"type": "zeroPadding2d", "config": {"padding": [[0, 1], [0, 1]], "inputShape": [5, 5, 2]}},
+        {"type": "depthwiseConv2d", "config": {"kernelSize": 3, "strides": 2, "useBias": False}},
+        {"type": "batchNormalization"},
+        {"type": "reLU", "config": {"maxValue": 6}},
+        {"type": "conv2d", "config": {"filters": 3, "kernelSize": 1, "useBias": False}},
+        {"type": "globalAveragePooling2d"},
+    ]
+    _check(layers, (3, 5, 5, 2))
