@@ -36,6 +36,7 @@ function vector(values) {
 export function isClassifier(spec, modelSpec) {
   if (spec.classes) return true;
   if (outputUnits(modelSpec) > 1) return true;
+  /** @type {string[]} */
   const metrics = modelSpec.compile?.metrics ?? [];
   return outputKind(modelSpec) === 'sigmoid' && metrics.some((m) => m === 'accuracy' || m === 'acc');
 }
@@ -107,6 +108,7 @@ export function mountPredict(live, spec, ctx) {
   /**
    * @param {number[][]} outs
    * @param {number[][]} refRows
+   * @param {import('./compare.js').BandEdges | null} [band]
    */
   const allMatch = (outs, refRows, band = null) =>
     outs.length === refRows.length && outs.every((o, i) => rowMatches(o, refRows[i], i, band));
