@@ -6,8 +6,9 @@ import { compareElements, compareValue, pickReference, toleranceOf, withinBand }
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
 import { outputKind, outputUnits } from './models.js';
-import { failed, ms, newResult, stopped } from './result.js';
-import { button, mark, note, showError, statusLine } from './ui.js';
+import { ms, stopped } from './result.js';
+import { Runner } from './runner.js';
+import { mark, note } from './ui.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -83,12 +84,15 @@ export function accuracy(outputs, labels) {
 }
 
 /**
- * @param {HTMLElement} live
+ * The DOM of a predict cell: the runner's controls, the error box and the table of inputs,
+ * outputs and reference (rendered again after each run).
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
  * @param {any} spec the predict spec
  * @param {CellContext} ctx
- * @returns {CellView}
+ * @param {Runner} runner
+ * @returns {{render: (result: Result | null) => void, labels: number[][] | null}}
  */
-export function mountPredict(live, spec, ctx) {
+function predictView(live, spec, ctx, runner) {
   const modelSpec = ctx.specOf(spec.model);
   const tol = toleranceOf(spec.tolerance);
   const inputs = rows(spec.x);
@@ -99,11 +103,8 @@ export function mountPredict(live, spec, ctx) {
   /** @param {number} k */
   const className = (k) => spec.classes?.[k] ?? String(k);
 
-  const runBtn = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
-  const status = statusLine();
   const output = h('div', { class: `${CSS.table}-box` });
-  const errorBox = h('div');
-  replace(live, h('div', { class: CSS.controls }, runBtn, status.el), errorBox, output);
+  replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.status.el), runner.errorBox, output);
 
   /**
    * @param {number[][]} outs
@@ -196,63 +197,47 @@ export function mountPredict(live, spec, ctx) {
   }
 
   render(null);
-  let stopFlag = false;
-  /** @type {LiveModel | null} */
-  let active = null;
+  return { render, labels };
+}
+
+/**
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
+ * @param {any} spec the predict spec
+ * @param {CellContext} ctx
+ * @returns {CellView}
+ */
+export function mountPredict(live, spec, ctx) {
+  const runner = new Runner(spec, ctx);
+  const { render, labels } = predictView(live, spec, ctx, runner);
+
+  /**
+   * Prepare the model (replaying `after`) and predict every input row.
+   * @param {Result} result
+   */
+  async function predict(result) {
+    const prepared = await runner.prepare(result, spec.after ?? []);
+    if (prepared.stopped) {
+      stopped(result);
+      return;
+    }
+    const tPredict = performance.now();
+    result.predictions = await prepared.live.predict(spec.x);
+    result.timings.predictMs = ms(performance.now() - tPredict);
+    if (labels) result.accuracy = accuracy(rows(result.predictions), labels);
+  }
 
   /** @type {CellView} */
   const view = {
     id: spec.id,
     spec,
-    queued() {
-      runBtn.disabled = true;
-      status.set('queued…');
-    },
-    stop() {
-      stopFlag = true;
-      active?.stop();
-    },
+    queued: () => runner.queued(),
+    stop: () => runner.stop(),
     async run() {
-      const result = newResult(spec, ctx.env());
-      const t0 = performance.now();
-      stopFlag = false;
-      runBtn.disabled = true;
-      showError(errorBox, null);
-      try {
-        status.set('preparing the model…');
-        const prepared = await ctx.store.prepare(spec.model, spec.after ?? [], {
-          onReplay: (train, i, n) => status.set(`replaying earlier cells… (${i + 1}/${n}: ${train.name})`),
-          onActive: (m) => {
-            active = m;
-          },
-          shouldStop: () => stopFlag,
-        });
-        result.timings.replayMs = ms(prepared.replayMs);
-        if (prepared.stopped) {
-          stopped(result);
-        } else {
-          const tPredict = performance.now();
-          result.predictions = await prepared.live.predict(spec.x);
-          result.timings.predictMs = ms(performance.now() - tPredict);
-          if (labels) result.accuracy = accuracy(rows(result.predictions), labels);
-        }
-        status.set(result.status === 'ok' ? 'done' : 'stopped', result.status === 'ok' ? 'ok' : 'warn');
-      } catch (err) {
-        failed(result, err);
-        status.set('error', 'error');
-        showError(errorBox, result.error);
-      } finally {
-        active = null;
-        runBtn.disabled = false;
-        result.timings.totalMs = ms(performance.now() - t0);
-      }
+      const result = await runner.run(predict);
       render(result);
       return result;
     },
-    dispose() {
-      stopFlag = true;
-      active?.stop();
-    },
+    dispose: () => runner.stop(),
   };
   return view;
 }
