@@ -6,9 +6,9 @@ import { fromTensor, toTensor } from './arrays.js';
 import { compareElements, toleranceOf, withinTolerance } from './compare.js';
 import { CONV, CSS, DIGITS } from './constants.js';
 import { fmt, h, replace } from './dom.js';
-import { failed, ms, newResult } from './result.js';
+import { Runner } from './runner.js';
 import { tf } from './tfjs.js';
-import { button, mark, note, showError, statusLine } from './ui.js';
+import { mark, note } from './ui.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -90,21 +90,22 @@ async function convolve(spec, entry) {
 }
 
 /**
- * @param {HTMLElement} live
+ * The DOM of a convolution cell: the runner's controls with the kernel chooser, the error
+ * box, the input, kernel and output grids with a selectable output cell, the products
+ * behind it and the check of every output. `show` renders a run's outputs.
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
  * @param {any} spec the convolution spec
  * @param {CellContext} ctx
- * @returns {CellView}
+ * @param {Runner} runner
+ * @returns {{show: (result: Result) => void}}
  */
-export function mountConvolution(live, spec, ctx) {
+function convolutionView(live, spec, ctx, runner) {
   const tol = toleranceOf(spec.tolerance);
   let shown = 0; // index into spec.kernels
   let sel = [0, 0];
   /** @type {Result | null} */
   let last = null;
 
-  const runBtn = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
-  const status = statusLine();
-  const errorBox = h('div');
   const chooser = spec.kernels.length > 1
     ? h('select', {
       class: CONV.select,
@@ -122,8 +123,9 @@ export function mountConvolution(live, spec, ctx) {
   const check = h('div', { class: CONV.check });
   replace(
     live,
-    h('div', { class: CSS.controls }, runBtn, chooser ? h('label', {}, 'kernel ', chooser) : null, status.el),
-    errorBox, grids, explain, check,
+    h('div', { class: CSS.controls }, runner.runButton, chooser ? h('label', {}, 'kernel ', chooser) : null,
+      runner.status.el),
+    runner.errorBox, grids, explain, check,
   );
 
   /**
@@ -258,38 +260,45 @@ export function mountConvolution(live, spec, ctx) {
   }
 
   render();
+  return {
+    show(result) {
+      last = result;
+      render();
+    },
+  };
+}
+
+/**
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
+ * @param {any} spec the convolution spec
+ * @param {CellContext} ctx
+ * @returns {CellView}
+ */
+export function mountConvolution(live, spec, ctx) {
+  const runner = new Runner(spec, ctx);
+  const { show } = convolutionView(live, spec, ctx, runner);
+
+  /**
+   * Every kernel's output computed by TF.js.
+   * @param {Result} result
+   */
+  async function convolveAll(result) {
+    runner.status.set('convolving…');
+    /** @type {SpecArray[]} */
+    const outputs = [];
+    for (const entry of spec.kernels) outputs.push(await convolve(spec, entry));
+    result.outputs = outputs;
+  }
 
   /** @type {CellView} */
   const view = {
     id: spec.id,
     spec,
-    queued() {
-      runBtn.disabled = true;
-      status.set('queued…');
-    },
+    queued: () => runner.queued(),
     stop() {},
     async run() {
-      const result = newResult(spec, ctx.env());
-      const t0 = performance.now();
-      runBtn.disabled = true;
-      showError(errorBox, null);
-      try {
-        status.set('convolving…');
-        /** @type {SpecArray[]} */
-        const outputs = [];
-        for (const entry of spec.kernels) outputs.push(await convolve(spec, entry));
-        result.outputs = outputs;
-        status.set('done', 'ok');
-      } catch (err) {
-        failed(result, err);
-        status.set('error', 'error');
-        showError(errorBox, result.error);
-      } finally {
-        runBtn.disabled = false;
-        result.timings.totalMs = ms(performance.now() - t0);
-      }
-      last = result;
-      render();
+      const result = await runner.run(convolveAll);
+      show(result);
       return result;
     },
     dispose() {},
