@@ -52,7 +52,7 @@ export class Runner {
     this.spec = spec;
     this.ctx = ctx;
     this.stoppedText = stoppedText;
-    this.runButton = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
+    this.runButton = button('Run', () => this.request(), { 'aria-label': `Run ${spec.name}` });
     this.stopButton = onStop
       ? button('Stop', onStop, { disabled: true, 'aria-label': `Stop ${spec.name}` })
       : null;
@@ -61,6 +61,11 @@ export class Runner {
     this.stopFlag = false;
     /** @type {LiveModel | null} the model a run is fitting, which Stop stops */
     this.active = null;
+  }
+
+  /** Ask the page to queue a run of this cell (the page runs cells one at a time). */
+  request() {
+    this.ctx.request(this.spec.id);
   }
 
   /** Show that a run is waiting for the cells queued before it. */
