@@ -14,7 +14,9 @@ import { mark, note } from './ui.js';
  * @typedef {import('./cells.js').CellContext} CellContext
  * @typedef {import('./cells.js').CellView} CellView
  * @typedef {import('./result.js').Result} Result
- * @typedef {import('./models.js').LiveModel} LiveModel
+ * @typedef {import('./compare.js').BandEdges} BandEdges
+ * @typedef {import('./compare.js').Reference} Reference
+ * @typedef {import('./compare.js').Tolerance} Tolerance
  */
 
 /**
@@ -84,6 +86,57 @@ export function accuracy(outputs, labels) {
 }
 
 /**
+ * One output row against its reference row, or against the band of NumPy runs when the
+ * model was trained with unseeded dropout.
+ * @param {number[]} out
+ * @param {number[]} refRow
+ * @param {number} i row index
+ * @param {BandEdges | null} band flat per-element edges
+ * @param {Tolerance} tol
+ * @returns {boolean}
+ */
+function rowMatches(out, refRow, i, band, tol) {
+  if (!band) return compareElements(out, refRow, tol).every(Boolean);
+  const w = refRow.length;
+  return out.length === w && out.every((v, j) => withinBand('predictions', v, band.low[i * w + j], band.high[i * w + j], tol, 1));
+}
+
+/**
+ * Whether every output row matches its reference row.
+ * @param {number[][]} outs
+ * @param {number[][]} refRows
+ * @param {BandEdges | null} band
+ * @param {Tolerance} tol
+ * @returns {boolean}
+ */
+function allMatch(outs, refRows, band, tol) {
+  return outs.length === refRows.length && outs.every((o, i) => rowMatches(o, refRows[i], i, band, tol));
+}
+
+/**
+ * The accuracy on the labelled rows beside the reference's (or within its band).
+ * @param {number} acc
+ * @param {Reference | null} ref
+ * @param {Tolerance} tol
+ * @param {number} n rows
+ * @param {boolean} comparable
+ * @returns {HTMLElement}
+ */
+function accuracyLine(acc, ref, tol, n, comparable) {
+  const refAcc = ref?.accuracy;
+  const accBand = ref?.band?.accuracy;
+  const cmp = accBand
+    ? { ok: withinBand('accuracy', acc, accBand.low[0], accBand.high[0], tol, n) }
+    : compareValue('accuracy', acc, refAcc, tol, n);
+  return h(
+    'p',
+    { class: CSS.note },
+    `accuracy: ${fmt(acc, DIGITS)} (reference ${fmt(refAcc ?? null, DIGITS)}) `,
+    comparable && refAcc !== undefined ? mark(cmp.ok) : null,
+  );
+}
+
+/**
  * The DOM of a predict cell: the runner's controls, the error box and the table of inputs,
  * outputs and reference (rendered again after each run).
  * @param {HTMLElement} live the cell's `.mlpages-live` element
@@ -106,28 +159,6 @@ function predictView(live, spec, ctx, runner) {
   const output = h('div', { class: `${CSS.table}-box` });
   replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.status.el), runner.errorBox, output);
 
-  /**
-   * @param {number[][]} outs
-   * @param {number[][]} refRows
-   * @param {import('./compare.js').BandEdges | null} [band]
-   */
-  const allMatch = (outs, refRows, band = null) =>
-    outs.length === refRows.length && outs.every((o, i) => rowMatches(o, refRows[i], i, band));
-
-  /**
-   * One output row against its reference row, or against the band of NumPy runs when the
-   * model was trained with unseeded dropout.
-   * @param {number[]} out
-   * @param {number[]} refRow
-   * @param {number} i row index
-   * @param {{low: number[], high: number[]} | null} band flat per-element edges
-   */
-  const rowMatches = (out, refRow, i, band) => {
-    if (!band) return compareElements(out, refRow, tol).every(Boolean);
-    const w = refRow.length;
-    return out.length === w && out.every((v, j) => withinBand('predictions', v, band.low[i * w + j], band.high[i * w + j], tol, 1));
-  };
-
   /** @param {Result | null} result */
   function render(result) {
     const outs = result?.predictions ? rows(result.predictions) : null;
@@ -149,7 +180,7 @@ function predictView(live, spec, ctx, runner) {
       const refRow = refRows?.[i];
       // A diverged model's NaN outputs predict no class.
       const guess = out && classifier && out.every(Number.isFinite) ? predictedClass(out) : null;
-      const ok = out && refRow ? rowMatches(out, refRow, i, ref?.band?.predictions ?? null) : false;
+      const ok = out && refRow ? rowMatches(out, refRow, i, ref?.band?.predictions ?? null, tol) : false;
       return [
         String(i + 1),
         vector(raw ? raw[i] : x),
@@ -163,21 +194,6 @@ function predictView(live, spec, ctx, runner) {
     });
     const keep = head.map((c) => c !== null);
     const filter = (/** @type {any[]} */ cells) => cells.filter((_, j) => keep[j]);
-    /** @type {HTMLElement | null} */
-    let accLine = null;
-    if (result && typeof result.accuracy === 'number') {
-      const refAcc = ref?.accuracy;
-      const accBand = ref?.band?.accuracy;
-      const cmp = accBand
-        ? { ok: withinBand('accuracy', result.accuracy, accBand.low[0], accBand.high[0], tol, inputs.length) }
-        : compareValue('accuracy', result.accuracy, refAcc, tol, inputs.length);
-      accLine = h(
-        'p',
-        { class: CSS.note },
-        `accuracy: ${fmt(result.accuracy, DIGITS)} (reference ${fmt(refAcc ?? null, DIGITS)}) `,
-        comparable && refAcc !== undefined ? mark(cmp.ok) : null,
-      );
-    }
     replace(
       output,
       table(CSS.table, filter(head), body.map(filter)),
@@ -185,12 +201,14 @@ function predictView(live, spec, ctx, runner) {
         ? note(`… ${inputs.length - PREDICT_SHOWN.rows} more rows (all rows are predicted and compared)`)
         : null,
       comparable && outs && refRows && inputs.length > PREDICT_SHOWN.rows
-        ? note(allMatch(outs, refRows, ref?.band?.predictions ?? null) ? 'all rows match the reference' : 'some rows differ from the reference')
+        ? note(allMatch(outs, refRows, ref?.band?.predictions ?? null, tol) ? 'all rows match the reference' : 'some rows differ from the reference')
         : null,
       spec.band
         ? note(`dropout without a seed: outputs are checked within the band of ${spec.band.runs} NumPy runs (median shown)`)
         : null,
-      accLine,
+      result && typeof result.accuracy === 'number'
+        ? accuracyLine(result.accuracy, ref, tol, inputs.length, comparable)
+        : null,
       result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
       result && result.status !== 'error' && !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
     );

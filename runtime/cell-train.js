@@ -15,7 +15,6 @@ import { mark, note } from './ui.js';
  * @typedef {import('./cells.js').CellContext} CellContext
  * @typedef {import('./cells.js').CellView} CellView
  * @typedef {import('./result.js').Result} Result
- * @typedef {import('./models.js').LiveModel} LiveModel
  */
 
 /**
