@@ -32,6 +32,7 @@ dev: $(STAMPS)/python $(STAMPS)/vendor
 
 lint: dev
 	$(VENV)/bin/ruff check plugin tests bench tools
+	node_modules/.bin/tsc -p tsconfig.json
 
 bench: dev browser
 	$(PY) bench/run.py

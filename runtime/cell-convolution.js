@@ -6,9 +6,9 @@ import { fromTensor, toTensor } from './arrays.js';
 import { compareElements, toleranceOf, withinTolerance } from './compare.js';
 import { CONV, CSS, DIGITS } from './constants.js';
 import { fmt, h, replace } from './dom.js';
-import { failed, ms, newResult } from './result.js';
+import { Runner } from './runner.js';
 import { tf } from './tfjs.js';
-import { button, mark, note, showError, statusLine } from './ui.js';
+import { mark, note } from './ui.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -90,21 +90,157 @@ async function convolve(spec, entry) {
 }
 
 /**
- * @param {HTMLElement} live
- * @param {any} spec the convolution spec
- * @param {CellContext} ctx
- * @returns {CellView}
+ * The zero-padded input image, the window under the kernel highlighted.
+ * @param {any} spec convolution spec
+ * @param {any} entry the shown kernel (one of spec.kernels)
+ * @param {Tap[]} tapList the taps of the selected output
+ * @returns {HTMLTableElement}
  */
-export function mountConvolution(live, spec, ctx) {
+function inputGrid(spec, entry, tapList) {
+  const inWindow = new Set(tapList.map((t) => `${t.row},${t.col}`));
+  const [h0, w0] = spec.image.shape;
+  const [[top, bottom], [left, right]] = entry.pad;
+  const inputRows = [];
+  for (let pr = 0; pr < h0 + top + bottom; pr += 1) {
+    const cells = [];
+    for (let pc = 0; pc < w0 + left + right; pc += 1) {
+      const y = pr - top;
+      const x = pc - left;
+      const pad = y < 0 || y >= h0 || x < 0 || x >= w0;
+      const cls = [pad ? CONV.pad : '', inWindow.has(`${pr},${pc}`) ? CONV.window : ''].join(' ').trim();
+      cells.push(h('td', { class: cls || null }, pad ? '0' : fmt(at(spec.image, y, x), 4)));
+    }
+    inputRows.push(h('tr', {}, cells));
+  }
+  const padNote = top + bottom + left + right > 0 ? ', zero padding shaded' : '';
+  return h('table', { class: `${CONV.grid} ${CONV.input}` },
+    h('caption', {}, `input image (${h0}×${w0}${padNote})`), h('tbody', {}, inputRows));
+}
+
+/**
+ * The kernel's weights.
+ * @param {any} entry the shown kernel
+ * @returns {HTMLTableElement}
+ */
+function kernelGrid(entry) {
+  const [kh, kw] = entry.kernel.shape;
+  const kernelRows = [];
+  for (let i = 0; i < kh; i += 1) {
+    kernelRows.push(h('tr', {}, Array.from({ length: kw }, (_, j) => h('td', {}, fmt(at(entry.kernel, i, j), 4)))));
+  }
+  return h('table', { class: `${CONV.grid} ${CONV.kernel}` },
+    h('caption', {}, `${entry.label} kernel (${kh}×${kw})`), h('tbody', {}, kernelRows));
+}
+
+/**
+ * The reference outputs as buttons (one tab stop, the selected one), those the browser
+ * got differently marked.
+ * @param {any} entry the shown kernel
+ * @param {number[]} sel selected row and column
+ * @param {boolean[] | null} okFlags per output, whether the browser's value matches
+ * @param {(row: number, col: number) => void} onPick
+ * @param {(e: KeyboardEvent) => void} onKey
+ * @returns {HTMLTableElement}
+ */
+function outputGrid(entry, sel, okFlags, onPick, onKey) {
+  const [r, c] = sel;
+  const [oh, ow] = entry.output.shape;
+  const outRows = [];
+  for (let i = 0; i < oh; i += 1) {
+    const cells = [];
+    for (let j = 0; j < ow; j += 1) {
+      const pressed = i === r && j === c;
+      const value = at(entry.output, i, j);
+      const bad = okFlags ? !okFlags[i * ow + j] : false;
+      cells.push(h('td', {}, h('button', {
+        type: 'button',
+        class: [CONV.cell, bad ? CONV.bad : ''].join(' ').trim(),
+        'data-row': i,
+        'data-col': j,
+        tabindex: pressed ? 0 : -1,
+        'aria-pressed': pressed ? 'true' : 'false',
+        'aria-label': `output row ${i + 1}, column ${j + 1}: ${fmt(value, DIGITS)}`,
+        onclick: () => onPick(i, j),
+        onkeydown: onKey,
+      }, fmt(value, 4))));
+    }
+    outRows.push(h('tr', {}, cells));
+  }
+  return h('table', { class: `${CONV.grid} ${CONV.output}` },
+    h('caption', {}, `output (${oh}×${ow}): pick a cell`), h('tbody', {}, outRows));
+}
+
+/**
+ * How the selected output is computed: each input times its weight, the sum, bias and
+ * activation, and the browser's value beside the reference.
+ * @param {any} spec convolution spec
+ * @param {any} entry the shown kernel
+ * @param {number[]} sel selected row and column
+ * @param {Tap[]} tapList
+ * @param {number | null} browser the browser's value of the selected output (null: not run)
+ * @param {string | undefined} backend
+ * @param {import('./compare.js').Tolerance} tol
+ * @returns {HTMLElement[]}
+ */
+function products(spec, entry, sel, tapList, browser, backend, tol) {
+  const [r, c] = sel;
+  const [kh, kw] = entry.kernel.shape;
+  const sum = tapList.reduce((s, t) => s + t.product, 0);
+  const z = sum + spec.bias;
+  const reference = at(entry.output, r, c);
+  return [
+    h('p', {}, `Output row ${r + 1}, column ${c + 1}: the ${kh}×${kw} window under the kernel, `
+      + 'each input times its weight, summed.'),
+    h('table', { class: CONV.products },
+      h('thead', {}, h('tr', {}, ['input', '×', 'weight', '=', 'product'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, tapList.map((t) => h('tr', { class: t.input === null ? CONV.pad : null },
+        h('td', {}, t.input === null ? '0 (padding)' : fmt(t.input, DIGITS)), h('td', {}, '×'),
+        h('td', {}, fmt(t.weight, DIGITS)), h('td', {}, '='), h('td', {}, fmt(t.product, DIGITS)))))),
+    h('p', { class: CONV.sum },
+      `sum of products = ${fmt(sum, DIGITS)}`,
+      spec.bias !== 0 ? `; + bias ${fmt(spec.bias, DIGITS)} = ${fmt(z, DIGITS)}` : '',
+      spec.activation !== 'linear' ? `; ${spec.activation}(${fmt(z, DIGITS)}) = ${fmt(reference, DIGITS)}` : ''),
+    h('p', {},
+      `NumPy reference: ${fmt(reference, DIGITS)}`,
+      browser === null ? '; press Run to compute it with tf.conv2d' : `; TF.js (${backend}): ${fmt(browser, DIGITS)} `,
+      browser === null ? null : mark(withinTolerance(browser, reference, tol))),
+  ];
+}
+
+/**
+ * The check of every output of the shown kernel after a run, or a hint before one.
+ * @param {Result | null} last the latest run's result
+ * @param {boolean[] | null} okFlags
+ * @returns {HTMLElement | null}
+ */
+function checkSummary(last, okFlags) {
+  if (!last || last.status !== 'ok' || !okFlags) {
+    return last?.status === 'error' ? null : note('not run yet: press Run to check every output in TF.js');
+  }
+  const bad = okFlags.filter((ok) => !ok).length;
+  return h('p', {},
+    `tf.conv2d on ${last.backend}: `,
+    bad ? `${bad} of ${okFlags.length} outputs differ from the NumPy reference ` : `all ${okFlags.length} outputs match the NumPy reference `,
+    mark(bad === 0));
+}
+
+/**
+ * The DOM of a convolution cell: the runner's controls with the kernel chooser, the error
+ * box, the input, kernel and output grids with a selectable output cell, the products
+ * behind it and the check of every output. `show` renders a run's outputs.
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
+ * @param {any} spec the convolution spec
+ * @param {Runner} runner  its Run button, status line and error box; a new kernel
+ *   choice asks it for a run
+ * @returns {{show: (result: Result) => void}}
+ */
+function convolutionView(live, spec, runner) {
   const tol = toleranceOf(spec.tolerance);
   let shown = 0; // index into spec.kernels
   let sel = [0, 0];
   /** @type {Result | null} */
   let last = null;
 
-  const runBtn = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
-  const status = statusLine();
-  const errorBox = h('div');
   const chooser = spec.kernels.length > 1
     ? h('select', {
       class: CONV.select,
@@ -113,7 +249,7 @@ export function mountConvolution(live, spec, ctx) {
         shown = Number(/** @type {HTMLSelectElement} */ (e.target).value);
         sel = clampSel(sel);
         render();
-        ctx.request(spec.id);
+        runner.request();
       },
     }, spec.kernels.map((/** @type {any} */ k, /** @type {number} */ i) => h('option', { value: i }, k.label)))
     : null;
@@ -122,8 +258,9 @@ export function mountConvolution(live, spec, ctx) {
   const check = h('div', { class: CONV.check });
   replace(
     live,
-    h('div', { class: CSS.controls }, runBtn, chooser ? h('label', {}, 'kernel ', chooser) : null, status.el),
-    errorBox, grids, explain, check,
+    h('div', { class: CSS.controls }, runner.runButton, chooser ? h('label', {}, 'kernel ', chooser) : null,
+      runner.status.el),
+    runner.errorBox, grids, explain, check,
   );
 
   /**
@@ -165,131 +302,59 @@ export function mountConvolution(live, spec, ctx) {
 
   function render() {
     const entry = spec.kernels[shown];
-    const [r, c] = sel;
-    const tapList = taps(spec, entry, r, c);
-    const inWindow = new Set(tapList.map((t) => `${t.row},${t.col}`));
-    const [h0, w0] = spec.image.shape;
-    const [[top, bottom], [left, right]] = entry.pad;
+    const tapList = taps(spec, entry, sel[0], sel[1]);
     const mine = browserOut();
     const okFlags = mine ? compareElements(mine.data, entry.output.data, tol) : null;
-
-    const inputRows = [];
-    for (let pr = 0; pr < h0 + top + bottom; pr += 1) {
-      const cells = [];
-      for (let pc = 0; pc < w0 + left + right; pc += 1) {
-        const y = pr - top;
-        const x = pc - left;
-        const pad = y < 0 || y >= h0 || x < 0 || x >= w0;
-        const cls = [pad ? CONV.pad : '', inWindow.has(`${pr},${pc}`) ? CONV.window : ''].join(' ').trim();
-        cells.push(h('td', { class: cls || null }, pad ? '0' : fmt(at(spec.image, y, x), 4)));
-      }
-      inputRows.push(h('tr', {}, cells));
-    }
-    const [kh, kw] = entry.kernel.shape;
-    const kernelRows = [];
-    for (let i = 0; i < kh; i += 1) {
-      kernelRows.push(h('tr', {}, Array.from({ length: kw }, (_, j) => h('td', {}, fmt(at(entry.kernel, i, j), 4)))));
-    }
-    const [oh, ow] = entry.output.shape;
-    const outRows = [];
-    for (let i = 0; i < oh; i += 1) {
-      const cells = [];
-      for (let j = 0; j < ow; j += 1) {
-        const pressed = i === r && j === c;
-        const value = at(entry.output, i, j);
-        const bad = okFlags ? !okFlags[i * ow + j] : false;
-        cells.push(h('td', {}, h('button', {
-          type: 'button',
-          class: [CONV.cell, bad ? CONV.bad : ''].join(' ').trim(),
-          'data-row': i,
-          'data-col': j,
-          tabindex: pressed ? 0 : -1,
-          'aria-pressed': pressed ? 'true' : 'false',
-          'aria-label': `output row ${i + 1}, column ${j + 1}: ${fmt(value, DIGITS)}`,
-          onclick: () => select(i, j, true),
-          onkeydown: onKey,
-        }, fmt(value, 4))));
-      }
-      outRows.push(h('tr', {}, cells));
-    }
-    const padNote = top + bottom + left + right > 0 ? ', zero padding shaded' : '';
     replace(
       grids,
-      h('table', { class: `${CONV.grid} ${CONV.input}` },
-        h('caption', {}, `input image (${h0}×${w0}${padNote})`), h('tbody', {}, inputRows)),
-      h('table', { class: `${CONV.grid} ${CONV.kernel}` },
-        h('caption', {}, `${entry.label} kernel (${kh}×${kw})`), h('tbody', {}, kernelRows)),
-      h('table', { class: `${CONV.grid} ${CONV.output}` },
-        h('caption', {}, `output (${oh}×${ow}): pick a cell`), h('tbody', {}, outRows)),
+      inputGrid(spec, entry, tapList),
+      kernelGrid(entry),
+      outputGrid(entry, sel, okFlags, (i, j) => select(i, j, true), onKey),
     );
-
-    const sum = tapList.reduce((s, t) => s + t.product, 0);
-    const z = sum + spec.bias;
-    const reference = at(entry.output, r, c);
-    const browser = mine ? at(mine, r, c) : null;
-    replace(
-      explain,
-      h('p', {}, `Output row ${r + 1}, column ${c + 1}: the ${kh}×${kw} window under the kernel, `
-        + 'each input times its weight, summed.'),
-      h('table', { class: CONV.products },
-        h('thead', {}, h('tr', {}, ['input', '×', 'weight', '=', 'product'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, tapList.map((t) => h('tr', { class: t.input === null ? CONV.pad : null },
-          h('td', {}, t.input === null ? '0 (padding)' : fmt(t.input, DIGITS)), h('td', {}, '×'),
-          h('td', {}, fmt(t.weight, DIGITS)), h('td', {}, '='), h('td', {}, fmt(t.product, DIGITS)))))),
-      h('p', { class: CONV.sum },
-        `sum of products = ${fmt(sum, DIGITS)}`,
-        spec.bias !== 0 ? `; + bias ${fmt(spec.bias, DIGITS)} = ${fmt(z, DIGITS)}` : '',
-        spec.activation !== 'linear' ? `; ${spec.activation}(${fmt(z, DIGITS)}) = ${fmt(reference, DIGITS)}` : ''),
-      h('p', {},
-        `NumPy reference: ${fmt(reference, DIGITS)}`,
-        browser === null ? '; press Run to compute it with tf.conv2d' : `; TF.js (${last?.backend}): ${fmt(browser, DIGITS)} `,
-        browser === null ? null : mark(withinTolerance(browser, reference, tol))),
-    );
-
-    if (!last || last.status !== 'ok' || !okFlags) {
-      replace(check, last?.status === 'error' ? null : note('not run yet: press Run to check every output in TF.js'));
-    } else {
-      const bad = okFlags.filter((ok) => !ok).length;
-      replace(check, h('p', {},
-        `tf.conv2d on ${last.backend}: `,
-        bad ? `${bad} of ${okFlags.length} outputs differ from the NumPy reference ` : `all ${okFlags.length} outputs match the NumPy reference `,
-        mark(bad === 0)));
-    }
+    replace(explain, products(spec, entry, sel, tapList, mine ? at(mine, sel[0], sel[1]) : null, last?.backend, tol));
+    replace(check, checkSummary(last, okFlags));
   }
 
   render();
+  return {
+    show(result) {
+      last = result;
+      render();
+    },
+  };
+}
+
+/**
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
+ * @param {any} spec the convolution spec
+ * @param {CellContext} ctx
+ * @returns {CellView}
+ */
+export function mountConvolution(live, spec, ctx) {
+  const runner = new Runner(spec, ctx);
+  const { show } = convolutionView(live, spec, runner);
+
+  /**
+   * Every kernel's output computed by TF.js.
+   * @param {Result} result
+   */
+  async function convolveAll(result) {
+    runner.status.set('convolving…');
+    /** @type {SpecArray[]} */
+    const outputs = [];
+    for (const entry of spec.kernels) outputs.push(await convolve(spec, entry));
+    result.outputs = outputs;
+  }
 
   /** @type {CellView} */
   const view = {
     id: spec.id,
     spec,
-    queued() {
-      runBtn.disabled = true;
-      status.set('queued…');
-    },
+    queued: () => runner.queued(),
     stop() {},
     async run() {
-      const result = newResult(spec, ctx.env());
-      const t0 = performance.now();
-      runBtn.disabled = true;
-      showError(errorBox, null);
-      try {
-        status.set('convolving…');
-        /** @type {SpecArray[]} */
-        const outputs = [];
-        for (const entry of spec.kernels) outputs.push(await convolve(spec, entry));
-        result.outputs = outputs;
-        status.set('done', 'ok');
-      } catch (err) {
-        failed(result, err);
-        status.set('error', 'error');
-        showError(errorBox, result.error);
-      } finally {
-        runBtn.disabled = false;
-        result.timings.totalMs = ms(performance.now() - t0);
-      }
-      last = result;
-      render();
+      const result = await runner.run(convolveAll);
+      show(result);
       return result;
     },
     dispose() {},

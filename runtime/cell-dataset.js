@@ -1,7 +1,7 @@
 // Dataset cell: nothing interactive (the build renders its preview); running it checks
 // that its arrays are well formed.
 
-import { failed, ms, newResult } from './result.js';
+import { timedRun } from './runner.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -33,21 +33,14 @@ export function mountDataset(_live, spec, ctx) {
     spec,
     queued() {},
     stop() {},
-    async run() {
-      const result = newResult(spec, ctx.env());
-      const t0 = performance.now();
-      try {
+    run: () =>
+      timedRun(spec, ctx, async () => {
         if (!spec.x) throw new Error('dataset has no x');
         check(spec.x, 'x');
         check(spec.y, 'y');
         check(spec.test?.x, 'test.x');
         check(spec.test?.y, 'test.y');
-      } catch (err) {
-        failed(result, err);
-      }
-      result.timings.totalMs = ms(performance.now() - t0);
-      return result;
-    },
+      }),
     dispose() {},
   };
 }

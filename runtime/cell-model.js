@@ -1,7 +1,7 @@
 // Model cell: a small status line saying what state the page's live model is in.
 // Running it builds a fresh model with the spec's initial weights.
 
-import { failed, ms, newResult } from './result.js';
+import { timedRun } from './runner.js';
 import { statusLine } from './ui.js';
 
 /**
@@ -44,16 +44,11 @@ export function mountModel(live, spec, ctx) {
     queued() {},
     stop() {},
     async run() {
-      const result = newResult(spec, ctx.env());
-      const t0 = performance.now();
-      try {
+      const result = await timedRun(spec, ctx, async (result) => {
         const model = ctx.store.reset(spec.id);
         result.weights = await model.weights();
-      } catch (err) {
-        failed(result, err);
-        status.set(`error: ${result.error}`, 'error');
-      }
-      result.timings.totalMs = ms(performance.now() - t0);
+      });
+      if (result.status === 'error') status.set(`error: ${result.error}`, 'error');
       return result;
     },
     dispose() {

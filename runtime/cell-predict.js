@@ -6,14 +6,17 @@ import { compareElements, compareValue, pickReference, toleranceOf, withinBand }
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
 import { outputKind, outputUnits } from './models.js';
-import { failed, ms, newResult, stopped } from './result.js';
-import { button, mark, note, showError, statusLine } from './ui.js';
+import { ms, stopped } from './result.js';
+import { Runner } from './runner.js';
+import { mark, note } from './ui.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
  * @typedef {import('./cells.js').CellView} CellView
  * @typedef {import('./result.js').Result} Result
- * @typedef {import('./models.js').LiveModel} LiveModel
+ * @typedef {import('./compare.js').BandEdges} BandEdges
+ * @typedef {import('./compare.js').Reference} Reference
+ * @typedef {import('./compare.js').Tolerance} Tolerance
  */
 
 /**
@@ -36,6 +39,7 @@ function vector(values) {
 export function isClassifier(spec, modelSpec) {
   if (spec.classes) return true;
   if (outputUnits(modelSpec) > 1) return true;
+  /** @type {string[]} */
   const metrics = modelSpec.compile?.metrics ?? [];
   return outputKind(modelSpec) === 'sigmoid' && metrics.some((m) => m === 'accuracy' || m === 'acc');
 }
@@ -82,12 +86,66 @@ export function accuracy(outputs, labels) {
 }
 
 /**
- * @param {HTMLElement} live
+ * One output row against its reference row, or against the band of NumPy runs when the
+ * model was trained with unseeded dropout.
+ * @param {number[]} out
+ * @param {number[]} refRow
+ * @param {number} i row index
+ * @param {BandEdges | null} band flat per-element edges
+ * @param {Tolerance} tol
+ * @returns {boolean}
+ */
+function rowMatches(out, refRow, i, band, tol) {
+  if (!band) return compareElements(out, refRow, tol).every(Boolean);
+  const w = refRow.length;
+  return out.length === w && out.every((v, j) => withinBand('predictions', v, band.low[i * w + j], band.high[i * w + j], tol, 1));
+}
+
+/**
+ * Whether every output row matches its reference row.
+ * @param {number[][]} outs
+ * @param {number[][]} refRows
+ * @param {BandEdges | null} band
+ * @param {Tolerance} tol
+ * @returns {boolean}
+ */
+function allMatch(outs, refRows, band, tol) {
+  return outs.length === refRows.length && outs.every((o, i) => rowMatches(o, refRows[i], i, band, tol));
+}
+
+/**
+ * The accuracy on the labelled rows beside the reference's (or within its band).
+ * @param {number} acc
+ * @param {Reference | null} ref
+ * @param {Tolerance} tol
+ * @param {number} n rows
+ * @param {boolean} comparable
+ * @returns {HTMLElement}
+ */
+function accuracyLine(acc, ref, tol, n, comparable) {
+  const refAcc = ref?.accuracy;
+  const accBand = ref?.band?.accuracy;
+  const cmp = accBand
+    ? { ok: withinBand('accuracy', acc, accBand.low[0], accBand.high[0], tol, n) }
+    : compareValue('accuracy', acc, refAcc, tol, n);
+  return h(
+    'p',
+    { class: CSS.note },
+    `accuracy: ${fmt(acc, DIGITS)} (reference ${fmt(refAcc ?? null, DIGITS)}) `,
+    comparable && refAcc !== undefined ? mark(cmp.ok) : null,
+  );
+}
+
+/**
+ * The DOM of a predict cell: the runner's controls, the error box and the table of inputs,
+ * outputs and reference (rendered again after each run).
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
  * @param {any} spec the predict spec
  * @param {CellContext} ctx
- * @returns {CellView}
+ * @param {Runner} runner
+ * @returns {{render: (result: Result | null) => void, labels: number[][] | null}}
  */
-export function mountPredict(live, spec, ctx) {
+function predictView(live, spec, ctx, runner) {
   const modelSpec = ctx.specOf(spec.model);
   const tol = toleranceOf(spec.tolerance);
   const inputs = rows(spec.x);
@@ -98,32 +156,8 @@ export function mountPredict(live, spec, ctx) {
   /** @param {number} k */
   const className = (k) => spec.classes?.[k] ?? String(k);
 
-  const runBtn = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
-  const status = statusLine();
   const output = h('div', { class: `${CSS.table}-box` });
-  const errorBox = h('div');
-  replace(live, h('div', { class: CSS.controls }, runBtn, status.el), errorBox, output);
-
-  /**
-   * @param {number[][]} outs
-   * @param {number[][]} refRows
-   */
-  const allMatch = (outs, refRows, band = null) =>
-    outs.length === refRows.length && outs.every((o, i) => rowMatches(o, refRows[i], i, band));
-
-  /**
-   * One output row against its reference row, or against the band of NumPy runs when the
-   * model was trained with unseeded dropout.
-   * @param {number[]} out
-   * @param {number[]} refRow
-   * @param {number} i row index
-   * @param {{low: number[], high: number[]} | null} band flat per-element edges
-   */
-  const rowMatches = (out, refRow, i, band) => {
-    if (!band) return compareElements(out, refRow, tol).every(Boolean);
-    const w = refRow.length;
-    return out.length === w && out.every((v, j) => withinBand('predictions', v, band.low[i * w + j], band.high[i * w + j], tol, 1));
-  };
+  replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.status.el), runner.errorBox, output);
 
   /** @param {Result | null} result */
   function render(result) {
@@ -146,7 +180,7 @@ export function mountPredict(live, spec, ctx) {
       const refRow = refRows?.[i];
       // A diverged model's NaN outputs predict no class.
       const guess = out && classifier && out.every(Number.isFinite) ? predictedClass(out) : null;
-      const ok = out && refRow ? rowMatches(out, refRow, i, ref?.band?.predictions ?? null) : false;
+      const ok = out && refRow ? rowMatches(out, refRow, i, ref?.band?.predictions ?? null, tol) : false;
       return [
         String(i + 1),
         vector(raw ? raw[i] : x),
@@ -160,21 +194,6 @@ export function mountPredict(live, spec, ctx) {
     });
     const keep = head.map((c) => c !== null);
     const filter = (/** @type {any[]} */ cells) => cells.filter((_, j) => keep[j]);
-    /** @type {HTMLElement | null} */
-    let accLine = null;
-    if (result && typeof result.accuracy === 'number') {
-      const refAcc = ref?.accuracy;
-      const accBand = ref?.band?.accuracy;
-      const cmp = accBand
-        ? { ok: withinBand('accuracy', result.accuracy, accBand.low[0], accBand.high[0], tol, inputs.length) }
-        : compareValue('accuracy', result.accuracy, refAcc, tol, inputs.length);
-      accLine = h(
-        'p',
-        { class: CSS.note },
-        `accuracy: ${fmt(result.accuracy, DIGITS)} (reference ${fmt(refAcc ?? null, DIGITS)}) `,
-        comparable && refAcc !== undefined ? mark(cmp.ok) : null,
-      );
-    }
     replace(
       output,
       table(CSS.table, filter(head), body.map(filter)),
@@ -182,75 +201,61 @@ export function mountPredict(live, spec, ctx) {
         ? note(`… ${inputs.length - PREDICT_SHOWN.rows} more rows (all rows are predicted and compared)`)
         : null,
       comparable && outs && refRows && inputs.length > PREDICT_SHOWN.rows
-        ? note(allMatch(outs, refRows, ref?.band?.predictions ?? null) ? 'all rows match the reference' : 'some rows differ from the reference')
+        ? note(allMatch(outs, refRows, ref?.band?.predictions ?? null, tol) ? 'all rows match the reference' : 'some rows differ from the reference')
         : null,
       spec.band
         ? note(`dropout without a seed: outputs are checked within the band of ${spec.band.runs} NumPy runs (median shown)`)
         : null,
-      accLine,
+      result && typeof result.accuracy === 'number'
+        ? accuracyLine(result.accuracy, ref, tol, inputs.length, comparable)
+        : null,
       result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
       result && result.status !== 'error' && !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
     );
   }
 
   render(null);
-  let stopFlag = false;
-  /** @type {LiveModel | null} */
-  let active = null;
+  return { render, labels };
+}
+
+/**
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
+ * @param {any} spec the predict spec
+ * @param {CellContext} ctx
+ * @returns {CellView}
+ */
+export function mountPredict(live, spec, ctx) {
+  const runner = new Runner(spec, ctx);
+  const { render, labels } = predictView(live, spec, ctx, runner);
+
+  /**
+   * Prepare the model (replaying `after`) and predict every input row.
+   * @param {Result} result
+   */
+  async function predict(result) {
+    const prepared = await runner.prepare(result, spec.after ?? []);
+    if (prepared.stopped) {
+      stopped(result);
+      return;
+    }
+    const tPredict = performance.now();
+    result.predictions = await prepared.live.predict(spec.x);
+    result.timings.predictMs = ms(performance.now() - tPredict);
+    if (labels) result.accuracy = accuracy(rows(result.predictions), labels);
+  }
 
   /** @type {CellView} */
   const view = {
     id: spec.id,
     spec,
-    queued() {
-      runBtn.disabled = true;
-      status.set('queued…');
-    },
-    stop() {
-      stopFlag = true;
-      active?.stop();
-    },
+    queued: () => runner.queued(),
+    stop: () => runner.stop(),
     async run() {
-      const result = newResult(spec, ctx.env());
-      const t0 = performance.now();
-      stopFlag = false;
-      runBtn.disabled = true;
-      showError(errorBox, null);
-      try {
-        status.set('preparing the model…');
-        const prepared = await ctx.store.prepare(spec.model, spec.after ?? [], {
-          onReplay: (train, i, n) => status.set(`replaying earlier cells… (${i + 1}/${n}: ${train.name})`),
-          onActive: (m) => {
-            active = m;
-          },
-          shouldStop: () => stopFlag,
-        });
-        result.timings.replayMs = ms(prepared.replayMs);
-        if (prepared.stopped) {
-          stopped(result);
-        } else {
-          const tPredict = performance.now();
-          result.predictions = await prepared.live.predict(spec.x);
-          result.timings.predictMs = ms(performance.now() - tPredict);
-          if (labels) result.accuracy = accuracy(rows(result.predictions), labels);
-        }
-        status.set(result.status === 'ok' ? 'done' : 'stopped', result.status === 'ok' ? 'ok' : 'warn');
-      } catch (err) {
-        failed(result, err);
-        status.set('error', 'error');
-        showError(errorBox, result.error);
-      } finally {
-        active = null;
-        runBtn.disabled = false;
-        result.timings.totalMs = ms(performance.now() - t0);
-      }
+      const result = await runner.run(predict);
       render(result);
       return result;
     },
-    dispose() {
-      stopFlag = true;
-      active?.stop();
-    },
+    dispose: () => runner.stop(),
   };
   return view;
 }

@@ -7,48 +7,43 @@ import { fmt, h, replace, table } from './dom.js';
 import { createBoundary, canDrawBoundary } from './boundary.js';
 import { createChart } from './chart.js';
 import { outputKind } from './models.js';
-import { failed, ms, newResult, stopped } from './result.js';
-import { button, mark, note, showError, statusLine } from './ui.js';
+import { ms, stopped } from './result.js';
+import { Runner } from './runner.js';
+import { mark, note } from './ui.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
  * @typedef {import('./cells.js').CellView} CellView
  * @typedef {import('./result.js').Result} Result
- * @typedef {import('./models.js').LiveModel} LiveModel
  */
 
 /**
+ * The DOM of a train cell: the runner's controls with the epoch progress, the chart and
+ * decision-boundary panels, the error box and the final metrics beside the reference.
  * @param {HTMLElement} live the cell's `.mlpages-live` element
  * @param {any} spec the train spec
  * @param {CellContext} ctx
- * @returns {CellView}
+ * @param {Runner} runner
  */
-export function mountTrain(live, spec, ctx) {
+function trainView(live, spec, ctx, runner) {
   const epochs = spec.fit.epochs;
   const modelSpec = ctx.specOf(spec.model);
   const dataset = ctx.specOf(spec.dataset);
   const tol = toleranceOf(spec.tolerance);
-  let stopFlag = false;
-  /** @type {LiveModel | null} */
-  let active = null;
 
-  const runBtn = button('Run', () => ctx.request(spec.id), { 'aria-label': `Run ${spec.name}` });
-  const stopBtn = button('Stop', () => view.stop(), { disabled: true, 'aria-label': `Stop ${spec.name}` });
   const progress = h('progress', { max: epochs, value: 0 });
   const epochText = h('span', { class: `${CSS.progress}-text` }, `epoch 0 / ${epochs}`);
-  const status = statusLine();
   const controls = h(
     'div',
     { class: CSS.controls },
-    runBtn,
-    stopBtn,
+    runner.runButton,
+    runner.stopButton,
     h('span', { class: CSS.progress }, progress, epochText),
-    status.el,
+    runner.status.el,
   );
   const panels = h('div', { class: CSS.panels });
   const finals = h('div', { class: `${CSS.table}-box` });
-  const errorBox = h('div');
-  replace(live, controls, panels, errorBox, finals);
+  replace(live, controls, panels, runner.errorBox, finals);
 
   const chart = createChart(panels, epochs);
   const boundary =
@@ -85,7 +80,7 @@ export function mountTrain(live, spec, ctx) {
     }
     if (ref?.weights && result.weights) {
       const mine = result.weights.flatMap((w) => w.data);
-      const theirs = ref.weights.flatMap((/** @type {any} */ w) => w.data);
+      const theirs = ref.weights.flatMap((w) => w.data);
       const ok = compareElements(mine, theirs, tol).every(Boolean) && mine.length === theirs.length;
       body.push(['weights', `${mine.length} values`, `${theirs.length} values`, verdict(ok)]);
     }
@@ -107,98 +102,90 @@ export function mountTrain(live, spec, ctx) {
     );
   }
 
-  /** @param {boolean} running */
-  function setRunning(running) {
-    runBtn.disabled = running;
-    stopBtn.disabled = !running;
+  /** Forget the previous run's progress, chart and finals. */
+  function clear() {
+    replace(finals);
+    chart.clear();
+    showEpoch(0);
+  }
+
+  return { chart, boundary, showEpoch, showFinals, clear };
+}
+
+/**
+ * @param {HTMLElement} live the cell's `.mlpages-live` element
+ * @param {any} spec the train spec
+ * @param {CellContext} ctx
+ * @returns {CellView}
+ */
+export function mountTrain(live, spec, ctx) {
+  const dataset = ctx.specOf(spec.dataset);
+  const runner = new Runner(spec, ctx, { onStop: () => view.stop(), stoppedText: NOT_COMPARABLE_STOPPED });
+  const { chart, boundary, showEpoch, showFinals, clear } = trainView(live, spec, ctx, runner);
+  const shouldStop = () => runner.shouldStop();
+
+  /**
+   * Prepare the model (replaying `after`), fit it with live progress, record the result.
+   * @param {Result} result
+   */
+  async function train(result) {
+    clear();
+    if (!dataset) throw new Error(`no dataset cell '${spec.dataset}' on this page`);
+    const prepared = await runner.prepare(result, spec.after);
+    runner.active = prepared.live;
+    if (prepared.stopped || runner.shouldStop()) {
+      stopped(result);
+      return;
+    }
+    const model = prepared.live;
+    // Unseeded dropout: what can be checked exactly is the starting model's inference.
+    if (spec.band && pickReference(spec.references, result.epsilon)?.initial) {
+      result.initialPredictions = await model.predict(dataset.x);
+    }
+    boundary?.draw(model.model);
+    runner.status.set('training…');
+    const tFit = performance.now();
+    let painted = -Infinity;
+    const fitted = await model.fit(spec, dataset, {
+      shouldStop,
+      onEpochEnd: (epoch, logs) => {
+        chart.push(epoch, logs);
+        // Repainting the page competes with training for the GPU (or the CPU under
+        // software WebGL), so progress and chart are redrawn a few times a second.
+        if (performance.now() - painted >= UI_PAINT_MS) {
+          painted = performance.now();
+          showEpoch(epoch + 1);
+          chart.render();
+        }
+        boundary?.drawThrottled(model.model);
+      },
+    });
+    showEpoch(fitted.history.loss?.length ?? 0);
+    chart.render();
+    result.timings.fitMs = ms(performance.now() - tFit);
+    ctx.store.record(model, spec.id, fitted.stopped);
+    result.history = fitted.history;
+    result.weights = await model.weights();
+    if (fitted.stopped) stopped(result);
+    boundary?.draw(model.model);
   }
 
   /** @type {CellView} */
   const view = {
     id: spec.id,
     spec,
-    queued() {
-      runBtn.disabled = true;
-      status.set('queued…');
-    },
+    queued: () => runner.queued(),
     stop() {
-      stopFlag = true;
-      active?.stop();
-      status.set('stopping…', 'warn');
+      runner.stop();
+      runner.status.set('stopping…', 'warn');
     },
     async run() {
-      const result = newResult(spec, ctx.env());
-      const t0 = performance.now();
-      stopFlag = false;
-      setRunning(true);
-      showError(errorBox, null);
-      replace(finals);
-      chart.clear();
-      showEpoch(0);
-      const shouldStop = () => stopFlag;
-      try {
-        if (!dataset) throw new Error(`no dataset cell '${spec.dataset}' on this page`);
-        status.set('preparing the model…');
-        const prepared = await ctx.store.prepare(spec.model, spec.after, {
-          onReplay: (train, i, n) => status.set(`replaying earlier cells… (${i + 1}/${n}: ${train.name})`),
-          onActive: (m) => {
-            active = m;
-          },
-          shouldStop,
-        });
-        result.timings.replayMs = ms(prepared.replayMs);
-        active = prepared.live;
-        if (prepared.stopped || stopFlag) {
-          stopped(result);
-        } else {
-          const model = prepared.live;
-          // Unseeded dropout: what can be checked exactly is the starting model's inference.
-          if (spec.band && pickReference(spec.references, result.epsilon)?.initial) {
-            result.initialPredictions = await model.predict(dataset.x);
-          }
-          boundary?.draw(model.model);
-          status.set('training…');
-          const tFit = performance.now();
-          let painted = -Infinity;
-          const fitted = await model.fit(spec, dataset, {
-            shouldStop,
-            onEpochEnd: (epoch, logs) => {
-              chart.push(epoch, logs);
-              // Repainting the page competes with training for the GPU (or the CPU under
-              // software WebGL), so progress and chart are redrawn a few times a second.
-              if (performance.now() - painted >= UI_PAINT_MS) {
-                painted = performance.now();
-                showEpoch(epoch + 1);
-                chart.render();
-              }
-              boundary?.drawThrottled(model.model);
-            },
-          });
-          showEpoch(fitted.history.loss?.length ?? 0);
-          chart.render();
-          result.timings.fitMs = ms(performance.now() - tFit);
-          ctx.store.record(model, spec.id, fitted.stopped);
-          result.history = fitted.history;
-          result.weights = await model.weights();
-          if (fitted.stopped) stopped(result);
-          boundary?.draw(model.model);
-        }
-        status.set(result.status === 'ok' ? 'done' : NOT_COMPARABLE_STOPPED, result.status === 'ok' ? 'ok' : 'warn');
-      } catch (err) {
-        failed(result, err);
-        status.set('error', 'error');
-        showError(errorBox, result.error);
-      } finally {
-        active = null;
-        setRunning(false);
-        result.timings.totalMs = ms(performance.now() - t0);
-      }
+      const result = await runner.run(train);
       showFinals(result);
       return result;
     },
     dispose() {
-      stopFlag = true;
-      active?.stop();
+      runner.stop();
       chart.dispose();
       boundary?.dispose();
     },

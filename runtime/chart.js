@@ -101,7 +101,7 @@ export function createChart(parent, epochs) {
         })),
       ],
       axes: [
-        { ...axis, label: 'epoch', incrs: CHART.epochSteps },
+        { ...axis, label: 'epoch', incrs: [...CHART.epochSteps] },
         { ...axis, scale: 'loss', label: 'loss' },
         ...(hasAcc ? [{ ...axis, scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }] : []),
       ],

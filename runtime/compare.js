@@ -5,11 +5,22 @@ import { ACCURACY_KEYS, DEFAULT_TOLERANCE, HISTORY_ORDER } from './constants.js'
 /**
  * @typedef {{rtol: number, atol: number}} Tolerance
  * @typedef {{key: string, browser: number | null, reference: number | null, ok: boolean}} Comparison
+ * @typedef {{low: number[], high: number[]}} BandEdges  per-epoch (or flat per-element) edges
+ * @typedef {object} Reference  a spec's NumPy reference for one backend epsilon; which
+ *   values it holds depends on the kind (docs/reference/page-contract.md)
+ * @property {number} epsilon
+ * @property {Record<string, number[]>} [history]  train
+ * @property {import('./arrays.js').SpecArray[]} [weights]  train
+ * @property {{predictions: import('./arrays.js').SpecArray}} [initial]  train with a band
+ * @property {import('./arrays.js').SpecArray} [predictions]  predict
+ * @property {number} [accuracy]  predict with labels
+ * @property {Record<string, BandEdges>} [band]  cells trained with unseeded dropout
+ * @property {number} [value]  numeric quiz questions and results rows
  */
 
 /**
  * The reference stored for this backend epsilon, or null when there is none.
- * @template {{epsilon: number}} R
+ * @template {Reference} R
  * @param {R[] | null | undefined} references
  * @param {number} epsilon
  * @returns {R | null}

@@ -28,6 +28,7 @@ function createRuntime() {
     quizzes = (async () => {
       const old = await previous.catch(() => null);
       old?.dispose();
+      /** @type {{dispose: () => void}[]} */
       const mounted = [];
       if (document.querySelector(QUIZ.selector)) {
         const { mountQuizzes: mountAll } = await import('./quiz.js');

@@ -21,6 +21,13 @@ FILES = [
     ("uplot", "dist/uPlot.esm.js", "uPlot.esm.js"),
     ("uplot", "dist/uPlot.min.css", "uPlot.min.css"),
 ]
+# Type declarations beside the bundles, for the type check of runtime/*.js (`make lint`):
+# each re-exports the npm package's own declarations, which resolve from node_modules/.
+# The build and the wheel carry only .js, .css and .txt files, so these stay in the checkout.
+TYPES = [
+    ("tf.fesm.min.d.ts", "export * from '@tensorflow/tfjs';\n"),
+    ("uPlot.esm.d.ts", "export { default } from 'uplot';\n"),
+]
 # Packages whose code ends up in the files above (TF.js bundles seedrandom and long).
 NOTICES = ["@tensorflow/tfjs", "uplot", "seedrandom", "long"]
 
@@ -32,6 +39,8 @@ def main() -> int:
     VENDOR.mkdir(parents=True, exist_ok=True)
     for package, inner, name in FILES:
         shutil.copyfile(NODE / package / inner, VENDOR / name)
+    for name, text in TYPES:
+        (VENDOR / name).write_text(text)
     parts = ["Third-party software shipped with mlpages' browser runtime.\n"]
     for package in NOTICES:
         meta = json.loads((NODE / package / "package.json").read_text())
