@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .cache import ResultCache, digest
 from .engine import Sequential
@@ -194,8 +196,14 @@ class ModelInfo:
         key = digest("model", self.layers, self.optimizer, self.loss, self.metrics, self.weights)
         self.chain = Chain(self, (), key)
 
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """The output shape of one sample: ``output_shape`` without the batch axis (the only
+        axis whose size is left open)."""
+        return tuple(int(n) for n in self.output_shape[1:] if n is not None)
 
-def band(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+
+def band(values: Sequence[ArrayLike]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The median, low and high edges of the band spanned by several runs' values.
 
     The edges are ``min − BAND_WIDEN·(max − min)`` and ``max + BAND_WIDEN·(max − min)``, per

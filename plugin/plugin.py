@@ -39,7 +39,9 @@ class LimitsConfig(base.Config):
 
     parameters = c.Type(int, default=Limits.parameters)
     rows = c.Type(int, default=Limits.rows)
-    values = c.Type(int, default=Limits.values)
+    # Named like the `values` key authors write; it hides `Mapping.values` on this class,
+    # which mlpages never calls (it reads the options with `dict(...)`).
+    values = c.Type(int, default=Limits.values)  # type: ignore[assignment]
     steps = c.Type(int, default=Limits.steps)
     training = c.Type(int, default=Limits.training)
     preview = c.Type(int, default=Limits.preview)
