@@ -9,11 +9,12 @@ import numpy as np
 
 from .. import jsgen, refcheck
 from ..cache import digest
+from ..chain import BAND_RUNS, BAND_WIDEN, band
 from ..contract import spec_header
 from ..engine.metrics import argmax
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
-from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, PageState, band
+from ..page import EPSILONS, PageState
 from .common import check_keys, choice, matrix, tolerance
 
 KIND = "predict"
@@ -92,7 +93,7 @@ def _banded_reference(
     engines: list[Any], eps: float, x: np.ndarray, y: np.ndarray | None
 ) -> dict[str, Any]:
     """Predictions of a model trained with unseeded dropout: the median of the runs and the
-    band each output must fall within (see ``page.band``)."""
+    band each output must fall within (see ``chain.band``)."""
     outs = [engine.predict(x) for engine in engines]
     median, low, high = band(outs)
     ref: dict[str, Any] = {

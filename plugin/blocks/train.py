@@ -13,25 +13,14 @@ import numpy as np
 
 from .. import jsgen, refcheck
 from ..cache import digest
+from ..chain import BAND_RUNS, BAND_WIDEN, Chain, FitOp, Progress, band
 from ..contract import spec_header
 from ..engine import EngineError, Sequential
 from ..errors import BlockError, format_block
 from ..export import WEIGHTS_FILE, layers_model_json
 from ..html import array_json, code_block, esc, fmt, table
 from ..limits import Limits
-from ..page import (
-    BAND_RUNS,
-    BAND_WIDEN,
-    EPSILONS,
-    Chain,
-    DatasetInfo,
-    Export,
-    FitOp,
-    ModelInfo,
-    PageState,
-    Progress,
-    band,
-)
+from ..page import EPSILONS, DatasetInfo, Export, ModelInfo, PageState
 from .common import check_keys, choice, integer, require, tolerance
 
 KIND = "train"
