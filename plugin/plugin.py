@@ -19,10 +19,10 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .blocks import progress
+from .buildorder import exports_first
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
 from .files import OutsideError, inside
-from .imports import exports_first
 from .limits import Limits
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
