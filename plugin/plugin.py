@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .blocks import progress
+from . import quizindex
 from .buildorder import exports_first
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
@@ -71,7 +71,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         # Which PageStates a page's conversion made: ext.pages grows during Markdown.convert.
         self._sources: dict[str, PageSource] = {}  # src_uri -> the page's source and states
         # The course's quiz index (assets/mlpages/quizzes.json), pages in nav order.
-        self._quizzes = progress.QuizIndex()
+        self._quizzes = quizindex.QuizIndex()
         self._nav_order: dict[str, int] = {}
         self._documents: dict[str, str] = {}  # src_uri -> url of every page of the build
 
@@ -182,7 +182,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
-        self._quizzes.write(Path(config.site_dir) / ASSETS / progress.INDEX, self._documents, self._nav_order)
+        self._quizzes.write(Path(config.site_dir) / ASSETS / quizindex.INDEX, self._documents,
+                            self._nav_order)
         if self.external_hosts:
             log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
                      "self-contained offline (Material: set theme.font: false for its web fonts)",
