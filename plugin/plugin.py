@@ -94,6 +94,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             quiz_raw_html=self.config.quiz_raw_html,
             limits=dict(self.config.limits),
         )
+        # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / "vendor" / "tf.fesm.min.js").is_file():
             log.warning("mlpages: the browser runtime has no vendor/tf.fesm.min.js; "
