@@ -76,7 +76,7 @@ class ModelInfo:
     def sample_shape(self) -> tuple[int, ...]:
         """The output shape of one sample: ``output_shape`` without the batch axis (the only
         axis whose size is left open)."""
-        return tuple(int(n) for n in self.output_shape[1:] if n is not None)
+        return tuple(n for n in self.output_shape[1:] if n is not None)
 
 
 @dataclass
