@@ -14,14 +14,12 @@ PYTEST_WORKERS ?= 2
 serve: dev
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: dev browser test-js
-	$(VENV)/bin/ruff check plugin tests bench tools
+test: dev browser test-js lint
 	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Everything but the tests that drive Chromium (marked `browser`): JavaScript unit tests,
-# ruff, and pytest's unit, golden and build tests.
-test-fast: dev test-js
-	$(VENV)/bin/ruff check plugin tests bench tools
+# lint, and pytest's unit, golden and build tests.
+test-fast: dev test-js lint
 	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser"
 
 # The runtime's pure logic under Node's own test runner (no npm packages beyond TF.js).
@@ -30,8 +28,11 @@ test-js: dev
 
 dev: $(STAMPS)/python $(STAMPS)/vendor
 
+# ruff, mypy on the package (settings in pyproject.toml), and TypeScript's check of the
+# runtime's JSDoc types (tsconfig.json).
 lint: dev
 	$(VENV)/bin/ruff check plugin tests bench tools
+	$(VENV)/bin/mypy
 	node_modules/.bin/tsc -p tsconfig.json
 
 bench: dev browser

@@ -17,16 +17,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlpages import __version__, quizdown
-from mlpages.verify.report import (
+from . import __version__, quizdown
+from .verify.report import (
     EXIT_ENVIRONMENT,
     PageReport,
     format_table,
     write_json,
     write_junit,
 )
-from mlpages.verify.runner import run_verify
-from mlpages.verify.server import serve
+from .verify.runner import run_verify
+from .verify.server import serve
 
 VERIFY_EPILOG = """\
 exit codes:

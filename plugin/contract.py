@@ -40,5 +40,5 @@ class QuizIndexFile(TypedDict):
     """`assets/mlpages/quizzes.json`."""
 
     schema: int
-    pages: list[dict[str, Any]]  # {page, url, title, questions}: blocks.progress.index_entry
+    pages: list[dict[str, Any]]  # {page, url, title, questions}: quizindex.index_entry
 

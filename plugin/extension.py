@@ -117,6 +117,7 @@ class MlpagesExtension(Extension):
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))
+        # The page's conversion travels on its Markdown instance to format() below.
         md.mlpages_state = state  # type: ignore[attr-defined]
         self.pages.append(page)
         src.states.append(page)
@@ -124,6 +125,7 @@ class MlpagesExtension(Extension):
 
     def format(self, src: str = "", language: str = "", md: Markdown | None = None, **_: Any) -> str:
         """Superfences formatter: park the block; it is built when the page is complete."""
+        # Superfences always passes the page's Markdown instance, which new_conversion set up.
         state: _Conversion = md.mlpages_state  # type: ignore[union-attr]
         index = len(state.slots)
         site = state.index.claim_site(language, src)

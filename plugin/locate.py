@@ -62,8 +62,9 @@ class FenceIndex:
             i = j + 1
         if "quiz" in kinds:  # quizdown blocks become quiz fences whose body is not in the file
             for block in quizdown.find_blocks(text):
-                body, offset = quizdown.fence_body(block.content)
-                sites.append(FenceSite("quiz", block.start + first_line + offset, body.strip(), exact=False))
+                quiz_body, offset = quizdown.fence_body(block.content)
+                sites.append(FenceSite("quiz", block.start + first_line + offset, quiz_body.strip(),
+                                       exact=False))
             sites.sort(key=lambda site: site.line)
         return cls(sites)
 

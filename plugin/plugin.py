@@ -18,11 +18,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .blocks import progress
+from . import quizindex
+from .buildorder import exports_first
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource
 from .files import OutsideError, inside
-from .imports import exports_first
 from .limits import Limits
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -39,7 +39,9 @@ class LimitsConfig(base.Config):
 
     parameters = c.Type(int, default=Limits.parameters)
     rows = c.Type(int, default=Limits.rows)
-    values = c.Type(int, default=Limits.values)
+    # Named like the `values` key authors write; it hides `Mapping.values` on this class,
+    # which mlpages never calls (it reads the options with `dict(...)`).
+    values = c.Type(int, default=Limits.values)  # type: ignore[assignment]
     steps = c.Type(int, default=Limits.steps)
     training = c.Type(int, default=Limits.training)
     preview = c.Type(int, default=Limits.preview)
@@ -69,7 +71,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         # Which PageStates a page's conversion made: ext.pages grows during Markdown.convert.
         self._sources: dict[str, PageSource] = {}  # src_uri -> the page's source and states
         # The course's quiz index (assets/mlpages/quizzes.json), pages in nav order.
-        self._quizzes = progress.QuizIndex()
+        self._quizzes = quizindex.QuizIndex()
         self._nav_order: dict[str, int] = {}
         self._documents: dict[str, str] = {}  # src_uri -> url of every page of the build
 
@@ -92,6 +94,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             quiz_raw_html=self.config.quiz_raw_html,
             limits=dict(self.config.limits),
         )
+        # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / "vendor" / "tf.fesm.min.js").is_file():
             log.warning("mlpages: the browser runtime has no vendor/tf.fesm.min.js; "
@@ -180,7 +183,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
-        self._quizzes.write(Path(config.site_dir) / ASSETS / progress.INDEX, self._documents, self._nav_order)
+        self._quizzes.write(Path(config.site_dir) / ASSETS / quizindex.INDEX, self._documents,
+                            self._nav_order)
         if self.external_hosts:
             log.info("mlpages: pages load theme assets from other hosts (%s); the site is not "
                      "self-contained offline (Material: set theme.font: false for its web fonts)",

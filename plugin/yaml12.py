@@ -90,7 +90,7 @@ class Loader(yaml.SafeLoader):
 
     max_depth = MAX_DEPTH  # set per text by load_located
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         """Compose like PyYAML, refusing nesting deeper than ``max_depth`` before recursing
         further (the pure-Python composer recurses once per level)."""
         depth = getattr(self, "_depth", 0) + 1
@@ -102,14 +102,14 @@ class Loader(yaml.SafeLoader):
         finally:
             self._depth = depth - 1
 
-    def construct_yaml_bool(self, node: ScalarNode) -> bool:  # type: ignore[override]
+    def construct_yaml_bool(self, node: ScalarNode) -> bool:
         """Construct ``true``/``false`` in the three spellings the core schema allows."""
         value = self.construct_scalar(node)
         if not _BOOL_RE.match(value):
             raise ConstructorError(None, None, f"invalid boolean {value!r}", node.start_mark)
         return value.lower() == "true"
 
-    def construct_yaml_int(self, node: ScalarNode) -> int:  # type: ignore[override]
+    def construct_yaml_int(self, node: ScalarNode) -> int:
         """Construct decimal, ``0o`` octal and ``0x`` hexadecimal integers."""
         value = self.construct_scalar(node)
         if not _INT_RE.match(value):
@@ -121,7 +121,7 @@ class Loader(yaml.SafeLoader):
         # Core schema: a leading zero is still decimal ("017" is 17, not 15).
         return int(value, 10)
 
-    def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
+    def construct_yaml_float(self, node: ScalarNode) -> float:
         """Construct floats, ``.inf`` and ``.nan`` included."""
         value = self.construct_scalar(node)
         lowered = value.lower()
@@ -170,14 +170,14 @@ Loader.add_constructor(_INT_TAG, Loader.construct_yaml_int)
 Loader.add_constructor(_FLOAT_TAG, Loader.construct_yaml_float)
 
 
+# :class:`Loader` on libyaml's parser, or None where PyYAML was built without libyaml.
+_FastLoader: type[Loader] | None
 try:
-    from yaml.cyaml import CParser as _CParser
+    from yaml._yaml import CParser
 except ImportError:  # PyYAML built without libyaml
-    _CParser = None
-
-
-if _CParser is not None:
-    class _FastLoader(_CParser, Loader):  # type: ignore[misc, valid-type]
+    _FastLoader = None
+else:
+    class _LibyamlLoader(CParser, Loader):
         """:class:`Loader` on libyaml's parser (PyYAML's wheels have it): several times
         faster; a text it refuses is parsed again by :class:`Loader` for the message.
 
@@ -186,7 +186,7 @@ if _CParser is not None:
         per level, and a text nested some 100,000 levels deep overflows the C stack."""
 
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
@@ -197,6 +197,8 @@ if _CParser is not None:
         compose_scalar_node = yaml.composer.Composer.compose_scalar_node
         compose_sequence_node = yaml.composer.Composer.compose_sequence_node
         compose_mapping_node = yaml.composer.Composer.compose_mapping_node
+
+    _FastLoader = _LibyamlLoader
 
 
 def _error(exc: yaml.YAMLError, text: str) -> YamlError:
@@ -279,7 +281,7 @@ def load_located(
     """
     if not isinstance(text, str):
         raise TypeError(f"YAML text must be a str, not {type(text).__name__}")
-    if _CParser is not None:
+    if _FastLoader is not None:
         try:
             return _parse(_FastLoader, text, max_depth, max_alias_nodes)
         except _LimitError as exc:

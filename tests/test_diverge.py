@@ -15,10 +15,10 @@ from mdhelpers import DIVERGING_PAGE
 from mlpages.arrays import INLINE_MAX, decode, externalize
 from mlpages.blocks.predict import label
 from mlpages.cache import ResultCache
+from mlpages.chain import band
 from mlpages.engine import Sequential
 from mlpages.engine.metrics import argmax
 from mlpages.html import array_json, json_script
-from mlpages.page import band
 from mlpages.verify.compare import number
 from mlpages.verify.discover import parse_cells
 from sitebuild import build, write_project

@@ -8,8 +8,8 @@ from html import unescape
 import numpy as np
 import pytest
 from mdhelpers import convert, specs_by_name
+from mlpages.chain import BAND_RUNS, BAND_WIDEN, band
 from mlpages.engine import Sequential
-from mlpages.page import BAND_RUNS, BAND_WIDEN, band
 
 PAGE = """\
 # Dropout

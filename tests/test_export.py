@@ -209,7 +209,7 @@ def test_a_page_reads_a_model_that_a_later_page_in_the_nav_exports(tmp_path: Pat
 def test_exports_first_orders_readers_after_exporters_and_keeps_the_rest(tmp_path: Path):
     from types import SimpleNamespace
 
-    from mlpages.imports import exports_first
+    from mlpages.buildorder import exports_first
 
     def page(rel: str, text: str):
         path = tmp_path / rel

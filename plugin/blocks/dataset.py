@@ -31,6 +31,8 @@ SOURCE_KEYS = {"y": ("x",), "features": ("csv",), "label": ("csv",), "n": ("gene
 MAX_INDEXED_CLASSES = 10
 PREVIEW_ROWS = 5
 PREVIEW_IMAGES = 10
+# What a source gives: x, y (or None), the feature names and the class names (or None).
+Loaded = tuple[np.ndarray, np.ndarray | None, list[str], list[str] | None]
 # Class colours of the scatter plot: the same as the runtime's decision boundary.
 CLASS_COLORS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
@@ -81,7 +83,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     return spec, render(info, features, raw_train, page.limits.preview)
 
 
-def _load(source: str, data: dict[str, Any], page: PageState, seed: int):
+def _load(source: str, data: dict[str, Any], page: PageState, seed: int) -> Loaded:
     try:
         if source == "x":
             x = np.asarray(matrix(data["x"], "x"), dtype=np.float32)
@@ -149,7 +151,7 @@ def _class_names(raw: Any, y: np.ndarray | None) -> list[str]:
     return names
 
 
-def _csv(data: dict[str, Any], page: PageState):
+def _csv(data: dict[str, Any], page: PageState) -> Loaded:
     rel = data["csv"]
     if not isinstance(rel, str):
         raise BlockError("'csv' must be a path relative to the Markdown file", key="csv")
@@ -200,7 +202,7 @@ def _check_size(x: np.ndarray, y: np.ndarray | None, limits: Limits, source: str
                          key=source)
 
 
-def _loader(data: dict[str, Any], page: PageState):
+def _loader(data: dict[str, Any], page: PageState) -> Loaded:
     spec = data["loader"]
     if not page.allow_loaders:
         raise BlockError(
@@ -210,25 +212,25 @@ def _loader(data: dict[str, Any], page: PageState):
         raise BlockError("'loader' must be 'package.module:function'", key="loader")
     module_name, func_name = spec.split(":", 1)
     # Modules next to mkdocs.yml import like installed ones, whichever way mkdocs was started.
-    root = str(page.loader_root) if page.loader_root is not None else None
-    added = root is not None and root not in sys.path
-    if added:
-        sys.path.insert(0, root)
+    added: str | None = None  # the folder put on sys.path for this import, taken off after it
+    if page.loader_root is not None and str(page.loader_root) not in sys.path:
+        added = str(page.loader_root)
+        sys.path.insert(0, added)
     try:
         # Importing runs the module's code: a syntax error, an exception or an exit there
         # is the block's error like one in the function.
         module = run_author_code(importlib.import_module, module_name,
                                  what=f"cannot import loader {spec!r}", key="loader")
     finally:
-        if added:
-            sys.path.remove(root)
+        if added is not None:
+            sys.path.remove(added)
     func = run_author_code(getattr, module, func_name, what=f"cannot import loader {spec!r}",
                            key="loader")
     result = run_author_code(func, what=f"loader {spec!r} failed", key="loader")
     return _loaded_arrays(result, spec)
 
 
-def _loaded_arrays(result: Any, spec: str):
+def _loaded_arrays(result: Any, spec: str) -> Loaded:
     """A loader's `(x, y)` or `{"x", "y", "features", "classes"}` as checked float32 arrays."""
     what = (f"loader {spec!r} must return (x, y) or a mapping with 'x' and optionally 'y', "
             "'features' and 'classes'")
@@ -271,7 +273,9 @@ def _float32_arrays(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
     return np.asarray(x, dtype=np.float32), None if y is None else np.asarray(y, dtype=np.float32)
 
 
-def _raw_rows(x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_train: int):
+def _raw_rows(
+    x: np.ndarray, y: np.ndarray | None, seed: int, shuffle: Any, n_train: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The first train rows in the author's units (after the build-time shuffle)."""
     order = np.random.default_rng(seed).permutation(len(x)) if shuffle is True else np.arange(len(x))
     keep = order[: min(PREVIEW_IMAGES if x.ndim == 4 else PREVIEW_ROWS, n_train)]

@@ -9,11 +9,12 @@ import numpy as np
 
 from .. import jsgen, refcheck
 from ..cache import digest
+from ..chain import BAND_RUNS, BAND_WIDEN, band
 from ..contract import spec_header
 from ..engine.metrics import argmax
 from ..errors import BlockError
 from ..html import array_json, code_block, esc, fmt, table
-from ..page import BAND_RUNS, BAND_WIDEN, EPSILONS, PageState, band
+from ..page import EPSILONS, PageState
 from .common import check_keys, choice, matrix, tolerance
 
 KIND = "predict"
@@ -42,9 +43,12 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     else:
         ds = source = page.dataset(data["dataset"])
         split = choice(data, "split", ["train", "test"], "test")
-        if split == "test" and (ds.x_test is None or not len(ds.x_test)):
+        if split == "train":
+            x, y = ds.x, ds.y
+        elif ds.x_test is None or not len(ds.x_test):
             raise BlockError(f"dataset '{ds.name}' has no test split (its split is 1.0)", key="split")
-        x, y = (ds.x, ds.y) if split == "train" else (ds.x_test, ds.y_test)
+        else:
+            x, y = ds.x_test, ds.y_test
         raw = x
         trained_on = trained_on or ds
     if tuple(x.shape[1:]) != tuple(model.input_shape):
@@ -54,7 +58,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     banded = chain.stochastic
     key = digest("predict", chain.key, x, y, *((BAND_RUNS, BAND_WIDEN) if banded else ()))
     references = page.cache.get(key, functools.partial(
-        refcheck.predict, shape=(len(x), *model.output_shape[1:]), labelled=y is not None, banded=banded))
+        refcheck.predict, shape=(len(x), *model.sample_shape), labelled=y is not None, banded=banded))
     if references is None:
         references = []
         for eps in EPSILONS.values():
@@ -89,7 +93,7 @@ def _banded_reference(
     engines: list[Any], eps: float, x: np.ndarray, y: np.ndarray | None
 ) -> dict[str, Any]:
     """Predictions of a model trained with unseeded dropout: the median of the runs and the
-    band each output must fall within (see ``page.band``)."""
+    band each output must fall within (see ``chain.band``)."""
     outs = [engine.predict(x) for engine in engines]
     median, low, high = band(outs)
     ref: dict[str, Any] = {

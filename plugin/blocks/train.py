@@ -13,25 +13,14 @@ import numpy as np
 
 from .. import jsgen, refcheck
 from ..cache import digest
+from ..chain import BAND_RUNS, BAND_WIDEN, Chain, FitOp, Progress, band
 from ..contract import spec_header
 from ..engine import EngineError, Sequential
 from ..errors import BlockError, format_block
 from ..export import WEIGHTS_FILE, layers_model_json
 from ..html import array_json, code_block, esc, fmt, table
 from ..limits import Limits
-from ..page import (
-    BAND_RUNS,
-    BAND_WIDEN,
-    EPSILONS,
-    Chain,
-    DatasetInfo,
-    Export,
-    FitOp,
-    ModelInfo,
-    PageState,
-    Progress,
-    band,
-)
+from ..page import EPSILONS, DatasetInfo, Export, ModelInfo, PageState
 from .common import check_keys, choice, integer, require, tolerance
 
 KIND = "train"
@@ -63,19 +52,20 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     tol = tolerance(data)
     if dataset.y is None:
         raise BlockError(f"dataset '{dataset.name}' has no labels (y) to train on", key="dataset")
-    if validation and (dataset.x_test is None or not len(dataset.x_test)):
-        raise BlockError(f"'validation: test' needs a test split, but dataset '{dataset.name}' has "
-                         "split 1.0 (give the dataset e.g. split: 0.8)", key="validation")
-    _check_shapes(model, dataset)
+    validation_data = None
+    if validation:
+        if dataset.x_test is None or dataset.y_test is None or not len(dataset.x_test):
+            raise BlockError(f"'validation: test' needs a test split, but dataset '{dataset.name}' has "
+                             "split 1.0 (give the dataset e.g. split: 0.8)", key="validation")
+        validation_data = (dataset.x_test, dataset.y_test)
+    _check_shapes(model, dataset, dataset.y)
     banded = model.unseeded_dropout
     _check_work(model, dataset, epochs, batch_size, validation, banded, page.limits)
     export = _export_path(data, page)
     cell_id = page.cell_id(name)
-    runs = BAND_RUNS if banded else 1
     progress = Progress(format_block(page.path, page.block_line, KIND, name), epochs,
-                        len(EPSILONS) * runs, page.limits.progress)
-    op = FitOp(cell_id, dataset.x, dataset.y,
-               (dataset.x_test, dataset.y_test) if validation else None, epochs, batch_size, progress)
+                        len(EPSILONS) * (BAND_RUNS if banded else 1), page.limits.progress)
+    op = FitOp(cell_id, dataset.x, dataset.y, validation_data, epochs, batch_size, progress)
     chain = model.chain
     if banded and export is not None:
         raise BlockError("'export' needs training a reference can follow step by step, but model "
@@ -85,7 +75,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     quantities = ["loss", *(["acc"] if model.metrics else [])]
     quantities += [f"val_{q}" for q in quantities] if validation else []
     # A band of a model's first fit also holds the initial model's predictions.
-    initial = (len(dataset.x), *model.output_shape[1:]) if banded and not chain.ops else None
+    initial = (len(dataset.x), *model.sample_shape) if banded and not chain.ops else None
     references = page.cache.get(key, functools.partial(
         refcheck.train, epochs=epochs, keys=quantities, weight_shapes=[w.shape for w in model.weights],
         banded=banded, initial_shape=initial))
@@ -251,10 +241,10 @@ def _export_path(data: dict[str, Any], page: PageState) -> str | None:
         if other.path == path:
             raise BlockError(f"'export: {path}' is already written by cell '{other.cell_id}' on "
                              "this page; give each export its own folder", key="export")
-    other = page.published.get((page.base_dir / path).resolve())
-    if other is not None and other.page != page.path:
-        raise BlockError(f"'export: {path}' is already written by cell '{other.cell_id}' of "
-                         f"{other.page}; give each export its own folder", key="export")
+    published = page.published.get((page.base_dir / path).resolve())
+    if published is not None and published.page != page.path:
+        raise BlockError(f"'export: {path}' is already written by cell '{published.cell_id}' of "
+                         f"{published.page}; give each export its own folder", key="export")
     return path
 
 
@@ -280,7 +270,8 @@ def render_export(path: str) -> str:
     )
 
 
-def _check_shapes(model, dataset) -> None:
+def _check_shapes(model: ModelInfo, dataset: DatasetInfo, y: np.ndarray) -> None:
+    """Refuse a model that cannot take the dataset's rows or its labels ``y``."""
     want = tuple(model.input_shape)
     have = tuple(dataset.x.shape[1:])
     if want != have:
@@ -288,14 +279,14 @@ def _check_shapes(model, dataset) -> None:
             f"model '{model.name}' expects inputs of shape {list(want)} but dataset "
             f"'{dataset.name}' has {list(have)} per row; set the first layer's inputShape to {list(have)}",
         )
-    units = model.output_shape[-1]
-    cols = dataset.y.shape[1]
+    units = model.sample_shape[-1]
+    cols = y.shape[1]
     if model.loss == "sparseCategoricalCrossentropy":
         if cols != 1:
             raise BlockError(f"sparseCategoricalCrossentropy needs one label column of class indices, "
                              f"but dataset '{dataset.name}' has {cols} (one-hot labels: use "
                              "categoricalCrossentropy)")
-        top = float(np.max(dataset.y)) if len(dataset.y) else 0
+        top = float(np.max(y)) if len(y) else 0
         if top >= units:
             raise BlockError(f"labels go up to {fmt(top)} but model '{model.name}' has {units} output units")
     elif units != cols:

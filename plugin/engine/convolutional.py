@@ -199,7 +199,9 @@ class Conv2D(BaseConv):
         return self.filters
 
     def weight_specs(self) -> list[WeightSpec]:
-        specs = [("kernel", (*self.kernel_size, self.input_shape[2], self.filters), self.kernel_init)]
+        specs: list[WeightSpec] = [
+            ("kernel", (*self.kernel_size, self.input_shape[2], self.filters), self.kernel_init)
+        ]
         if self.use_bias:
             specs.append(("bias", (self.filters,), self.bias_init))
         return specs
@@ -255,7 +257,7 @@ class DepthwiseConv2D(BaseConv):
 
     def weight_specs(self) -> list[WeightSpec]:
         shape = (*self.kernel_size, self.input_shape[2], self.multiplier)
-        specs = [("depthwise_kernel", shape, self.depthwise_init)]
+        specs: list[WeightSpec] = [("depthwise_kernel", shape, self.depthwise_init)]
         if self.use_bias:
             specs.append(("bias", (self.output_shape[2],), self.bias_init))
         return specs
@@ -316,7 +318,7 @@ class SeparableConv2D(BaseConv):
 
     def weight_specs(self) -> list[WeightSpec]:
         channels = self.input_shape[2]
-        specs = [
+        specs: list[WeightSpec] = [
             ("depthwise_kernel", (*self.kernel_size, channels, self.multiplier), self.depthwise_init),
             ("pointwise_kernel", (1, 1, channels * self.multiplier, self.filters), self.pointwise_init),
         ]
@@ -453,9 +455,10 @@ def _pad_pairs(value: object) -> tuple[tuple[int, int], tuple[int, int]]:
 
     def pair(side: object) -> tuple[int, int]:
         both = list(side) if isinstance(side, list | tuple) else [side, side]
-        if len(both) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in both):
+        sizes = [v for v in both if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
+        if len(both) != 2 or len(sizes) != 2:
             raise bad
-        return both[0], both[1]
+        return sizes[0], sizes[1]
 
     if not isinstance(value, list | tuple):
         return pair(value), pair(value)

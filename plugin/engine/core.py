@@ -44,7 +44,7 @@ class Dense(Layer):
         return input_shape[:-1] + (self.units,)
 
     def weight_specs(self) -> list[WeightSpec]:
-        specs = [("kernel", (self.input_shape[-1], self.units), self.kernel_init)]
+        specs: list[WeightSpec] = [("kernel", (self.input_shape[-1], self.units), self.kernel_init)]
         if self.use_bias:
             specs.append(("bias", (self.units,), self.bias_init))
         return specs

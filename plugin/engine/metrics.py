@@ -14,7 +14,7 @@ ACCURACY_NAMES = ("accuracy", "acc")
 
 def binary_accuracy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Per-sample mean of ``y == (p > 0.5)``; the threshold is strict."""
-    return np.mean(y == (p > 0.5).astype(np.float32), axis=-1, dtype=np.float32)
+    return (y == (p > 0.5).astype(np.float32)).mean(axis=-1, dtype=np.float32)
 
 
 def argmax(p: np.ndarray) -> np.ndarray:

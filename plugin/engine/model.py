@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -24,7 +24,7 @@ _M = TypeVar("_M", bound=Callable[..., Any])
 def _like_tfjs(method: _M) -> _M:
     """Run ``method`` with silent IEEE float32 arithmetic, as TF.js computes: a diverging fit
     overflows to ±Infinity and goes on with NaN (Infinity − Infinity), no warning per step."""
-    return cast(_M, np.errstate(over="ignore", invalid="ignore", divide="ignore")(method))
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")(method)
 
 
 def _shape(value: object, what: str) -> Shape:

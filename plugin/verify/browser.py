@@ -58,7 +58,7 @@ def find_browser() -> BrowserPaths:
         missing.append(
             "chromedriver (Debian: apt-get install chromium-driver; or set MLPAGES_CHROMEDRIVER)"
         )
-    if missing:
+    if missing or not chromium or not driver:
         raise BrowserUnavailable("cannot run pages in a browser: missing " + " and ".join(missing))
     return BrowserPaths(chromium=chromium, chromedriver=driver)
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from mlpages.html import json_number
+
+from ..html import json_number
 
 ACCURACY_KEYS = frozenset({"acc", "val_acc", "accuracy", "val_accuracy"})
 ACCURACY_SLACK = 1e-6
@@ -391,7 +392,7 @@ def _compare_predict(
     bands = ref.get("band") if isinstance(ref.get("band"), Mapping) else None
     if bands is not None:
         predictions = result.get("predictions")
-        reference = ref.get("predictions") if isinstance(ref.get("predictions"), Mapping) else {}
+        reference = given if isinstance(given := ref.get("predictions"), Mapping) else {}
         shape = list(reference.get("shape") or [])
         if not isinstance(predictions, Mapping) or "data" not in predictions:
             checker.fail("predictions", "missing in the browser's result", "mismatch")
@@ -532,7 +533,7 @@ def check_number_question(
         check.mismatches.append(Mismatch(name, f"{quiz.get('id', '?')}-{qid}", quantity, category,
                                          reason=reason, what="quiz question"))
 
-    origin = question.get("from") if isinstance(question.get("from"), Mapping) else {}
+    origin = given if isinstance(given := question.get("from"), Mapping) else {}
     if cell is None:
         fail("answer_from", f"bound to cell {origin.get('cell')!r}, which is not on the page", "mismatch")
         return check
@@ -567,7 +568,7 @@ def check_number_question(
              "error")
         return check
     browser = bound_value(result, origin)
-    tolerance = question.get("tolerance") if isinstance(question.get("tolerance"), Mapping) else {}
+    tolerance = given if isinstance(given := question.get("tolerance"), Mapping) else {}
     rtol, atol = float(tolerance.get("rtol", 0.0)), float(tolerance.get("atol", 0.0))
     finite = math.isfinite(stored)
     allowed = atol + rtol * abs(stored) if finite else 0.0

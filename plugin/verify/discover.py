@@ -13,10 +13,11 @@ import xml.etree.ElementTree as ET
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from http.client import HTTPMessage
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
-from mlpages.arrays import decode, is_file_ref, walk
+from ..arrays import decode, is_file_ref, walk
 
 CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
@@ -205,7 +206,10 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self.site = site
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         """The redirected request, or :class:`NotOnSite` for one that leaves the origin."""
         target = origin(newurl)
         upgrade = self.site[0] == "http" and self.site[2] == 80 and target == ("https", self.site[1], 443)

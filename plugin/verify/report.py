@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mlpages.html import encode_nonfinite
-from mlpages.verify.compare import Mismatch
+from ..html import encode_nonfinite
+from .compare import Mismatch
 
 EXIT_OK = 0
 EXIT_MISMATCH = 1

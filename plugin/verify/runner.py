@@ -16,10 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlpages.verify.answers import MalformedAnswer, check_environment, check_results
-from mlpages.verify.browser import BrowserUnavailable, kill_browser, make_driver, set_command_timeout
-from mlpages.verify.compare import CellCheck, check_cell, check_number_question
-from mlpages.verify.discover import (
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+from urllib3.exceptions import HTTPError
+from urllib3.exceptions import TimeoutError as CommandTimeout
+
+from .answers import MalformedAnswer, check_environment, check_results
+from .browser import BrowserUnavailable, kill_browser, make_driver, set_command_timeout
+from .compare import CellCheck, check_cell, check_number_question
+from .discover import (
     ArrayFiles,
     Page,
     SiteUnavailable,
@@ -28,13 +34,8 @@ from mlpages.verify.discover import (
     load_array_files,
     parse_cells,
 )
-from mlpages.verify.report import CellReport, PageReport, Report, format_console
-from mlpages.verify.server import serve_background
-from selenium.common.exceptions import TimeoutException, WebDriverException
-from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
-from urllib3.exceptions import HTTPError
-from urllib3.exceptions import TimeoutError as CommandTimeout
+from .report import CellReport, PageReport, Report, format_console
+from .server import serve_background
 
 # Runs one step of the page API and hands back JSON text. Typed arrays become lists and
 # non-finite numbers become strings ("NaN"), which JSON and WebDriver would turn into null.
@@ -346,8 +347,13 @@ class _Session:
     def _collect_console(self, report: PageReport) -> None:
         if self._driver is None or self._stuck:
             return
+        # Chromium's own driver reads the console log; a Grid's `webdriver.Remote` has no
+        # such command.
+        get_log = getattr(self._driver, "get_log", None)
+        if get_log is None:
+            return
         try:
-            report.console += self._driver.get_log("browser")
+            report.console += get_log("browser")
         except Exception as exc:  # noqa: BLE001 - a Grid or a dead browser may not offer logs
             self._missed_deadline(exc)
 

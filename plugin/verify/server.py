@@ -84,7 +84,7 @@ def serve_background(
 def serve(site_dir: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve ``site_dir`` in the foreground until interrupted."""
     with make_server(site_dir, host, port) as server:
-        bound_host, bound_port = server.server_address[:2]
+        bound_host, bound_port = server.socket.getsockname()[:2]
         print(f"Serving {Path(site_dir)} at http://{bound_host}:{bound_port}/ (Ctrl+C to stop)", flush=True)
         try:
             server.serve_forever()

@@ -1,4 +1,5 @@
-"""Which pages read a model that another page of the same build exports.
+"""The order pages are built in: a page that reads a model another page of the same build
+exports comes after that page.
 
 A `model` block may start `from: models/x/model.json` where `models/x` is written by a
 `train` block's `export:` on another page. The NumPy engine needs that model when the
