@@ -12,6 +12,7 @@ from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
+from ..engine.optimizers import TRAIN_ARGS
 from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
 from ..html import array_json, code_block, esc, table
@@ -69,7 +70,7 @@ UNSUPPORTED_KEYS = {
 }
 # Every key of TF.js 4.22's lossesMap; compile accepts no other string.
 LOSSES = list(ENGINE_LOSSES)
-OPTIMIZERS = list(jsgen.OPTIMIZER_ARGS)
+OPTIMIZERS = list(TRAIN_ARGS)
 OPTIMIZER: KeyPath = ("compile", "optimizer")
 
 
@@ -323,7 +324,7 @@ def _optimizer(raw: Any) -> tuple[Any, list[str]]:
         raise BlockError(f"optimizer {name}: its options must be a mapping like {{learningRate: 0.01}}",
                          key=(*OPTIMIZER, name))
     args = dict(args or {})
-    check_keys(args, jsgen.OPTIMIZER_ARGS[name], where=f"optimizer {name}", key=(*OPTIMIZER, name))
+    check_keys(args, TRAIN_ARGS[name], where=f"optimizer {name}", key=(*OPTIMIZER, name))
     for k, v in args.items():
         ok = isinstance(v, bool) if k in ("useNesterov", "centered") else (
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))

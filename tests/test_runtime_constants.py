@@ -1,0 +1,78 @@
+"""runtime/constants.js and the Python side agree on every table both of them use.
+
+The runtime is plain ES modules with no build step, so it cannot import the Python tables;
+these tests read the literals that constants.js exports and compare them with their Python
+owners, so that a change on one side only fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from mlpages.engine.optimizers import TRAIN_ARGS
+
+CONSTANTS = Path(__file__).resolve().parents[1] / "runtime" / "constants.js"
+_TOKEN = re.compile(r"""\s+|//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
+                    r"""|[A-Za-z_$][\w$]*|[{}\[\](),:.;]""", re.S)
+
+
+def _tokens(text: str, start: int) -> list[str]:
+    """The tokens of the literal that starts at ``start``, up to its closing ``;``."""
+    out: list[str] = []
+    pos = start
+    while True:
+        match = _TOKEN.match(text, pos)
+        assert match is not None, f"constants.js: cannot read {text[pos:pos + 40]!r}"
+        pos = match.end()
+        token = match.group()
+        if token.isspace() or token.startswith(("//", "/*")):
+            continue
+        if token == ";":
+            return out
+        out.append(token)
+
+
+def js_constant(name: str) -> Any:
+    """The value of ``export const NAME = <literal>;`` in constants.js, as JSON would give it.
+
+    Reads the subset of JavaScript the file's tables use: numbers, single-quoted strings,
+    arrays, objects with bare or quoted keys, ``true``/``false``/``null``, trailing commas
+    and ``Object.freeze(...)`` around any of them.
+    """
+    text = CONSTANTS.read_text(encoding="utf-8")
+    found = re.search(rf"^export const {name} = ", text, re.M)
+    assert found is not None, f"constants.js exports no {name}"
+    tokens = _tokens(text, found.end())
+    out: list[str] = []
+    parens: list[bool] = []  # per open "(": whether it is Object.freeze's (dropped)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if tokens[i:i + 4] == ["Object", ".", "freeze", "("]:
+            parens.append(True)
+            i += 4
+            continue
+        if token == ")":
+            assert parens and parens.pop(), f"constants.js: {name} is not a plain literal"
+        elif token in ("]", "}"):
+            if out and out[-1] == ",":
+                out.pop()
+            out.append(token)
+        elif token.startswith("'"):
+            out.append(json.dumps(token[1:-1].encode().decode("unicode_escape")))
+        elif re.fullmatch(r"[A-Za-z_$][\w$]*", token) and tokens[i + 1:i + 2] == [":"]:
+            out.append(json.dumps(token))
+        elif token in ("(", "."):
+            raise AssertionError(f"constants.js: {name} is not a plain literal")
+        else:
+            out.append(token)
+        i += 1
+    return json.loads("".join(out))
+
+
+def test_optimizer_arguments() -> None:
+    # models.js passes a compile's optimizer arguments positionally in this order.
+    assert js_constant("OPTIMIZER_ARGS") == {name: list(args) for name, args in TRAIN_ARGS.items()}
