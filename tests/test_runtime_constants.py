@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mlpages.contract import ACCURACY_KEYS, DEFAULT_TOLERANCE, SCHEMA
 from mlpages.engine.optimizers import TRAIN_ARGS
+from mlpages.page import EPSILONS
 
 CONSTANTS = Path(__file__).resolve().parents[1] / "runtime" / "constants.js"
 _TOKEN = re.compile(r"""\s+|//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
@@ -76,3 +78,22 @@ def js_constant(name: str) -> Any:
 def test_optimizer_arguments() -> None:
     # models.js passes a compile's optimizer arguments positionally in this order.
     assert js_constant("OPTIMIZER_ARGS") == {name: list(args) for name, args in TRAIN_ARGS.items()}
+
+
+def test_schema_version() -> None:
+    # The runtime refuses specs of another schema than the one the build writes.
+    assert js_constant("SCHEMA") == SCHEMA
+
+
+def test_default_tolerance() -> None:
+    # The page marks a run as matching with the tolerance verify checks it with.
+    assert js_constant("DEFAULT_TOLERANCE") == dict(DEFAULT_TOLERANCE)
+
+
+def test_accuracy_keys() -> None:
+    assert sorted(js_constant("ACCURACY_KEYS")) == sorted(ACCURACY_KEYS)
+
+
+def test_backend_epsilons() -> None:
+    # The page picks the reference stored for its backend's epsilon.
+    assert js_constant("EPSILON") == EPSILONS

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from mlpages.contract import ACCURACY_KEYS, DEFAULT_TOLERANCE
 from mlpages.html import json_number
 
-ACCURACY_KEYS = frozenset({"acc", "val_acc", "accuracy", "val_accuracy"})
 ACCURACY_SLACK = 1e-6
-DEFAULT_RTOL = 1e-3
-DEFAULT_ATOL = 1e-5
 
 Spec = Mapping[str, Any]
 
@@ -143,8 +141,8 @@ class _Checker:
         self.name = str(spec.get("name", "?"))
         self.cell_id = str(spec.get("id", "?"))
         tolerance = spec.get("tolerance") or {}
-        self.rtol = float(tolerance.get("rtol", DEFAULT_RTOL))
-        self.atol = float(tolerance.get("atol", DEFAULT_ATOL))
+        self.rtol = float(tolerance.get("rtol", DEFAULT_TOLERANCE["rtol"]))
+        self.atol = float(tolerance.get("atol", DEFAULT_TOLERANCE["atol"]))
         self.check = CellCheck()
 
     def fail(self, quantity: str, reason: str, category: Literal["mismatch", "error"]) -> None:
