@@ -10,6 +10,7 @@ from typing import Any
 from .. import jsgen
 from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
+from ..engine.activations import ACTIVATIONS, TFJS_ONLY_ACTIVATIONS
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
 from ..engine.optimizers import TRAIN_ARGS
@@ -24,8 +25,6 @@ from .common import boolean, check_keys, integer, is_file
 KIND = "model"
 KEYS = ["name", "from", "upTo", "frozen", "seed", "layers", "compile"]
 
-ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus"]
-TFJS_ONLY_ACTIVATIONS = ["softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax"]
 INITIALIZER_KEYS = ["kernelInitializer", "biasInitializer"]
 # The config keys mlpages reproduces, per layer type (TF.js's names and defaults).
 LAYERS: dict[str, list[str]] = {
