@@ -11,6 +11,8 @@ from .. import jsgen
 from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..engine.activations import ACTIVATIONS, TFJS_ONLY_ACTIVATIONS
+from ..engine.layers import LAYERS as ENGINE_LAYERS
+from ..engine.layers import TFJS_ONLY_LAYERS
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
 from ..engine.optimizers import TRAIN_ARGS
@@ -25,32 +27,8 @@ from .common import boolean, check_keys, integer, is_file
 KIND = "model"
 KEYS = ["name", "from", "upTo", "frozen", "seed", "layers", "compile"]
 
-INITIALIZER_KEYS = ["kernelInitializer", "biasInitializer"]
 # The config keys mlpages reproduces, per layer type (TF.js's names and defaults).
-LAYERS: dict[str, list[str]] = {
-    "dense": ["units", "activation", "useBias", "inputDim", *INITIALIZER_KEYS],
-    "conv2d": ["filters", "kernelSize", "strides", "padding", "activation", "useBias", *INITIALIZER_KEYS],
-    "maxPooling2d": ["poolSize", "strides", "padding"],
-    "averagePooling2d": ["poolSize", "strides", "padding"],
-    "flatten": [],
-    "reshape": ["targetShape"],
-    "activation": ["activation"],
-    "leakyReLU": ["alpha"],
-    "dropout": ["rate", "seed"],
-    "batchNormalization": ["momentum", "epsilon", "center", "scale"],
-    "depthwiseConv2d": ["kernelSize", "strides", "padding", "depthMultiplier", "activation", "useBias",
-                        "depthwiseInitializer", "biasInitializer"],
-    "separableConv2d": ["filters", "kernelSize", "strides", "padding", "depthMultiplier", "activation",
-                        "useBias", "depthwiseInitializer", "pointwiseInitializer", "biasInitializer"],
-    "zeroPadding2d": ["padding"],
-    "globalAveragePooling2d": [],
-    "globalMaxPooling2d": [],
-    "reLU": ["maxValue"],
-}
-TFJS_ONLY_LAYERS = [
-    "conv1d", "conv2dTranspose", "layerNormalization", "prelu", "embedding", "lstm", "gru", "simpleRNN",
-    "concatenate", "add", "upSampling2d", "cropping2D", "gaussianNoise",
-]
+LAYERS: dict[str, list[str]] = {name: list(cls.keys) for name, cls in ENGINE_LAYERS.items()}
 UNSUPPORTED_KEYS = {
     k: "regularizers and constraints are not reproduced by the NumPy reference yet"
     for k in ("kernelRegularizer", "biasRegularizer", "activityRegularizer",
@@ -233,7 +211,7 @@ def _layers(raw: Any, after_base: bool = False) -> list[dict[str, Any]]:
                 raise BlockError(f"{where}: layer type '{kind}' is not supported by mlpages yet; "
                                  f"supported: {', '.join(LAYERS)}", key=at)
             raise BlockError(f"{where}: unknown layer type '{kind}'"
-                             f"{did_you_mean(str(kind), list(LAYERS) + TFJS_ONLY_LAYERS)}", key=at)
+                             f"{did_you_mean(str(kind), [*LAYERS, *TFJS_ONLY_LAYERS])}", key=at)
         at = (*at, kind)
         if config is not None and not isinstance(config, Mapping):
             raise BlockError(f"{where}: the {kind} config must be a mapping", key=at)
