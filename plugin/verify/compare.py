@@ -488,7 +488,7 @@ def compare_cell(
     return check_cell(spec, result, dataset_specs).mismatches
 
 
-def bound_value(source: Spec | None, origin: Spec) -> float | None:
+def origin_value(source: Spec | None, origin: Spec) -> float | None:
     """The number a numeric question is bound to, in a train/predict reference or result.
 
     ``origin`` is the question's ``from``: ``history[quantity][epoch]`` (epoch 0-based) or
@@ -544,7 +544,7 @@ def check_number_question(
         fail("stored value", f"{whose} has no reference for epsilon {epsilon}", "error")
         return check
     raw = stored_ref.get("value")
-    expected = bound_value(cell_ref, origin)
+    expected = origin_value(cell_ref, origin)
     where = _origin_text(origin)
     try:
         stored = number(raw) if raw is not None else None
@@ -564,7 +564,7 @@ def check_number_question(
         fail("graded value", f"cell {cell.get('name')} has no comparable result (status {status})",
              "error")
         return check
-    browser = bound_value(result, origin)
+    browser = origin_value(result, origin)
     tolerance = question.get("tolerance") if isinstance(question.get("tolerance"), Mapping) else {}
     rtol, atol = float(tolerance.get("rtol", 0.0)), float(tolerance.get("atol", 0.0))
     finite = math.isfinite(stored)
