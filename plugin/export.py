@@ -16,12 +16,13 @@ import numpy as np
 
 from . import __version__
 from .engine import Sequential
-from .engine.layers import TFJS_WEIGHT_NAMES
+from .engine.layers import LAYERS, TFJS_WEIGHT_NAMES
 
 WEIGHTS_FILE = "weights.bin"
 # Config keys left out of the JSON: the loaded weights overwrite whatever they would draw.
-_DROPPED = {"kernelInitializer", "biasInitializer", "depthwiseInitializer", "pointwiseInitializer",
-            "inputShape", "inputDim", "batchInputShape"}
+_DROPPED = {"inputShape", "inputDim", "batchInputShape"} | {
+    key for cls in LAYERS.values() for key in cls.keys if key.endswith("Initializer")
+}
 
 
 def snake_case(key: str) -> str:

@@ -25,9 +25,11 @@ class Layer:
     ``tf.layers.<layer_type>`` factory (the model block's name for it), ``type_name`` TF.js's
     class name (the default layer names, the summary, and ``class_name`` in model files),
     ``keys`` the config keys a model block may give (in the order messages list them),
-    ``file_keys`` the further TF.js keys the engine reads from model files (only at their
-    defaults, or refused with a reason), and ``tfjs_weight_names`` the TF.js variable names
-    of the weights whose engine names differ.
+    ``file_keys`` the further TF.js keys the engine reads but a model block does not take
+    (initializers of weights a block cannot draw, and keys the engine takes at their TF.js
+    defaults only), ``unsupported_keys`` the layer's TF.js keys the engine does not reproduce
+    (regularizers, constraints: a model file that sets one is refused), and
+    ``tfjs_weight_names`` the TF.js variable names of the weights whose engine names differ.
 
     A layer is built once from its TF.js config and its input shape; it holds no weights.
     The model hands each layer its trainable weights followed by its non-trainable ones
@@ -44,6 +46,7 @@ class Layer:
     type_name: ClassVar[str] = ""
     keys: ClassVar[tuple[str, ...]] = ()
     file_keys: ClassVar[tuple[str, ...]] = ()
+    unsupported_keys: ClassVar[tuple[str, ...]] = ()
     tfjs_weight_names: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:

@@ -189,6 +189,13 @@ class Conv2D(BaseConv):
         "biasInitializer",
     )
     file_keys = ("dataFormat", "dilationRate")
+    unsupported_keys = (
+        "kernelRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "kernelConstraint",
+        "biasConstraint",
+    )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -244,6 +251,13 @@ class DepthwiseConv2D(BaseConv):
         "biasInitializer",
     )
     file_keys = ("dataFormat", "dilationRate")
+    unsupported_keys = (
+        "depthwiseRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "depthwiseConstraint",
+        "biasConstraint",
+    )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -302,6 +316,15 @@ class SeparableConv2D(BaseConv):
         "biasInitializer",
     )
     file_keys = ("dataFormat", "dilationRate")
+    unsupported_keys = (
+        "depthwiseRegularizer",
+        "pointwiseRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "depthwiseConstraint",
+        "pointwiseConstraint",
+        "biasConstraint",
+    )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)

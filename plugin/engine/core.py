@@ -22,6 +22,13 @@ class Dense(Layer):
     layer_type = "dense"
     type_name = "Dense"
     keys = ("units", "activation", "useBias", "inputDim", "kernelInitializer", "biasInitializer")
+    unsupported_keys = (
+        "kernelRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "kernelConstraint",
+        "biasConstraint",
+    )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -239,6 +246,7 @@ class Dropout(Layer):
     layer_type = "dropout"
     type_name = "Dropout"
     keys = ("rate", "seed")
+    unsupported_keys = ("noiseShape",)
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)

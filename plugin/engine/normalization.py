@@ -26,6 +26,7 @@ class BatchNormalization(Layer):
     keys = ("momentum", "epsilon", "center", "scale")
     file_keys = ("axis", "betaInitializer", "gammaInitializer", "movingMeanInitializer",
                  "movingVarianceInitializer")
+    unsupported_keys = ("betaRegularizer", "gammaRegularizer", "betaConstraint", "gammaConstraint")
     tfjs_weight_names = {"movingMean": "moving_mean", "movingVariance": "moving_variance"}
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
