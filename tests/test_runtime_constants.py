@@ -12,9 +12,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mlpages.blocks.bound import TRAIN_QUANTITIES
+from mlpages.blocks.dataset import CLASS_COLORS
 from mlpages.contract import ACCURACY_KEYS, DEFAULT_TOLERANCE, SCHEMA
 from mlpages.engine.optimizers import TRAIN_ARGS
 from mlpages.page import EPSILONS
+from mlpages.plugin import ASSETS
+from mlpages.verify.answers import STATUSES
+from mlpages.verify.discover import CELL_MARKER, QUIZ_MARKER
 
 CONSTANTS = Path(__file__).resolve().parents[1] / "runtime" / "constants.js"
 _TOKEN = re.compile(r"""\s+|//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
@@ -97,3 +102,25 @@ def test_accuracy_keys() -> None:
 def test_backend_epsilons() -> None:
     # The page picks the reference stored for its backend's epsilon.
     assert js_constant("EPSILON") == EPSILONS
+
+
+def test_train_history_keys() -> None:
+    # The runtime shows a train cell's history in the order of the quantities the build names.
+    assert js_constant("HISTORY_ORDER") == TRAIN_QUANTITIES
+
+
+def test_class_colors() -> None:
+    # A dataset's preview colours its classes as the decision boundary does in the browser.
+    runtime = ["#{:02x}{:02x}{:02x}".format(*rgb) for rgb in js_constant("CLASS_COLORS")]
+    assert runtime[: len(CLASS_COLORS)] == list(CLASS_COLORS)
+
+
+def test_result_statuses() -> None:
+    assert set(js_constant("STATUS").values()) == STATUSES
+
+
+def test_markers_and_assets_folder() -> None:
+    # verify finds cells and quizzes by the attributes the runtime selects them with.
+    assert js_constant("SELECTOR")["cell"].startswith(f"[{CELL_MARKER}]")
+    assert js_constant("QUIZ")["selector"] == f"[{QUIZ_MARKER}]"
+    assert js_constant("QUIZ")["assetsDir"] == f"{ASSETS}/"
