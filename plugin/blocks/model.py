@@ -15,6 +15,7 @@ from ..engine.layers import LAYERS as ENGINE_LAYERS
 from ..engine.layers import TFJS_ONLY_LAYERS
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
+from ..engine.metrics import ACCURACY_NAMES
 from ..engine.optimizers import TRAIN_ARGS
 from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
@@ -271,7 +272,7 @@ def _compile(raw: Any) -> tuple[Any, list[str], str, list[str]]:
     metrics = raw.get("metrics", [])
     if isinstance(metrics, str):
         metrics = [metrics]
-    if not isinstance(metrics, list) or any(m not in ("accuracy", "acc") for m in metrics):
+    if not isinstance(metrics, list) or any(m not in ACCURACY_NAMES for m in metrics):
         raise BlockError(f"compile: metrics may only be [accuracy], got {metrics!r}",
                          key=("compile", "metrics"))
     return optimizer, given, loss, list(metrics)
