@@ -27,8 +27,8 @@ LAYER_TYPES = {cls.type_name: name for name, cls in LAYERS.items()}
 # Weight names whose engine spelling differs from TF.js's variable names.
 _ENGINE_SUFFIX = {tfjs: engine for engine, tfjs in TFJS_WEIGHT_NAMES.items()}
 # Keys that describe how TF.js stores or initialises a layer, not what it computes: the
-# weights read replace whatever an initializer would draw, and the engine takes the layers'
-# other file keys at their defaults.
+# weights read replace whatever an initializer would draw. The layers' other file keys
+# (dataFormat, dilationRate, axis) are not read either: the engine takes their defaults.
 _IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "batch_size"} | {
     snake_case(key) for cls in LAYERS.values() for key in (*cls.keys, *cls.file_keys)
     if key.endswith("Initializer") or key in cls.file_keys
