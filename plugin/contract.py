@@ -8,10 +8,19 @@ and the fields every spec shares are written in one place; a block's own keys fo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, TypedDict
 
 SCHEMA = 1
 """The page contract's version: `schema` in every spec, the page script and the quiz index."""
+
+DEFAULT_TOLERANCE: Mapping[str, float] = MappingProxyType({"rtol": 1e-3, "atol": 1e-5})
+"""A cell's tolerance when its block gives none: |browser − reference| <= atol + rtol·|reference|."""
+
+ACCURACY_KEYS = frozenset({"acc", "val_acc", "accuracy"})
+"""Result keys compared within one flipped sample instead of with the tolerance: TF.js logs
+the train and validation accuracies as ``acc`` and ``val_acc``; a predict cell's is ``accuracy``."""
 
 
 class SpecHeader(TypedDict):

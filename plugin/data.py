@@ -9,10 +9,9 @@ which trains on exactly those values.
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import shorten
+from .errors import did_you_mean, shorten
 
 __all__ = [
     "GENERATORS",
@@ -44,12 +43,6 @@ class DataError(ValueError):
     caller adds ``file:line: dataset 'name': ``), e.g. ``column 'petal_lenght' not in
     iris.csv (did you mean 'petal_length'?)``.
     """
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for the closest choice, or an empty string."""
-    match = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _is_int(value: Any) -> bool:
@@ -239,7 +232,7 @@ def generate(
             ``classes``.
     """
     if not isinstance(kind, str) or kind not in _GENERATORS:
-        hint = _did_you_mean(kind, _GENERATORS) if isinstance(kind, str) else ""
+        hint = did_you_mean(kind, _GENERATORS, repr) if isinstance(kind, str) else ""
         raise DataError(
             f"unknown generator {kind!r}{hint}; expected one of {', '.join(GENERATORS)}"
         )
@@ -352,7 +345,7 @@ def _columns(
         if not isinstance(column, str):
             raise DataError(f"{what} must be a column name, got {column!r}")
         if column not in header:
-            raise DataError(f"column {column!r} not in {shown}{_did_you_mean(column, header)}")
+            raise DataError(f"column {column!r} not in {shown}{did_you_mean(column, header, repr)}")
         return column
 
     if label is not None:
@@ -657,7 +650,7 @@ def prepare(
     if not isinstance(shuffle, bool | np.bool_):
         raise DataError(f"shuffle must be true or false, got {shuffle!r}")
     if not isinstance(normalize, str) or normalize not in NORMALIZE_METHODS:
-        hint = _did_you_mean(normalize, NORMALIZE_METHODS) if isinstance(normalize, str) else ""
+        hint = did_you_mean(normalize, NORMALIZE_METHODS, repr) if isinstance(normalize, str) else ""
         raise DataError(
             f"unknown normalize {normalize!r}{hint}; expected one of {', '.join(NORMALIZE_METHODS)}"
         )

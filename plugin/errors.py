@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 LOGGER_NAME = "mkdocs.plugins.mlpages"
@@ -16,10 +16,20 @@ def get_logger() -> logging.Logger:
     return logging.getLogger(LOGGER_NAME)
 
 
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    """A ` (did you mean 'x'?)` suffix when a close option exists, else ``''``."""
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """The option most like ``word`` (difflib's ratio of at least 0.6), or ``None``."""
     match = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, options: Iterable[str], quote: Callable[[str], str] = "'{}'".format) -> str:
+    """A ` (did you mean 'x'?)` suffix when a close option exists, else ``''``.
+
+    ``quote`` writes the suggestion as the rest of the message quotes names (``repr`` for
+    messages that show the author's value with ``!r``).
+    """
+    match = closest(word, options)
+    return f" (did you mean {quote(match)}?)" if match is not None else ""
 
 
 class BlockError(Exception):

@@ -16,13 +16,13 @@ import numpy as np
 
 from . import __version__
 from .engine import Sequential
+from .engine.layers import LAYERS, TFJS_WEIGHT_NAMES
 
 WEIGHTS_FILE = "weights.bin"
 # Config keys left out of the JSON: the loaded weights overwrite whatever they would draw.
-_DROPPED = {"kernelInitializer", "biasInitializer", "depthwiseInitializer", "pointwiseInitializer",
-            "inputShape", "inputDim", "batchInputShape"}
-# Engine weight suffixes whose TF.js variable names differ (BatchNormalization's state).
-_WEIGHT_SUFFIX = {"movingMean": "moving_mean", "movingVariance": "moving_variance"}
+_DROPPED = {"inputShape", "inputDim", "batchInputShape"} | {
+    key for cls in LAYERS.values() for key in cls.keys if key.endswith("Initializer")
+}
 
 
 def snake_case(key: str) -> str:
@@ -33,7 +33,7 @@ def snake_case(key: str) -> str:
 def tfjs_weight_name(name: str) -> str:
     """The TF.js variable name for an engine weight name (`bn_1/movingMean` → `bn_1/moving_mean`)."""
     layer, _, suffix = name.rpartition("/")
-    return f"{layer}/{_WEIGHT_SUFFIX.get(suffix, suffix)}"
+    return f"{layer}/{TFJS_WEIGHT_NAMES.get(suffix, suffix)}"
 
 
 def layers_model_json(

@@ -10,15 +10,7 @@ import json
 import re
 from typing import Any
 
-OPTIMIZER_ARGS: dict[str, list[str]] = {
-    "sgd": ["learningRate"],
-    "momentum": ["learningRate", "momentum", "useNesterov"],
-    "adam": ["learningRate", "beta1", "beta2", "epsilon"],
-    "rmsprop": ["learningRate", "decay", "momentum", "epsilon", "centered"],
-    "adagrad": ["learningRate", "initialAccumulatorValue"],
-    "adadelta": ["learningRate", "rho", "epsilon"],
-    "adamax": ["learningRate", "beta1", "beta2", "epsilon", "decay"],
-}
+from .engine.optimizers import TRAIN_ARGS
 
 
 def identifier(name: str) -> str:
@@ -56,7 +48,7 @@ def optimizer_code(optimizer: Any, given: list[str]) -> str:
     if isinstance(optimizer, str):
         return literal(optimizer)
     name, args = optimizer["name"], optimizer["args"]
-    order = OPTIMIZER_ARGS[name]
+    order = TRAIN_ARGS[name]
     last = max((order.index(k) for k in given if k in order), default=-1)
     values = [literal(args.get(k)) if args.get(k) is not None else "undefined" for k in order[: last + 1]]
     return f"tf.train.{name}({', '.join(values)})"

@@ -17,30 +17,23 @@ from typing import Any
 
 import numpy as np
 
+from .engine.layers import LAYERS, TFJS_WEIGHT_NAMES
 from .errors import shorten
+from .export import snake_case
 from .files import OutsideError, inside, read_at_most
 
 # Keras/TF.js class names of the layers mlpages reproduces, and their block names.
-LAYER_TYPES = {
-    "Dense": "dense", "Conv2D": "conv2d", "MaxPooling2D": "maxPooling2d",
-    "AveragePooling2D": "averagePooling2d", "Flatten": "flatten", "Reshape": "reshape",
-    "Activation": "activation", "LeakyReLU": "leakyReLU", "Dropout": "dropout",
-    "BatchNormalization": "batchNormalization", "DepthwiseConv2D": "depthwiseConv2d",
-    "SeparableConv2D": "separableConv2d", "ZeroPadding2D": "zeroPadding2d",
-    "GlobalAveragePooling2D": "globalAveragePooling2d", "GlobalMaxPooling2D": "globalMaxPooling2d",
-    "ReLU": "reLU",
-}
+LAYER_TYPES = {cls.type_name: name for name, cls in LAYERS.items()}
 # Weight names whose engine spelling differs from TF.js's variable names.
-_ENGINE_SUFFIX = {"moving_mean": "movingMean", "moving_variance": "movingVariance"}
-# Keys that describe how TF.js stores or initialises a layer, not what it computes.
-_IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "batch_size", "kernel_initializer",
-            "bias_initializer", "beta_initializer", "gamma_initializer", "moving_mean_initializer",
-            "moving_variance_initializer", "data_format", "dilation_rate", "axis",
-            "depthwise_initializer", "pointwise_initializer"}
-_UNSUPPORTED_IF_SET = {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                       "kernel_constraint", "bias_constraint", "beta_regularizer", "gamma_regularizer",
-                       "beta_constraint", "gamma_constraint", "noise_shape", "depthwise_regularizer",
-                       "pointwise_regularizer", "depthwise_constraint", "pointwise_constraint"}
+_ENGINE_SUFFIX = {tfjs: engine for engine, tfjs in TFJS_WEIGHT_NAMES.items()}
+# Keys that describe how TF.js stores or initialises a layer, not what it computes: the
+# weights read replace whatever an initializer would draw. The layers' other file keys
+# (dataFormat, dilationRate, axis) are not read either: the engine takes their defaults.
+_IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "batch_size"} | {
+    snake_case(key) for cls in LAYERS.values() for key in (*cls.keys, *cls.file_keys)
+    if key.endswith("Initializer") or key in cls.file_keys
+}
+_UNSUPPORTED_IF_SET = {snake_case(key) for cls in LAYERS.values() for key in cls.unsupported_keys}
 
 
 # A model.json holds the topology and the weights manifest, never the weights: a few hundred

@@ -129,6 +129,26 @@ CASES = [
      "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
      "compile: {optimizer: {rmsprop: {centered: true}}, loss: meanSquaredError}\n```\n",
      "docs/ch1.md:20: model 'm2': optimizer rmsprop: 'centered: true' is refused"),
+    ("metric other than accuracy",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
+     "compile: {optimizer: sgd, loss: meanSquaredError, metrics: [mse]}\n```\n",
+     "docs/ch1.md:20: model 'm2': compile: metrics may only be [accuracy], got ['mse']"),
+    ("layer type TF.js has and mlpages does not reproduce",
+     "```model\nname: m2\nlayers:\n  - lstm: {units: 1, inputShape: [2]}\n"
+     "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:19: model 'm2': layer 1: layer type 'lstm' is not supported by mlpages yet; "
+     "supported: dense, conv2d, maxPooling2d, averagePooling2d, flatten, reshape, activation, "
+     "leakyReLU, dropout, batchNormalization, depthwiseConv2d, separableConv2d, zeroPadding2d, "
+     "globalAveragePooling2d, globalMaxPooling2d, reLU"),
+    ("key a layer does not have",
+     "```model\nname: m2\nlayers:\n  - dense: {unit: 1, inputShape: [2]}\n"
+     "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:19: model 'm2': layer 1 (dense): unknown key 'unit' (did you mean 'units'?); allowed: "
+     "units, activation, useBias, inputDim, kernelInitializer, biasInitializer, inputShape, trainable"),
+    ("optimizer argument of another optimizer",
+     "```model\nname: m2\nlayers:\n  - dense: {units: 1, inputShape: [2]}\n"
+     "compile: {optimizer: {sgd: {momentum: 0.9}}, loss: meanSquaredError}\n```\n",
+     "docs/ch1.md:20: model 'm2': optimizer sgd: unknown key 'momentum'; allowed: learningRate"),
 ]
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..contract import DEFAULT_TOLERANCE
 from ..errors import BlockError, KeyPath, did_you_mean
 
-DEFAULT_TOLERANCE = {"rtol": 1e-3, "atol": 1e-5}
 FLOAT32_MAX = 3.4028234663852886e38
 
 

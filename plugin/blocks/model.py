@@ -10,8 +10,13 @@ from typing import Any
 from .. import jsgen
 from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
+from ..engine.activations import ACTIVATIONS, TFJS_ONLY_ACTIVATIONS
+from ..engine.layers import LAYERS as ENGINE_LAYERS
+from ..engine.layers import TFJS_ONLY_LAYERS
 from ..engine.losses import KERAS_NAMES
 from ..engine.losses import LOSSES as ENGINE_LOSSES
+from ..engine.metrics import ACCURACY_NAMES
+from ..engine.optimizers import TRAIN_ARGS
 from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
 from ..html import array_json, code_block, esc, table
@@ -23,34 +28,8 @@ from .common import boolean, check_keys, integer, is_file
 KIND = "model"
 KEYS = ["name", "from", "upTo", "frozen", "seed", "layers", "compile"]
 
-ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus"]
-TFJS_ONLY_ACTIVATIONS = ["softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax"]
-INITIALIZER_KEYS = ["kernelInitializer", "biasInitializer"]
 # The config keys mlpages reproduces, per layer type (TF.js's names and defaults).
-LAYERS: dict[str, list[str]] = {
-    "dense": ["units", "activation", "useBias", "inputDim", *INITIALIZER_KEYS],
-    "conv2d": ["filters", "kernelSize", "strides", "padding", "activation", "useBias", *INITIALIZER_KEYS],
-    "maxPooling2d": ["poolSize", "strides", "padding"],
-    "averagePooling2d": ["poolSize", "strides", "padding"],
-    "flatten": [],
-    "reshape": ["targetShape"],
-    "activation": ["activation"],
-    "leakyReLU": ["alpha"],
-    "dropout": ["rate", "seed"],
-    "batchNormalization": ["momentum", "epsilon", "center", "scale"],
-    "depthwiseConv2d": ["kernelSize", "strides", "padding", "depthMultiplier", "activation", "useBias",
-                        "depthwiseInitializer", "biasInitializer"],
-    "separableConv2d": ["filters", "kernelSize", "strides", "padding", "depthMultiplier", "activation",
-                        "useBias", "depthwiseInitializer", "pointwiseInitializer", "biasInitializer"],
-    "zeroPadding2d": ["padding"],
-    "globalAveragePooling2d": [],
-    "globalMaxPooling2d": [],
-    "reLU": ["maxValue"],
-}
-TFJS_ONLY_LAYERS = [
-    "conv1d", "conv2dTranspose", "layerNormalization", "prelu", "embedding", "lstm", "gru", "simpleRNN",
-    "concatenate", "add", "upSampling2d", "cropping2D", "gaussianNoise",
-]
+LAYERS: dict[str, list[str]] = {name: list(cls.keys) for name, cls in ENGINE_LAYERS.items()}
 UNSUPPORTED_KEYS = {
     k: "regularizers and constraints are not reproduced by the NumPy reference yet"
     for k in ("kernelRegularizer", "biasRegularizer", "activityRegularizer",
@@ -69,7 +48,7 @@ UNSUPPORTED_KEYS = {
 }
 # Every key of TF.js 4.22's lossesMap; compile accepts no other string.
 LOSSES = list(ENGINE_LOSSES)
-OPTIMIZERS = list(jsgen.OPTIMIZER_ARGS)
+OPTIMIZERS = list(TRAIN_ARGS)
 OPTIMIZER: KeyPath = ("compile", "optimizer")
 
 
@@ -233,7 +212,7 @@ def _layers(raw: Any, after_base: bool = False) -> list[dict[str, Any]]:
                 raise BlockError(f"{where}: layer type '{kind}' is not supported by mlpages yet; "
                                  f"supported: {', '.join(LAYERS)}", key=at)
             raise BlockError(f"{where}: unknown layer type '{kind}'"
-                             f"{did_you_mean(str(kind), list(LAYERS) + TFJS_ONLY_LAYERS)}", key=at)
+                             f"{did_you_mean(str(kind), [*LAYERS, *TFJS_ONLY_LAYERS])}", key=at)
         at = (*at, kind)
         if config is not None and not isinstance(config, Mapping):
             raise BlockError(f"{where}: the {kind} config must be a mapping", key=at)
@@ -293,7 +272,7 @@ def _compile(raw: Any) -> tuple[Any, list[str], str, list[str]]:
     metrics = raw.get("metrics", [])
     if isinstance(metrics, str):
         metrics = [metrics]
-    if not isinstance(metrics, list) or any(m not in ("accuracy", "acc") for m in metrics):
+    if not isinstance(metrics, list) or any(m not in ACCURACY_NAMES for m in metrics):
         raise BlockError(f"compile: metrics may only be [accuracy], got {metrics!r}",
                          key=("compile", "metrics"))
     return optimizer, given, loss, list(metrics)
@@ -323,7 +302,7 @@ def _optimizer(raw: Any) -> tuple[Any, list[str]]:
         raise BlockError(f"optimizer {name}: its options must be a mapping like {{learningRate: 0.01}}",
                          key=(*OPTIMIZER, name))
     args = dict(args or {})
-    check_keys(args, jsgen.OPTIMIZER_ARGS[name], where=f"optimizer {name}", key=(*OPTIMIZER, name))
+    check_keys(args, TRAIN_ARGS[name], where=f"optimizer {name}", key=(*OPTIMIZER, name))
     for k, v in args.items():
         ok = isinstance(v, bool) if k in ("useNesterov", "centered") else (
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))

@@ -134,6 +134,10 @@ class Softplus(Activation):
 ACTIVATIONS: dict[str, type[Activation]] = {
     cls.name: cls for cls in (Linear, Relu, Relu6, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus)
 }
+"""The activations the engine reproduces, by TF.js's name."""
+
+TFJS_ONLY_ACTIVATIONS = ("softsign", "hardSigmoid", "swish", "mish", "gelu", "gelu_new", "logSoftmax")
+"""TF.js 4.22 activations the engine does not reproduce (yet): named as such, not as unknown."""
 
 
 def get_activation(name: str | None) -> Activation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -12,10 +13,23 @@ from .initializers import Initializer
 Shape = tuple[int, ...]
 WeightSpec = tuple[str, Shape, Initializer]
 COMMON_KEYS = ("name", "inputShape", "batchInputShape", "trainable")
+# Keys a model block may give that it rewrites before the engine sees them (inputDim: [n]
+# becomes inputShape: [n]).
+BLOCK_ONLY_KEYS = ("inputDim",)
 
 
 class Layer:
-    """Base class: subclasses set ``type_name``, ``keys`` and implement the passes.
+    """Base class: subclasses declare what they are and implement the passes.
+
+    Every table about a layer type is read from its class: ``layer_type`` is its
+    ``tf.layers.<layer_type>`` factory (the model block's name for it), ``type_name`` TF.js's
+    class name (the default layer names, the summary, and ``class_name`` in model files),
+    ``keys`` the config keys a model block may give (in the order messages list them),
+    ``file_keys`` the further TF.js keys the engine reads but a model block does not take
+    (initializers of weights a block cannot draw, and keys the engine takes at their TF.js
+    defaults only), ``unsupported_keys`` the layer's TF.js keys the engine does not reproduce
+    (regularizers, constraints: a model file that sets one is refused), and
+    ``tfjs_weight_names`` the TF.js variable names of the weights whose engine names differ.
 
     A layer is built once from its TF.js config and its input shape; it holds no weights.
     The model hands each layer its trainable weights followed by its non-trainable ones
@@ -28,15 +42,20 @@ class Layer:
         config: The TF.js config (camelCase keys).
     """
 
+    layer_type: ClassVar[str] = ""
     type_name: ClassVar[str] = ""
     keys: ClassVar[tuple[str, ...]] = ()
+    file_keys: ClassVar[tuple[str, ...]] = ()
+    unsupported_keys: ClassVar[tuple[str, ...]] = ()
+    tfjs_weight_names: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         self.index = index
         self.name = name
+        accepted = self.engine_keys() + COMMON_KEYS
         for key in config:
-            if key not in self.keys + COMMON_KEYS:
-                raise self.error(unknown("config key", key, self.keys + COMMON_KEYS))
+            if key not in accepted:
+                raise self.error(unknown("config key", key, accepted))
         self.config = config
         trainable = config.get("trainable", True)
         if not isinstance(trainable, bool):
@@ -46,6 +65,12 @@ class Layer:
         self.frozen = not trainable
         self.input_shape: Shape = ()
         self.output_shape: Shape = ()
+
+    @classmethod
+    def engine_keys(cls) -> tuple[str, ...]:
+        """The layer's own config keys the engine accepts: ``keys`` less those the model
+        block rewrites, then ``file_keys``."""
+        return tuple(k for k in cls.keys if k not in BLOCK_ONLY_KEYS) + cls.file_keys
 
     @property
     def where(self) -> str:

@@ -176,18 +176,25 @@ def depthwise_backward(
 class Conv2D(BaseConv):
     """``tf.layers.conv2d``: ``activation(conv(x, kernel) + bias)``, kernel ``[kh, kw, inC, outC]``."""
 
+    layer_type = "conv2d"
     type_name = "Conv2D"
     keys = (
         "filters",
         "kernelSize",
         "strides",
         "padding",
-        "dataFormat",
-        "dilationRate",
         "activation",
         "useBias",
         "kernelInitializer",
         "biasInitializer",
+    )
+    file_keys = ("dataFormat", "dilationRate")
+    unsupported_keys = (
+        "kernelRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "kernelConstraint",
+        "biasConstraint",
     )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
@@ -233,18 +240,25 @@ class DepthwiseConv2D(BaseConv):
     ``depthMultiplier`` filters (kernel ``[kh, kw, inC, depthMultiplier]``), then bias and
     activation. The kernel's default initializer is glorotNormal, as for conv2d."""
 
+    layer_type = "depthwiseConv2d"
     type_name = "DepthwiseConv2D"
     keys = (
         "kernelSize",
         "strides",
         "padding",
-        "dataFormat",
-        "dilationRate",
         "depthMultiplier",
         "activation",
         "useBias",
         "depthwiseInitializer",
         "biasInitializer",
+    )
+    file_keys = ("dataFormat", "dilationRate")
+    unsupported_keys = (
+        "depthwiseRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "depthwiseConstraint",
+        "biasConstraint",
     )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
@@ -289,20 +303,29 @@ class SeparableConv2D(BaseConv):
     engine draws the same way.
     """
 
+    layer_type = "separableConv2d"
     type_name = "SeparableConv2D"
     keys = (
         "filters",
         "kernelSize",
         "strides",
         "padding",
-        "dataFormat",
-        "dilationRate",
         "depthMultiplier",
         "activation",
         "useBias",
         "depthwiseInitializer",
         "pointwiseInitializer",
         "biasInitializer",
+    )
+    file_keys = ("dataFormat", "dilationRate")
+    unsupported_keys = (
+        "depthwiseRegularizer",
+        "pointwiseRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "depthwiseConstraint",
+        "pointwiseConstraint",
+        "biasConstraint",
     )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
@@ -349,7 +372,8 @@ class SeparableConv2D(BaseConv):
 class Pooling2D(Layer):
     """Shared config of the 2-D pooling layers: poolSize [2, 2], strides = poolSize, 'valid'."""
 
-    keys = ("poolSize", "strides", "padding", "dataFormat")
+    keys = ("poolSize", "strides", "padding")
+    file_keys = ("dataFormat",)
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -387,6 +411,7 @@ class MaxPooling2D(Pooling2D):
     gradient, e.g. not the zeros of a relu before the pool, whose gradient is 0 either way.
     """
 
+    layer_type = "maxPooling2d"
     type_name = "MaxPooling2D"
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
@@ -419,6 +444,7 @@ class AveragePooling2D(Pooling2D):
     not the derivative of the forward pass; with ``'valid'`` the two agree.
     """
 
+    layer_type = "averagePooling2d"
     type_name = "AveragePooling2D"
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
@@ -471,8 +497,10 @@ class ZeroPadding2D(Layer):
     """``tf.layers.zeroPadding2d`` (``layers/padding.ts``): zero rows and columns around each
     image; ``padding`` defaults to 1 on every side."""
 
+    layer_type = "zeroPadding2d"
     type_name = "ZeroPadding2D"
-    keys = ("padding", "dataFormat")
+    keys = ("padding",)
+    file_keys = ("dataFormat",)
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -502,7 +530,7 @@ class GlobalPooling2D(Layer):
     """Shared part of the global 2-D pooling layers (``layers/pooling.ts``): one value per
     channel, output ``[channels]``."""
 
-    keys = ("dataFormat",)
+    file_keys = ("dataFormat",)
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -520,6 +548,7 @@ class GlobalAveragePooling2D(GlobalPooling2D):
     quotients summed (in doubles); the gradient (``Mean``'s) is ``dy / (H·W)`` at every cell.
     """
 
+    layer_type = "globalAveragePooling2d"
     type_name = "GlobalAveragePooling2D"
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
@@ -540,6 +569,7 @@ class GlobalMaxPooling2D(GlobalPooling2D):
     maximum receives the whole ``dy`` (unlike maxPooling2d, which picks one).
     """
 
+    layer_type = "globalMaxPooling2d"
     type_name = "GlobalMaxPooling2D"
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:

@@ -19,8 +19,16 @@ F32 = np.float32
 class Dense(Layer):
     """``tf.layers.dense``: ``activation(x · kernel + bias)`` on the last axis."""
 
+    layer_type = "dense"
     type_name = "Dense"
-    keys = ("units", "activation", "useBias", "kernelInitializer", "biasInitializer")
+    keys = ("units", "activation", "useBias", "inputDim", "kernelInitializer", "biasInitializer")
+    unsupported_keys = (
+        "kernelRegularizer",
+        "biasRegularizer",
+        "activityRegularizer",
+        "kernelConstraint",
+        "biasConstraint",
+    )
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -72,8 +80,9 @@ class Dense(Layer):
 class Flatten(Layer):
     """``tf.layers.flatten``: a row-major reshape to ``[batch, features]``."""
 
+    layer_type = "flatten"
     type_name = "Flatten"
-    keys = ("dataFormat",)
+    file_keys = ("dataFormat",)
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -95,6 +104,7 @@ class Flatten(Layer):
 class Reshape(Layer):
     """``tf.layers.reshape``: a row-major reshape to ``targetShape`` (one ``-1`` allowed)."""
 
+    layer_type = "reshape"
     type_name = "Reshape"
     keys = ("targetShape",)
 
@@ -138,6 +148,7 @@ class Reshape(Layer):
 class ActivationLayer(Layer):
     """``tf.layers.activation``: an activation as a layer of its own."""
 
+    layer_type = "activation"
     type_name = "Activation"
     keys = ("activation",)
 
@@ -170,6 +181,7 @@ class ReLU(Layer):
     ``maxValue``).
     """
 
+    layer_type = "reLU"
     type_name = "ReLU"
     keys = ("maxValue",)
 
@@ -201,6 +213,7 @@ class LeakyReLU(Layer):
     The gradient is ``alpha`` at exactly 0 (TF.js masks on ``x > 0``).
     """
 
+    layer_type = "leakyReLU"
     type_name = "LeakyReLU"
     keys = ("alpha",)
 
@@ -230,8 +243,10 @@ class Dropout(Layer):
     match such a model in distribution (see ``Sequential.has_unseeded_dropout``).
     """
 
+    layer_type = "dropout"
     type_name = "Dropout"
     keys = ("rate", "seed")
+    unsupported_keys = ("noiseShape",)
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)

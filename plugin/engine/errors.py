@@ -1,9 +1,10 @@
-"""The engine's author-facing error and its did-you-mean helper."""
+"""The engine's author-facing error and the wording of an unknown name."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
+
+from ..errors import closest
 
 
 class EngineError(ValueError):
@@ -25,11 +26,11 @@ def unknown(kind: str, name: object, choices: Iterable[str], hint: str = "") -> 
     options = sorted(choices)
     guess = hint
     if not guess and isinstance(name, str):
-        close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-        if not close:
+        close = closest(name, options)
+        if close is None:
             lowered = {o.lower(): o for o in options}
-            close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-            close = [lowered[c] for c in close]
-        guess = close[0] if close else ""
+            close = closest(name.lower(), lowered)
+            close = lowered[close] if close is not None else None
+        guess = close or ""
     suffix = f" (did you mean '{guess}'?)" if guess else f" (expected one of {', '.join(options)})"
     return EngineError(f"unknown {kind} {name!r}{suffix}")

@@ -21,23 +21,24 @@ from .core import ActivationLayer, Dense, Dropout, Flatten, LeakyReLU, ReLU, Res
 from .normalization import BatchNormalization
 
 LAYERS: dict[str, type[Layer]] = {
-    "dense": Dense,
-    "conv2d": Conv2D,
-    "maxPooling2d": MaxPooling2D,
-    "averagePooling2d": AveragePooling2D,
-    "depthwiseConv2d": DepthwiseConv2D,
-    "separableConv2d": SeparableConv2D,
-    "zeroPadding2d": ZeroPadding2D,
-    "globalAveragePooling2d": GlobalAveragePooling2D,
-    "globalMaxPooling2d": GlobalMaxPooling2D,
-    "flatten": Flatten,
-    "reshape": Reshape,
-    "activation": ActivationLayer,
-    "reLU": ReLU,
-    "leakyReLU": LeakyReLU,
-    "dropout": Dropout,
-    "batchNormalization": BatchNormalization,
+    cls.layer_type: cls
+    for cls in (
+        Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Reshape, ActivationLayer, LeakyReLU,
+        Dropout, BatchNormalization, DepthwiseConv2D, SeparableConv2D, ZeroPadding2D,
+        GlobalAveragePooling2D, GlobalMaxPooling2D, ReLU,
+    )
 }
-"""Layer types by their ``tf.layers.<type>`` factory name."""
+"""Layer types by their ``tf.layers.<type>`` factory name, in the order messages list them."""
 
-__all__ = ["COMMON_KEYS", "LAYERS", "Layer", "Shape"]
+TFJS_ONLY_LAYERS = (
+    "conv1d", "conv2dTranspose", "layerNormalization", "prelu", "embedding", "lstm", "gru", "simpleRNN",
+    "concatenate", "add", "upSampling2d", "cropping2D", "gaussianNoise",
+)
+"""TF.js 4.22 layer types the engine does not reproduce (yet): named as such, not as unknown."""
+
+TFJS_WEIGHT_NAMES: dict[str, str] = {
+    engine: tfjs for cls in LAYERS.values() for engine, tfjs in cls.tfjs_weight_names.items()
+}
+"""Engine weight suffixes whose TF.js variable names differ (``movingMean`` → ``moving_mean``)."""
+
+__all__ = ["COMMON_KEYS", "LAYERS", "TFJS_ONLY_LAYERS", "TFJS_WEIGHT_NAMES", "Layer", "Shape"]

@@ -21,18 +21,13 @@ class BatchNormalization(Layer):
     by ``getWeights()`` after every layer's trainable weights.
     """
 
+    layer_type = "batchNormalization"
     type_name = "BatchNormalization"
-    keys = (
-        "axis",
-        "momentum",
-        "epsilon",
-        "center",
-        "scale",
-        "betaInitializer",
-        "gammaInitializer",
-        "movingMeanInitializer",
-        "movingVarianceInitializer",
-    )
+    keys = ("momentum", "epsilon", "center", "scale")
+    file_keys = ("axis", "betaInitializer", "gammaInitializer", "movingMeanInitializer",
+                 "movingVarianceInitializer")
+    unsupported_keys = ("betaRegularizer", "gammaRegularizer", "betaConstraint", "gammaConstraint")
+    tfjs_weight_names = {"movingMean": "moving_mean", "movingVariance": "moving_variance"}
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)

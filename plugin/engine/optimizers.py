@@ -8,49 +8,13 @@ subtraction from the float32 ``accBeta1`` variable.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .errors import EngineError, unknown
 
 F32 = np.float32
-
-OPTIMIZER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "sgd": {"learningRate": 0.01},
-    "adam": {"learningRate": 0.001, "beta1": 0.9, "beta2": 0.999},
-    "rmsprop": {"learningRate": 0.001, "decay": 0.9, "momentum": 0.0, "centered": False},
-    "adagrad": {"learningRate": 0.01, "initialAccumulatorValue": 0.1},
-    "adadelta": {"learningRate": 1.0, "rho": 0.95},
-    "adamax": {"learningRate": 0.002, "beta1": 0.9, "beta2": 0.999, "decay": 0.0},
-}
-"""What each bare ``compile`` string means, as ``tf.train.<name>`` arguments.
-
-``epsilon`` is deliberately absent: the bare strings use the backend epsilon. ``momentum``
-has no bare form (``tf.train.momentum`` only), so it has no entry.
-"""
-
-# getOptimizer's map in tfjs-layers/src/optimizers.ts: lower case or exactly these spellings.
-COMPILE_NAMES: dict[str, str] = {
-    **{name: name for name in OPTIMIZER_DEFAULTS},
-    "SGD": "sgd",
-    "Adam": "adam",
-    "RMSProp": "rmsprop",
-    "Adagrad": "adagrad",
-    "Adadelta": "adadelta",
-    "Adamax": "adamax",
-}
-
-TRAIN_ARGS: dict[str, tuple[str, ...]] = {
-    "sgd": ("learningRate",),
-    "momentum": ("learningRate", "momentum", "useNesterov"),
-    "adam": ("learningRate", "beta1", "beta2", "epsilon"),
-    "rmsprop": ("learningRate", "decay", "momentum", "epsilon", "centered"),
-    "adagrad": ("learningRate", "initialAccumulatorValue"),
-    "adadelta": ("learningRate", "rho", "epsilon"),
-    "adamax": ("learningRate", "beta1", "beta2", "epsilon", "decay"),
-}
-"""The parameters of each ``tf.train.<name>`` constructor, in TF.js's order."""
 
 
 def resolve_optimizer(spec: str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -96,10 +60,20 @@ def resolve_optimizer(spec: str | Mapping[str, Any]) -> tuple[str, dict[str, Any
 class Optimizer:
     """A TF.js optimizer; slots are created lazily on the first step, as in TF.js.
 
+    Subclasses declare ``name`` (``tf.train.<name>``), ``arg_names`` (the parameters of
+    that constructor, in TF.js's order) and ``defaults`` (what the bare ``compile`` string
+    means, as ``tf.train.<name>`` arguments; ``None`` when TF.js has no bare string).
+    ``epsilon`` is deliberately absent from ``defaults``: the bare strings use the backend
+    epsilon.
+
     Args:
         args: Complete ``tf.train.<name>`` arguments (see ``resolve_optimizer``).
         backend_epsilon: ``tf.backend().epsilon()``, used when ``epsilon`` is absent.
     """
+
+    name: ClassVar[str] = ""
+    arg_names: ClassVar[tuple[str, ...]] = ()
+    defaults: ClassVar[dict[str, Any] | None] = None
 
     def __init__(self, args: Mapping[str, Any], backend_epsilon: float) -> None:
         self.args = dict(args)
@@ -128,11 +102,18 @@ class Optimizer:
 
 
 class SGD(Optimizer):
+    name = "sgd"
+    arg_names = ("learningRate",)
+    defaults = {"learningRate": 0.01}
+
     def _update(self, w: np.ndarray, g: np.ndarray, s: dict[str, np.ndarray]) -> np.ndarray:
         return -self.lr * g + w
 
 
 class Momentum(Optimizer):
+    name = "momentum"
+    arg_names = ("learningRate", "momentum", "useNesterov")
+
     def __init__(self, args: Mapping[str, Any], backend_epsilon: float) -> None:
         super().__init__(args, backend_epsilon)
         self.m = F32(args["momentum"])
@@ -149,6 +130,10 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
+    name = "adam"
+    arg_names = ("learningRate", "beta1", "beta2", "epsilon")
+    defaults = {"learningRate": 0.001, "beta1": 0.9, "beta2": 0.999}
+
     def __init__(self, args: Mapping[str, Any], backend_epsilon: float) -> None:
         super().__init__(args, backend_epsilon)
         self.beta1, self.beta2 = F32(args["beta1"]), F32(args["beta2"])
@@ -172,6 +157,10 @@ class Adam(Optimizer):
 
 
 class RMSProp(Optimizer):
+    name = "rmsprop"
+    arg_names = ("learningRate", "decay", "momentum", "epsilon", "centered")
+    defaults = {"learningRate": 0.001, "decay": 0.9, "momentum": 0.0, "centered": False}
+
     def __init__(self, args: Mapping[str, Any], backend_epsilon: float) -> None:
         super().__init__(args, backend_epsilon)
         self.decay = F32(args["decay"])
@@ -197,6 +186,10 @@ class RMSProp(Optimizer):
 
 
 class Adagrad(Optimizer):
+    name = "adagrad"
+    arg_names = ("learningRate", "initialAccumulatorValue")
+    defaults = {"learningRate": 0.01, "initialAccumulatorValue": 0.1}
+
     def __init__(self, args: Mapping[str, Any], backend_epsilon: float) -> None:
         super().__init__(args, backend_epsilon)
         # tf.train.adagrad takes no epsilon: it reads the backend's at every step.
@@ -212,6 +205,10 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
+    name = "adadelta"
+    arg_names = ("learningRate", "rho", "epsilon")
+    defaults = {"learningRate": 1.0, "rho": 0.95}
+
     def __init__(self, args: Mapping[str, Any], backend_epsilon: float) -> None:
         super().__init__(args, backend_epsilon)
         self.rho = F32(args["rho"])
@@ -230,6 +227,10 @@ class Adadelta(Optimizer):
 
 
 class Adamax(Optimizer):
+    name = "adamax"
+    arg_names = ("learningRate", "beta1", "beta2", "epsilon", "decay")
+    defaults = {"learningRate": 0.002, "beta1": 0.9, "beta2": 0.999, "decay": 0.0}
+
     def __init__(self, args: Mapping[str, Any], backend_epsilon: float) -> None:
         super().__init__(args, backend_epsilon)
         self.beta1, self.beta2 = F32(args["beta1"]), F32(args["beta2"])
@@ -257,13 +258,31 @@ class Adamax(Optimizer):
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "sgd": SGD,
-    "momentum": Momentum,
-    "adam": Adam,
-    "rmsprop": RMSProp,
-    "adagrad": Adagrad,
-    "adadelta": Adadelta,
-    "adamax": Adamax,
+    cls.name: cls for cls in (SGD, Momentum, Adam, RMSProp, Adagrad, Adadelta, Adamax)
+}
+"""Optimizer classes by their ``tf.train.<name>``."""
+
+TRAIN_ARGS: dict[str, tuple[str, ...]] = {name: cls.arg_names for name, cls in OPTIMIZERS.items()}
+"""The parameters of each ``tf.train.<name>`` constructor, in TF.js's order."""
+
+OPTIMIZER_DEFAULTS: dict[str, dict[str, Any]] = {
+    name: dict(cls.defaults) for name, cls in OPTIMIZERS.items() if cls.defaults is not None
+}
+"""What each bare ``compile`` string means, as ``tf.train.<name>`` arguments.
+
+``epsilon`` is deliberately absent: the bare strings use the backend epsilon. ``momentum``
+has no bare form (``tf.train.momentum`` only), so it has no entry.
+"""
+
+# getOptimizer's map in tfjs-layers/src/optimizers.ts: lower case or exactly these spellings.
+COMPILE_NAMES: dict[str, str] = {
+    **{name: name for name in OPTIMIZER_DEFAULTS},
+    "SGD": "sgd",
+    "Adam": "adam",
+    "RMSProp": "rmsprop",
+    "Adagrad": "adagrad",
+    "Adadelta": "adadelta",
+    "Adamax": "adamax",
 }
 
 

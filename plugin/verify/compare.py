@@ -14,12 +14,10 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..contract import ACCURACY_KEYS, DEFAULT_TOLERANCE
 from ..html import json_number
 
-ACCURACY_KEYS = frozenset({"acc", "val_acc", "accuracy", "val_accuracy"})
 ACCURACY_SLACK = 1e-6
-DEFAULT_RTOL = 1e-3
-DEFAULT_ATOL = 1e-5
 
 Spec = Mapping[str, Any]
 
@@ -144,8 +142,8 @@ class _Checker:
         self.name = str(spec.get("name", "?"))
         self.cell_id = str(spec.get("id", "?"))
         tolerance = spec.get("tolerance") or {}
-        self.rtol = float(tolerance.get("rtol", DEFAULT_RTOL))
-        self.atol = float(tolerance.get("atol", DEFAULT_ATOL))
+        self.rtol = float(tolerance.get("rtol", DEFAULT_TOLERANCE["rtol"]))
+        self.atol = float(tolerance.get("atol", DEFAULT_TOLERANCE["atol"]))
         self.check = CellCheck()
 
     def fail(self, quantity: str, reason: str, category: Literal["mismatch", "error"]) -> None:
@@ -491,7 +489,7 @@ def compare_cell(
     return check_cell(spec, result, dataset_specs).mismatches
 
 
-def bound_value(source: Spec | None, origin: Spec) -> float | None:
+def origin_value(source: Spec | None, origin: Spec) -> float | None:
     """The number a numeric question is bound to, in a train/predict reference or result.
 
     ``origin`` is the question's ``from``: ``history[quantity][epoch]`` (epoch 0-based) or
@@ -547,7 +545,7 @@ def check_number_question(
         fail("stored value", f"{whose} has no reference for epsilon {epsilon}", "error")
         return check
     raw = stored_ref.get("value")
-    expected = bound_value(cell_ref, origin)
+    expected = origin_value(cell_ref, origin)
     where = _origin_text(origin)
     try:
         stored = number(raw) if raw is not None else None
@@ -567,7 +565,7 @@ def check_number_question(
         fail("graded value", f"cell {cell.get('name')} has no comparable result (status {status})",
              "error")
         return check
-    browser = bound_value(result, origin)
+    browser = origin_value(result, origin)
     tolerance = given if isinstance(given := question.get("tolerance"), Mapping) else {}
     rtol, atol = float(tolerance.get("rtol", 0.0)), float(tolerance.get("atol", 0.0))
     finite = math.isfinite(stored)

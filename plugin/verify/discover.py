@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from ..arrays import decode, is_file_ref, walk
+from ..contract import SCHEMA
 
 CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
-SCHEMA = 1
 MAX_CRAWL = 5000
 MAX_ARRAY_VALUES = 2**24
 """The most values verify reads from the array files of one page together (64 MiB as
