@@ -6,11 +6,13 @@ sites is in tests/browser/test_generators_verify.py."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from mdhelpers import specs_by_name
 from mlpages.verify.discover import parse_cells
-from sitebuild import copy_generator_course, generator_build
+from sitebuild import copy_generator_course, generator_build, mlpages
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -60,3 +62,47 @@ def test_properdocs_strict_fails_on_an_author_mistake(tmp_path):
     assert f"docs/course/head.md:{line}: train 'fit-head': unknown key 'epoch' (did you mean 'epochs'?)" \
         in result.stderr
     assert "Traceback" not in result.stderr
+
+
+Run = subprocess.CompletedProcess
+
+
+def _zensical_flow(project: Path, *build_args: str) -> tuple[Run, Run]:
+    """`zensical build ARGS` then `mlpages assets site`, as docs/reference/zensical.md says."""
+    built = generator_build("zensical", project, *build_args)
+    assert built.returncode == 0, built.stderr
+    return built, mlpages("assets", str(project / "site"))
+
+
+def test_zensical_builds_the_course_with_the_extension_and_assets(tmp_path):
+    project = copy_generator_course(tmp_path / "course")
+    _, assets = _zensical_flow(project, "--clean")
+    assert assets.returncode == 0, assets.stderr
+    assert "0 author errors on the pages" in assets.stdout
+    _check_site(project / "site")
+    head = (project / "site" / "course" / "base" / "index.html").read_text(encoding="utf-8")
+    # The download link as Zensical rewrites it, relative to the page's URL.
+    assert '<a href="../models/base/model.json" download>' in head
+
+
+def test_zensical_flow_fails_on_an_author_mistake(tmp_path):
+    project = copy_generator_course(tmp_path / "course")
+    line = _add_mistake(project)
+    message = f"docs/course/head.md:{line}: train 'fit-head': unknown key 'epoch' (did you mean 'epochs'?)"
+    built, assets = _zensical_flow(project, "--clean")
+    assert message in built.stderr  # Zensical prints it, and exits 0 even with --strict
+    assert assets.returncode == 1
+    assert message in assets.stderr
+    assert "Traceback" not in built.stderr + assets.stderr
+
+
+def test_assets_reports_files_a_cached_zensical_build_left_out(tmp_path):
+    """Zensical converts again only the pages that changed: a site deleted after a build lacks
+    the files of the others when built again without --clean."""
+    project = copy_generator_course(tmp_path / "course")
+    _, first = _zensical_flow(project, "--clean")
+    assert first.returncode == 0, first.stderr
+    shutil.rmtree(project / "site")
+    _, assets = _zensical_flow(project)
+    assert assets.returncode == 1
+    assert "course/base/index.html: ../models/base/model.json is not on the site" in assets.stderr

@@ -155,7 +155,7 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
     if special:
         raise BlockError(f"model file {rel} is not a regular file", key="from")
     if not is_file(path):
-        export = page.published.get(path.parent)
+        export = page.exported(path.parent)
         if export is None or path.name not in export.files:
             raise BlockError(f"model file not found: {rel} (looked at {path}, and no page built "
                              "before this one exports it)", key="from")
