@@ -106,3 +106,16 @@ def test_assets_reports_files_a_cached_zensical_build_left_out(tmp_path):
     _, assets = _zensical_flow(project)
     assert assets.returncode == 1
     assert "course/base/index.html: ../models/base/model.json is not on the site" in assets.stderr
+
+
+def test_zensical_from_before_its_export_is_an_author_error(tmp_path):
+    """Zensical converts pages in path order: a page that reads a model a later page exports
+    cannot see it, and the flow says so at the `from:` line."""
+    project = copy_generator_course(tmp_path / "course")
+    (project / "docs" / "course" / "head.md").rename(project / "docs" / "course" / "a-head.md")
+    line = _line_of(project / "docs" / "course" / "a-head.md", "from: models/base/model.json")
+    _, assets = _zensical_flow(project, "--clean")
+    assert assets.returncode == 1
+    assert (f"docs/course/a-head.md:{line}: model 'head': model file not found: models/base/model.json"
+            in assets.stderr)
+    assert "under Zensical the exporting page's path must sort before this one's" in assets.stderr
