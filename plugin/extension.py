@@ -24,6 +24,7 @@ from . import __version__, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
 from .contract import SCHEMA, PageMeta
+from .errors import get_logger
 from .html import json_script
 from .limits import Limits
 from .locate import FenceIndex
@@ -206,18 +207,20 @@ class _Finish(Postprocessor):
             if script:
                 text += f'<script type="module" src="{script}"></script>'
         if state.page.site is not None:
-            _write_exports(state.page, state.page.site.site_dir / posixpath.dirname(self.ext.source.src_uri))
+            write_exports(state.page, state.page.site.site_dir / posixpath.dirname(self.ext.source.src_uri))
         return text
 
 
-def _write_exports(page: PageState, folder: Path) -> None:
+def write_exports(page: PageState, folder: Path) -> None:
     """Write the page's files (array files, exported models) into `folder`, the site folder
-    its Markdown file's folder is built into (where the page's links expect them)."""
+    its Markdown file's folder is built into (where the page's links expect them), so that
+    `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path."""
     for export in page.exports:
         for rel, data in export.items():
             target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        get_logger().debug("mlpages: %s: exported %s", page.path, (folder / export.path).as_posix())
 
 
 def _zensical_page(md: Markdown) -> tuple[Any, dict[str, Any]] | None:

@@ -21,7 +21,7 @@ from . import quizindex
 from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, runtime_files
 from .buildorder import exports_first
 from .errors import LOGGER_NAME
-from .extension import MlpagesExtension, PageSource, url_prefix
+from .extension import MlpagesExtension, PageSource, url_prefix, write_exports
 from .files import OutsideError, inside
 from .limits import Limits
 
@@ -168,12 +168,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         states = source.states if source is not None else []
         md_dir = Path(config.site_dir) / PurePosixPath(page.file.src_uri).parent
         for state in states:
-            for export in state.exports:
-                for rel, data in export.items():
-                    target = md_dir / rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                log.debug("mlpages: %s: exported %s", state.path, (md_dir / export.path).as_posix())
+            write_exports(state, md_dir)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
