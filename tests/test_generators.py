@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from mdhelpers import specs_by_name
+from mlpages import cli
 from mlpages.verify.discover import parse_cells
 from sitebuild import copy_generator_course, generator_build, mlpages
 
@@ -119,3 +120,8 @@ def test_zensical_from_before_its_export_is_an_author_error(tmp_path):
     assert (f"docs/course/a-head.md:{line}: model 'head': model file not found: models/base/model.json"
             in assets.stderr)
     assert "under Zensical the exporting page's path must sort before this one's" in assets.stderr
+
+
+def test_assets_without_a_site_is_a_usage_error(tmp_path, capsys):
+    assert cli.main(["assets", str(tmp_path / "site")]) == 2
+    assert "site directory not found" in capsys.readouterr().err
