@@ -1,4 +1,5 @@
-"""The ``mlpages`` command: ``mlpages serve``, ``mlpages verify`` and ``mlpages quiz convert``.
+"""The ``mlpages`` command: ``mlpages serve``, ``mlpages verify``, ``mlpages assets`` and
+``mlpages quiz convert``.
 
 Each subcommand is a :class:`Command`: a name, a help line, a function that adds its
 arguments and a function that runs it and returns the exit code. Add one to
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, quizdown
+from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, copy_runtime, site_errors
+from .verify.discover import SiteUnavailable
 from .verify.report import (
     EXIT_ENVIRONMENT,
     PageReport,
@@ -47,6 +50,18 @@ exit codes:
   1  with --check: at least one file has quizdown blocks to convert
   2  usage error, a file that cannot be read or written, or a quizdown block that
      cannot be read (reported as FILE:LINE and left as it is; the others are converted)
+"""
+
+
+ASSETS_EPILOG = f"""\
+For site generators that run the Markdown extension but no MkDocs plugins (Zensical): run
+it after the build. It copies the runtime into SITE_DIR/{ASSETS}/ and lists the author
+error blocks the build left on the pages.
+
+exit codes:
+  0  runtime copied, no author errors on the pages
+  1  runtime copied, at least one page has an author error block (listed as FILE:LINE: …)
+  2  usage error, SITE_DIR not found, or a file that cannot be written
 """
 
 
@@ -95,6 +110,28 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"mlpages serve: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     return 0
+
+
+def _assets_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("site_dir", metavar="SITE_DIR", help="the built site (zensical build --clean)")
+
+
+def _assets(args: argparse.Namespace) -> int:
+    site = Path(args.site_dir)
+    try:
+        errors = site_errors(site)
+        count = copy_runtime(site)
+    except (SiteUnavailable, OSError) as exc:
+        print(f"mlpages assets: {exc}", file=sys.stderr)
+        return 2
+    if not (RUNTIME_DIR / VENDOR_TFJS).is_file():
+        print(f"mlpages assets: the runtime has no {VENDOR_TFJS}; pages with cells will not run "
+              "(reinstall mlpages from a wheel)", file=sys.stderr)
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"mlpages assets: {count} runtime files in {site / ASSETS}; "
+          f"{len(errors)} author error{'' if len(errors) == 1 else 's'} on the pages")
+    return 1 if errors else 0
 
 
 def _verify_arguments(parser: argparse.ArgumentParser) -> None:
@@ -277,6 +314,8 @@ COMMANDS: tuple[Command, ...] = (
         _verify,
         VERIFY_EPILOG,
     ),
+    Command("assets", "copy the runtime into a site built without the MkDocs plugin (Zensical) "
+            "and list the pages' author errors", _assets_arguments, _assets, ASSETS_EPILOG),
     Command("quiz", "quiz tools: 'mlpages quiz convert FILE…' turns quizdown blocks into quiz fences",
             _quiz_arguments, _quiz),
 )

@@ -1,13 +1,16 @@
 """The Python-Markdown extension: mlpages' fenced blocks through pymdownx.superfences.
 
 Usable from `markdown_extensions:` alone (`mlpages`); the MkDocs plugin adds assets,
-the on-disk cache and the build summary on top. Fences are collected while Markdown
-parses (nested ones arrive late), then built in document order by a postprocessor so
-that every block sees the blocks above it.
+the on-disk cache and the build summary on top. Under Zensical, which runs Markdown
+extensions but no MkDocs plugins, the extension learns the page and the project's folders
+from Zensical itself and writes the page's files into the site (docs/reference/zensical.md).
+Fences are collected while Markdown parses (nested ones arrive late), then built in
+document order by a postprocessor so that every block sees the blocks above it.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +24,11 @@ from . import __version__, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
 from .contract import SCHEMA, PageMeta
+from .errors import get_logger
 from .html import json_script
 from .limits import Limits
 from .locate import FenceIndex
-from .page import Export, PageState, slugify
+from .page import Export, PageState, SiteFolders, slugify
 from .render import Slot, build_slots
 from .text import TextRenderer
 
@@ -42,6 +46,7 @@ class PageSource:
     # From the URL directory of the page's HTML to the directory of its Markdown file, for
     # links to files written next to the Markdown (exports): "../" under MkDocs' directory URLs.
     url_prefix: str = ""
+    link_prefix: str | None = None  # the same for `<a href>` links, where it differs (PageState)
     states: list[PageState] = field(default_factory=list)  # what converting this source built
 
 
@@ -81,6 +86,7 @@ class MlpagesExtension(Extension):
         super().__init__(**kwargs)
         self.limits = Limits.from_options(self.getConfig("limits"))
         self.source = PageSource()
+        self.told = False  # whether set_page named the pages (else Zensical may, see _zensical_page)
         cache_dir = self.getConfig("cache_dir")
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
         self.pages: list[PageState] = []
@@ -93,6 +99,7 @@ class MlpagesExtension(Extension):
     def set_page(self, source: PageSource) -> None:
         """Tell the extension which file the next conversion is (MkDocs plugin)."""
         self.source = source
+        self.told = True
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.registerExtension(self)
@@ -104,16 +111,26 @@ class MlpagesExtension(Extension):
         md.postprocessors.register(_Finish(md, self), "mlpages_finish", 5)
 
     def new_conversion(self, md: Markdown, lines: list[str]) -> _Conversion:
+        folders = None
+        # Defaults of the options the MkDocs plugin passes, where Zensical tells the project.
+        defaults: dict[str, Path | None] = {"quizzes_dir": None, "loader_root": None, "root": None}
+        zensical = None if self.told else _zensical_page(md)
+        if zensical is not None:
+            self.source, folders, project = _zensical_source(*zensical)
+            defaults = {"quizzes_dir": project / "quizzes", "loader_root": project, "root": folders.docs_dir}
         src = self.source
         base_dir = Path(self.getConfig("base_dir")) if self.getConfig("base_dir") else src.base_dir
+
+        def option(name: str) -> Path | None:
+            return Path(self.getConfig(name)) if self.getConfig(name) else defaults[name]
+
         page = PageState(
             path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
             allow_loaders=bool(self.getConfig("loaders")), text=self.text,
-            quizzes_dir=Path(self.getConfig("quizzes_dir")) if self.getConfig("quizzes_dir") else None,
+            quizzes_dir=option("quizzes_dir"),
             published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
-            loader_root=Path(self.getConfig("loader_root")) if self.getConfig("loader_root") else None,
-            root=Path(self.getConfig("root")) if self.getConfig("root") else None,
-            limits=self.limits,
+            link_prefix=src.link_prefix, loader_root=option("loader_root"), root=option("root"),
+            limits=self.limits, site=folders,
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))
@@ -189,7 +206,68 @@ class _Finish(Postprocessor):
             script = self.ext.getConfig("script")
             if script:
                 text += f'<script type="module" src="{script}"></script>'
+        if state.page.site is not None:
+            write_exports(state.page, state.page.site.site_dir / posixpath.dirname(self.ext.source.src_uri))
         return text
+
+
+def write_exports(page: PageState, folder: Path) -> None:
+    """Write the page's files (array files, exported models) into `folder`, the site folder
+    its Markdown file's folder is built into (where the page's links expect them), so that
+    `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path."""
+    for export in page.exports:
+        for rel, data in export.items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        get_logger().debug("mlpages: %s: exported %s", page.path, (folder / export.path).as_posix())
+
+
+def _zensical_page(md: Markdown) -> tuple[Any, dict[str, Any]] | None:
+    """The page being converted and the project's configuration when Zensical converts it.
+
+    Zensical registers both on every Markdown instance it makes, as the `page` and `config`
+    of its `rendering_context` preprocessor: `page.path` is the Markdown file relative to the
+    docs folder, `page.url` the page's URL; `config` is the parsed configuration, with
+    `root_dir` (the configuration file's folder), `docs_dir` and `site_dir`.
+    """
+    if "rendering_context" not in md.preprocessors:
+        return None
+    context = md.preprocessors["rendering_context"]
+    page, config = getattr(context, "page", None), getattr(context, "config", None)
+    if not isinstance(getattr(page, "path", None), str) or not isinstance(getattr(page, "url", None), str):
+        return None
+    if not isinstance(config, dict) or not isinstance(config.get("root_dir"), str):
+        return None
+    return page, config
+
+
+def _zensical_source(page: Any, config: dict[str, Any]) -> tuple[PageSource, SiteFolders, Path]:
+    """What the MkDocs plugin tells the extension about a page, from Zensical's page and
+    configuration (:func:`_zensical_page`); also the docs and site folders and the project's."""
+    project = Path(config["root_dir"]).resolve()
+    folders = SiteFolders((project / str(config.get("docs_dir") or "docs")).resolve(),
+                          (project / str(config.get("site_dir") or "site")).resolve())
+    file = folders.docs_dir / page.path
+    try:
+        text: str | None = file.read_text(encoding="utf-8-sig")
+    except OSError:
+        text = None
+    try:
+        display = file.relative_to(project).as_posix()
+    except ValueError:
+        display = str(file)
+    dest = page.url + "index.html" if page.url in ("", "/") or page.url.endswith("/") else page.url
+    source = PageSource(path=display, src_uri=page.path, base_dir=file.parent, text=text,
+                        url_prefix=url_prefix(page.path, dest.lstrip("/")), link_prefix="")
+    return source, folders, project
+
+
+def url_prefix(src_uri: str, dest_uri: str) -> str:
+    """The relative URL from a page's HTML directory to its Markdown file's directory:
+    `course/xor.md` built as `course/xor/index.html` gives `../`."""
+    rel = posixpath.relpath(posixpath.dirname(src_uri) or ".", posixpath.dirname(dest_uri) or ".")
+    return "" if rel == "." else rel + "/"
 
 
 def makeExtension(**kwargs: Any) -> MlpagesExtension:  # noqa: N802 (Python-Markdown's name)

@@ -93,6 +93,15 @@ class Export:
         return [(f"{self.path}/{name}", data) for name, data in self.files.items()]
 
 
+@dataclass(frozen=True)
+class SiteFolders:
+    """The docs folder and the site folder it is built into, when the extension writes a
+    page's files into the site itself (under Zensical, which runs no MkDocs plugin)."""
+
+    docs_dir: Path
+    site_dir: Path
+
+
 @dataclass
 class PageState:
     """What one page's blocks share while the page is being built."""
@@ -123,6 +132,9 @@ class PageState:
     # pages: a later page's `from:` reads a model an earlier page exports.
     published: dict[Path, Export] = field(default_factory=dict)
     url_prefix: str = ""  # from the page's URL directory to its Markdown file's ("" or "../")
+    # The same for links in the page's HTML (`<a href>`); None: url_prefix. Zensical rewrites
+    # those links itself as relative to the Markdown file: "" there.
+    link_prefix: str | None = None
     loader_root: Path | None = None  # on the import path of `loader:` modules (mkdocs.yml's folder)
     # Every element id the page's blocks have given out -> what has it ("dataset 'd a' (line 3)"):
     # ids keep only some characters of a name, so different names can give the same id.
@@ -137,7 +149,24 @@ class PageState:
         """The folder that files named by blocks must lie inside (symlinks resolved)."""
         return self.root if self.root is not None else self.base_dir
     limits: Limits = field(default_factory=Limits)
+    # Set when the extension writes the page's files into the site (Zensical); None: the caller
+    # writes them (the MkDocs plugin).
+    site: SiteFolders | None = None
     block_line: int | None = None  # the line of the block being built, for progress messages
+
+    def exported(self, folder: Path) -> Export | None:
+        """The export of this build that writes `folder` (absolute): from memory, else, where
+        each page is converted on its own (Zensical: one extension per page), read back from
+        the site folder an earlier page of the build wrote it into."""
+        found = self.published.get(folder)
+        if found is not None or self.site is None:
+            return found
+        try:
+            written = self.site.site_dir / folder.relative_to(self.site.docs_dir)
+            files = {p.name: p.read_bytes() for p in sorted(written.iterdir()) if p.is_file()}
+        except (ValueError, OSError):
+            return None
+        return Export("", folder.relative_to(self.site.docs_dir).as_posix(), files) if files else None
 
     def cell_id(self, name: str) -> str:
         """`mlp-<page slug>-<name>`, each run of characters other than letters, digits, `-`

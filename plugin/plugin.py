@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import posixpath
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,16 +18,13 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import quizindex
+from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, runtime_files
 from .buildorder import exports_first
 from .errors import LOGGER_NAME
-from .extension import MlpagesExtension, PageSource
+from .extension import MlpagesExtension, PageSource, url_prefix, write_exports
 from .files import OutsideError, inside
 from .limits import Limits
 
-RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
-if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
-    RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
-ASSETS = "assets/mlpages"
 # Theme assets (scripts, stylesheets, fonts) that a page loads from another host.
 _EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*?\b(?:src|href)="(https?://[^"]+)"', re.I)
 log = logging.getLogger(LOGGER_NAME)
@@ -96,7 +92,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         )
         # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
-        if not (RUNTIME_DIR / "vendor" / "tf.fesm.min.js").is_file():
+        if not (RUNTIME_DIR / VENDOR_TFJS).is_file():
             log.warning("mlpages: the browser runtime has no vendor/tf.fesm.min.js; "
                         "pages with cells will not run (reinstall mlpages from a wheel)")
         script = c.ExtraScriptValue(f"{ASSETS}/mlpages.js")
@@ -108,10 +104,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         project = Path(config.config_file_path or ".").resolve().parent
         _drop_links_outside(files, Path(config.docs_dir), project)
-        for path in sorted(RUNTIME_DIR.rglob("*")):
-            if path.is_file() and path.suffix in (".js", ".css", ".txt") and "__pycache__" not in path.parts:
-                rel = path.relative_to(RUNTIME_DIR).as_posix()
-                files.append(File.generated(config, f"{ASSETS}/{rel}", abs_src_path=str(path)))
+        for rel, path in runtime_files():
+            files.append(File.generated(config, f"{ASSETS}/{rel}", abs_src_path=str(path)))
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -143,7 +137,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         source = PageSource(
             path=display, src_uri=page.file.src_uri,
             base_dir=abs_path.parent if abs_path is not None else Path(config.docs_dir), text=text,
-            url_prefix=_url_prefix(page.file.src_uri, page.file.dest_uri),
+            url_prefix=url_prefix(page.file.src_uri, page.file.dest_uri),
         )
         self._sources[page.file.src_uri] = source
         self.ext.set_page(source)
@@ -174,12 +168,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         states = source.states if source is not None else []
         md_dir = Path(config.site_dir) / PurePosixPath(page.file.src_uri).parent
         for state in states:
-            for export in state.exports:
-                for rel, data in export.items():
-                    target = md_dir / rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                log.debug("mlpages: %s: exported %s", state.path, (md_dir / export.path).as_posix())
+            write_exports(state, md_dir)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
@@ -225,9 +214,3 @@ def _drop_links_outside(files: Files, docs_dir: Path, project: Path) -> None:
             files.remove(file)
             log.warning(f"mlpages: {exc}; it is not published (copy the file into the project instead)")
 
-
-def _url_prefix(src_uri: str, dest_uri: str) -> str:
-    """The relative URL from a page's HTML directory to its Markdown file's directory:
-    `course/xor.md` built as `course/xor/index.html` gives `../`."""
-    rel = posixpath.relpath(posixpath.dirname(src_uri) or ".", posixpath.dirname(dest_uri) or ".")
-    return "" if rel == "." else rel + "/"

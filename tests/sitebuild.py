@@ -11,6 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+# A small course with both configurations: properdocs.yml (the plugin) and mkdocs.yml as
+# Zensical reads it (the extension); docs/reference/properdocs.md and zensical.md.
+GENERATOR_COURSE = ROOT / "tests" / "fixtures" / "generator_course"
 
 
 def copy_demo(dest: Path) -> Path:
@@ -69,5 +72,23 @@ def run_strict_build(project_dir: Path, *, memory_mb: int = 4096, timeout: int =
 
 def verify(site: Path, *args: str) -> subprocess.CompletedProcess:
     """`mlpages verify SITE ARGS...` in a subprocess, as a course's CI runs it."""
-    return subprocess.run([sys.executable, "-m", "mlpages.cli", "verify", str(site), *args],
+    return mlpages("verify", str(site), *args)
+
+
+def copy_generator_course(dest: Path) -> Path:
+    """A private copy of :data:`GENERATOR_COURSE`; returns the project dir."""
+    shutil.copytree(GENERATOR_COURSE, dest, dirs_exist_ok=True)
+    return dest
+
+
+def generator_build(tool: str, project: Path, *args: str) -> subprocess.CompletedProcess:
+    """`TOOL build ARGS...` in `project`, TOOL a site generator other than MkDocs
+    (`properdocs`, `zensical`) run as `python -m TOOL`."""
+    return subprocess.run([sys.executable, "-m", tool, "build", *args], cwd=project,
+                          capture_output=True, text=True, timeout=600)
+
+
+def mlpages(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`mlpages ARGS...` in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "mlpages.cli", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=600)

@@ -155,10 +155,13 @@ def _load(rel: Any, page: PageState) -> LoadedModel:
     if special:
         raise BlockError(f"model file {rel} is not a regular file", key="from")
     if not is_file(path):
-        export = page.published.get(path.parent)
+        export = page.exported(path.parent)
         if export is None or path.name not in export.files:
+            # Zensical converts the pages in path order, and an extension cannot change it.
+            order = ("; under Zensical the exporting page's path must sort before this one's"
+                     if page.site is not None else "")
             raise BlockError(f"model file not found: {rel} (looked at {path}, and no page built "
-                             "before this one exports it)", key="from")
+                             f"before this one exports it{order})", key="from")
         files = export.files  # exported by a page of this build: read from memory
     try:
         return read_layers_model(path, files, root=page.files_root)

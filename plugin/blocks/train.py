@@ -122,7 +122,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         files = _export(model, references, cell_id, export, page.path)
         page.exports.append(files)
         page.published[(page.base_dir / export).resolve()] = files
-        html += render_export(page.url_prefix + export)
+        link_prefix = page.url_prefix if page.link_prefix is None else page.link_prefix
+        html += render_export(page.url_prefix + export, link_prefix + export)
     return spec, html
 
 
@@ -259,12 +260,14 @@ def _export(model: ModelInfo, references: list[dict[str, Any]], cell_id: str, pa
     return Export(cell_id, path, {"model.json": text, WEIGHTS_FILE: weights_bin}, page)
 
 
-def render_export(path: str) -> str:
-    url = esc(f"{path}/model.json")
+def render_export(path: str, link: str) -> str:
+    """The download links (`link`: the folder as the page's links name it) and the code that
+    loads the export (`path`: its URL from the page)."""
+    url = esc(f"{link}/model.json")
     return (
         f'<p class="mlpages-export"><a href="{url}" download>Download the trained model '
         f'(TF.js LayersModel)</a>: <code>model.json</code> and '
-        f'<a href="{esc(path)}/{WEIGHTS_FILE}" download><code>{WEIGHTS_FILE}</code></a>, '
+        f'<a href="{esc(link)}/{WEIGHTS_FILE}" download><code>{WEIGHTS_FILE}</code></a>, '
         f"the weights of the NumPy reference for WebGL after this cell; load it with "
         f"<code>tf.loadLayersModel('{esc(path)}/model.json')</code></p>"
     )

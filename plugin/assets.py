@@ -1,0 +1,69 @@
+"""The browser runtime a site needs, and the author errors a built site holds.
+
+The MkDocs plugin adds the runtime to the site itself; for a site generator that runs the
+Markdown extension but no MkDocs plugins (Zensical), `mlpages assets SITE_DIR` copies it in
+and reports the error blocks that the build left on the pages (docs/reference/zensical.md).
+No MkDocs import here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from .arrays import is_file_ref, walk
+from .verify.discover import find_pages_in_dir, parse_cells
+
+RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are siblings
+    RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+ASSETS = "assets/mlpages"  # where the runtime lies in a site, from the site's root
+VENDOR_TFJS = "vendor/tf.fesm.min.js"
+# What verify's reading of an error block (render.render_error) puts before the message.
+_ERROR_TITLE = re.compile(r"^author error in block \S+: mlpages: this \S+ block has an error ")
+# The link to an exported model's files (blocks/train.render_export).
+_EXPORT_LINK = re.compile(r'<p class="mlpages-export"><a href="([^"]+)"')
+
+
+def runtime_files() -> Iterator[tuple[str, Path]]:
+    """`(path under assets/mlpages/, file)` for every file of the runtime a site carries:
+    its modules, stylesheet and the vendored TF.js and uPlot with their licences."""
+    for path in sorted(RUNTIME_DIR.rglob("*")):
+        if path.is_file() and path.suffix in (".js", ".css", ".txt") and "__pycache__" not in path.parts:
+            yield path.relative_to(RUNTIME_DIR).as_posix(), path
+
+
+def copy_runtime(site_dir: Path) -> int:
+    """Copy the runtime into `site_dir`/assets/mlpages/ (the URLs pages load it from);
+    returns how many files were copied."""
+    count = 0
+    for rel, path in runtime_files():
+        target = site_dir / ASSETS / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        count += 1
+    return count
+
+
+def site_errors(site_dir: Path) -> list[str]:
+    """The message of every author error block on the site's pages (`file:line: kind 'name':
+    …`), and of every array file or exported model file a page links to that is not on the
+    site, page by page.
+
+    Raises:
+        SiteUnavailable: ``site_dir`` is not a directory.
+    """
+    errors = []
+    for page in find_pages_in_dir(site_dir):
+        cells = parse_cells(page.html)
+        errors += [_ERROR_TITLE.sub("", error) for error in cells.errors]
+        links = [str(node["src"]) for spec in cells.cells for node in walk(spec) if is_file_ref(node)]
+        links += _EXPORT_LINK.findall(page.html)
+        folder = (site_dir / page.name).parent
+        for link in dict.fromkeys(links):
+            if not (folder / link).is_file():
+                errors.append(f"{page.name}: {link} is not on the site (a page the build did not "
+                              "convert again writes it: build with `zensical build --clean`)")
+    return errors
