@@ -22,6 +22,7 @@ from mlpages.verify.compare import CellCheck, check_cell, check_number_question
 from mlpages.verify.discover import (
     ArrayFiles,
     Page,
+    PageCells,
     SiteUnavailable,
     find_pages_at_url,
     find_pages_in_dir,
@@ -205,10 +206,8 @@ class _Session:
             report.cells.append(self._cell_report(spec, results, parsed.datasets))
         cells = {str(c.get("id")): c for c in parsed.cells}
         epsilon = (report.environment or {}).get("epsilon")
-        for quiz in parsed.quizzes:
-            for question in quiz.get("questions") or []:
-                if isinstance(question, dict) and question.get("type") == "number":
-                    report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
+        for quiz, question in numeric_questions(parsed):
+            report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
         self._collect_console(report)
         if not report.passed:
             self._save_artifacts(report)
@@ -309,11 +308,7 @@ class _Session:
     def _cell_report(
         self, spec: dict[str, Any], results: dict[str, dict[str, Any]] | None, datasets: dict
     ) -> CellReport:
-        cell = CellReport(
-            cell_id=str(spec.get("id", "?")),
-            name=str(spec.get("name", "?")),
-            kind=str(spec.get("kind", "?")),
-        )
+        cell = _cell_entry(spec)
         if results is None:
             cell.status, cell.note = "skipped", "not run: the page failed"
             return cell
@@ -333,9 +328,7 @@ class _Session:
         results: dict[str, dict[str, Any]] | None, epsilon: Any,
     ) -> CellReport:
         """A numeric quiz question, checked against the cell it is bound to."""
-        qid = re.sub(r"[^A-Za-z0-9_-]+", "-", str(question.get("id", "?")))
-        cell = CellReport(cell_id=f"{quiz.get('id', '?')}-{qid}",
-                          name=f"{quiz.get('name', '?')}/{question.get('id', '?')}", kind="quiz")
+        cell = _question_entry(quiz, question)
         if results is None:
             cell.status, cell.note = "skipped", "not checked: the page failed"
             return cell
@@ -374,6 +367,39 @@ class _Session:
         report.artifacts.append(str(log))
 
 
+def numeric_questions(parsed: PageCells) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The page's numeric quiz questions, each with its quiz: the questions verify checks."""
+    return [
+        (quiz, question)
+        for quiz in parsed.quizzes
+        for question in quiz.get("questions") or []
+        if isinstance(question, dict) and question.get("type") == "number"
+    ]
+
+
+def _cell_entry(spec: dict[str, Any]) -> CellReport:
+    """A cell's report before anything is checked: its id, name and kind."""
+    return CellReport(
+        cell_id=str(spec.get("id", "?")), name=str(spec.get("name", "?")), kind=str(spec.get("kind", "?"))
+    )
+
+
+def _question_entry(quiz: dict[str, Any], question: dict[str, Any]) -> CellReport:
+    """A numeric question's report before anything is checked: ``<quiz>/<question id>``."""
+    qid = re.sub(r"[^A-Za-z0-9_-]+", "-", str(question.get("id", "?")))
+    return CellReport(cell_id=f"{quiz.get('id', '?')}-{qid}",
+                      name=f"{quiz.get('name', '?')}/{question.get('id', '?')}", kind="quiz")
+
+
+def page_entries(html: str) -> list[CellReport]:
+    """What verify checks on a page, in the order its report lists them: every cell, then
+    every numeric quiz question, each as a report not yet run (id, name, kind)."""
+    parsed = parse_cells(html)
+    return [_cell_entry(spec) for spec in parsed.cells] + [
+        _question_entry(quiz, question) for quiz, question in numeric_questions(parsed)
+    ]
+
+
 def _judge(cell: CellReport, check: CellCheck) -> CellReport:
     """The cell's status and note from what the comparison found."""
     cell.mismatches, cell.max_rel_diff = check.mismatches, check.max_rel_diff
@@ -403,6 +429,83 @@ def _work(pages: queue.Queue[tuple[int, Page]], reports: list, session: _Session
         session.discard()
 
 
+def find_pages(target: str) -> list[Page]:
+    """The pages with cells of a site directory or a deployed site's URL (not yet served).
+
+    Raises:
+        SiteUnavailable: The directory is missing or the URL cannot be reached.
+    """
+    return find_pages_at_url(target) if _is_url(target) else find_pages_in_dir(target)
+
+
+def _make_options(options: dict[str, Any]) -> Options:
+    opts = Options(**options)
+    if isinstance(opts.artifacts, str):
+        opts = dataclasses.replace(opts, artifacts=Path(opts.artifacts))
+    return opts
+
+
+def _serve_pages(
+    target: str, pages: list[Page], opts: Options
+) -> tuple[list[Page], Callable[[], None] | None]:
+    """The pages with the URLs the browser opens: a site directory is served on 127.0.0.1
+    (all interfaces with ``serve_host``) until the returned function is called."""
+    if _is_url(target):
+        return pages, None
+    bind = "0.0.0.0" if opts.serve_host else "127.0.0.1"
+    base, stop = serve_background(target, host=bind, public_host=opts.serve_host)
+    return [dataclasses.replace(p, url=base + urllib.parse.quote(p.name)) for p in pages], stop
+
+
+class PageRunner:
+    """Runs the pages of one site one at a time, each at most once, when a caller asks for
+    its report (the pytest plugin asks when a page's first test runs).
+
+    The site is served and the browser started at the first page; :meth:`close` ends
+    both. A missing browser or a server that cannot start is that page's error.
+    """
+
+    def __init__(self, target: str | Path, **options: Any) -> None:
+        """Find the site's pages.
+
+        Args:
+            target: A site directory, or an ``http(s)://`` URL.
+            **options: The fields of :class:`Options` (``workers`` is not used).
+
+        Raises:
+            SiteUnavailable: The site cannot be read.
+        """
+        self.target = str(target)
+        self.options = _make_options(options)
+        self.pages = find_pages(self.target)
+        self._served: dict[str, Page] | None = None
+        self._stop: Callable[[], None] | None = None
+        self._session = _Session(self.options)
+        self._reports: dict[str, PageReport] = {}
+
+    def report(self, name: str) -> PageReport:
+        """The report of the page named ``name`` (as in :attr:`pages`), run on first request."""
+        if name not in self._reports:
+            self._reports[name] = self._run(name)
+        return self._reports[name]
+
+    def _run(self, name: str) -> PageReport:
+        if self._served is None:
+            try:
+                pages, self._stop = _serve_pages(self.target, self.pages, self.options)
+            except OSError as exc:
+                return PageReport(page=name, errors=[f"cannot serve {self.target}: {exc}"])
+            self._served = {page.name: page for page in pages}
+        return self._session.verify(self._served[name])
+
+    def close(self) -> None:
+        """Quit the browser and stop serving the site."""
+        self._session.discard()
+        if self._stop is not None:
+            self._stop()
+            self._stop = None
+
+
 def run_verify(target: str | Path, **options: Any) -> Report:
     """Verify every page with cells of a built site directory or a deployed site's URL.
 
@@ -413,13 +516,11 @@ def run_verify(target: str | Path, **options: Any) -> Report:
     Returns:
         The report; its ``exit_code`` is what ``mlpages verify`` exits with.
     """
-    opts = Options(**options)
-    if isinstance(opts.artifacts, str):
-        opts = dataclasses.replace(opts, artifacts=Path(opts.artifacts))
+    opts = _make_options(options)
     target = str(target)
     report = Report(target=target)
     try:
-        pages = find_pages_at_url(target) if _is_url(target) else find_pages_in_dir(target)
+        pages = find_pages(target)
     except SiteUnavailable as exc:
         report.environment_error = str(exc)
         return report
@@ -428,10 +529,7 @@ def run_verify(target: str | Path, **options: Any) -> Report:
         return report
     stop: Callable[[], None] | None = None
     try:
-        if not _is_url(target):
-            bind = "0.0.0.0" if opts.serve_host else "127.0.0.1"
-            base, stop = serve_background(target, host=bind, public_host=opts.serve_host)
-            pages = [dataclasses.replace(p, url=base + urllib.parse.quote(p.name)) for p in pages]
+        pages, stop = _serve_pages(target, pages, opts)
         first = opts.new_driver()
     except (BrowserUnavailable, OSError) as exc:
         if stop is not None:
