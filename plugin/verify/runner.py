@@ -30,6 +30,7 @@ from mlpages.verify.discover import (
     parse_cells,
 )
 from mlpages.verify.report import CellReport, PageReport, Report, format_console
+from mlpages.verify.select import InputReader, Selection, page_inputs, skip_note
 from mlpages.verify.server import serve_background
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -75,6 +76,7 @@ class Options:
         artifacts: Where screenshots and console logs of failed pages go.
         progress: Called with each page's report as soon as it is done.
         driver_factory: Makes a browser session (default: :func:`make_driver`).
+        selection: Which pages and cells to check (default: all).
     """
 
     backends: tuple[str, ...] = ("webgl",)
@@ -86,6 +88,7 @@ class Options:
     artifacts: Path = Path("mlpages-verify-artifacts")
     progress: Callable[[PageReport], None] | None = None
     driver_factory: Callable[[], WebDriver] | None = None
+    selection: Selection = Selection()
 
     def new_driver(self) -> WebDriver:
         """A fresh browser session."""
@@ -208,6 +211,9 @@ class _Session:
         epsilon = (report.environment or {}).get("epsilon")
         for quiz, question in numeric_questions(parsed):
             report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
+        for cell in report.cells:
+            if not self.options.selection.cell_selected(report.page, cell.name):
+                cell.status, cell.note, cell.mismatches = "skipped", "not selected by --cell", []
         self._collect_console(report)
         if not report.passed:
             self._save_artifacts(report)
@@ -527,6 +533,36 @@ def run_verify(target: str | Path, **options: Any) -> Report:
     if not pages:
         report.environment_error = f"no pages with cells found in {target}"
         return report
+    reader = InputReader(target)
+    inputs = {page.name: page_inputs(page, reader) for page in pages}
+    skipped: dict[str, PageReport] = {}
+    for page in pages:
+        entries = page_entries(page.html)
+        digest = inputs[page.name]["digest"]
+        note = skip_note(opts.selection, page.name, [e.name for e in entries], digest)
+        if note is not None:
+            for entry in entries:
+                entry.status, entry.note = "skipped", note
+            # Verified at these inputs by the earlier run, whatever else deselects it now.
+            skipped[page.name] = PageReport(page=page.name, cells=entries, skipped=note,
+                                            verified=opts.selection.unchanged(page.name, digest))
+            if opts.progress:
+                opts.progress(skipped[page.name])
+    ran = _run_pages(target, [p for p in pages if p.name not in skipped], opts, report)
+    for page in ran:
+        page.verified = page.passed and not any(c.status == "skipped" for c in page.cells)
+    by_name = {page.page: page for page in ran} | skipped
+    report.pages = [by_name[page.name] for page in pages if page.name in by_name]
+    for page in report.pages:
+        page.inputs = inputs[page.page]
+    return report
+
+
+def _run_pages(target: str, pages: list[Page], opts: Options, report: Report) -> list[PageReport]:
+    """Serve the site and run ``pages`` with ``opts.workers`` browsers; a browser or server
+    that cannot start is ``report``'s environment error."""
+    if not pages:
+        return []
     stop: Callable[[], None] | None = None
     try:
         pages, stop = _serve_pages(target, pages, opts)
@@ -535,7 +571,7 @@ def run_verify(target: str | Path, **options: Any) -> Report:
         if stop is not None:
             stop()
         report.environment_error = str(exc)
-        return report
+        return []
     try:
         work: queue.Queue[tuple[int, Page]] = queue.Queue()
         for item in enumerate(pages):
@@ -549,8 +585,7 @@ def run_verify(target: str | Path, **options: Any) -> Report:
             ]
             for future in futures:
                 future.result()
-        report.pages = [r for r in reports if r is not None]
     finally:
         if stop is not None:
             stop()
-    return report
+    return [r for r in reports if r is not None]
