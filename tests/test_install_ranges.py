@@ -1,6 +1,7 @@
-"""mlpages installs like a library: a course that pins its own MkDocs, NumPy, PyYAML and
-Markdown, at versions other than the ones in constraints.txt, installs mlpages (the
-resolver accepts its declared ranges, nothing is replaced) and builds a page with it."""
+"""mlpages installs like a library: a course that pins its own MkDocs, NumPy, PyYAML,
+Markdown and Selenium, at versions other than the ones in constraints.txt, installs mlpages
+(the resolver accepts its declared ranges, nothing is replaced) and builds a page with it;
+verify's use of Selenium works with the oldest Selenium the range allows."""
 
 from __future__ import annotations
 
@@ -17,7 +18,22 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 # An author's own pins: each within mlpages' declared range, none the version
 # constraints.txt tests with (the test checks that below).
-AUTHOR_PINS = {"mkdocs": "1.6.0", "numpy": "1.26.4", "PyYAML": "6.0.2", "Markdown": "3.6"}
+AUTHOR_PINS = {"mkdocs": "1.6.0", "numpy": "1.26.4", "PyYAML": "6.0.2", "Markdown": "3.6",
+               "selenium": "4.32.0"}
+# What verify asks of Selenium beyond starting a browser: a per-command timeout on the
+# connection's ClientConfig, and chromedriver started in a process group of its own.
+SELENIUM_USE = """
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.remote_connection import RemoteConnection
+from mlpages.verify.browser import set_command_timeout
+
+class Driver:
+    command_executor = RemoteConnection("http://127.0.0.1:9")
+
+set_command_timeout(Driver, 3.5)
+assert Driver.command_executor.client_config.timeout == 3.5
+Service(executable_path="/bin/true", popen_kw={"process_group": 0})
+"""
 
 
 def run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -57,6 +73,9 @@ def test_a_course_with_its_own_pins_installs_mlpages_and_builds(tmp_path):
     for name, version in AUTHOR_PINS.items():
         assert f"{name.lower()}=={version}" in freeze, freeze
     assert any(line.startswith("mlpages") for line in freeze), freeze
+
+    result = run([str(venv / "bin" / "python"), "-c", SELENIUM_USE], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
 
     course = write_project(tmp_path / "course", {"index.md": "# Pins\n\n" + XOR_CELLS})
     result = run([str(venv / "bin" / "mkdocs"), "build", "--strict", "-d", "site"], cwd=course)
