@@ -1,7 +1,8 @@
 """mlpages installs like a library: a course that pins its own MkDocs, NumPy, PyYAML,
-Markdown and Selenium, at versions other than the ones in constraints.txt, installs mlpages
-(the resolver accepts its declared ranges, nothing is replaced) and builds a page with it;
-verify's use of Selenium works with the oldest Selenium the range allows."""
+Markdown, pymdown-extensions and Selenium, at versions other than the ones in
+constraints.txt, installs mlpages (the resolver accepts its declared ranges, nothing is
+replaced) and builds a page with it; verify's use of Selenium works with the oldest
+Selenium the range allows."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 # An author's own pins: each within mlpages' declared range, none the version
 # constraints.txt tests with (the test checks that below).
 AUTHOR_PINS = {"mkdocs": "1.6.0", "numpy": "1.26.4", "PyYAML": "6.0.2", "Markdown": "3.6",
-               "selenium": "4.32.0"}
+               "selenium": "4.32.0", "pymdown-extensions": "10.0"}
 # What verify asks of Selenium beyond starting a browser: a per-command timeout on the
 # connection's ClientConfig, and chromedriver started in a process group of its own.
 SELENIUM_USE = """
