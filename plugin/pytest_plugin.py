@@ -99,13 +99,13 @@ class _SitePlugin:
             entries = [(e.name, e.cell_id) for e in page_entries(page.html)] or [("(page)", None)]
             page_items: list[pytest.Item] = []
             for name, cell_id in entries:
-                item = CellItem.from_parent(collector, name=name, cell_id=cell_id)
+                item = CellItem.from_parent(collector, name=name, page=page.name, cell_id=cell_id)
                 item.add_marker(pytest.mark.xdist_group(page.name))
                 page_items.append(item)
             # What pytest's own collection reports per file: counted by the terminal, and
             # remembered by --lf.
             session.ihook.pytest_collectreport(
-                report=pytest.CollectReport(collector.nodeid, "passed", None, page_items)
+                report=pytest.CollectReport(collector.nodeid, "passed", None, list(page_items))
             )
             items += page_items
         config.hook.pytest_collection_modifyitems(session=session, config=config, items=items)
@@ -136,15 +136,16 @@ class CellFailed(Exception):
 class CellItem(pytest.Item):
     """One cell or numeric quiz question of a page (``cell_id`` ``None``: the page itself)."""
 
-    def __init__(self, *, cell_id: str | None, **kwargs: Any) -> None:
+    def __init__(self, *, page: str, cell_id: str | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.page = page
         self.cell_id = cell_id
 
     def runtest(self) -> None:
         """Run the page (once for all its items) and fail with verify's lines for this cell."""
         from mlpages.verify.report import page_failure_text
 
-        page = self.config.stash[_RUNNER].report(self.parent.name)
+        page = self.config.stash[_RUNNER].report(self.page)
         lines = page_failure_text(_page_level(page)) if page.errors else []
         cell = next((c for c in page.cells if c.cell_id == self.cell_id), None)
         if self.cell_id is not None:
@@ -160,7 +161,7 @@ class CellItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         """Where the item is reported: the page and the cell."""
-        return self.path, None, f"page {self.parent.name}, cell {self.name}"
+        return self.path, None, f"page {self.page}, cell {self.name}"
 
 
 def _page_level(page: PageReport) -> PageReport:
