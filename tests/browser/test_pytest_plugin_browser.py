@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from mdhelpers import SPEC_SCRIPT
 from pytest_plugin_site import ITEMS, build_site
-from sitebuild import pytest_mlpages
+from sitebuild import build_pages, pytest_mlpages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-pytest-plugin")]
 
@@ -78,3 +78,16 @@ def test_under_xdist_a_page_runs_on_one_worker(edited_site, tmp_path):
                if line.startswith("[gw") and "xor/index.html::" in line}
     assert len(workers) == 1, result.stdout
     assert "xor/index.html: cell fit-xor (mlp-xor-fit-xor): loss epoch 1: browser " in result.stdout
+
+
+def test_a_page_error_fails_the_pages_items_with_verify_s_page_lines(tmp_path):
+    # 2,100 points of two coordinates: more values than a page keeps inline, so an array file.
+    big = "# Big\n\n```dataset\nname: many\ngenerate: xor\nn: 2100\nseed: 1\n```\n"
+    site = build_pages(tmp_path / "project", {"big.md": big})
+    [array_file] = site.glob("mlpages-data/*.bin")
+    array_file.unlink()
+    result = pytest_mlpages(site, "--mlpages-artifacts", "art", cwd=site.parent)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed" in result.stdout
+    assert "FAILED big/index.html::many" in result.stdout
+    assert f"big/index.html: array file ../mlpages-data/{array_file.name}: HTTP 404" in result.stdout
