@@ -17,10 +17,11 @@ serve: dev
 test: dev browser test-js lint
 	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-# Everything but the tests that drive Chromium (marked `browser`): JavaScript unit tests,
-# lint, and pytest's unit, golden and build tests.
+# Everything but the tests that drive Chromium (marked `browser`) and those that install
+# packages into a fresh virtual environment (marked `slow`): JavaScript unit tests, lint,
+# and pytest's unit, golden and build tests.
 test-fast: dev test-js lint
-	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser"
+	NO_MKDOCS_2_WARNING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser and not slow"
 
 # The runtime's pure logic under Node's own test runner (no npm packages beyond TF.js).
 test-js: dev
@@ -67,8 +68,10 @@ $(STAMPS)/vendor: $(STAMPS)/node tools/vendor.py | $(STAMPS)
 	$(PYTHON) tools/vendor.py
 	touch $@
 
-$(STAMPS)/python: pyproject.toml | $(STAMPS)
+# constraints.txt pins every package to the versions the project is tested with;
+# pyproject.toml declares only the ranges an author's project may choose within.
+$(STAMPS)/python: pyproject.toml constraints.txt | $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@

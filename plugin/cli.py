@@ -23,19 +23,21 @@ from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, copy_runtime, site_errors
 from .verify.discover import SiteUnavailable
 from .verify.report import (
     EXIT_ENVIRONMENT,
+    EXIT_USAGE,
     PageReport,
     format_table,
     write_json,
     write_junit,
 )
 from .verify.runner import run_verify
+from .verify.select import ReportUnreadable, Selection, read_previous
 from .verify.server import serve
 
 VERIFY_EPILOG = """\
 exit codes:
   0  every cell of every page matched its reference
   1  at least one value out of its band (also when pages failed too)
-  2  usage error
+  2  usage error (also an unreadable --changed-since report)
   3  environment error: no browser or chromedriver, site directory not found,
      URL unreachable, no pages with cells found
   4  page failures only: page error, author error block, timeout or hung page,
@@ -183,6 +185,28 @@ def _verify_arguments(parser: argparse.ArgumentParser) -> None:
         help="where screenshots and console logs of failed pages go "
         "(default: mlpages-verify-artifacts)",
     )
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="check only pages whose path in the site matches GLOB (e.g. 'course/xor/*'); "
+        "repeatable; the others are reported as skipped",
+    )
+    parser.add_argument(
+        "--cell",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="check only cells whose '<page>::<cell>' or name matches GLOB; repeatable",
+    )
+    parser.add_argument(
+        "--changed-since",
+        type=Path,
+        metavar="REPORT",
+        help="skip pages a previous --json REPORT verified whose HTML, array files, runtime "
+        "and TF.js are unchanged",
+    )
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML to FILE")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report to FILE")
     parser.add_argument(
@@ -192,11 +216,19 @@ def _verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _verify(args: argparse.Namespace) -> int:
     def progress(page: PageReport) -> None:
-        verdict = "ok" if page.passed else "FAILED"
+        verdict = "skip" if page.skipped else "ok" if page.passed else "FAILED"
         print(f"{verdict:6} {page.page} ({page.seconds:.1f} s)", file=sys.stderr, flush=True)
 
+    try:
+        previous = read_previous(args.changed_since) if args.changed_since else None
+    except ReportUnreadable as exc:
+        print(f"mlpages verify: --changed-since: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    selection = Selection(pages=tuple(args.page), cells=tuple(args.cell), previous=previous,
+                          previous_name=str(args.changed_since or ""))
     report = run_verify(
         args.target,
+        selection=selection,
         backends=args.backend,
         page_timeout=args.page_timeout,
         cell_timeout=args.cell_timeout,

@@ -10,6 +10,7 @@ document order by a postprocessor so that every block sees the blocks above it.
 
 from __future__ import annotations
 
+import inspect
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -170,7 +171,11 @@ class _Start(Preprocessor):
             known = {entry["name"] for entry in superfences.superfences}
             for kind in BLOCKS:
                 if kind not in known:
-                    superfences.extend_super_fences(kind, self.ext.format, _validate, None)
+                    # pymdown-extensions 13 added a fourth parameter, a reset hook we need
+                    # not; earlier releases take three (courses may pin either).
+                    has_reset = "reset" in inspect.signature(superfences.extend_super_fences).parameters
+                    args = (kind, self.ext.format, _validate) + ((None,) if has_reset else ())
+                    superfences.extend_super_fences(*args)
         self.ext.new_conversion(self.md, lines)
         return lines
 

@@ -92,3 +92,12 @@ def mlpages(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """`mlpages ARGS...` in a subprocess."""
     return subprocess.run([sys.executable, "-m", "mlpages.cli", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=600)
+
+
+def pytest_mlpages(target: str | Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`pytest --mlpages TARGET ARGS...` in a subprocess, run from `cwd` (its own rootdir:
+    no ini file or conftest of this repository applies)."""
+    cmd = [sys.executable, "-m", "pytest", "--mlpages", str(target), *args]
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)

@@ -67,6 +67,12 @@ class PageReport:
         console: The browser's console log entries.
         artifacts: Files written for this page (screenshot, console log).
         seconds: Wall time spent on the page.
+        skipped: Why the page was not run (``--page``, ``--cell``, ``--changed-since``);
+            empty when it ran.
+        inputs: The digest of what the page runs, and its parts (``html``, ``files``,
+            ``runtime``, ``tfjs``, ``digest``; :func:`mlpages.verify.select.page_inputs`).
+        verified: Whether every cell of the page was checked and passed at these inputs,
+            in this run or (skipped as unchanged) in the report it was compared with.
     """
 
     page: str
@@ -77,6 +83,9 @@ class PageReport:
     console: list[dict[str, Any]] = field(default_factory=list)
     artifacts: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: str = ""
+    inputs: dict[str, Any] | None = None
+    verified: bool = False
 
     @property
     def has_mismatch(self) -> bool:
@@ -174,8 +183,8 @@ def format_table(report: Report) -> str:
     """A per-page, per-cell table, failure details and a summary line."""
     rows = [("page", "cell", "kind", "status", "max rel diff / note", "time")]
     for page in report.pages:
-        page_status = "error" if page.errors else "ok"
-        page_note = "; ".join(page.errors) or str((page.environment or {}).get("backend", ""))
+        page_status = "error" if page.errors else "skipped" if page.skipped else "ok"
+        page_note = "; ".join(page.errors) or page.skipped or str((page.environment or {}).get("backend", ""))
         rows.append((page.page, "(page)", "", page_status, _short(page_note), f"{page.seconds:.1f} s"))
         for cell in page.cells:
             time = "" if cell.time_ms is None else f"{cell.time_ms / 1000:.2f} s"
@@ -202,13 +211,16 @@ def summary_line(report: Report) -> str:
     statuses = ("passed", "mismatch", "error", "skipped")
     counts = {s: sum(c.status == s for c in cells) for s in statuses}
     failed_pages = sum(not p.passed for p in report.pages)
+    skipped_pages = sum(bool(p.skipped) for p in report.pages)
+    pages = f"{len(report.pages)} pages ({failed_pages} failed"
+    pages += f", {skipped_pages} skipped)" if skipped_pages else ")"
     verdict = "passed" if report.exit_code == EXIT_OK else "FAILED"
     questions = sum(c.kind == "quiz" for c in cells)
     checked = f"{len(cells) - questions} cells"
     if questions:
         checked += f" and {questions} quiz question{'s' if questions != 1 else ''}"
     return (
-        f"mlpages verify {verdict}: {len(report.pages)} pages ({failed_pages} failed), "
+        f"mlpages verify {verdict}: {pages}, "
         f"{checked}: {counts['passed']} passed, {counts['mismatch']} mismatched, "
         f"{counts['error']} errors, {counts['skipped']} not run"
     )
@@ -237,6 +249,9 @@ def junit_xml(report: Report) -> ET.ElementTree:
     for page in report.pages:
         total_time += page.seconds
         page_case = add(page.page, "page", page.seconds)
+        if page.skipped:
+            counts["skipped"] += 1
+            ET.SubElement(page_case, "skipped", message=page.skipped)
         if page.errors:
             counts["errors"] += 1
             error = ET.SubElement(page_case, "error", type="page", message=page.errors[0])

@@ -28,6 +28,7 @@ from .compare import CellCheck, check_cell, check_number_question
 from .discover import (
     ArrayFiles,
     Page,
+    PageCells,
     SiteUnavailable,
     find_pages_at_url,
     find_pages_in_dir,
@@ -35,6 +36,7 @@ from .discover import (
     parse_cells,
 )
 from .report import CellReport, PageReport, Report, format_console
+from .select import InputReader, Selection, page_inputs, skip_note
 from .server import serve_background
 
 # Runs one step of the page API and hands back JSON text. Typed arrays become lists and
@@ -75,6 +77,7 @@ class Options:
         artifacts: Where screenshots and console logs of failed pages go.
         progress: Called with each page's report as soon as it is done.
         driver_factory: Makes a browser session (default: :func:`make_driver`).
+        selection: Which pages and cells to check (default: all).
     """
 
     backends: tuple[str, ...] = ("webgl",)
@@ -86,6 +89,7 @@ class Options:
     artifacts: Path = Path("mlpages-verify-artifacts")
     progress: Callable[[PageReport], None] | None = None
     driver_factory: Callable[[], WebDriver] | None = None
+    selection: Selection = Selection()
 
     def new_driver(self) -> WebDriver:
         """A fresh browser session."""
@@ -206,10 +210,11 @@ class _Session:
             report.cells.append(self._cell_report(spec, results, parsed.datasets))
         cells = {str(c.get("id")): c for c in parsed.cells}
         epsilon = (report.environment or {}).get("epsilon")
-        for quiz in parsed.quizzes:
-            for question in quiz.get("questions") or []:
-                if isinstance(question, dict) and question.get("type") == "number":
-                    report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
+        for quiz, question in numeric_questions(parsed):
+            report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
+        for cell in report.cells:
+            if not self.options.selection.cell_selected(report.page, cell.name):
+                cell.status, cell.note, cell.mismatches = "skipped", "not selected by --cell", []
         self._collect_console(report)
         if not report.passed:
             self._save_artifacts(report)
@@ -310,11 +315,7 @@ class _Session:
     def _cell_report(
         self, spec: dict[str, Any], results: dict[str, dict[str, Any]] | None, datasets: dict
     ) -> CellReport:
-        cell = CellReport(
-            cell_id=str(spec.get("id", "?")),
-            name=str(spec.get("name", "?")),
-            kind=str(spec.get("kind", "?")),
-        )
+        cell = _cell_entry(spec)
         if results is None:
             cell.status, cell.note = "skipped", "not run: the page failed"
             return cell
@@ -334,9 +335,7 @@ class _Session:
         results: dict[str, dict[str, Any]] | None, epsilon: Any,
     ) -> CellReport:
         """A numeric quiz question, checked against the cell it is bound to."""
-        qid = re.sub(r"[^A-Za-z0-9_-]+", "-", str(question.get("id", "?")))
-        cell = CellReport(cell_id=f"{quiz.get('id', '?')}-{qid}",
-                          name=f"{quiz.get('name', '?')}/{question.get('id', '?')}", kind="quiz")
+        cell = _question_entry(quiz, question)
         if results is None:
             cell.status, cell.note = "skipped", "not checked: the page failed"
             return cell
@@ -380,6 +379,39 @@ class _Session:
         report.artifacts.append(str(log))
 
 
+def numeric_questions(parsed: PageCells) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The page's numeric quiz questions, each with its quiz: the questions verify checks."""
+    return [
+        (quiz, question)
+        for quiz in parsed.quizzes
+        for question in quiz.get("questions") or []
+        if isinstance(question, dict) and question.get("type") == "number"
+    ]
+
+
+def _cell_entry(spec: dict[str, Any]) -> CellReport:
+    """A cell's report before anything is checked: its id, name and kind."""
+    return CellReport(
+        cell_id=str(spec.get("id", "?")), name=str(spec.get("name", "?")), kind=str(spec.get("kind", "?"))
+    )
+
+
+def _question_entry(quiz: dict[str, Any], question: dict[str, Any]) -> CellReport:
+    """A numeric question's report before anything is checked: ``<quiz>/<question id>``."""
+    qid = re.sub(r"[^A-Za-z0-9_-]+", "-", str(question.get("id", "?")))
+    return CellReport(cell_id=f"{quiz.get('id', '?')}-{qid}",
+                      name=f"{quiz.get('name', '?')}/{question.get('id', '?')}", kind="quiz")
+
+
+def page_entries(html: str) -> list[CellReport]:
+    """What verify checks on a page, in the order its report lists them: every cell, then
+    every numeric quiz question, each as a report not yet run (id, name, kind)."""
+    parsed = parse_cells(html)
+    return [_cell_entry(spec) for spec in parsed.cells] + [
+        _question_entry(quiz, question) for quiz, question in numeric_questions(parsed)
+    ]
+
+
 def _judge(cell: CellReport, check: CellCheck) -> CellReport:
     """The cell's status and note from what the comparison found."""
     cell.mismatches, cell.max_rel_diff = check.mismatches, check.max_rel_diff
@@ -409,6 +441,83 @@ def _work(pages: queue.Queue[tuple[int, Page]], reports: list, session: _Session
         session.discard()
 
 
+def find_pages(target: str) -> list[Page]:
+    """The pages with cells of a site directory or a deployed site's URL (not yet served).
+
+    Raises:
+        SiteUnavailable: The directory is missing or the URL cannot be reached.
+    """
+    return find_pages_at_url(target) if _is_url(target) else find_pages_in_dir(target)
+
+
+def _make_options(options: dict[str, Any]) -> Options:
+    opts = Options(**options)
+    if isinstance(opts.artifacts, str):
+        opts = dataclasses.replace(opts, artifacts=Path(opts.artifacts))
+    return opts
+
+
+def _serve_pages(
+    target: str, pages: list[Page], opts: Options
+) -> tuple[list[Page], Callable[[], None] | None]:
+    """The pages with the URLs the browser opens: a site directory is served on 127.0.0.1
+    (all interfaces with ``serve_host``) until the returned function is called."""
+    if _is_url(target):
+        return pages, None
+    bind = "0.0.0.0" if opts.serve_host else "127.0.0.1"
+    base, stop = serve_background(target, host=bind, public_host=opts.serve_host)
+    return [dataclasses.replace(p, url=base + urllib.parse.quote(p.name)) for p in pages], stop
+
+
+class PageRunner:
+    """Runs the pages of one site one at a time, each at most once, when a caller asks for
+    its report (the pytest plugin asks when a page's first test runs).
+
+    The site is served and the browser started at the first page; :meth:`close` ends
+    both. A missing browser or a server that cannot start is that page's error.
+    """
+
+    def __init__(self, target: str | Path, **options: Any) -> None:
+        """Find the site's pages.
+
+        Args:
+            target: A site directory, or an ``http(s)://`` URL.
+            **options: The fields of :class:`Options` (``workers`` is not used).
+
+        Raises:
+            SiteUnavailable: The site cannot be read.
+        """
+        self.target = str(target)
+        self.options = _make_options(options)
+        self.pages = find_pages(self.target)
+        self._served: dict[str, Page] | None = None
+        self._stop: Callable[[], None] | None = None
+        self._session = _Session(self.options)
+        self._reports: dict[str, PageReport] = {}
+
+    def report(self, name: str) -> PageReport:
+        """The report of the page named ``name`` (as in :attr:`pages`), run on first request."""
+        if name not in self._reports:
+            self._reports[name] = self._run(name)
+        return self._reports[name]
+
+    def _run(self, name: str) -> PageReport:
+        if self._served is None:
+            try:
+                pages, self._stop = _serve_pages(self.target, self.pages, self.options)
+            except OSError as exc:
+                return PageReport(page=name, errors=[f"cannot serve {self.target}: {exc}"])
+            self._served = {page.name: page for page in pages}
+        return self._session.verify(self._served[name])
+
+    def close(self) -> None:
+        """Quit the browser and stop serving the site."""
+        self._session.discard()
+        if self._stop is not None:
+            self._stop()
+            self._stop = None
+
+
 def run_verify(target: str | Path, **options: Any) -> Report:
     """Verify every page with cells of a built site directory or a deployed site's URL.
 
@@ -419,31 +528,56 @@ def run_verify(target: str | Path, **options: Any) -> Report:
     Returns:
         The report; its ``exit_code`` is what ``mlpages verify`` exits with.
     """
-    opts = Options(**options)
-    if isinstance(opts.artifacts, str):
-        opts = dataclasses.replace(opts, artifacts=Path(opts.artifacts))
+    opts = _make_options(options)
     target = str(target)
     report = Report(target=target)
     try:
-        pages = find_pages_at_url(target) if _is_url(target) else find_pages_in_dir(target)
+        pages = find_pages(target)
     except SiteUnavailable as exc:
         report.environment_error = str(exc)
         return report
     if not pages:
         report.environment_error = f"no pages with cells found in {target}"
         return report
+    reader = InputReader(target)
+    inputs = {page.name: page_inputs(page, reader) for page in pages}
+    skipped: dict[str, PageReport] = {}
+    for page in pages:
+        entries = page_entries(page.html)
+        digest = inputs[page.name]["digest"]
+        note = skip_note(opts.selection, page.name, [e.name for e in entries], digest)
+        if note is not None:
+            for entry in entries:
+                entry.status, entry.note = "skipped", note
+            # Verified at these inputs by the earlier run, whatever else deselects it now.
+            skipped[page.name] = PageReport(page=page.name, cells=entries, skipped=note,
+                                            verified=opts.selection.unchanged(page.name, digest))
+            if opts.progress:
+                opts.progress(skipped[page.name])
+    ran = _run_pages(target, [p for p in pages if p.name not in skipped], opts, report)
+    for done in ran:
+        done.verified = done.passed and not any(c.status == "skipped" for c in done.cells)
+    by_name = {done.page: done for done in ran} | skipped
+    report.pages = [by_name[page.name] for page in pages if page.name in by_name]
+    for done in report.pages:
+        done.inputs = inputs[done.page]
+    return report
+
+
+def _run_pages(target: str, pages: list[Page], opts: Options, report: Report) -> list[PageReport]:
+    """Serve the site and run ``pages`` with ``opts.workers`` browsers; a browser or server
+    that cannot start is ``report``'s environment error."""
+    if not pages:
+        return []
     stop: Callable[[], None] | None = None
     try:
-        if not _is_url(target):
-            bind = "0.0.0.0" if opts.serve_host else "127.0.0.1"
-            base, stop = serve_background(target, host=bind, public_host=opts.serve_host)
-            pages = [dataclasses.replace(p, url=base + urllib.parse.quote(p.name)) for p in pages]
+        pages, stop = _serve_pages(target, pages, opts)
         first = opts.new_driver()
     except (BrowserUnavailable, OSError) as exc:
         if stop is not None:
             stop()
         report.environment_error = str(exc)
-        return report
+        return []
     try:
         work: queue.Queue[tuple[int, Page]] = queue.Queue()
         for item in enumerate(pages):
@@ -457,8 +591,7 @@ def run_verify(target: str | Path, **options: Any) -> Report:
             ]
             for future in futures:
                 future.result()
-        report.pages = [r for r in reports if r is not None]
     finally:
         if stop is not None:
             stop()
-    return report
+    return [r for r in reports if r is not None]
