@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sitebuild import ROOT
+from mdhelpers import XOR_CELLS
+from sitebuild import ROOT, write_project
 
 GITHUB = ROOT / "docs" / "reference" / "ci" / "github-workflow.yml"
 GITLAB = ROOT / "docs" / "reference" / "ci" / "gitlab-ci.yml"
@@ -83,6 +84,14 @@ def gitlab_job(pipeline: dict[Any, Any]) -> dict[str, Any]:
 def gitlab_commands(pipeline: dict[Any, Any]) -> list[Command]:
     """The job's `script:` entries, in order."""
     return [_command(line.strip()) for line in gitlab_job(pipeline)["script"]]
+
+
+def write_course(project: Path, cells: str = XOR_CELLS) -> Path:
+    """A one-page course repository (mkdocs.yml, docs/index.md) on Material, as courses are:
+    its pages are the same HTML when built again from the same sources, which the recipes'
+    fast path needs (MkDocs' own theme writes the build time into every page)."""
+    return write_project(project, {"index.md": "# Course\n\n" + cells},
+                         extra="theme:\n  name: material\n  font: false\n")
 
 
 def run_command(command: Command, cwd: Path) -> subprocess.CompletedProcess:

@@ -22,9 +22,9 @@ from ci_recipes import (
     gitlab_job,
     load,
     run_command,
+    write_course,
 )
 from mdhelpers import XOR_CELLS
-from sitebuild import write_project
 
 CACHE = ".mlpages-cache"  # the plugin's default cache_dir
 
@@ -89,7 +89,7 @@ def test_github_workflow(tmp_path):
     after = steps[at + 1:]
     assert after and all(step.get("if") == "always()" for step in after)
 
-    project = write_project(tmp_path, {"index.md": "# Course\n\n" + XOR_CELLS})
+    project = write_course(tmp_path)
     skipped = run_recipe(commands, project)
     assert len(skipped) == 3  # apt-get, pip install, verify
     check_built(project)
@@ -112,7 +112,7 @@ def test_gitlab_job(tmp_path):
     assert f"/raw/{options['--json']}?job=$CI_JOB_NAME" in download
     assert download.endswith(f"|| rm -f {options['--changed-since']}")  # no report: a full run
 
-    project = write_project(tmp_path, {"index.md": "# Course\n\n" + XOR_CELLS})
+    project = write_course(tmp_path)
     skipped = run_recipe(commands, project)
     assert len(skipped) == 5  # apt-get twice, pip install, curl, verify
     check_built(project)
@@ -124,7 +124,28 @@ def test_a_failing_build_fails_the_recipe(tmp_path, path):
     commands = (github_commands if path == GITHUB else gitlab_commands)(load(path))
     (build,) = [c for c in commands if c.text.startswith("mkdocs build")]
     mistake = XOR_CELLS.replace("epochs: 3", "epoch: 3")
-    project = write_project(tmp_path, {"index.md": "# Course\n\n" + mistake})
+    project = write_course(tmp_path, mistake)
     result = run_command(build, project)
     assert result.returncode != 0
     assert "index.md:" in result.stdout + result.stderr
+
+
+def test_the_fast_path_needs_a_theme_that_builds_the_same_pages_again(tmp_path):
+    """`--changed-since` compares each page's HTML with the previous report's: the recipes'
+    course (Material) builds the same HTML from the same sources; MkDocs' own theme writes
+    the build time into every page, so there every page runs again (docs/reference/ci.md)."""
+    (build,) = [c for c in github_commands(load(GITHUB)) if c.text.startswith("mkdocs build")]
+    material = write_course(tmp_path / "material")
+    plain = write_course(tmp_path / "plain")
+    (plain / "mkdocs.yml").write_text(
+        (plain / "mkdocs.yml").read_text(encoding="utf-8").replace("name: material", "name: mkdocs"),
+        encoding="utf-8")
+    pages = {}
+    for project in (material, plain):
+        for _ in range(2):
+            assert run_command(build, project).returncode == 0
+            pages.setdefault(project.name, []).append(
+                (project / "site" / "index.html").read_text(encoding="utf-8"))
+    assert pages["material"][0] == pages["material"][1]
+    assert pages["plain"][0] != pages["plain"][1]
+    assert "Build Date UTC" in pages["plain"][0]
