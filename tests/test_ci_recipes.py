@@ -149,3 +149,11 @@ def test_the_fast_path_needs_a_theme_that_builds_the_same_pages_again(tmp_path):
     assert pages["material"][0] == pages["material"][1]
     assert pages["plain"][0] != pages["plain"][1]
     assert "Build Date UTC" in pages["plain"][0]
+
+
+def test_the_docs_show_the_tested_files():
+    """docs/reference/ci.md shows each recipe whole, as the file the tests run."""
+    doc = (GITHUB.parent.parent / "ci.md").read_text(encoding="utf-8")
+    for path in (GITHUB, GITLAB):
+        assert f"```yaml\n{path.read_text(encoding='utf-8')}```" in doc, path.name
+        assert f"](ci/{path.name})" in doc
