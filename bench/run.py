@@ -1,4 +1,4 @@
-"""Print every benchmark table: `make bench` (or `python bench/run.py [build|browser]`).
+"""Print every benchmark table: `make bench` (or `python bench/run.py [build|browser|cnn|size|verify]`).
 
 Figures are from one run on this machine; compare ratios, not absolute times.
 """
@@ -14,12 +14,14 @@ import browser_bench  # noqa: E402
 import build_bench  # noqa: E402
 import cnn_bench  # noqa: E402
 import size_bench  # noqa: E402
+import verify_bench  # noqa: E402
 
 TABLES = {
     "build": ("(a) Building the demo course", build_bench.run),
     "browser": ("(b) runtime fit vs hand-written TF.js, (c) JavaScript per page", browser_bench.run),
     "cnn": ("(d) The CNN page: NumPy references and browser fit times", cnn_bench.run),
     "size": ("(e) The CNN page's own bytes over the wire (gzip): HTML and array files", size_bench.run),
+    "verify": ("(f) mlpages verify of a generated course: one browser vs two (--workers)", verify_bench.run),
 }
 
 
