@@ -164,9 +164,9 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         if hidden and page.content is not None:
             page.content, lost = searchindex.restore(page.content, hidden)
             if lost:
-                log.warning(f"mlpages: {page.file.src_uri}: {lost} cell or quiz elements are "
-                            "missing from the page: another plugin removed HTML comments from "
-                            "page.content in on_page_context")
+                log.warning(f"mlpages: {page.file.src_uri}: {lost} of the page's cells, specs or "
+                            "quiz labels are missing: another plugin removed the HTML comments "
+                            "that hold their places in page.content during on_page_context")
         return context
 
     on_page_context = CombinedEvent(_hide_from_search, _show_after_search)

@@ -96,3 +96,18 @@ def test_hide_and_restore_give_back_the_same_page():
     assert searchindex.restore(shown, hidden) == (page, 0)
     # A placeholder another plugin dropped is counted, so the build can say so.
     assert searchindex.restore(shown.replace("<!--mlpages-nosearch 2-->", ""), hidden)[1] == 1
+
+
+def test_a_plugin_that_drops_the_placeholders_is_a_warning(tmp_path):
+    project = write_project(tmp_path, {"index.md": PAGE}, extra="hooks: [strip_comments.py]\n")
+    # A hook (run like a plugin, at the default priority) that removes every HTML comment.
+    (project / "strip_comments.py").write_text(
+        "import re\n\n"
+        "def on_page_context(context, page, config, nav):\n"
+        "    page.content = re.sub(r'<!--.*?-->', '', page.content)\n"
+        "    return context\n")
+    result = build(project)
+    assert result.returncode != 0  # --strict
+    # 3 cells, the quiz's and the page's spec scripts, and 8 labels of the quiz.
+    assert ("WARNING -  mlpages: index.md: 13 of the page's cells, specs or quiz labels are "
+            "missing: another plugin removed the HTML comments") in result.stderr
