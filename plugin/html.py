@@ -12,6 +12,11 @@ import numpy as np
 
 from .arrays import INLINE_MAX
 
+# The attribute of the elements that the build writes around an author's text (cells with
+# their generated code and tables, results tables, a quiz's labels): the MkDocs plugin keeps
+# them, and every JSON spec script, out of the site's search index (plugin/searchindex.py).
+NO_SEARCH = "data-mlpages-nosearch"
+
 
 def esc(value: Any) -> str:
     """HTML-escape the string form of `value`."""

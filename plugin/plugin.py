@@ -12,12 +12,13 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
-from . import quizindex
+from . import quizindex, searchindex
 from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, runtime_files
 from .buildorder import exports_first
 from .errors import LOGGER_NAME
@@ -70,6 +71,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self._quizzes = quizindex.QuizIndex()
         self._nav_order: dict[str, int] = {}
         self._documents: dict[str, str] = {}  # src_uri -> url of every page of the build
+        # src_uri -> the elements hidden from the search plugins while they read the page
+        self._hidden: dict[str, list[str]] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -143,6 +146,31 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self.ext.set_page(source)
         return markdown
 
+    # The search plugins (MkDocs' and Material's) index `page.content` in `on_page_context`
+    # at the default priority: hide the cells' specs and chrome first, put them back last.
+    @event_priority(100)
+    def _hide_from_search(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                          nav: Navigation) -> TemplateContext:
+        if page.content:
+            page.content, hidden = searchindex.hide(page.content)
+            if hidden:
+                self._hidden[page.file.src_uri] = hidden
+        return context
+
+    @event_priority(-100)
+    def _show_after_search(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                           nav: Navigation) -> TemplateContext:
+        hidden = self._hidden.pop(page.file.src_uri, None)
+        if hidden and page.content is not None:
+            page.content, lost = searchindex.restore(page.content, hidden)
+            if lost:
+                log.warning(f"mlpages: {page.file.src_uri}: {lost} of the page's cells, specs or "
+                            "quiz labels are missing: another plugin removed the HTML comments "
+                            "that hold their places in page.content during on_page_context")
+        return context
+
+    on_page_context = CombinedEvent(_hide_from_search, _show_after_search)
+
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self._record_quizzes(page)
         self._write_exports(page, config)
@@ -172,6 +200,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._sources.clear()
+        self._hidden.clear()
         self._quizzes.write(Path(config.site_dir) / ASSETS / quizindex.INDEX, self._documents,
                             self._nav_order)
         if self.external_hosts:

@@ -9,7 +9,7 @@ from typing import Any
 from .arrays import ARRAY_DIR, externalize
 from .blocks import BLOCKS, ELEMENTS
 from .errors import BlockError, format_location, get_logger, key_path
-from .html import esc, json_script
+from .html import NO_SEARCH, esc, json_script
 from .page import Export, PageState
 from .yaml12 import YamlError, load_located
 
@@ -31,7 +31,7 @@ class Slot:
 def render_cell(kind: str, name: str, cell_id: str, spec: dict[str, Any], body: str) -> str:
     return (
         f'<div class="mlpages-cell mlpages-{kind}" id="{esc(cell_id)}" '
-        f'data-mlpages-kind="{kind}" data-mlpages-name="{esc(name)}">'
+        f'data-mlpages-kind="{kind}" data-mlpages-name="{esc(name)}" {NO_SEARCH}>'
         f'<div class="mlpages-head"><span class="mlpages-kind">{kind}</span> '
         f'<span class="mlpages-name">{esc(name)}</span></div>'
         f"{json_script(spec)}{body}"
@@ -41,7 +41,7 @@ def render_cell(kind: str, name: str, cell_id: str, spec: dict[str, Any], body: 
 
 def render_error(kind: str, message: str) -> str:
     return (
-        f'<div class="mlpages-error admonition failure" data-mlpages-kind="{kind}" role="alert">'
+        f'<div class="mlpages-error admonition failure" data-mlpages-kind="{kind}" role="alert" {NO_SEARCH}>'
         f'<p class="admonition-title">mlpages: this {kind} block has an error</p>'
         f"<p><code>{esc(message)}</code></p></div>"
     )

@@ -60,8 +60,9 @@ def test_single_question_renders_as_a_form(warnings_log):
     assert [text for _, text in labels] == ["Yes", "No", "42"]  # YAML 1.2: Yes stays a string
     for target, _ in labels:
         assert f'id="{target}"' in html
-    assert '<details class="mlpages-quiz-hint"><summary>Hint</summary>' in html
-    assert '<details class="mlpages-quiz-solution"><summary>Show the answer</summary>' in html
+    assert '<details class="mlpages-quiz-hint"><summary data-mlpages-nosearch>Hint</summary>' in html
+    assert ('<details class="mlpages-quiz-solution"><summary data-mlpages-nosearch>Show the answer'
+            '</summary>') in html
     assert "<details open" not in html.replace("mlpages-details", "")
     assert '<span class="arithmatex">\\(x^2\\)</span>' in html  # inline math survives
 
@@ -368,7 +369,8 @@ def test_numeric_question_spec_and_form(warnings_log):
     webgl = train_refs[0]["history"]["loss"][2]
     assert f'<strong class="mlpages-quiz-value">{webgl:.6g}</strong>' in html
     assert "the loss after epoch 3 of <code>fit-xor</code>" in html
-    assert '<details class="mlpages-quiz-solution"><summary>Show the answer</summary>' in html
+    assert ('<details class="mlpages-quiz-solution"><summary data-mlpages-nosearch>Show the answer'
+            '</summary>') in html
 
 
 QUIZ_LINE = 3 + CELLS_LINES + 3  # the `answer_from:` line of a quiz appended to HEAD + CELLS

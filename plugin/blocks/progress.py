@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..contract import spec_header
-from ..html import esc, json_script
+from ..html import NO_SEARCH, esc, json_script
 from ..page import PageState
 from ..quizindex import INDEX
 from .common import check_keys
@@ -31,6 +31,6 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
 def element(spec: dict[str, Any], body: str) -> str:
     return (
         f'<div class="mlpages-quiz-progress" id="{esc(spec["id"])}" data-mlpages-quiz-progress '
-        f'data-mlpages-name="{esc(spec["name"])}">'
+        f'data-mlpages-name="{esc(spec["name"])}" {NO_SEARCH}>'
         f'{json_script(spec, css_class="mlpages-quiz-progress-spec")}{body}</div>'
     )

@@ -19,7 +19,7 @@ from typing import Any
 from ..contract import spec_header
 from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
-from ..html import esc, fmt, json_script
+from ..html import NO_SEARCH, esc, fmt, json_script
 from ..page import EPSILONS, PageState, id_part
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
@@ -415,7 +415,7 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             mode, items, solution = _choice_parts(q, qspec, base, text)
         hint = ""
         if qspec["hint"]:
-            hint = (f'<details class="mlpages-quiz-hint"><summary>Hint</summary>'
+            hint = (f'<details class="mlpages-quiz-hint"><summary {NO_SEARCH}>Hint</summary>'
                     f'{qspec["hint"]}</details>')
         explanation = ""
         if qspec["explanation"]:  # the runtime moves this element to show it after Check
@@ -424,9 +424,9 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             f'<fieldset class="mlpages-question" id="{base}" data-mlpages-question="{esc(q.id)}" '
             f'data-mlpages-type="{qspec["type"]}">'
             f"<legend>{legend}</legend>{body}"
-            f'<p class="mlpages-quiz-mode">{mode}</p>'
+            f'<p class="mlpages-quiz-mode" {NO_SEARCH}>{mode}</p>'
             f'<ul class="mlpages-answers">{"".join(items)}</ul>{hint}'
-            f'<details class="mlpages-quiz-solution"><summary>Show the answer</summary>'
+            f'<details class="mlpages-quiz-solution"><summary {NO_SEARCH}>Show the answer</summary>'
             f'{solution}{explanation}</details>'
             "</fieldset>"
         )
@@ -457,7 +457,7 @@ def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
             continue
         verdict = "Correct" if a.correct else "Wrong"
         fb = _feedback(qspec, i)
-        solution.append(f'<li><strong>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
+        solution.append(f'<li><strong {NO_SEARCH}>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
     return mode, items, f'<ul>{"".join(solution)}</ul>'
 
 
@@ -476,13 +476,14 @@ def _number_parts(qspec: dict[str, Any], base: str) -> tuple[str, list[str], str
                qspec["references"][0])
     aid = f"{base}-value"
     mode = f"Type a number: {_describe(qspec['from'])}."
-    items = [f'<li class="mlpages-answer mlpages-number-answer"><label for="{aid}">Your answer:</label> '
+    items = [f'<li class="mlpages-answer mlpages-number-answer">'
+             f'<label for="{aid}" {NO_SEARCH}>Your answer:</label> '
              f'<input type="text" inputmode="decimal" autocomplete="off" id="{aid}" name="{base}"></li>']
     value = float(ref["value"])
     accepted = (f"A run in your browser may differ slightly; answers within {tol['atol']:g} + "
                 f"{tol['rtol']:g} × |value| are accepted." if math.isfinite(value) else
                 f"The training diverged: type {fmt(value)}, the only answer accepted.")
-    solution = (f'<p>The answer: <strong class="mlpages-quiz-value">{fmt(value)}</strong>, '
+    solution = (f'<p {NO_SEARCH}>The answer: <strong class="mlpages-quiz-value">{fmt(value)}</strong>, '
                 f"{_describe(qspec['from'])} in the NumPy reference (WebGL precision). "
                 f"{accepted}</p>")
     return mode, items, solution
@@ -512,5 +513,5 @@ def _order_parts(q: Question, qspec: dict[str, Any], base: str,
         )
     solution = [f"<li>{text.inline(a.text)}{_feedback(qspec, i)}</li>"
                 for i, a in enumerate(q.answers)]
-    return mode, items, f'<p>The right order:</p><ol>{"".join(solution)}</ol>'
+    return mode, items, f'<p {NO_SEARCH}>The right order:</p><ol>{"".join(solution)}</ol>'
 

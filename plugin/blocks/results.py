@@ -13,7 +13,7 @@ from typing import Any
 
 from ..contract import spec_header
 from ..errors import BlockError
-from ..html import esc, fmt, json_script
+from ..html import NO_SEARCH, esc, fmt, json_script
 from ..page import EPSILONS, PageState
 from .bound import BOUND_KEYS, bound_value
 from .common import check_keys
@@ -87,6 +87,6 @@ def element(spec: dict[str, Any], body: str) -> str:
     """The results element: its spec script, then the table."""
     return (
         f'<div class="mlpages-results" id="{esc(spec["id"])}" data-mlpages-results '
-        f'data-mlpages-name="{esc(spec["name"])}">'
+        f'data-mlpages-name="{esc(spec["name"])}" {NO_SEARCH}>'
         f'{json_script(spec, css_class="mlpages-results-spec")}{body}</div>'
     )
