@@ -47,11 +47,9 @@ export function fileArrays(node, out = []) {
  */
 function decode(ref, bytes) {
   const size = ref.shape.reduce((a, b) => a * b, 1);
-  const width = ref.dtype === 'uint8' ? 1 : ref.dtype === 'float32' ? 4 : 0;
-  if (!width) throw new Error(`array file ${ref.src}: unknown dtype '${ref.dtype}'`);
-  if (bytes.byteLength !== size * width) {
+  if (bytes.byteLength !== byteSize(ref)) {
     throw new Error(
-      `array file ${ref.src} holds ${bytes.byteLength} bytes; shape [${ref.shape}] of ${ref.dtype} needs ${size * width}`,
+      `array file ${ref.src} holds ${bytes.byteLength} bytes; shape [${ref.shape}] of ${ref.dtype} needs ${byteSize(ref)}`,
     );
   }
   if (ref.dtype === 'uint8') {
@@ -61,6 +59,57 @@ function decode(ref, bytes) {
   }
   const view = new DataView(bytes);
   return Array.from({ length: size }, (_, i) => view.getFloat32(i * 4, true));
+}
+
+/**
+ * The bytes a file array's shape and dtype make.
+ * @param {FileArray} ref
+ * @returns {number}
+ */
+function byteSize(ref) {
+  const width = ref.dtype === 'uint8' ? 1 : ref.dtype === 'float32' ? 4 : 0;
+  if (!width) throw new Error(`array file ${ref.src}: unknown dtype '${ref.dtype}'`);
+  return ref.shape.reduce((a, b) => a * b, 1) * width;
+}
+
+/**
+ * A response's body, read no further than `limit` bytes: a file larger than its spec
+ * declares (or one that never ends) is refused instead of filling the reader's memory.
+ * @param {Response} response
+ * @param {number} limit
+ * @param {FileArray} ref
+ * @returns {Promise<ArrayBuffer>}
+ */
+async function readAtMost(response, limit, ref) {
+  const tooLarge = () => new Error(
+    `array file ${ref.src} is larger than the ${limit} bytes its shape [${ref.shape}] of ${ref.dtype} needs`,
+  );
+  if (Number(response.headers.get('Content-Length') ?? 0) > limit) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return response.arrayBuffer();
+  /** @type {Uint8Array[]} */
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes.buffer;
 }
 
 export class ArrayFiles {
@@ -97,6 +146,7 @@ export class ArrayFiles {
    */
   async fetchChecked(ref) {
     const url = new URL(ref.src, this.base).href;
+    const size = byteSize(ref);
     /** @type {Response} */
     let response;
     try {
@@ -108,7 +158,7 @@ export class ArrayFiles {
       const missing = response.status === 404 ? ' (missing from the site?)' : '';
       throw new Error(`array file ${ref.src} could not be loaded: HTTP ${response.status}${missing}`);
     }
-    const bytes = await response.arrayBuffer();
+    const bytes = await readAtMost(response, size, ref);
     const digest = await sha256Hex(bytes);
     if (digest !== ref.sha256) {
       throw new Error(`array file ${ref.src} is corrupted: its sha256 is ${digest}, the page expects ${ref.sha256}`);

@@ -43,6 +43,14 @@ describe('ArrayFiles (real fetch from a local server)', () => {
   const requests = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (req.url === '/endless.bin') {
+      // A body that never ends (no Content-Length): chunks until the client goes away.
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const timer = setInterval(() => res.write(chunk), 1);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     const body = files.get(req.url ?? '');
     if (!body) {
       res.writeHead(404).end();
@@ -125,6 +133,20 @@ describe('ArrayFiles (real fetch from a local server)', () => {
         + "array file short.bin: unknown dtype 'float64'");
       return true;
     });
+  });
+
+  test('a file larger than its shape declares is refused without reading it all', async () => {
+    const long = float32le([1, 2, 3, 4, 5]);
+    const ref = { shape: [2], dtype: 'float32', src: 'long.bin', sha256: serve('/long.bin', long) };
+    await assert.rejects(new ArrayFiles(`${origin}/`).resolve([{ x: ref }]),
+      /array file long\.bin is larger than the 8 bytes its shape \[2\] of float32 needs/);
+    assert.equal('data' in ref, false);
+  });
+
+  test('a body that never ends is cut at the size its shape declares', { timeout: 20000 }, async () => {
+    const ref = { shape: [1000, 10], dtype: 'uint8', src: 'endless.bin', sha256: '00' };
+    await assert.rejects(new ArrayFiles(`${origin}/`).resolve([{ x: ref }]),
+      /array file endless\.bin is larger than the 10000 bytes its shape \[1000,10\] of uint8 needs/);
   });
 
   test('a server that cannot be reached is reported as such', async () => {
