@@ -18,6 +18,15 @@ COMMON_KEYS = ("name", "inputShape", "batchInputShape", "trainable")
 BLOCK_ONLY_KEYS = ("inputDim",)
 
 
+def regularized(*weights: str, activity: bool = True) -> tuple[str, ...]:
+    """The TF.js regularizer and constraint keys of a layer with these weights, in TF.js's
+    order: ``<weight>Regularizer`` each, ``activityRegularizer``, ``<weight>Constraint`` each.
+    The engine reproduces none of them (a layer's ``unsupported_keys``)."""
+    regularizers = tuple(f"{weight}Regularizer" for weight in weights)
+    constraints = tuple(f"{weight}Constraint" for weight in weights)
+    return (*regularizers, *(("activityRegularizer",) if activity else ()), *constraints)
+
+
 class Layer:
     """Base class: subclasses declare what they are and implement the passes.
 

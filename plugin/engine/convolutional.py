@@ -12,7 +12,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .activations import Activation, get_activation
-from .base import Layer, Shape, WeightSpec, choice, int_pair, positive_int
+from .base import Layer, Shape, WeightSpec, choice, int_pair, positive_int, regularized
 from .errors import EngineError
 from .initializers import Initializer, get_initializer
 
@@ -132,6 +132,14 @@ class BaseConv(Layer):
             z = z + weights[-1]
         return z, self.activation.forward(z)
 
+    def bias_specs(self) -> list[WeightSpec]:
+        """The bias weight (one per output channel) when the layer has one: its last weight."""
+        return [("bias", (self.output_shape[2],), self.bias_init)] if self.use_bias else []
+
+    def bias_grads(self, dz: np.ndarray) -> list[np.ndarray]:
+        """The gradient of the bias added by :meth:`finish`, when the layer has one."""
+        return [np.sum(dz, axis=(0, 1, 2), dtype=dz.dtype)] if self.use_bias else []
+
 
 def _filters(layer: Layer, config: dict[str, Any]) -> int:
     try:
@@ -189,13 +197,7 @@ class Conv2D(BaseConv):
         "biasInitializer",
     )
     file_keys = ("dataFormat", "dilationRate")
-    unsupported_keys = (
-        "kernelRegularizer",
-        "biasRegularizer",
-        "activityRegularizer",
-        "kernelConstraint",
-        "biasConstraint",
-    )
+    unsupported_keys = regularized("kernel", "bias")
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -206,12 +208,8 @@ class Conv2D(BaseConv):
         return self.filters
 
     def weight_specs(self) -> list[WeightSpec]:
-        specs: list[WeightSpec] = [
-            ("kernel", (*self.kernel_size, self.input_shape[2], self.filters), self.kernel_init)
-        ]
-        if self.use_bias:
-            specs.append(("bias", (self.filters,), self.bias_init))
-        return specs
+        shape = (*self.kernel_size, self.input_shape[2], self.filters)
+        return [("kernel", shape, self.kernel_init), *self.bias_specs()]
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
         windows = self.window.views(self.window.padded(x, 0))
@@ -224,9 +222,8 @@ class Conv2D(BaseConv):
         x, windows, z, y = cache
         dz = self.activation.backward(dy, z, y)
         kernel = weights[0]
-        grads = [np.tensordot(windows, dz, axes=([0, 1, 2], [0, 1, 2])).transpose(1, 2, 0, 3)]
-        if self.use_bias:
-            grads.append(np.sum(dz, axis=(0, 1, 2), dtype=dz.dtype))
+        dkernel = np.tensordot(windows, dz, axes=([0, 1, 2], [0, 1, 2])).transpose(1, 2, 0, 3)
+        grads = [dkernel, *self.bias_grads(dz)]
         dxp = np.zeros((x.shape[0], *self.padded_hw(), x.shape[3]), dtype=dz.dtype)
         for i in range(self.kernel_size[0]):
             for j in range(self.kernel_size[1]):
@@ -253,13 +250,7 @@ class DepthwiseConv2D(BaseConv):
         "biasInitializer",
     )
     file_keys = ("dataFormat", "dilationRate")
-    unsupported_keys = (
-        "depthwiseRegularizer",
-        "biasRegularizer",
-        "activityRegularizer",
-        "depthwiseConstraint",
-        "biasConstraint",
-    )
+    unsupported_keys = regularized("depthwise", "bias")
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -271,10 +262,7 @@ class DepthwiseConv2D(BaseConv):
 
     def weight_specs(self) -> list[WeightSpec]:
         shape = (*self.kernel_size, self.input_shape[2], self.multiplier)
-        specs: list[WeightSpec] = [("depthwise_kernel", shape, self.depthwise_init)]
-        if self.use_bias:
-            specs.append(("bias", (self.output_shape[2],), self.bias_init))
-        return specs
+        return [("depthwise_kernel", shape, self.depthwise_init), *self.bias_specs()]
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
         d, windows = depthwise_forward(self.window, x, weights[0])
@@ -287,10 +275,7 @@ class DepthwiseConv2D(BaseConv):
         windows, z, y = cache
         dz = self.activation.backward(dy, z, y)
         dx, dkernel = depthwise_backward(self.window, self.padded_hw(), windows, weights[0], dz)
-        grads = [dkernel]
-        if self.use_bias:
-            grads.append(np.sum(dz, axis=(0, 1, 2), dtype=dz.dtype))
-        return dx, grads
+        return dx, [dkernel, *self.bias_grads(dz)]
 
 
 class SeparableConv2D(BaseConv):
@@ -318,15 +303,7 @@ class SeparableConv2D(BaseConv):
         "biasInitializer",
     )
     file_keys = ("dataFormat", "dilationRate")
-    unsupported_keys = (
-        "depthwiseRegularizer",
-        "pointwiseRegularizer",
-        "biasRegularizer",
-        "activityRegularizer",
-        "depthwiseConstraint",
-        "pointwiseConstraint",
-        "biasConstraint",
-    )
+    unsupported_keys = regularized("depthwise", "pointwise", "bias")
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)
@@ -345,9 +322,7 @@ class SeparableConv2D(BaseConv):
             ("depthwise_kernel", (*self.kernel_size, channels, self.multiplier), self.depthwise_init),
             ("pointwise_kernel", (1, 1, channels * self.multiplier, self.filters), self.pointwise_init),
         ]
-        if self.use_bias:
-            specs.append(("bias", (self.filters,), self.bias_init))
-        return specs
+        return [*specs, *self.bias_specs()]
 
     def forward(self, weights: list[np.ndarray], x: np.ndarray, training: bool) -> tuple[np.ndarray, Any]:
         d, windows = depthwise_forward(self.window, x, weights[0])
@@ -363,10 +338,7 @@ class SeparableConv2D(BaseConv):
         dpointwise = np.tensordot(d, dz, axes=([0, 1, 2], [0, 1, 2]))
         dd = np.matmul(dz, pointwise.T)
         dx, dkernel = depthwise_backward(self.window, self.padded_hw(), windows, weights[0], dd)
-        grads = [dkernel, dpointwise[None, None]]
-        if self.use_bias:
-            grads.append(np.sum(dz, axis=(0, 1, 2), dtype=dz.dtype))
-        return dx, grads
+        return dx, [dkernel, dpointwise[None, None], *self.bias_grads(dz)]
 
 
 class Pooling2D(Layer):

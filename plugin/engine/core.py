@@ -9,7 +9,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .alea import random_uniform
-from .base import Layer, Shape, WeightSpec
+from .base import Layer, Shape, WeightSpec, regularized
 from .errors import EngineError
 from .initializers import get_initializer
 
@@ -22,13 +22,7 @@ class Dense(Layer):
     layer_type = "dense"
     type_name = "Dense"
     keys = ("units", "activation", "useBias", "inputDim", "kernelInitializer", "biasInitializer")
-    unsupported_keys = (
-        "kernelRegularizer",
-        "biasRegularizer",
-        "activityRegularizer",
-        "kernelConstraint",
-        "biasConstraint",
-    )
+    unsupported_keys = regularized("kernel", "bias")
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
         super().__init__(index, name, config)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Layer, Shape, WeightSpec
+from .base import Layer, Shape, WeightSpec, regularized
 from .errors import EngineError
 from .initializers import get_initializer
 
@@ -26,7 +26,7 @@ class BatchNormalization(Layer):
     keys = ("momentum", "epsilon", "center", "scale")
     file_keys = ("axis", "betaInitializer", "gammaInitializer", "movingMeanInitializer",
                  "movingVarianceInitializer")
-    unsupported_keys = ("betaRegularizer", "gammaRegularizer", "betaConstraint", "gammaConstraint")
+    unsupported_keys = regularized("beta", "gamma", activity=False)
     tfjs_weight_names = {"movingMean": "moving_mean", "movingVariance": "moving_variance"}
 
     def __init__(self, index: int, name: str, config: dict[str, Any]) -> None:
