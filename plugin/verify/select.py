@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..arrays import is_file_ref, walk
-from .discover import MAX_PAGE_BYTES, Page, parse_cells, read_url
+from .discover import ARRAY_FILE_SLACK_BYTES, MAX_PAGE_BYTES, Page, declared_size, parse_cells, read_url
 
 RUNTIME_ENTRY = "mlpages.js"
 TFJS_BUNDLE = "vendor/tf.fesm.min.js"
@@ -128,22 +128,26 @@ class InputReader:
         path = (root / urllib.parse.unquote(relative)).resolve()
         return path if path.is_relative_to(root) and path.is_file() else None
 
-    def digest(self, relative: str) -> str | None:
+    def digest(self, relative: str, limit: int = MAX_PAGE_BYTES) -> str | None:
         """The sha256 of the site's file at ``relative`` (a path from the site root), or
-        ``None`` when it cannot be read."""
+        ``None`` when it cannot be read or holds more than ``limit`` bytes."""
         if relative not in self._cache:
-            self._cache[relative] = self._read_digest(relative)
+            self._cache[relative] = self._read_digest(relative, limit)
         return self._cache[relative]
 
-    def _read_digest(self, relative: str) -> str | None:
+    def _read_digest(self, relative: str, limit: int) -> str | None:
         if self.target.startswith(("http://", "https://")):
             base = self.target if self.target.endswith("/") else self.target + "/"
             try:
-                return _sha256(read_url(base + relative, base, MAX_PAGE_BYTES, 30.0).body)
+                return _sha256(read_url(base + relative, base, limit, 30.0).body)
             except (OSError, ValueError):
                 return None
         path = self._local(relative)
-        return _sha256(path.read_bytes()) if path is not None else None
+        if path is None:
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+        return _sha256(data) if len(data) <= limit else None
 
     def runtime_files(self, folder: str) -> list[str]:
         """The runtime's own modules and styles in ``folder`` (site-relative, ending in
@@ -179,7 +183,11 @@ def page_inputs(page: Page, reader: InputReader) -> dict[str, Any]:
     for ref in (node for cell in parse_cells(page.html).cells for node in walk(cell) if is_file_ref(node)):
         src = str(ref["src"])
         relative = _site_path(page.name, src)
-        files[src] = reader.digest(relative) if relative is not None else None
+        try:  # read no more than the check itself would (load_array_files)
+            limit = declared_size(ref)[1] + ARRAY_FILE_SLACK_BYTES
+        except ValueError:
+            relative = None
+        files[src] = reader.digest(relative, limit) if relative is not None else None
     entry = _ENTRY_SRC.search(page.html)
     folder = _site_path(page.name, entry.group(1)) if entry else None
     runtime = tfjs = None

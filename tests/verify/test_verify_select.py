@@ -88,6 +88,14 @@ def test_an_edited_input_changes_the_digest_of_the_pages_that_use_it(site, edit,
         assert (before[page]["digest"] != after[page]["digest"]) == bool(changed), page
 
 
+def test_an_array_file_is_read_for_the_digest_only_as_far_as_its_shape_declares(site):
+    [path] = site.glob("mlpages-data/*.bin")
+    with path.open("ab") as handle:  # far past the declared size and the slack
+        handle.write(b"\0" * (1 << 20))
+    [digest] = inputs(site)["big/index.html"]["files"].values()
+    assert digest is None  # larger than declared: unreadable, like verify's own check
+
+
 def test_changed_since_skips_only_pages_verified_at_the_same_digest():
     previous = {"a/index.html": Previous("d1", verified=True), "b/index.html": Previous("d2", verified=False)}
     selection = Selection(previous=previous, previous_name="old.json")
