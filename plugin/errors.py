@@ -72,3 +72,12 @@ def key_path(key: str | KeyPath | None) -> KeyPath:
     if key is None:
         return ()
     return key if isinstance(key, tuple) else (key,)
+
+
+def key_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...], fence_line: int) -> int:
+    """The file line of the deepest part of `path` in the block body, else the fence's line."""
+    for end in range(len(path), 0, -1):
+        where = lines.get(path[:end])
+        if where is not None:
+            return fence_line + 1 + where
+    return fence_line

@@ -35,6 +35,9 @@ class Limits:
     """Work of one train cell's reference: epochs × rows × parameters × runs."""
     preview: int = 500
     """Points a dataset's scatter plot draws; a larger dataset is sampled."""
+    variants: int = 128
+    """Variants of one train cell's knobs (the product of their numbers of values): each is
+    a build of the page's references with those values."""
     yaml_depth: int = yaml12.MAX_DEPTH
     """Nesting levels of a block's YAML."""
     yaml_aliases: int = yaml12.MAX_ALIAS_NODES

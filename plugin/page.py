@@ -80,6 +80,19 @@ class ModelInfo:
 
 
 @dataclass
+class KnobCell:
+    """A train cell with knobs: what the page builds once per variant."""
+
+    name: str
+    id: str
+    model: str  # the names of the model and dataset blocks it trains
+    dataset: str
+    slot: int  # the index of its fence in the page (plugin/render.py)
+    line: int | None  # the line of its `knobs` key
+    knobs: list[Any]  # knobs.Knob
+
+
+@dataclass
 class Export:
     """Files a block asks to publish next to the page (`train` with `export: models/<name>`)."""
 
@@ -153,6 +166,29 @@ class PageState:
     # writes them (the MkDocs plugin).
     site: SiteFolders | None = None
     block_line: int | None = None  # the line of the block being built, for progress messages
+    # The block being built: its YAML keys' lines (relative to the body) and its slot.
+    block_lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    block_slot: int = -1
+    # Every block's YAML mapping as written, by name: knobs check their keys against it.
+    raw: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Train cells with knobs, built once per variant after the page (plugin/render.py).
+    knob_cells: list[KnobCell] = field(default_factory=list)
+    # Set while the page is built again for one variant: what the variant writes into which
+    # block's YAML, by block name, and how messages name the variant.
+    edits: dict[str, list[tuple[tuple[Any, ...], Any]]] = field(default_factory=dict)
+    variant: str | None = None
+
+    def shadow(self, edits: dict[str, list[tuple[tuple[Any, ...], Any]]], variant: str) -> PageState:
+        """A fresh state of this page for building it again as one knob variant: the same
+        files, cache and limits; names, models and exports of its own (exports are not
+        published to other pages)."""
+        return PageState(
+            path=self.path, slug=self.slug, base_dir=self.base_dir, cache=self.cache,
+            allow_loaders=self.allow_loaders, quizzes_dir=self.quizzes_dir, text=self.text,
+            published=dict(self.published), page_ids=dict(self.page_ids), url_prefix=self.url_prefix,
+            link_prefix=self.link_prefix, loader_root=self.loader_root, root=self.root,
+            limits=self.limits, edits=edits, variant=variant,
+        )
 
     def exported(self, folder: Path) -> Export | None:
         """The export of this build that writes `folder` (absolute): from memory, else, where

@@ -42,6 +42,7 @@ class LimitsConfig(base.Config):
     steps = c.Type(int, default=Limits.steps)
     training = c.Type(int, default=Limits.training)
     preview = c.Type(int, default=Limits.preview)
+    variants = c.Type(int, default=Limits.variants)
     yaml_depth = c.Type(int, default=Limits.yaml_depth)
     yaml_aliases = c.Type(int, default=Limits.yaml_aliases)
     progress = c.Type((int, float), default=Limits.progress)

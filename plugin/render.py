@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import knobs
 from .arrays import ARRAY_DIR, externalize
 from .blocks import BLOCKS, ELEMENTS
-from .errors import BlockError, format_location, get_logger, key_path
+from .errors import BlockError, format_location, get_logger, key_line, key_path
 from .html import NO_SEARCH, esc, json_script
 from .page import Export, PageState
 from .yaml12 import YamlError, load_located
@@ -47,13 +48,29 @@ def render_error(kind: str, message: str) -> str:
     )
 
 
+class VariantError(Exception):
+    """A block failed while the page was built as one knob variant (the message says where)."""
+
+
 def build_slots(slots: list[Slot], page: PageState) -> dict[int, str]:
-    """HTML per slot index. Author mistakes become warnings and error boxes, never tracebacks."""
+    """HTML per slot index. Author mistakes become warnings and error boxes, never tracebacks.
+
+    A train cell with knobs is followed by a build of the page per variant (plugin/variants.py)."""
     ordered = sorted(slots, key=lambda s: (s.line is None, s.line or 0, s.index))
     html: dict[int, str] = {}
     for slot in ordered:
         html[slot.index] = _build_one(slot, page)
+    if page.knob_cells:
+        from .variants import build_variants  # variants.py builds pages with this module
+
+        build_variants(ordered, page, html)
     return html
+
+
+def build_variant(slots: list[Slot], page: PageState) -> dict[int, str]:
+    """HTML per slot index of the page built as one variant (`page` a shadow state); the first
+    block that fails raises :class:`VariantError`."""
+    return {slot.index: _build_one(slot, page) for slot in slots}
 
 
 def _build_one(slot: Slot, page: PageState) -> str:
@@ -80,9 +97,14 @@ def _build_one(slot: Slot, page: PageState) -> str:
         if isinstance(raw_name, str):
             name = raw_name
         name = page.claim_name(slot.kind, data.get("name"), slot.line)
+        if name in page.edits:
+            data = knobs.apply(data, page.edits[name])
+        page.raw[name] = data
+        page.block_lines, page.block_slot = lines, slot.index
         spec, body = BLOCKS[slot.kind](data, page, name)
-        for info in page.infos:
-            get_logger().info(format_location(page.path, line, slot.kind, name, info))
+        if page.variant is None:  # a variant's divergence is the reader's to see, not the log's
+            for info in page.infos:
+                get_logger().info(format_location(page.path, line, slot.kind, name, info))
         page.infos.clear()
         page.specs[name] = spec  # numeric quiz questions read the references of cells above them
         spec = _move_large_arrays(spec, page)
@@ -96,11 +118,13 @@ def _build_one(slot: Slot, page: PageState) -> str:
         if isinstance(exc, BlockError):
             text = exc.message
             if exc.key and line is not None and slot.keyed:
-                line = _key_line(lines, key_path(exc.key), line)
+                line = key_line(lines, key_path(exc.key), line)
         else:  # what the limits did not foresee: still the author's block, never a traceback
             text = (f"the build ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "
                     "on this block; make it smaller")
         message = format_location(page.path, line, slot.kind, name, text)
+        if page.variant is not None:
+            raise VariantError(f"{slot.kind} '{name}': {text}") from None
         get_logger().warning(message)
         page.error_count += 1
         return render_error(slot.kind, message)
@@ -115,12 +139,3 @@ def _move_large_arrays(spec: dict[str, Any], page: PageState) -> dict[str, Any]:
         page.exports.append(Export(str(spec.get("id", "")), ARRAY_DIR,
                                    {src.removeprefix(prefix): data for src, data in files.items()}))
     return spec
-
-
-def _key_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...], fence_line: int) -> int:
-    """The file line of the deepest part of `path` in the block body, else the fence's line."""
-    for end in range(len(path), 0, -1):
-        where = lines.get(path[:end])
-        if where is not None:
-            return fence_line + 1 + where
-    return fence_line

@@ -11,20 +11,20 @@ from typing import Any
 
 import numpy as np
 
-from .. import jsgen, refcheck
+from .. import jsgen, knobs, refcheck
 from ..cache import digest
 from ..chain import BAND_RUNS, BAND_WIDEN, Chain, FitOp, Progress, band
 from ..contract import spec_header
 from ..engine import EngineError, Sequential
-from ..errors import BlockError, format_block
+from ..errors import BlockError, format_block, key_line
 from ..export import WEIGHTS_FILE, layers_model_json
 from ..html import array_json, code_block, esc, fmt, table
 from ..limits import Limits
-from ..page import EPSILONS, DatasetInfo, Export, ModelInfo, PageState
+from ..page import EPSILONS, DatasetInfo, Export, KnobCell, ModelInfo, PageState
 from .common import check_keys, choice, integer, require, tolerance
 
 KIND = "train"
-KEYS = ["name", "model", "dataset", "epochs", "batchSize", "validation", "tolerance", "export"]
+KEYS = ["name", "model", "dataset", "epochs", "batchSize", "validation", "tolerance", "export", "knobs"]
 UNSUPPORTED = {
     "shuffle": "mlpages always fits with shuffle: false so the reference can follow; "
                "use 'shuffle: true' on the dataset (shuffled once at build)",
@@ -63,6 +63,8 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     _check_work(model, dataset, epochs, batch_size, validation, banded, page.limits)
     export = _export_path(data, page)
     cell_id = page.cell_id(name)
+    if "knobs" in data:
+        _knobs(data, page, name, cell_id, model, dataset, export)
     progress = Progress(format_block(page.path, page.block_line, KIND, name), epochs,
                         len(EPSILONS) * (BAND_RUNS if banded else 1), page.limits.progress)
     op = FitOp(cell_id, dataset.x, dataset.y, validation_data, epochs, batch_size, progress)
@@ -125,6 +127,28 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         link_prefix = page.url_prefix if page.link_prefix is None else page.link_prefix
         html += render_export(page.url_prefix + export, link_prefix + export)
     return spec, html
+
+
+def _knobs(data: dict[str, Any], page: PageState, name: str, cell_id: str, model: ModelInfo,
+           dataset: DatasetInfo, export: str | None) -> None:
+    """Check the cell's knobs; on the author's page, note the cell for its variants' builds."""
+    written = page.raw.get(model.name)
+    found = knobs.parse(data["knobs"], data, None if written is None or "from" in written else written,
+                        page.raw.get(dataset.name), dataset.name, model.name)
+    if export is not None:
+        raise BlockError("'export' writes one model, but knobs make this cell train many; export "
+                         "from a train cell without knobs", key="export")
+    total = knobs.count(found)
+    if total > page.limits.variants:
+        sizes = " × ".join(str(len(k.values)) for k in found)
+        raise BlockError(page.limits.exceeded("too many knob variants", total, "variants",
+                                              f" ({sizes} values)"), key="knobs")
+    if page.variant is not None:
+        return
+    page.claim_element_ids([(f"{cell_id}-knobs", f"the knobs of train '{name}'", f"the name '{name}'")],
+                           key="name")
+    line = key_line(page.block_lines, ("knobs",), page.block_line) if page.block_line is not None else None
+    page.knob_cells.append(KnobCell(name, cell_id, model.name, dataset.name, page.block_slot, line, found))
 
 
 def _check_work(model: ModelInfo, dataset: DatasetInfo, epochs: int, batch_size: int, validation: bool,

@@ -1,0 +1,134 @@
+"""The variants of a page's knobs (plugin/knobs.py): the page built once per variant.
+
+Each variant is the page built again with the variant's values written into the YAML of
+the blocks they set, in a state of its own (:meth:`PageState.shadow`), through the same
+builders and the same reference cache as the page itself. The blocks whose HTML differs
+from the author's default are the blocks the knobs change: the train cell, the model or
+dataset above it, the cells that continue its training or predict with it, results tables
+and quizzes that read their references. Each variant's HTML of those blocks goes into a
+site file, `mlpages-variants/<cell id>/<variant>.json`, that the page fetches when a reader
+picks the variant and verify reads to check it; the page itself keeps the default, so it
+reads as a page without knobs does and weighs no more.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from . import knobs
+from .arrays import ARRAY_DIR
+from .contract import SCHEMA, spec_header
+from .errors import BlockError, format_location, get_logger
+from .html import NO_SEARCH, esc, json_script
+from .page import Export, KnobCell, PageState
+from .render import Slot, VariantError, build_variant, render_error
+
+_ELEMENT_ID = re.compile(r'^\s*<[^>]*?\bid="([^"]+)"')
+
+
+def panel_id(cell_id: str) -> str:
+    """The element id of a knob cell's controls."""
+    return f"{cell_id}-knobs"
+
+
+def build_variants(slots: list[Slot], page: PageState, html: dict[int, str]) -> None:
+    """Build every knob cell's variants; put its controls above it (or its error in its place)."""
+    taken: dict[int, str] = {}  # slot -> the knob cell whose variants change it
+    base = dict(html)  # the blocks as the author wrote them, before any controls are added
+    for cell in page.knob_cells:
+        try:
+            html[cell.slot] = _build(cell, slots, page, base, taken) + html[cell.slot]
+        except (VariantError, BlockError) as exc:
+            text = exc.message if isinstance(exc, BlockError) else str(exc)
+            message = format_location(page.path, cell.line, "train", cell.name, text)
+            get_logger().warning(message)
+            page.error_count += 1
+            page.cell_count -= 1
+            html[cell.slot] = render_error("train", message)
+
+
+def _build(cell: KnobCell, slots: list[Slot], page: PageState, html: dict[int, str],
+           taken: dict[int, str]) -> str:
+    default = knobs.default_index(cell.knobs)
+    names = {"train": cell.name, "model": cell.model, "dataset": cell.dataset}
+    variants: dict[int, dict[int, str]] = {}
+    arrays: dict[str, bytes] = {}
+    changed: set[int] = set()
+    for index, values in knobs.variants(cell.knobs):
+        if index == default:
+            continue
+        described = knobs.describe(cell.knobs, values)
+        edits = {names[block]: changes for block, changes in knobs.edits(cell.knobs, values).items()}
+        shadow = page.shadow(edits, described)
+        try:
+            built = build_variant(slots, shadow)
+        except VariantError as exc:
+            raise VariantError(f"the variant with {described} fails: {exc}; change or drop that "
+                               "value") from None
+        variants[index] = {i: text for i, text in built.items() if text != html[i]}
+        changed.update(variants[index])
+        for export in shadow.exports:
+            if export.path == ARRAY_DIR:
+                arrays.update(export.files)
+    for slot in sorted(changed):
+        other = taken.get(slot)
+        if other is not None:
+            raise BlockError(f"its knobs change {_element_id(html[slot]) or 'a block'}, which the knobs "
+                             f"of train '{other}' change too; put the knobs of both on one train cell")
+        taken[slot] = cell.name
+    order = [s.index for s in slots if s.index in changed]
+    ids = {i: _element_id(html[i]) for i in order}
+    for i, element in ids.items():
+        if element is None:
+            raise VariantError(f"a block the knobs change has no element id to replace: {html[i][:60]!r}")
+    files = {f"{index}.json": _variant_file(cell, index, values, order, ids,
+                                            {**html, **variants.get(index, {})})
+             for index, values in knobs.variants(cell.knobs)}
+    folder = f"{knobs.VARIANT_DIR}/{cell.id}"
+    page.exports.append(Export(cell.id, folder, files))
+    if arrays:
+        page.exports.append(Export(cell.id, ARRAY_DIR, arrays))
+    return _panel(cell, page, default, [ids[i] or "" for i in order], folder)
+
+
+def _variant_file(cell: KnobCell, index: int, values: tuple[Any, ...], order: list[int],
+                  ids: dict[int, str | None], html: dict[int, str]) -> bytes:
+    """One variant: its knob values and the HTML of every block that any variant changes."""
+    payload = {
+        "schema": SCHEMA, "cell": cell.id, "index": index,
+        "knobs": {k.key: v for k, v in zip(cell.knobs, values, strict=True)},
+        "blocks": [{"id": ids[i], "html": html[i]} for i in order],
+    }
+    return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _element_id(text: str) -> str | None:
+    found = _ELEMENT_ID.match(text)
+    return found.group(1) if found else None
+
+
+def _panel(cell: KnobCell, page: PageState, default: int, blocks: list[str], folder: str) -> str:
+    """The knob cell's controls: a spec for the runtime, and the settings in words without it."""
+    element = panel_id(cell.id)
+    spec = {
+        **spec_header("knobs", cell.name, element),
+        "cell": cell.id, "knobs": [k.spec() for k in cell.knobs],
+        "count": knobs.count(cell.knobs), "default": default,
+        "files": f"{page.url_prefix}{folder}/", "blocks": blocks,
+    }
+    items = "".join(
+        f"<li><strong>{esc(k.label)}</strong> {esc(knobs.format_value(k.default))} "
+        f"<span class=\"mlpages-knob-values\">(a reader may choose "
+        f"{esc(', '.join(knobs.format_value(v) for v in k.values))}"
+        f"{' or any value between' if k.free else ''})</span></li>"
+        for k in cell.knobs
+    )
+    return (
+        f'<div class="mlpages-knobs" id="{esc(element)}" data-mlpages-knobs="{esc(cell.id)}" {NO_SEARCH}>'
+        f"{json_script(spec, css_class='mlpages-knobs-spec')}"
+        f'<p class="mlpages-knobs-title">Settings of <code>{esc(cell.name)}</code> '
+        f"({spec['count']} variants, each checked against its NumPy reference)</p>"
+        f'<ul class="mlpages-knobs-static">{items}</ul></div>'
+    )
