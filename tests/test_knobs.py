@@ -1,0 +1,182 @@
+"""Knobs: the variants a train cell offers are built as the author would get them by editing
+the Markdown, written to site files, and every mistake is the block's `file:line` error."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from mdhelpers import Converter, cell_specs, specs_by_name
+from sitebuild import build, write_project
+
+from mlpages import knobs
+from mlpages.errors import BlockError
+
+PAGE = """\
+# Knobs
+
+```dataset
+name: pts
+generate: circles
+n: 24
+noise: 0.1
+seed: 3
+split: 0.75
+```
+
+```model
+name: net
+seed: 1
+layers:
+  - dense: {units: 3, activation: tanh, inputShape: [2]}
+  - dense: {units: 1, activation: sigmoid}
+compile:
+  optimizer: {sgd: {learningRate: 0.3}}
+  loss: binaryCrossentropy
+  metrics: [accuracy]
+```
+
+```train
+name: fit
+model: net
+dataset: pts
+epochs: 4
+batchSize: 6
+KNOBS
+```
+
+```predict
+name: p
+model: net
+dataset: pts
+split: test
+```
+"""
+KNOBS = """\
+knobs:
+  epochs: [2, 4]
+  model.layers[0].units: [2, 3]
+  model.learningRate: {values: [0.1, 0.3], free: true, label: Learning rate}
+  dataset.generate: [circles, xor]"""
+PANEL = re.compile(r'<div class="mlpages-knobs".*?</ul></div>', re.S)
+
+
+def page(knob_lines: str = KNOBS) -> str:
+    return PAGE.replace("KNOBS", knob_lines)
+
+
+def convert_with_files(text: str) -> tuple[str, dict[str, bytes]]:
+    """The page's HTML and the files it writes next to it (variant and array files)."""
+    convert = Converter()
+    html = convert(text, path="docs/page.md")
+    files = {rel: data for state in convert.ext.pages for export in state.exports for rel, data in export.items()}
+    return html, files
+
+
+def variant_specs(files: dict[str, bytes], index: int) -> dict[str, dict]:
+    data = json.loads(files[f"mlpages-variants/mlp-page-fit/{index}.json"])
+    return specs_by_name("".join(block["html"] for block in data["blocks"]))
+
+
+def test_every_variant_is_the_page_built_with_its_values_written_in():
+    html, files = convert_with_files(page())
+    variants = {k: v for k, v in files.items() if k.startswith("mlpages-variants/")}
+    assert len(variants) == 16  # 2 × 2 × 2 × 2, the default's file included
+    # Variant 5 = (epochs 2, units 3, learning rate 0.1, xor): row-major, last knob fastest.
+    edited = (PAGE.replace("KNOBS\n", "").replace("epochs: 4", "epochs: 2")
+              .replace("learningRate: 0.3", "learningRate: 0.1").replace("generate: circles", "generate: xor"))
+    by_hand = specs_by_name(Converter()(edited, path="docs/page.md"))
+    data = json.loads(files["mlpages-variants/mlp-page-fit/5.json"])
+    assert data["knobs"] == {"epochs": 2, "model.layers[0].units": 3, "model.learningRate": 0.1,
+                             "dataset.generate": "xor"}
+    variant = variant_specs(files, 5)
+    for name in ("pts", "net", "fit", "p"):
+        assert variant[name] == by_hand[name], name
+    assert variant["fit"]["references"] != specs_by_name(html)["fit"]["references"]
+
+
+def test_the_page_itself_is_the_authors_default_as_without_knobs():
+    with_knobs, files = convert_with_files(page())
+    without = Converter()(page(""), path="docs/page.md")
+    assert cell_specs(with_knobs) == cell_specs(without)
+    assert PANEL.sub("", with_knobs) == without
+    # The default's file holds the page's own blocks, for a reader returning to it.
+    panel = json.loads(re.search(r'class="mlpages-knobs-spec">(.*?)</script>', with_knobs).group(1))[0]
+    assert panel["default"] == 14 and panel["count"] == 16
+    assert variant_specs(files, 14) == {s["name"]: s for s in cell_specs(without)}
+    assert panel["blocks"] == ["mlp-page-pts", "mlp-page-net", "mlp-page-fit", "mlp-page-p"]
+    assert [k["key"] for k in panel["knobs"]] == ["epochs", "model.layers[0].units", "model.learningRate",
+                                                   "dataset.generate"]
+    assert panel["knobs"][2] == {"key": "model.learningRate", "label": "Learning rate", "values": [0.1, 0.3],
+                                 "default": 0.3, "numeric": True, "free": True}
+
+
+def test_only_the_blocks_a_knob_changes_are_in_the_variant_files():
+    _, files = convert_with_files(page("knobs:\n  epochs: [2, 4]"))
+    data = json.loads(files["mlpages-variants/mlp-page-fit/0.json"])
+    assert [b["id"] for b in data["blocks"]] == ["mlp-page-fit", "mlp-page-p"]
+
+
+def test_the_optimizer_knob_keeps_the_learning_rate():
+    data = {"compile": {"optimizer": {"momentum": {"learningRate": 0.1, "momentum": 0.9}}}}
+    out = knobs.apply(data, [(("compile", "optimizer"), "adam")])
+    assert out == {"compile": {"optimizer": {"adam": {"learningRate": 0.1}}}}
+    assert data["compile"]["optimizer"] == {"momentum": {"learningRate": 0.1, "momentum": 0.9}}
+
+
+def test_variant_numbers_are_row_major():
+    made = knobs.parse({"epochs": [1, 2, 3], "batchSize": [4, 8]}, {"epochs": 3, "batchSize": 4},
+                       None, None, "d", "m")
+    assert list(knobs.variants(made)) == [(0, (1, 4)), (1, (1, 8)), (2, (2, 4)), (3, (2, 8)),
+                                          (4, (3, 4)), (5, (3, 8))]
+    assert knobs.default_index(made) == 4
+
+
+def test_a_knob_value_of_another_type_is_not_the_default():
+    with pytest.raises(BlockError, match="not among its values"):
+        knobs.parse({"epochs": ["4", 8]}, {"epochs": 4}, None, None, "d", "m")
+    with pytest.raises(BlockError, match="not among its values"):
+        knobs.parse({"model.layers[0].useBias": [1, 0]},
+                    {}, {"layers": [{"dense": {"useBias": True}}]}, None, "d", "m")
+
+
+MISTAKES = [
+    ("default not listed", "knobs:\n  epochs: [2, 8]", 31,
+     "train 'fit': knob 'epochs': the block's own value 4 (the default a reader starts from) is not "
+     "among its values [2, 8]; add it to the list"),
+    ("unknown dataset key", "knobs:\n  dataset.nosie: [0.1, 0.2]", 31,
+     "train 'fit': knob 'dataset.nosie': dataset 'pts' does not set 'nosie' (did you mean 'noise'?)"),
+    ("unknown key", "knobs:\n  learningRate: [0.1, 0.3]", 31,
+     "train 'fit': knob 'learningRate': unknown key; knobs set this cell's epochs or batchSize, "
+     "model.<key> (e.g. model.learningRate"),
+    ("no such layer", "knobs:\n  model.layers[5].units: [3, 4]", 31,
+     "train 'fit': knob 'model.layers[5].units': model 'net' has no item [5] there (2 item(s))"),
+    ("free on a dataset key", "knobs:\n  dataset.noise: {values: [0.1, 0.2], free: true}", 31,
+     "train 'fit': knob 'dataset.noise': 'free: true' is only for epochs, batchSize, model.learningRate"),
+    ("one value", "knobs:\n  epochs: [4]", 31,
+     "train 'fit': knob 'epochs': list at least two values (one is no choice)"),
+    ("cap", "knobs:\n  epochs: [1, 2, 3, 4]\n  batchSize: [1, 2, 3, 6]\n  dataset.n: [20, 24, 28]", 30,
+     "train 'fit': too many knob variants: 48 (4 × 4 × 3 values), more than the limit of 40; raise it "
+     "with the mlpages option limits: {variants: N}"),
+    ("variant fails", "knobs:\n  model.layers[0].units: [3, 0]", 30,
+     "train 'fit': the variant with model.layers[0].units 0 fails: model 'net':"),
+    ("not a list", "knobs:\n  epochs: 4", 31,
+     "train 'fit': knob 'epochs': give its values as a list of values, e.g. epochs: [50, 100, 200]"),
+]
+
+
+@pytest.mark.parametrize(("knob_lines", "line", "expected"), [m[1:] for m in MISTAKES],
+                         ids=[m[0] for m in MISTAKES])
+def test_a_knob_mistake_fails_a_strict_build_at_its_line(tmp_path: Path, knob_lines, line, expected):
+    write_project(tmp_path, {"page.md": page(knob_lines)})
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("plugins: [mlpages]", "plugins: [{mlpages: {limits: {variants: 40}}}]"))
+    assert "variants: 40" in config.read_text()
+    result = build(tmp_path)
+    assert result.returncode != 0
+    output = unescape(result.stdout + result.stderr)
+    assert f"docs/page.md:{line}: {expected}" in output, output[-3000:]
+    assert "Traceback" not in output
