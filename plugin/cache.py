@@ -73,7 +73,7 @@ class ResultCache:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory
         self.memory: dict[str, Any] = {}
-        self.hits = 0
+        self.hits = 0  # distinct keys found, and not found, in this build
         self.misses = 0
         self.used: set[str] = set()
 
@@ -85,17 +85,24 @@ class ResultCache:
             valid: Whether a value read from disk has the structure the caller needs; one
                 that has not is treated as missing (the caller recomputes and overwrites it).
         """
+        if key in self.used:  # asked again (a knob variant's build): counted once
+            return self.memory.get(key) if key in self.memory else self._get(key, valid)
         self.used.add(key)
         if key in self.memory:
             self.hits += 1
             return self.memory[key]
-        value = self._read(key)
-        if value is not None and valid is not None and not valid(value):
-            value = None
+        value = self._get(key, valid)
         if value is None:
             self.misses += 1
         else:
             self.hits += 1
+        return value
+
+    def _get(self, key: str, valid: Callable[[Any], bool] | None) -> Any | None:
+        value = self._read(key)
+        if value is not None and valid is not None and not valid(value):
+            value = None
+        if value is not None:
             self.memory[key] = value
         return value
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from mdhelpers import Converter, cell_specs, specs_by_name
-from sitebuild import build, write_project
-
 from mlpages import knobs
 from mlpages.errors import BlockError
+from sitebuild import build, write_project
 
 PAGE = """\
 # Knobs
@@ -72,7 +71,8 @@ def convert_with_files(text: str) -> tuple[str, dict[str, bytes]]:
     """The page's HTML and the files it writes next to it (variant and array files)."""
     convert = Converter()
     html = convert(text, path="docs/page.md")
-    files = {rel: data for state in convert.ext.pages for export in state.exports for rel, data in export.items()}
+    exports = [export for state in convert.ext.pages for export in state.exports]
+    files = {rel: data for export in exports for rel, data in export.items()}
     return html, files
 
 
@@ -87,7 +87,8 @@ def test_every_variant_is_the_page_built_with_its_values_written_in():
     assert len(variants) == 16  # 2 × 2 × 2 × 2, the default's file included
     # Variant 5 = (epochs 2, units 3, learning rate 0.1, xor): row-major, last knob fastest.
     edited = (PAGE.replace("KNOBS\n", "").replace("epochs: 4", "epochs: 2")
-              .replace("learningRate: 0.3", "learningRate: 0.1").replace("generate: circles", "generate: xor"))
+              .replace("learningRate: 0.3", "learningRate: 0.1")
+              .replace("generate: circles", "generate: xor"))
     by_hand = specs_by_name(Converter()(edited, path="docs/page.md"))
     data = json.loads(files["mlpages-variants/mlp-page-fit/5.json"])
     assert data["knobs"] == {"epochs": 2, "model.layers[0].units": 3, "model.learningRate": 0.1,
@@ -173,7 +174,8 @@ MISTAKES = [
 def test_a_knob_mistake_fails_a_strict_build_at_its_line(tmp_path: Path, knob_lines, line, expected):
     write_project(tmp_path, {"page.md": page(knob_lines)})
     config = tmp_path / "mkdocs.yml"
-    config.write_text(config.read_text().replace("plugins: [mlpages]", "plugins: [{mlpages: {limits: {variants: 40}}}]"))
+    limited = "plugins: [{mlpages: {limits: {variants: 40}}}]"
+    config.write_text(config.read_text().replace("plugins: [mlpages]", limited))
     assert "variants: 40" in config.read_text()
     result = build(tmp_path)
     assert result.returncode != 0

@@ -19,7 +19,7 @@ from sitebuild import ROOT
 
 SCHEMA_FILE = ROOT / "docs" / "reference" / "page-contract.schema.json"
 GOLDEN = ROOT / "tests" / "golden"
-KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "quiz-progress"}
+KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "quiz-progress", "knobs"}
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,12 @@ def check_site(site: Path, schema: dict[str, Any]) -> set[str]:
                                                str(path.relative_to(site)))
         found += page_found
         kinds |= page_kinds
+    for path in sorted(site.rglob("mlpages-variants/*/*.json")):  # knob variants' blocks
+        variant = json.loads(path.read_text(encoding="utf-8"))
+        page_found, page_kinds = page_problems("".join(b["html"] for b in variant["blocks"]), schema,
+                                               str(path.relative_to(site)))
+        assert page_kinds, path
+        found += page_found
     index = json.loads((site / "assets" / "mlpages" / "quizzes.json").read_text(encoding="utf-8"))
     found += problems(validator(schema, "quizIndex"), index, "quizzes.json")
     assert found == []
