@@ -168,15 +168,19 @@ def test_the_heat_map_shows_the_model_everywhere(site: Path, browser: Any) -> No
         assert sum(p[0] > p[2] + 60 for p in px) / len(px) < 0.03
 
 
-def test_the_scale_follows_the_slate_scheme(site: Path, browser: Any) -> None:
+def test_the_scale_follows_the_slate_scheme_and_redraws_leak_nothing(site: Path, browser: Any) -> None:
     with serving(site) as url:
         browser.get(url)
         browser.execute_script("document.body.setAttribute('data-md-color-scheme', 'slate')")
-        status = browser.execute_async_script(
+        # Three runs (each redraws the boundary while it trains and at the end): the same
+        # number of tensors after each, so the redraws leak none.
+        runs = [browser.execute_async_script(
             "const done = arguments[arguments.length - 1];"
             "window.mlpages.ready.then(() => window.mlpages.run('mlp-index-fit-xor')).then("
-            "(r) => done(r.status), (e) => done(String(e)));")
-        assert status == "ok"
+            "(r) => done([r.status, window.mlpages.memory().numTensors]), (e) => done(String(e)));")
+            for _ in range(3)]
+        assert [status for status, _ in runs] == ["ok"] * 3, runs
+        assert runs[1][1] == runs[2][1], runs
         xor = browser.execute_script(READ, "mlp-index-fit-xor")
         px = pixels(xor["pixels"])
         # The dark scheme's neutral middle (#5d6372): the near-0.5 plane is drawn around it,
