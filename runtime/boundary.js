@@ -1,19 +1,37 @@
 // Decision boundary (TensorFlow Playground's view): the model's output over a grid that
-// covers the data, as a heat map, with the train points (circles) and test points
-// (squares) on top, colored by class.
+// covers the data, as a heat map on a diverging colour scale (class 0's colour, a visible
+// neutral mid colour at 0.5, class 1's colour), the line where the output crosses 0.5,
+// the train points (circles) and test points (squares) on top, colored by class, and a
+// legend of the scale beside it.
 
 import { BOUNDARY, CLASS_COLORS, CSS } from './constants.js';
 import { argmax, rows } from './arrays.js';
-import { h } from './dom.js';
+import { fmt, h } from './dom.js';
 import { tf } from './tfjs.js';
 
 /**
  * @typedef {import('./arrays.js').SpecArray} SpecArray
  * @typedef {'sigmoid' | 'softmax' | 'value'} OutputKind
+ * @typedef {[number, number, number]} RGB
  * @typedef {object} BoundaryView
  * @property {(model: any) => void} draw  redraw now
  * @property {(model: any) => void} drawThrottled  redraw unless one happened very recently
  * @property {() => void} dispose
+ */
+
+/**
+ * What the colour scale shows of the model's outputs on the grid.
+ * @typedef {object} Scale
+ * @property {'diverging' | 'classes'} mode  one output (or two classes) on the diverging
+ *   ramp, or three classes and more: each point in its top class's colour
+ * @property {Float64Array} t  per grid point: the position on the ramp, 0..1 (0.5 the
+ *   neutral middle), or the top class's confidence above chance, 0..1; NaN if not finite
+ * @property {Int32Array | null} top  per grid point: the top class (mode 'classes')
+ * @property {number} classes  number of classes (2 in mode 'diverging')
+ * @property {string} title
+ * @property {[string, string, string]} labels  the scale's low end, middle and high end
+ * @property {string} lineLabel  what the level line marks
+ * @property {{values: Float64Array, level: number}[]} fields  fields whose level lines are drawn
  */
 
 /**
@@ -25,6 +43,187 @@ import { tf } from './tfjs.js';
 export function canDrawBoundary(model, dataset) {
   const shape = model.inputShape ?? [];
   return shape.length === 1 && shape[0] === 2 && dataset.x.shape.length === 2 && dataset.x.shape[1] === 2;
+}
+
+/**
+ * A CSS color as the canvas writes it back ('#rrggbb', '#rgb', 'rgb(r, g, b)' or
+ * 'rgba(r, g, b, a)'), as [r, g, b]; null for anything else.
+ * @param {string} text
+ * @returns {RGB | null}
+ */
+export function parseColor(text) {
+  const s = text.trim().toLowerCase();
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/.exec(s);
+  if (hex) {
+    const full = hex[1].length === 3 ? [...hex[1]].map((c) => c + c).join('') : hex[1];
+    return /** @type {RGB} */ ([0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16)));
+  }
+  const fn = /^rgba?\(\s*([\d.]+)\s*[, ]\s*([\d.]+)\s*[, ]\s*([\d.]+)/.exec(s);
+  if (fn) return /** @type {RGB} */ ([fn[1], fn[2], fn[3]].map((v) => Math.max(0, Math.min(255, Math.round(Number(v))))));
+  return null;
+}
+
+/**
+ * `from` moved a fraction `s` of the way to `to`, rounded to whole color values.
+ * @param {readonly number[]} from
+ * @param {readonly number[]} to
+ * @param {number} s
+ * @returns {RGB}
+ */
+export function mix(from, to, s) {
+  return /** @type {RGB} */ ([0, 1, 2].map((i) => Math.round(from[i] + (to[i] - from[i]) * s)));
+}
+
+/**
+ * The diverging ramp: t = 0.5 is `mid`; below it the color moves towards `low`, above it
+ * towards `high`, by strength·|2t − 1|^gamma (t clamped to [0, 1]; not finite: `mid`).
+ * @param {number} t
+ * @param {readonly number[]} low
+ * @param {readonly number[]} mid
+ * @param {readonly number[]} high
+ * @param {number} [gamma]
+ * @param {number} [strength]
+ * @returns {RGB}
+ */
+export function rampColor(t, low, mid, high, gamma = BOUNDARY.gamma, strength = BOUNDARY.strength) {
+  if (!Number.isFinite(t)) return mix(mid, mid, 0);
+  const d = Math.max(-1, Math.min(1, 2 * t - 1));
+  return mix(mid, d < 0 ? low : high, Math.abs(d) ** gamma * strength);
+}
+
+/**
+ * Line segments where a field sampled on an n×n grid (row-major, row 0 at the top)
+ * crosses `level` (marching squares), in grid coordinates: x the column, y the row, both
+ * 0..n−1, each segment [x1, y1, x2, y2] with the crossing linearly interpolated along the
+ * square's edge. A value ≥ level counts as above; a square with a non-finite corner gives
+ * none; a saddle (opposite corners on the same side) is resolved by the square's mean.
+ * @param {ArrayLike<number>} values
+ * @param {number} n
+ * @param {number} level
+ * @returns {number[][]}
+ */
+export function contourSegments(values, n, level) {
+  /** @type {number[][]} */
+  const segments = [];
+  /** @type {(v1: number, v2: number, x1: number, y1: number, x2: number, y2: number) => number[]} */
+  const cross = (v1, v2, x1, y1, x2, y2) => {
+    const s = (level - v1) / (v2 - v1);
+    return [x1 + s * (x2 - x1), y1 + s * (y2 - y1)];
+  };
+  for (let r = 0; r + 1 < n; r += 1) {
+    for (let c = 0; c + 1 < n; c += 1) {
+      const tl = values[r * n + c];
+      const tr = values[r * n + c + 1];
+      const bl = values[(r + 1) * n + c];
+      const br = values[(r + 1) * n + c + 1];
+      if (!(Number.isFinite(tl) && Number.isFinite(tr) && Number.isFinite(bl) && Number.isFinite(br))) continue;
+      const up = [tl >= level, tr >= level, br >= level, bl >= level];
+      if (up[0] === up[1] && up[1] === up[2] && up[2] === up[3]) continue;
+      const top = up[0] !== up[1] ? cross(tl, tr, c, r, c + 1, r) : null;
+      const right = up[1] !== up[2] ? cross(tr, br, c + 1, r, c + 1, r + 1) : null;
+      const bottom = up[2] !== up[3] ? cross(br, bl, c + 1, r + 1, c, r + 1) : null;
+      const left = up[3] !== up[0] ? cross(bl, tl, c, r + 1, c, r) : null;
+      if (top && right && bottom && left) {
+        // Saddle: if the middle is on the top-left corner's side, that corner joins the
+        // bottom-right one and the line cuts off the other two corners.
+        if ((tl + tr + bl + br) / 4 >= level === up[0]) {
+          segments.push([...top, ...right], [...bottom, ...left]);
+        } else {
+          segments.push([...left, ...top], [...right, ...bottom]);
+        }
+      } else {
+        const [p, q] = /** @type {number[][]} */ ([top, right, bottom, left].filter(Boolean));
+        segments.push([...p, ...q]);
+      }
+    }
+  }
+  return segments;
+}
+
+/**
+ * What the colour scale shows of the model's outputs on the grid (`units` per point): a
+ * sigmoid probability as it is, a value normalized to its min..max over the grid, two
+ * classes as the probability of class 1 (from the difference of the two outputs, so
+ * (p1 − p0 + 1) / 2), three and more as the top class and its confidence above chance.
+ * @param {ArrayLike<number>} out
+ * @param {number} units
+ * @param {OutputKind} kind
+ * @returns {Scale}
+ */
+export function scaleOf(out, units, kind) {
+  const count = Math.floor(out.length / units);
+  const t = new Float64Array(count);
+  /** @type {(v: number) => number} */
+  const clamp = (v) => (Number.isFinite(v) ? Math.max(0, Math.min(1, v)) : NaN);
+  if (units > 2) {
+    const top = new Int32Array(count);
+    const margins = Array.from({ length: units }, () => new Float64Array(count));
+    const chance = 1 / units;
+    for (let i = 0; i < count; i += 1) {
+      const p = Array.from({ length: units }, (_, k) => out[i * units + k]);
+      const k = argmax(p);
+      top[i] = k;
+      t[i] = clamp((p[k] - chance) / (1 - chance));
+      for (let j = 0; j < units; j += 1) {
+        let other = -Infinity;
+        for (let l = 0; l < units; l += 1) if (l !== j) other = Math.max(other, p[l]);
+        margins[j][i] = p[j] - other;
+      }
+    }
+    return {
+      mode: 'classes',
+      t,
+      top,
+      classes: units,
+      title: 'top class confidence',
+      labels: [fmt(chance, 2), fmt((chance + 1) / 2, 2), '1'],
+      lineLabel: 'class boundaries',
+      fields: margins.map((values) => ({ values, level: 0 })),
+    };
+  }
+  let labels = /** @type {[string, string, string]} */ (['0', '0.5', '1']);
+  let title = 'output';
+  if (units === 2) {
+    for (let i = 0; i < count; i += 1) t[i] = clamp((out[2 * i + 1] - out[2 * i] + 1) / 2);
+    title = 'class 1 probability';
+  } else if (kind === 'value') {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < count; i += 1) {
+      if (Number.isFinite(out[i])) [min, max] = [Math.min(min, out[i]), Math.max(max, out[i])];
+    }
+    for (let i = 0; i < count; i += 1) {
+      t[i] = Number.isFinite(out[i]) ? (max > min ? (out[i] - min) / (max - min) : 0.5) : NaN;
+    }
+    labels = min <= max ? [fmt(min, 3), fmt((min + max) / 2, 3), fmt(max, 3)] : ['—', '—', '—'];
+  } else {
+    for (let i = 0; i < count; i += 1) t[i] = clamp(out[i]);
+  }
+  return {
+    mode: 'diverging',
+    t,
+    top: null,
+    classes: 2,
+    title,
+    labels,
+    lineLabel: labels[1],
+    fields: [{ values: t, level: BOUNDARY.level }],
+  };
+}
+
+/**
+ * Color of grid point i on the scale.
+ * @param {Scale} scale
+ * @param {number} i
+ * @param {readonly number[]} mid
+ * @returns {RGB}
+ */
+function colorAt(scale, i, mid) {
+  if (scale.mode === 'diverging') return rampColor(scale.t[i], CLASS_COLORS[0], mid, CLASS_COLORS[1]);
+  const t = scale.t[i];
+  if (!Number.isFinite(t) || !scale.top) return mix(mid, mid, 0);
+  const end = CLASS_COLORS[scale.top[i] % CLASS_COLORS.length];
+  return mix(mid, end, t ** BOUNDARY.gamma * BOUNDARY.strength);
 }
 
 /**
@@ -65,7 +264,7 @@ function classOf(label, kind) {
 }
 
 /**
- * @param {number[]} rgb
+ * @param {readonly number[]} rgb
  * @param {number} alpha
  */
 const css = (rgb, alpha = 1) => `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha})`;
@@ -87,28 +286,44 @@ export function createBoundary(parent, data) {
     'aria-label': 'decision boundary: model output over the input plane, with the data points',
   });
   canvas.style.width = `${size}px`;
-  const legend = h('div', { class: `${CSS.boundary}-legend` }, '● train', data.test ? '  ■ test' : '');
+  // The scale: a title, the color bar (with a tick where the level line lies), its values.
+  const scaleTitle = h('span', { class: `${CSS.boundary}-scale-title` });
+  const bar = h('canvas', { class: `${CSS.boundary}-scale-bar`, width: BOUNDARY.scaleSteps, height: 1 });
+  const tick = h('span', { class: `${CSS.boundary}-scale-tick` });
+  const ends = [0, 1, 2].map(() => h('span', {}));
+  const scale = h(
+    'div',
+    { class: `${CSS.boundary}-scale`, role: 'img' },
+    scaleTitle,
+    h('div', { class: `${CSS.boundary}-scale-track` }, bar, tick),
+    h('div', { class: `${CSS.boundary}-scale-labels` }, ends),
+  );
+  scale.style.width = `${size}px`;
+  const lineKey = h('span', { class: `${CSS.boundary}-line-key` });
+  const legend = h('div', { class: `${CSS.boundary}-legend` }, '● train', data.test ? '  ■ test' : '', '  ', lineKey);
   // Hidden until there is a model to draw.
-  const figure = h('figure', { class: `${CSS.boundary}-figure`, hidden: true }, canvas, legend);
+  const figure = h('figure', { class: `${CSS.boundary}-figure`, hidden: true }, canvas, scale, legend);
   parent.append(figure);
 
   const trainX = rows(data.train.x);
   const testX = data.test ? rows(data.test.x) : [];
   const { lo, hi } = extent([...trainX, ...testX]);
-  // Grid cell centers, row 0 at the top (largest second feature).
+  // Grid points, from edge to edge of the plot, row 0 at the top (largest second feature).
   const grid = new Float32Array(n * n * 2);
   for (let r = 0; r < n; r += 1) {
     for (let c = 0; c < n; c += 1) {
       const i = (r * n + c) * 2;
-      grid[i] = lo[0] + ((c + 0.5) / n) * (hi[0] - lo[0]);
-      grid[i + 1] = hi[1] - ((r + 0.5) / n) * (hi[1] - lo[1]);
+      grid[i] = lo[0] + (c / (n - 1)) * (hi[0] - lo[0]);
+      grid[i + 1] = hi[1] - (r / (n - 1)) * (hi[1] - lo[1]);
     }
   }
   const heat = document.createElement('canvas');
   heat.width = n;
   heat.height = n;
+  const image = new ImageData(n, n);
   let last = -Infinity;
   let cost = 0; // ms the last redraw took
+  let barKey = '';
 
   /** @param {number[]} p */
   const toPx = (p) => [
@@ -117,35 +332,58 @@ export function createBoundary(parent, data) {
   ];
 
   /**
-   * Pixel colors of the grid outputs.
-   * @param {Float32Array | Int32Array | Uint8Array} out
-   * @param {number} units
+   * The theme's mid and line colors (CSS custom properties of the cell, which follow
+   * Material's light and slate schemes), resolved through a 2-D context.
+   * @param {CanvasRenderingContext2D} ctx
+   * @returns {{mid: RGB, line: string}}
    */
-  function paint(out, units) {
-    const image = new ImageData(n, n);
-    let min = Infinity;
-    let max = -Infinity;
-    if (data.kind === 'value') {
-      for (const v of out) if (Number.isFinite(v)) [min, max] = [Math.min(min, v), Math.max(max, v)];
-    }
-    for (let i = 0; i < n * n; i += 1) {
-      let color;
-      let alpha;
-      if (units > 1) {
-        const probs = Array.from(out.subarray(i * units, (i + 1) * units));
-        const k = argmax(probs);
-        color = CLASS_COLORS[k % CLASS_COLORS.length];
-        alpha = Math.max(0, (probs[k] - 1 / units) / (1 - 1 / units));
-      } else {
-        let p = out[i];
-        if (data.kind === 'value') p = max > min ? (p - min) / (max - min) : 0.5;
-        if (!Number.isFinite(p)) p = 0.5;
-        color = p > 0.5 ? CLASS_COLORS[1] : CLASS_COLORS[0];
-        alpha = Math.min(1, Math.abs(p - 0.5) * 2);
+  function themeColors(ctx) {
+    const style = getComputedStyle(canvas);
+    const fallback = css(BOUNDARY.mid);
+    ctx.fillStyle = fallback;
+    ctx.fillStyle = style.getPropertyValue('--mlp-boundary-mid').trim() || fallback;
+    const mid = parseColor(String(ctx.fillStyle)) ?? mix(BOUNDARY.mid, BOUNDARY.mid, 0);
+    const line = style.getPropertyValue('--mlp-boundary-line').trim() || BOUNDARY.line;
+    return { mid, line };
+  }
+
+  /**
+   * @param {Scale} s
+   * @param {RGB} mid
+   */
+  function drawLegend(s, mid) {
+    const key = `${s.mode}/${s.classes}/${mid.join(',')}`;
+    if (key !== barKey) {
+      barKey = key;
+      const rowsOfBar = s.mode === 'diverging' ? 1 : s.classes;
+      bar.height = rowsOfBar;
+      const bctx = /** @type {CanvasRenderingContext2D} */ (bar.getContext('2d'));
+      const img = new ImageData(bar.width, rowsOfBar);
+      for (let r = 0; r < rowsOfBar; r += 1) {
+        for (let x = 0; x < bar.width; x += 1) {
+          const t = (x + 0.5) / bar.width;
+          const rgb =
+            s.mode === 'diverging'
+              ? rampColor(t, CLASS_COLORS[0], mid, CLASS_COLORS[1])
+              : mix(mid, CLASS_COLORS[r % CLASS_COLORS.length], t ** BOUNDARY.gamma * BOUNDARY.strength);
+          img.data.set([...rgb, 255], (r * bar.width + x) * 4);
+        }
       }
-      image.data.set([color[0], color[1], color[2], Math.round(alpha * 0.75 * 255)], i * 4);
+      bctx.putImageData(img, 0, 0);
+      tick.hidden = s.mode !== 'diverging';
     }
-    return image;
+    scaleTitle.textContent = s.title;
+    s.labels.forEach((label, i) => {
+      ends[i].textContent = label;
+    });
+    lineKey.textContent = `━ ${s.lineLabel}`;
+    const [low, middle, high] = s.labels;
+    scale.setAttribute(
+      'aria-label',
+      s.mode === 'diverging'
+        ? `color scale of the ${s.title}: ${low} orange, ${middle} grey, ${high} blue; a line marks ${middle}`
+        : `color scale of the ${s.title}: ${low} grey to ${high} in the top class's color; lines mark the class boundaries`,
+    );
   }
 
   /**
@@ -171,6 +409,28 @@ export function createBoundary(parent, data) {
     });
   }
 
+  /**
+   * The level lines of the scale's fields, grid coordinates scaled to the canvas.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Scale} s
+   * @param {string} color
+   */
+  function drawLines(ctx, s, color) {
+    const sx = canvas.width / (n - 1);
+    const sy = canvas.height / (n - 1);
+    ctx.beginPath();
+    for (const field of s.fields) {
+      for (const [x1, y1, x2, y2] of contourSegments(field.values, n, field.level)) {
+        ctx.moveTo(x1 * sx, y1 * sy);
+        ctx.lineTo(x2 * sx, y2 * sy);
+      }
+    }
+    ctx.strokeStyle = color;
+    ctx.lineWidth = BOUNDARY.lineWidth * dpr;
+    ctx.lineCap = 'round';
+    ctx.stroke();
+  }
+
   /** @param {any} model a tf.LayersModel */
   function draw(model) {
     const start = performance.now();
@@ -181,12 +441,18 @@ export function createBoundary(parent, data) {
     });
     const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
     const hctx = /** @type {CanvasRenderingContext2D} */ (heat.getContext('2d'));
-    hctx.putImageData(paint(out.values, out.units), 0, 0);
+    const { mid, line } = themeColors(hctx);
+    const s = scaleOf(out.values, out.units, data.kind);
+    for (let i = 0; i < n * n; i += 1) image.data.set([...colorAt(s, i, mid), 255], i * 4);
+    hctx.putImageData(image, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(heat, 0, 0, canvas.width, canvas.height);
+    // Source pixel centers are the grid points: the first and last lie on the edges.
+    ctx.drawImage(heat, 0.5, 0.5, n - 1, n - 1, 0, 0, canvas.width, canvas.height);
+    drawLines(ctx, s, line);
     drawPoints(ctx, trainX, data.train.y, false);
     drawPoints(ctx, testX, data.test?.y ?? null, true);
+    drawLegend(s, mid);
     last = performance.now();
     cost = last - start;
   }

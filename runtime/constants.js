@@ -89,11 +89,29 @@ export const OPTIMIZER_ARGS = Object.freeze({
   adamax: ['learningRate', 'beta1', 'beta2', 'epsilon', 'decay'],
 });
 
-/** Decision boundary: grid resolution, canvas size (CSS px), redraw throttle. */
-// The heat map is predicted on a grid×grid lattice and scaled up smoothly. While training,
-// a redraw waits at least throttleMs and at least idleFactor times the last redraw's cost,
-// so redraws take at most 1/(idleFactor+1) of the training time (5% with 19).
-export const BOUNDARY = Object.freeze({ grid: 24, size: 260, throttleMs: 300, idleFactor: 19, pad: 0.1 });
+/** Decision boundary: grid resolution, canvas size (CSS px), redraw throttle, colour scale. */
+// The heat map is predicted on a grid×grid lattice whose outer points lie on the plot's
+// edges, and scaled up smoothly. While training, a redraw waits at least throttleMs and at
+// least idleFactor times the last redraw's cost, so redraws take at most 1/(idleFactor+1)
+// of the training time (5% with 19). Colour scale: an output t in [0, 1] is drawn as the
+// neutral mid colour (CSS --mlp-boundary-mid, else `mid`) moved towards class 0's colour
+// (t < 0.5) or class 1's (t > 0.5) by strength·|2t − 1|^gamma: gamma < 1 makes small
+// departures from 0.5 visible, strength < 1 keeps the points' own colours apart from the
+// regions'. The 0.5 level line is drawn `lineWidth` CSS px wide (CSS --mlp-boundary-line).
+export const BOUNDARY = Object.freeze({
+  grid: 25,
+  size: 260,
+  throttleMs: 300,
+  idleFactor: 19,
+  pad: 0.1,
+  gamma: 0.5,
+  strength: 0.85,
+  level: 0.5,
+  lineWidth: 2,
+  mid: Object.freeze([208, 212, 216]),
+  line: 'rgba(0, 0, 0, 0.87)',
+  scaleSteps: 128,
+});
 
 /** Chart height in CSS px; series colors readable on light and dark backgrounds. */
 export const CHART = Object.freeze({
