@@ -6,6 +6,7 @@ import { compareElements, compareValue, pickReference, toleranceOf, withinBand }
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
 import { outputKind, outputUnits } from './models.js';
+import { readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
 import { mark, note } from './ui.js';
@@ -162,7 +163,9 @@ function predictView(live, spec, ctx, runner) {
   /** @param {Result | null} result */
   function render(result) {
     const outs = result?.predictions ? rows(result.predictions) : null;
-    const ref = result ? pickReference(spec.references, result.epsilon) : null;
+    // A run on the reader's own data has no reference.
+    const reader = Boolean(result?.readerData?.length);
+    const ref = result && !reader ? pickReference(spec.references, result.epsilon) : null;
     const refRows = ref?.predictions ? rows(ref.predictions) : null;
     const comparable = result?.status === 'ok' && Boolean(ref);
     const head = [
@@ -210,7 +213,8 @@ function predictView(live, spec, ctx, runner) {
         ? accuracyLine(result.accuracy, ref, tol, inputs.length, comparable)
         : null,
       result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
-      result && result.status !== 'error' && !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      readerNote(result),
+      result && result.status !== 'error' && !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
     );
   }
 
