@@ -7,7 +7,7 @@ import { fmt, h, replace, table } from './dom.js';
 import { createBoundary, canDrawBoundary } from './boundary.js';
 import { createChart } from './chart.js';
 import { outputKind } from './models.js';
-import { readerNote } from './readerdata.js';
+import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
 import { mark, note } from './ui.js';
@@ -79,7 +79,7 @@ function trainView(live, spec, ctx, runner) {
   function showFinals(result) {
     if (!result.history) return replace(finals);
     // A run on the reader's own data has no reference.
-    const reader = Boolean(result.readerData?.length);
+    const reader = onReaderData(result);
     const ref = reader ? null : pickReference(spec.references, result.epsilon);
     const dataset = ctx.specOf(spec.dataset);
     const samples = (/** @type {string} */ key) =>

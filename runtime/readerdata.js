@@ -134,6 +134,17 @@ export function nearestPoint(points, p, maxDistance = Infinity) {
 }
 
 /**
+ * Whether two spec arrays hold the same shape and values.
+ * @param {SpecArray | null | undefined} a
+ * @param {SpecArray | null | undefined} b
+ * @returns {boolean}
+ */
+function sameValues(a, b) {
+  if (!a || !b || a.shape.join() !== b.shape.join() || a.data.length !== b.data.length) return false;
+  return a.data.every((v, i) => v === b.data[i]);
+}
+
+/**
  * Rows of numbers as a spec array of shape [rows, width].
  * @param {number[][]} rowsOf
  * @param {number} width
@@ -193,6 +204,19 @@ export class ReaderData {
   }
 
   /**
+   * The reader's train rows when a predict cell predicts the train split of a dataset with
+   * reader data (its inputs are the author's train split), else null.
+   * @param {any} predict a predict spec
+   * @returns {TrainSplit | null}
+   */
+  predictRows(predict) {
+    const reader = predict.dataset ? this.overrides.get(predict.dataset) : null;
+    if (!reader) return null;
+    const author = this.options.authorSpec(predict.dataset);
+    return sameValues(author?.x, predict.x) ? { x: reader.x, y: reader.y } : null;
+  }
+
+  /**
    * The ids of the datasets with reader data that a cell reads (itself included).
    * @param {string} cellId
    * @returns {string[]}
@@ -206,14 +230,14 @@ export class ReaderData {
   }
 
   /**
-   * Mark a fresh result of a cell that runs on reader data: `readerData` lists the datasets,
-   * and the result is not comparable with any reference.
+   * Mark a fresh result of a cell that runs on reader data: `readerData` maps each such
+   * dataset it reads to its train rows, and the result is not comparable with any reference.
    * @param {Result} result
    */
   mark(result) {
     const ids = this.activeFor(result.id);
     if (!ids.length) return;
-    result.readerData = ids;
+    result.readerData = Object.fromEntries(ids.map((id) => [id, this.spec(id).x.shape[0]]));
     result.comparable = false;
   }
 
@@ -267,7 +291,7 @@ export class ReaderData {
     if (!live) return;
     const names = active.map((id) => {
       const spec = this.spec(id);
-      return `${spec.name} (${spec.x.shape[0]} rows)`;
+      return `${spec.name}: ${spec.x.shape[0]} rows`;
     });
     const banner = h(
       'p',
@@ -299,6 +323,16 @@ export class ReaderData {
  * @returns {HTMLElement | null}
  */
 export function readerNote(result) {
-  if (!result?.readerData?.length) return null;
-  return h('p', { class: `${CSS.note} ${READER.unverified}` }, `${READER.note}.`);
+  if (!result?.readerData) return null;
+  const rows = Object.values(result.readerData).join(', ');
+  return h('p', { class: `${CSS.note} ${READER.unverified}` }, `${READER.note} (trained on ${rows} rows).`);
+}
+
+/**
+ * Whether a result comes from a run on the reader's own data.
+ * @param {Result | null | undefined} result
+ * @returns {boolean}
+ */
+export function onReaderData(result) {
+  return Boolean(result?.readerData);
 }

@@ -81,6 +81,8 @@ export function mountReaderEditor(live, spec, readerData) {
   const can = editable(spec);
   if (!can.points && !can.table) return null;
   const labels = spec.y ? classLabels(spec) : null;
+  /** @param {number} k */
+  const className = (k) => labels?.names[k] ?? String(k);
   const features = spec.x.shape[1];
   const authorX = rows(spec.x);
   const authorY = spec.y ? rows(spec.y) : null;
@@ -93,6 +95,7 @@ export function mountReaderEditor(live, spec, readerData) {
   /** @type {HTMLButtonElement[]} */
   const modes = [];
   const panels = h('div');
+  const scatter = /** @type {SVGElement | null} */ (live.parentElement?.querySelector(':scope > .mlpages-scatter') ?? null);
   const points = can.points ? pointsEditor() : null;
   const table = can.table ? tableEditor() : null;
   /** @param {string} label @param {{el: HTMLElement, render: () => void}} editor */
@@ -103,6 +106,8 @@ export function mountReaderEditor(live, spec, readerData) {
       b.setAttribute('aria-pressed', String(open));
       replace(panels, open ? editor.el : null);
       if (open) editor.render();
+      // The build's static scatter plot gives way to the editable one.
+      if (scatter) scatter.style.display = open && editor === points ? 'none' : '';
     }, { 'aria-pressed': 'false' });
     modes.push(b);
     return b;
@@ -146,9 +151,6 @@ export function mountReaderEditor(live, spec, readerData) {
     table?.render();
     showStatus("back to the author's data");
   }
-
-  /** @param {number} k */
-  const className = (k) => labels?.names[k] ?? String(k);
 
   /**
    * The points editor: class buttons, the plot, a cursor for the keyboard.
@@ -402,6 +404,7 @@ export function mountReaderEditor(live, spec, readerData) {
 
   return {
     dispose() {
+      if (scatter) scatter.style.display = '';
       root.remove();
     },
   };

@@ -163,11 +163,11 @@ test('ReaderData: overrides, marks and dropped models follow the dependencies', 
   assert.equal(data.spec('d').x, split.x);
   assert.equal(data.spec('d').reader, true);
   assert.equal(data.spec('d'), data.spec('d')); // the same object until the data changes
-  for (const [id, expected] of [['d', ['d']], ['t', ['d']], ['p', ['d']], ['q', []], ['m', []]]) {
+  for (const [id, expected] of [['d', { d: 2 }], ['t', { d: 2 }], ['p', { d: 2 }], ['q', null], ['m', null]]) {
     const result = { id, comparable: true };
     data.mark(result);
-    assert.deepEqual(result.readerData ?? [], expected, id);
-    assert.equal(result.comparable, expected.length === 0, id);
+    assert.deepEqual(result.readerData ?? null, expected, id);
+    assert.equal(result.comparable, expected === null, id);
   }
   await data.set('d', null);
   assert.equal(data.spec('d'), specs.get('d'));
