@@ -250,7 +250,9 @@ export class ReaderData {
    * @returns {Promise<unknown>}
    */
   set(datasetId, split) {
-    return this.options.schedule(() => this.apply(datasetId, split));
+    return this.options
+      .schedule(() => this.apply(datasetId, split))
+      .catch((err) => console.error("mlpages: the reader's data could not be applied", err));
   }
 
   /**
