@@ -15,6 +15,9 @@ import pytest
 from conftest import serving
 from mdhelpers import SPEC_SCRIPT
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions import interaction
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sitebuild import build_pages
@@ -51,6 +54,12 @@ name: guess
 model: net
 dataset: pts
 split: train
+```
+
+```results
+name: losses
+rows:
+  - {label: final loss, cell: fit, quantity: loss}
 ```
 
 ```dataset
@@ -198,6 +207,8 @@ def test_points_by_mouse_and_keyboard_then_reset(page, specs):
     assert guess["predictions"]["shape"] == [7, 1] and guess["comparable"] is False
     assert guess["readerData"] == {PTS: 7}
     assert NOTE in live_text(page, GUESS) and "✓" not in live_text(page, GUESS)
+    own = page.find_element(By.CSS_SELECTOR, "#mlp-index-losses td.mlpages-results-own").text
+    assert own.endswith("(your data)") and float(own.split()[0]) == pytest.approx(mine["history"]["loss"][-1], rel=1e-5)
 
     # Reset: the author's points, no banner, and the next run matches the reference again.
     click(page, button(page, PTS, "Reset to the author's data"))
@@ -211,6 +222,27 @@ def test_points_by_mouse_and_keyboard_then_reset(page, specs):
     guess = run(page, GUESS)
     assert guess["predictions"]["shape"] == [6, 1] and guess["comparable"] is True
     assert "✓ match" in live_text(page, GUESS)
+    own = page.find_element(By.CSS_SELECTOR, "#mlp-index-losses td.mlpages-results-own").text
+    assert "your data" not in own
+
+
+def test_a_tap_adds_and_removes_a_point(page):
+    click(page, button(page, PTS, "Edit points"))
+    plot = page.find_element(By.ID, PTS).find_element(By.CSS_SELECTOR, "svg.mlpages-reader-plot")
+    page.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", plot)
+
+    def tap(x: float, y: float) -> None:
+        actions = ActionBuilder(page, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"))
+        actions.pointer_action.move_to(plot, round(x - 130), round(y - 130)).pointer_down().pointer_up()
+        actions.perform()
+
+    tap(130, 140)  # an empty spot
+    shown = points(plot)
+    assert len(shown) == 7 and abs(shown[-1][1] - 140) < 1.5 and shown[-1][2] == 0
+    tap(shown[-1][0], shown[-1][1])
+    assert len(points(plot)) == 6
+    result = run(page, FIT)
+    assert result["readerData"] == {PTS: 6} and result["comparable"] is False  # the reader's 6 points
 
 
 def test_table_rows_train_on_the_edited_values_normalized(page, specs):
