@@ -208,7 +208,8 @@ def test_points_by_mouse_and_keyboard_then_reset(page, specs):
     assert guess["readerData"] == {PTS: 7}
     assert NOTE in live_text(page, GUESS) and "✓" not in live_text(page, GUESS)
     own = page.find_element(By.CSS_SELECTOR, "#mlp-index-losses td.mlpages-results-own").text
-    assert own.endswith("(your data)") and float(own.split()[0]) == pytest.approx(mine["history"]["loss"][-1], rel=1e-5)
+    assert own.endswith("(your data)")
+    assert float(own.split()[0]) == pytest.approx(mine["history"]["loss"][-1], rel=1e-5)
 
     # Reset: the author's points, no banner, and the next run matches the reference again.
     click(page, button(page, PTS, "Reset to the author's data"))
