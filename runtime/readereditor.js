@@ -91,6 +91,9 @@ export function mountReaderEditor(live, spec, readerData) {
   let data = authorRows();
   let active = false;
   const status = statusLine();
+  const activeNote = h('p', { class: `${CSS.note} ${READER.unverified}`, hidden: true },
+    'Your data: the cells that read this dataset train and predict on it. No reference covers those runs; ' +
+      "verify checks only the author's data.");
   const reset = button("Reset to the author's data", () => resetData(), { disabled: true });
   /** @type {HTMLButtonElement[]} */
   const modes = [];
@@ -123,6 +126,7 @@ export function mountReaderEditor(live, spec, readerData) {
       reset,
       status.el,
     ),
+    activeNote,
     panels,
   );
   live.append(root);
@@ -132,6 +136,7 @@ export function mountReaderEditor(live, spec, readerData) {
     const what = active ? `your data: ${data.length} rows` : `the author's data: ${data.length} rows`;
     status.set(message ? `${message} · ${what}` : what, active ? 'warn' : '');
     reset.disabled = !active;
+    activeNote.hidden = !active;
   }
 
   /** Hand the edited train split to the page. */

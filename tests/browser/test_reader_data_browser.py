@@ -188,6 +188,7 @@ def test_points_by_mouse_and_keyboard_then_reset(page, specs):
     shown = points(plot)
     assert len(shown) == 7
     assert "your data: 7 rows" in live_text(page, PTS)
+    assert "No reference covers those runs" in live_text(page, PTS)
 
     # The train cell trains on the reader's 7 points, says so, and checks nothing.
     banner = page.find_element(By.ID, FIT).find_element(By.CSS_SELECTOR, ".mlpages-reader-banner")
@@ -214,6 +215,7 @@ def test_points_by_mouse_and_keyboard_then_reset(page, specs):
     # Reset: the author's points, no banner, and the next run matches the reference again.
     click(page, button(page, PTS, "Reset to the author's data"))
     assert points(plot) == before
+    assert "No reference covers those runs" not in live_text(page, PTS)
     again = run(page, FIT)
     assert again["comparable"] is True and "readerData" not in again
     assert again["history"] == author["history"]
