@@ -247,6 +247,12 @@ function predictView(live, spec, ctx, runner) {
 export function mountPredict(live, spec, ctx) {
   const runner = new Runner(spec, ctx);
   const { render } = predictView(live, spec, ctx, runner);
+  // A change of the reader's data resets the cell: the rows it predicts may have changed.
+  const unsubscribe = ctx.readerData?.subscribe((cells) => {
+    if (!cells.has(spec.id)) return;
+    render(null);
+    runner.status.set('the data changed: run again');
+  });
 
   /**
    * Prepare the model (replaying `after`) and predict every input row.
@@ -276,7 +282,10 @@ export function mountPredict(live, spec, ctx) {
       render(result);
       return result;
     },
-    dispose: () => runner.stop(),
+    dispose() {
+      runner.stop();
+      unsubscribe?.();
+    },
   };
   return view;
 }

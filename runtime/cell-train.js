@@ -144,6 +144,13 @@ export function mountTrain(live, spec, ctx) {
   const runner = new Runner(spec, ctx, { onStop: () => view.stop(), stoppedText: NOT_COMPARABLE_STOPPED });
   const { chart, boundaryOf, showEpoch, showFinals, clear, dispose } = trainView(live, spec, ctx, runner);
   const shouldStop = () => runner.shouldStop();
+  // A change of the reader's data resets the cell: its model was dropped, its figures go.
+  const unsubscribe = ctx.readerData?.subscribe((cells) => {
+    if (!cells.has(spec.id)) return;
+    clear();
+    boundaryOf();
+    runner.status.set('the data changed: Run trains from the initial weights');
+  });
 
   /**
    * Prepare the model (replaying `after`), fit it with live progress, record the result.
@@ -210,6 +217,7 @@ export function mountTrain(live, spec, ctx) {
     },
     dispose() {
       runner.stop();
+      unsubscribe?.();
       chart.dispose();
       dispose();
     },

@@ -191,6 +191,20 @@ export class ReaderData {
     /** @type {Map<string, HTMLElement>} cell id → its "your data" banner */
     this.banners = new Map();
     this.disposed = false;
+    /** @type {Set<(cells: Set<string>) => void>} */
+    this.listeners = new Set();
+  }
+
+  /**
+   * Be told, after each change of reader data, which cells read the changed dataset.
+   * @param {(cells: Set<string>) => void} listener
+   * @returns {() => void} unsubscribe
+   */
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /**
@@ -270,11 +284,16 @@ export class ReaderData {
       if (spec.kind === 'train' && spec.dataset === datasetId) models.add(spec.model);
     }
     for (const model of models) this.options.dropModel(model);
+    /** @type {Set<string>} */
+    const readers = new Set();
     for (const spec of specs.values()) {
       if (spec.id === datasetId) continue;
       const deps = this.options.dependencies(spec, specs);
-      if (deps.some((d) => d.id === datasetId)) this.showBanner(spec.id);
+      if (!deps.some((d) => d.id === datasetId)) continue;
+      readers.add(spec.id);
+      this.showBanner(spec.id);
     }
+    for (const listener of this.listeners) listener(readers);
   }
 
   /**
@@ -313,6 +332,7 @@ export class ReaderData {
 
   dispose() {
     this.disposed = true;
+    this.listeners.clear();
     this.overrides.clear();
     for (const banner of this.banners.values()) banner.remove();
     this.banners.clear();

@@ -189,6 +189,9 @@ def test_points_by_mouse_and_keyboard_then_reset(page, specs):
     assert len(shown) == 7
     assert "your data: 7 rows" in live_text(page, PTS)
     assert "No reference covers those runs" in live_text(page, PTS)
+    # The edits reset the train cell: the author's run and its ✓ are gone.
+    text = live_text(page, FIT)
+    assert "the data changed" in text and "✓" not in text
 
     # The train cell trains on the reader's 7 points, says so, and checks nothing.
     banner = page.find_element(By.ID, FIT).find_element(By.CSS_SELECTOR, ".mlpages-reader-banner")

@@ -157,9 +157,12 @@ test('ReaderData: overrides, marks and dropped models follow the dependencies', 
     element: () => null,
   });
   assert.equal(data.spec('d'), specs.get('d'));
+  const told = [];
+  data.subscribe((cells) => told.push([...cells].sort()));
   const split = { x: arr([[1, 1], [2, 2]]), y: arr([[1], [0]]) };
   await data.set('d', split);
   assert.deepEqual(dropped, ['m']);
+  assert.deepEqual(told, [['p', 't']]); // the cells reading the dataset, besides itself
   assert.equal(data.spec('d').x, split.x);
   assert.equal(data.spec('d').reader, true);
   assert.equal(data.spec('d'), data.spec('d')); // the same object until the data changes
