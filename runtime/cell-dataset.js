@@ -1,6 +1,8 @@
-// Dataset cell: nothing interactive (the build renders its preview); running it checks
-// that its arrays are well formed.
+// Dataset cell: the build renders its preview; the live view offers the reader's own data
+// (readereditor.js) when the dataset is small or two-feature class data. Running it checks
+// that its arrays (the reader's, while the reader edits them) are well formed.
 
+import { mountReaderEditor } from './readereditor.js';
 import { timedRun } from './runner.js';
 
 /**
@@ -22,12 +24,13 @@ function check(array, what) {
 }
 
 /**
- * @param {HTMLElement} _live
+ * @param {HTMLElement} live
  * @param {any} spec the dataset spec
  * @param {CellContext} ctx
  * @returns {CellView}
  */
-export function mountDataset(_live, spec, ctx) {
+export function mountDataset(live, spec, ctx) {
+  const editor = ctx.readerData ? mountReaderEditor(live, spec, ctx.readerData) : null;
   return {
     id: spec.id,
     spec,
@@ -35,12 +38,15 @@ export function mountDataset(_live, spec, ctx) {
     stop() {},
     run: () =>
       timedRun(spec, ctx, async () => {
-        if (!spec.x) throw new Error('dataset has no x');
-        check(spec.x, 'x');
-        check(spec.y, 'y');
-        check(spec.test?.x, 'test.x');
-        check(spec.test?.y, 'test.y');
+        const data = ctx.specOf(spec.id) ?? spec;
+        if (!data.x) throw new Error('dataset has no x');
+        check(data.x, 'x');
+        check(data.y, 'y');
+        check(data.test?.x, 'test.x');
+        check(data.test?.y, 'test.y');
       }),
-    dispose() {},
+    dispose() {
+      editor?.dispose();
+    },
   };
 }

@@ -6,6 +6,7 @@ import { compareElements, compareValue, pickReference, toleranceOf, withinBand }
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
 import { outputKind, outputUnits } from './models.js';
+import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
 import { mark, note } from './ui.js';
@@ -137,20 +138,35 @@ function accuracyLine(acc, ref, tol, n, comparable) {
 }
 
 /**
+ * The rows a predict cell predicts: its own, or while the dataset split it predicts is the
+ * train split of a dataset with the reader's own data, the reader's rows.
+ * @param {any} spec predict spec
+ * @param {CellContext} ctx
+ * @returns {{x: import('./arrays.js').SpecArray, inputs: number[][], raw: number[][] | null, labels: number[][] | null}}
+ */
+function inputsOf(spec, ctx) {
+  const reader = ctx.readerData?.predictRows(spec);
+  if (reader) return { x: reader.x, inputs: rows(reader.x), raw: null, labels: reader.y ? rows(reader.y) : null };
+  return {
+    x: spec.x,
+    inputs: rows(spec.x),
+    raw: spec.raw && !sameArray(spec.raw, spec.x) ? rows(spec.raw) : null,
+    labels: spec.y ? rows(spec.y) : null,
+  };
+}
+
+/**
  * The DOM of a predict cell: the runner's controls, the error box and the table of inputs,
  * outputs and reference (rendered again after each run).
  * @param {HTMLElement} live the cell's `.mlpages-live` element
  * @param {any} spec the predict spec
  * @param {CellContext} ctx
  * @param {Runner} runner
- * @returns {{render: (result: Result | null) => void, labels: number[][] | null}}
+ * @returns {{render: (result: Result | null) => void}}
  */
 function predictView(live, spec, ctx, runner) {
   const modelSpec = ctx.specOf(spec.model);
   const tol = toleranceOf(spec.tolerance);
-  const inputs = rows(spec.x);
-  const raw = spec.raw && !sameArray(spec.raw, spec.x) ? rows(spec.raw) : null;
-  const labels = spec.y ? rows(spec.y) : null;
   const classifier = modelSpec ? isClassifier(spec, modelSpec) : false;
   const units = modelSpec ? outputUnits(modelSpec) : 1;
   /** @param {number} k */
@@ -161,8 +177,11 @@ function predictView(live, spec, ctx, runner) {
 
   /** @param {Result | null} result */
   function render(result) {
+    const { inputs, raw, labels } = inputsOf(spec, ctx);
     const outs = result?.predictions ? rows(result.predictions) : null;
-    const ref = result ? pickReference(spec.references, result.epsilon) : null;
+    // A run on the reader's own data has no reference.
+    const reader = onReaderData(result);
+    const ref = result && !reader ? pickReference(spec.references, result.epsilon) : null;
     const refRows = ref?.predictions ? rows(ref.predictions) : null;
     const comparable = result?.status === 'ok' && Boolean(ref);
     const head = [
@@ -210,12 +229,13 @@ function predictView(live, spec, ctx, runner) {
         ? accuracyLine(result.accuracy, ref, tol, inputs.length, comparable)
         : null,
       result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
-      result && result.status !== 'error' && !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      readerNote(result),
+      result && result.status !== 'error' && !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
     );
   }
 
   render(null);
-  return { render, labels };
+  return { render };
 }
 
 /**
@@ -226,7 +246,13 @@ function predictView(live, spec, ctx, runner) {
  */
 export function mountPredict(live, spec, ctx) {
   const runner = new Runner(spec, ctx);
-  const { render, labels } = predictView(live, spec, ctx, runner);
+  const { render } = predictView(live, spec, ctx, runner);
+  // A change of the reader's data resets the cell: the rows it predicts may have changed.
+  const unsubscribe = ctx.readerData?.subscribe((cells) => {
+    if (!cells.has(spec.id)) return;
+    render(null);
+    runner.status.set('the data changed: run again');
+  });
 
   /**
    * Prepare the model (replaying `after`) and predict every input row.
@@ -238,8 +264,9 @@ export function mountPredict(live, spec, ctx) {
       stopped(result);
       return;
     }
+    const { x, labels } = inputsOf(spec, ctx);
     const tPredict = performance.now();
-    result.predictions = await prepared.live.predict(spec.x);
+    result.predictions = await prepared.live.predict(x);
     result.timings.predictMs = ms(performance.now() - tPredict);
     if (labels) result.accuracy = accuracy(rows(result.predictions), labels);
   }
@@ -255,7 +282,10 @@ export function mountPredict(live, spec, ctx) {
       render(result);
       return result;
     },
-    dispose: () => runner.stop(),
+    dispose() {
+      runner.stop();
+      unsubscribe?.();
+    },
   };
   return view;
 }

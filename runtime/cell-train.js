@@ -7,6 +7,7 @@ import { fmt, h, replace, table } from './dom.js';
 import { createBoundary, canDrawBoundary } from './boundary.js';
 import { createChart } from './chart.js';
 import { outputKind } from './models.js';
+import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
 import { mark, note } from './ui.js';
@@ -28,7 +29,6 @@ import { mark, note } from './ui.js';
 function trainView(live, spec, ctx, runner) {
   const epochs = spec.fit.epochs;
   const modelSpec = ctx.specOf(spec.model);
-  const dataset = ctx.specOf(spec.dataset);
   const tol = toleranceOf(spec.tolerance);
 
   const progress = h('progress', { max: epochs, value: 0 });
@@ -46,10 +46,28 @@ function trainView(live, spec, ctx, runner) {
   replace(live, controls, panels, runner.errorBox, finals);
 
   const chart = createChart(panels, epochs);
-  const boundary =
-    modelSpec && dataset && canDrawBoundary(modelSpec, dataset)
-      ? createBoundary(panels, { train: dataset, test: dataset.test, kind: outputKind(modelSpec) })
-      : null;
+  /** @type {any} the dataset the boundary shows (the reader's own data, while there is some) */
+  let shown = null;
+  /** @type {import('./boundary.js').BoundaryView | null} */
+  let boundary = null;
+
+  /**
+   * The boundary view of the dataset the cell now reads (made again when the data changed).
+   * @returns {import('./boundary.js').BoundaryView | null}
+   */
+  function boundaryOf() {
+    const dataset = ctx.specOf(spec.dataset);
+    if (dataset !== shown) {
+      boundary?.dispose();
+      shown = dataset;
+      boundary =
+        modelSpec && dataset && canDrawBoundary(modelSpec, dataset)
+          ? createBoundary(panels, { train: dataset, test: dataset.test, kind: outputKind(modelSpec) })
+          : null;
+    }
+    return boundary;
+  }
+  boundaryOf();
 
   /** @param {number} epoch */
   function showEpoch(epoch) {
@@ -60,7 +78,10 @@ function trainView(live, spec, ctx, runner) {
   /** @param {Result} result */
   function showFinals(result) {
     if (!result.history) return replace(finals);
-    const ref = pickReference(spec.references, result.epsilon);
+    // A run on the reader's own data has no reference.
+    const reader = onReaderData(result);
+    const ref = reader ? null : pickReference(spec.references, result.epsilon);
+    const dataset = ctx.specOf(spec.dataset);
     const samples = (/** @type {string} */ key) =>
       key.startsWith('val_') ? (dataset.test?.x.shape[0] ?? 1) : dataset.x.shape[0];
     const band = ref?.band ?? null;
@@ -88,8 +109,9 @@ function trainView(live, spec, ctx, runner) {
     replace(
       finals,
       table(CSS.table, ['final', `browser (${result.backend})`, refHead, 'check'], body),
+      readerNote(result),
       result.status === 'stopped' ? note(NOT_COMPARABLE_STOPPED) : null,
-      !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
       comparable && ref
         ? note(`tolerance: |browser − reference| ≤ ${tol.atol} + ${tol.rtol}·|reference|; accuracies within 1/n`)
         : null,
@@ -109,7 +131,7 @@ function trainView(live, spec, ctx, runner) {
     showEpoch(0);
   }
 
-  return { chart, boundary, showEpoch, showFinals, clear };
+  return { chart, boundaryOf, showEpoch, showFinals, clear, dispose: () => boundary?.dispose() };
 }
 
 /**
@@ -119,10 +141,16 @@ function trainView(live, spec, ctx, runner) {
  * @returns {CellView}
  */
 export function mountTrain(live, spec, ctx) {
-  const dataset = ctx.specOf(spec.dataset);
   const runner = new Runner(spec, ctx, { onStop: () => view.stop(), stoppedText: NOT_COMPARABLE_STOPPED });
-  const { chart, boundary, showEpoch, showFinals, clear } = trainView(live, spec, ctx, runner);
+  const { chart, boundaryOf, showEpoch, showFinals, clear, dispose } = trainView(live, spec, ctx, runner);
   const shouldStop = () => runner.shouldStop();
+  // A change of the reader's data resets the cell: its model was dropped, its figures go.
+  const unsubscribe = ctx.readerData?.subscribe((cells) => {
+    if (!cells.has(spec.id)) return;
+    clear();
+    boundaryOf();
+    runner.status.set('the data changed: Run trains from the initial weights');
+  });
 
   /**
    * Prepare the model (replaying `after`), fit it with live progress, record the result.
@@ -130,6 +158,9 @@ export function mountTrain(live, spec, ctx) {
    */
   async function train(result) {
     clear();
+    // The reader's own data while there is some (the page applies changes between runs).
+    const dataset = ctx.specOf(spec.dataset);
+    const boundary = boundaryOf();
     if (!dataset) throw new Error(`no dataset cell '${spec.dataset}' on this page`);
     const prepared = await runner.prepare(result, spec.after);
     runner.active = prepared.live;
@@ -186,8 +217,9 @@ export function mountTrain(live, spec, ctx) {
     },
     dispose() {
       runner.stop();
+      unsubscribe?.();
       chart.dispose();
-      boundary?.dispose();
+      dispose();
     },
   };
   return view;

@@ -13,6 +13,7 @@ import { mountTrain } from './cell-train.js';
  * @property {(id: string) => any} specOf  spec of a cell on this page, by element id
  * @property {() => {backend: string, epsilon: number}} env
  * @property {(id: string) => Promise<Result>} request  queue a run of a cell
+ * @property {import('./readerdata.js').ReaderData} [readerData]  the reader's own data
  * @typedef {object} CellView
  * @property {string} id
  * @property {any} spec

@@ -142,6 +142,33 @@ export const CLASS_COLORS = Object.freeze([
   [23, 190, 207],
 ]);
 
+/**
+ * The reader's own data (runtime/readerdata.js, readereditor.js): which datasets a reader may
+ * edit, the editor's plot, and the label of runs on the reader's data.
+ */
+export const READER = Object.freeze({
+  /** Points editor: two features, class labels, at most this many classes and train rows. */
+  maxClasses: 10,
+  maxPoints: 2000,
+  /** Table editor: at most this many rows, and columns (features and label together). */
+  maxRows: 50,
+  maxColumns: 8,
+  /** Plot size (CSS px), padding around the data (fraction of its span), hit radius (px). */
+  size: 260,
+  pad: 0.1,
+  hitPx: 8,
+  /** Keyboard cursor step, as a fraction of the plot's span (Shift: a larger step). */
+  step: 0.025,
+  bigStep: 0.1,
+  note: "Your data: no reference covers this run; verify checks only the author's data",
+  editor: 'mlpages-reader',
+  plot: 'mlpages-reader-plot',
+  classes: 'mlpages-reader-classes',
+  rows: 'mlpages-reader-rows',
+  banner: 'mlpages-reader-banner',
+  unverified: 'mlpages-reader-unverified',
+});
+
 /** Result statuses of the contract. */
 export const STATUS = Object.freeze({ ok: 'ok', error: 'error', stopped: 'stopped' });
 

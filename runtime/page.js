@@ -8,6 +8,7 @@ import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constant
 import { ensureStylesheet, h } from './dom.js';
 import { failed, newResult } from './result.js';
 import { mountResults } from './results.js';
+import { ReaderData } from './readerdata.js';
 import { ModelStore, errorMessage } from './store.js';
 import { environment, startBackend, tf } from './tfjs.js';
 import { button, showError } from './ui.js';
@@ -174,14 +175,28 @@ export class Page {
     this.disposed = false;
     /** @type {Promise<unknown>} */
     this.queue = Promise.resolve();
-    this.store = new ModelStore((id) => this.specs.get(id));
+    // The reader's own data (readerdata.js): datasets a reader edited, which the cells
+    // reading them run on; changes wait for the runs queued before them.
+    this.readerData = new ReaderData({
+      authorSpec: (id) => this.specs.get(id),
+      specs: () => this.specs.values(),
+      dependencies,
+      schedule: (task) => this.serial(task),
+      dropModel: (id) => {
+        this.store.drop(id);
+        this.store.changed(id);
+      },
+      element: (id) => parsed.find(([el]) => el.id === id)?.[0],
+    });
+    this.store = new ModelStore((id) => this.readerData.spec(id));
 
     const env = () => ({ backend: tf.getBackend(), epsilon: tf.backend().epsilon() });
     /** @type {CellContext} */
     const ctx = {
       store: this.store,
-      specOf: (id) => this.specs.get(id),
+      specOf: (id) => this.readerData.spec(id),
       env,
+      readerData: this.readerData,
       request: (id) => this.run(id),
     };
     for (const [, spec] of parsed) if (!(spec instanceof Error)) this.specs.set(spec.id, spec);
@@ -259,6 +274,17 @@ export class Page {
   }
 
   /**
+   * Run `task` after every run already queued; runs queued later wait for it.
+   * @param {() => void} task
+   * @returns {Promise<void>}
+   */
+  serial(task) {
+    const done = this.queue.then(task);
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
    * @param {string} id
    * @returns {Promise<Result>}
    */
@@ -290,6 +316,7 @@ export class Page {
     await this.queue;
     for (const view of this.order) view.dispose();
     this.store.dispose();
+    this.readerData.dispose();
     this.tables.dispose();
     this.toolbar.remove();
   }

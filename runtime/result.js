@@ -22,6 +22,9 @@ import { errorMessage } from './store.js';
  * @property {SpecArray[]} [outputs]  convolution cells: the output grid per kernel
  * @property {{totalMs: number, fitMs: number, replayMs: number, predictMs?: number}} timings
  * @property {string | null} error
+ * @property {Record<string, number>} [readerData] the datasets with the reader's own data
+ *   that this run read, by id, with their train rows (such a run is not comparable: no
+ *   reference covers it)
  */
 
 /**

@@ -62,7 +62,8 @@ export function mountResults(root, epsilon) {
       for (const row of rows) {
         if (row.origin.cell !== id) continue;
         const value = result.status === 'ok' ? boundValue(row.origin, result) : undefined;
-        replace(row.own, value === undefined ? result.status : fmt(value, 6));
+        const yours = result.readerData ? ' (your data)' : '';
+        replace(row.own, value === undefined ? result.status : `${fmt(value, 6)}${yours}`);
       }
     },
     dispose() {

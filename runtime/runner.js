@@ -24,6 +24,7 @@ import { button, showError, statusLine } from './ui.js';
  */
 export async function timedRun(spec, ctx, work) {
   const result = newResult(spec, ctx.env());
+  ctx.readerData?.mark(result);
   const t0 = performance.now();
   try {
     await work(result);
