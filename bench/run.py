@@ -1,4 +1,4 @@
-"""Print every benchmark table: `make bench` (or `python bench/run.py [build|browser|cnn|size|verify]`).
+"""Print every benchmark table: `make bench` (or `python bench/run.py [build|browser|cnn|size|verify|knobs]`).
 
 Figures are from one run on this machine; compare ratios, not absolute times.
 """
@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_bench  # noqa: E402
 import build_bench  # noqa: E402
 import cnn_bench  # noqa: E402
+import knobs_bench  # noqa: E402
 import size_bench  # noqa: E402
 import verify_bench  # noqa: E402
 
@@ -22,6 +23,7 @@ TABLES = {
     "cnn": ("(d) The CNN page: NumPy references and browser fit times", cnn_bench.run),
     "size": ("(e) The CNN page's own bytes over the wire (gzip): HTML and array files", size_bench.run),
     "verify": ("(f) mlpages verify of a generated course: one browser vs two (--workers)", verify_bench.run),
+    "knobs": ("(g) Knobs on the playground page: build, bytes, knob change to first epoch", knobs_bench.run),
 }
 
 
