@@ -21,6 +21,7 @@ from typing import Any
 
 from ..arrays import is_file_ref, walk
 from .discover import ARRAY_FILE_SLACK_BYTES, MAX_PAGE_BYTES, Page, declared_size, parse_cells, read_url
+from .knobs import read_panel
 
 RUNTIME_ENTRY = "mlpages.js"
 TFJS_BUNDLE = "vendor/tf.fesm.min.js"
@@ -177,10 +178,13 @@ def page_inputs(page: Page, reader: InputReader) -> dict[str, Any]:
         ``html``: sha256 of the page's HTML; ``files``: sha256 of each array file it loads,
         by its ``src`` (``null`` when unreadable); ``runtime``: sha256 over the runtime's
         modules (name and digest of each); ``tfjs``: sha256 of the TF.js bundle;
-        ``digest``: sha256 over all of these.
+        ``variants``: sha256 of each knob variant file of the page, by its path from the
+        page (``null`` when unreadable; only for a page with knobs); ``digest``: sha256
+        over all of these.
     """
+    parsed = parse_cells(page.html)
     files: dict[str, str | None] = {}
-    for ref in (node for cell in parse_cells(page.html).cells for node in walk(cell) if is_file_ref(node)):
+    for ref in (node for cell in parsed.cells for node in walk(cell) if is_file_ref(node)):
         src = str(ref["src"])
         relative = _site_path(page.name, src)
         try:  # read no more than the check itself would (load_array_files)
@@ -201,6 +205,18 @@ def page_inputs(page: Page, reader: InputReader) -> dict[str, Any]:
         "runtime": runtime,
         "tfjs": tfjs,
     }
+    variants: dict[str, str | None] = {}
+    for spec in parsed.knobs:
+        try:
+            panel = read_panel(spec)
+        except ValueError:
+            continue
+        for index in range(panel.count):
+            src = f"{panel.files}{index}.json"
+            relative = _site_path(page.name, src)
+            variants[src] = reader.digest(relative) if relative is not None else None
+    if variants:
+        inputs["variants"] = variants
     inputs["digest"] = _sha256(json.dumps(inputs, sort_keys=True).encode())
     return inputs
 
