@@ -155,9 +155,10 @@ def choose(panel: Panel, sample: int | None) -> list[int]:
     """The non-default variants verify checks, in index order.
 
     ``sample`` ``None`` takes every one. Otherwise ``sample`` of them (all when there are
-    no more), spread evenly over the non-default variants in index order: the first and
-    the last for two, and evenly spaced ones between them for more; the middle one for
-    one. Variants are numbered row-major over the knobs, so the first and the last set
+    no more), spread evenly over the ``m`` non-default variants in index order: the
+    ``j``-th of them (from 0) is the one at position ``j·(m−1)/(sample−1)`` rounded half
+    up, so the first and the last for two; for one, the middle one (position
+    ``(m−1)//2``). Variants are numbered row-major over the knobs, so the first and the last set
     every knob to its first and its last value (bar the default's). The choice depends on
     the spec alone: every run checks the same ones.
     """
@@ -168,7 +169,8 @@ def choose(panel: Panel, sample: int | None) -> list[int]:
         return []
     if sample == 1:
         return [others[(len(others) - 1) // 2]]
-    picks = {round(j * (len(others) - 1) / (sample - 1)) for j in range(sample)}
+    last, steps = len(others) - 1, sample - 1  # position j*last/steps, rounded half up
+    picks = {(2 * j * last + steps) // (2 * steps) for j in range(sample)}
     return [others[p] for p in sorted(picks)]
 
 
