@@ -59,7 +59,7 @@ const clean = (key, value) =>
   : typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
 const setKnobs = () => typeof api.setKnobs === "function"
   ? Promise.resolve(api.setKnobs(...args)).then(() => null)
-  : Promise.reject(new Error("this page's runtime has no window.mlpages.setKnobs()"));
+  : Promise.reject("this page's runtime has no window.mlpages.setKnobs()");
 Promise.resolve(api.ready)
   .then(() => (step === "environment" ? api.environment()
     : step === "setKnobs" ? setKnobs() : api.runAll()))
@@ -170,6 +170,7 @@ class _Session:
         self._driver = driver
         self._step = ""
         self._stuck = False
+        self._moved = False  # whether setKnobs() switched the open page to another variant
 
     def driver(self) -> WebDriver:
         if self._driver is None:
@@ -274,7 +275,7 @@ class _Session:
         cell back to its default variant."""
         chosen = choose(panel, self.options.variants)
         wanted = self._blocks_selected(report.page, parsed, panel)
-        switched = False
+        self._moved = False
         for index in chosen:
             variant = panel.variant(index)
             if not page_ran or not wanted or page.url is None:
@@ -302,10 +303,9 @@ class _Session:
                     report.errors.append(f"{variant.label}: {exc}")
                 except _PageFailed as exc:
                     report.errors.append(f"{variant.label}: {exc}")
-                switched = True
             report.cells += self._check(variant_parsed, results, report, _always(variant),
                                         "not run: the variant failed")
-        if switched and self._driver is not None:
+        if self._moved and self._driver is not None:
             try:
                 self._run_variant(page, report, panel, panel.values(panel.default), run=False)
             except (BrowserUnavailable, _PageFailed) as exc:
@@ -334,8 +334,10 @@ class _Session:
         def steps(driver: WebDriver, deadline: float) -> Any:
             if reopen:
                 self._open(driver, page, report, deadline)
+                self._moved = False
             self._step = f"setKnobs({panel.cell!r}, …)"
             self._call(driver, "setKnobs", deadline, [panel.cell, knobs])
+            self._moved = True
             if not run:
                 return []
             self._step = "runAll()"

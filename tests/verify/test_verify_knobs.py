@@ -25,6 +25,7 @@ from mlpages.verify.knobs import (
 from mlpages.verify.report import format_table, junit_xml, summary_line
 from mlpages.verify.runner import page_entries, run_verify
 from mlpages.verify.server import serve_background
+from selenium.common.exceptions import TimeoutException
 from sitebuild import ROOT, build_pages
 
 PAGE = (ROOT / "tests" / "fixtures" / "knobs" / "index.md").read_text(encoding="utf-8")
@@ -197,10 +198,12 @@ class EchoDriver:
     (read from the pristine site at ``truth``), with ``wrong`` variants' train loss off."""
 
     def __init__(self, truth: Path, wrong: dict[int, float] | None = None,
-                 refuse: set[int] | None = None) -> None:
+                 refuse: set[int] | None = None, hang: set[int] | None = None) -> None:
         self.truth = truth
         self.wrong = wrong or {}
         self.refuse = refuse or set()
+        self.hang = hang or set()
+        self.quit_called = False
         self.capabilities: dict[str, Any] = {}
         self.calls: list[tuple[str, list[Any]]] = []
         self.current = 3
@@ -236,6 +239,8 @@ class EchoDriver:
                 return json.dumps({"ok": False, "error": f"Error: no variant {knobs}"})
             self.current = index
             return json.dumps({"ok": True, "value": None})
+        if self.current in self.hang:
+            raise TimeoutException("script timeout")
         return json.dumps({"ok": True, "value": [self._result(c) for c in self._cells()]})
 
     def _result(self, spec: dict[str, Any]) -> dict[str, Any]:
@@ -262,7 +267,7 @@ class EchoDriver:
         return False
 
     def quit(self) -> None:
-        pass
+        self.quit_called = True
 
 
 def verify(site: Path, driver: EchoDriver, tmp_path: Path, **options: Any):
@@ -419,3 +424,32 @@ def test_junit_of_a_passing_variant_run(site: Path, built: Path, tmp_path: Path)
     assert "pts (mlp-index-pts) [variant 0 of fit (epochs 3, model.learningRate 0.1)]" in names
     assert len(names) == len(set(names)) == 16
     ET.fromstring(ET.tostring(junit_xml(report).getroot()))
+
+
+def test_a_variant_that_times_out_costs_its_browser_and_the_next_variant_opens_the_page_again(
+    site: Path, built: Path, tmp_path: Path
+):
+    drivers: list[EchoDriver] = []
+
+    def factory() -> EchoDriver:
+        drivers.append(EchoDriver(built, hang={0}))
+        return drivers[-1]
+
+    report = run_verify(site, driver_factory=factory, artifacts=tmp_path / "art", page_timeout=7)
+    (page,) = report.pages
+    assert page.errors == ["variant 0 of fit (epochs 3, model.learningRate 0.1): timed out after 7 s "
+                           "waiting for runAll()"]
+    assert page.knobs[0].checked == [3, 2]
+    assert len(drivers) == 2 and drivers[0].quit_called
+    # The second browser opens the page as served, then switches to variant 2 and back.
+    assert [step for step, _ in drivers[1].calls] == ["environment", "setKnobs", "runAll", "setKnobs"]
+    assert {c.status for c in page.cells if c.variant and c.variant.index == 2} == {"passed"}
+    assert report.exit_code == 4
+
+
+def test_no_switch_back_when_no_variant_was_switched_to(site: Path, built: Path, tmp_path: Path):
+    driver = EchoDriver(built, refuse={0, 1, 2})
+    report = verify(site, driver, tmp_path, variants=None)
+    assert [step for step, _ in driver.calls].count("setKnobs") == 3
+    assert len(report.pages[0].errors) == 3
+    assert summary_line(report).endswith("; 1 of 4 variants checked")
