@@ -44,7 +44,8 @@ exit codes:
   4  page failures only: page error, author error block, timeout or hung page,
      wrong backend, malformed answer from a page, array file not on the site or
      longer than its shape, no reference for the backend's epsilon, a cell that
-     failed or crashed
+     failed or crashed, a knob variant whose file is missing or refused or whose
+     setKnobs() failed
 """
 
 QUIZ_EPILOG = """\

@@ -68,7 +68,8 @@ class KnobsChecked:
         count: How many variants its knobs make.
         default: The author's variant, the page as served.
         checked: The variants whose run was compared with their references, in the order
-            they ran (the default first).
+            they ran (the default first); of a page skipped as unchanged, those the earlier
+            report checked at the same inputs.
     """
 
     cell: str
@@ -260,9 +261,9 @@ def summary_line(report: Report) -> str:
         f"{counts['error']} errors, {counts['skipped']} not run"
     )
     knobs = [k for p in report.pages for k in p.knobs]
-    if knobs:
-        line += (f"; {sum(len(k.checked) for k in knobs)} of {sum(k.count for k in knobs)} "
-                 "variants checked")
+    if knobs:  # a page skipped as unchanged carries what the earlier run checked: not this run's
+        done = sum(len(k.checked) for p in report.pages if not p.skipped for k in p.knobs)
+        line += f"; {done} of {sum(k.count for k in knobs)} variants checked"
     return line
 
 

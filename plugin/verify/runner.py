@@ -711,15 +711,21 @@ def run_verify(target: str | Path, **options: Any) -> Report:
     for page in pages:
         entries = page_entries(page.html, opts.variants)
         digest = inputs[page.name]["digest"]
-        note = skip_note(opts.selection, page.name, [e.name for e in entries], digest)
+        panels = page_panels(parse_cells(page.html))
+        wanted = {p.cell: [p.default, *choose(p, opts.variants)] for p in panels}
+        note = skip_note(opts.selection, page.name, [e.name for e in entries], digest, wanted)
         if note is not None:
             for entry in entries:
                 entry.status, entry.note = "skipped", note
             # Verified at these inputs by the earlier run, whatever else deselects it now.
-            knobs = [KnobsChecked(p.cell, p.name, p.count, p.default)
-                     for p in page_panels(parse_cells(page.html))]
+            verified = opts.selection.unchanged(page.name, digest, wanted)
+            # What the earlier run checked at these inputs, when it stands for this one.
+            before = (opts.selection.previous or {}).get(page.name) if verified else None
+            knobs = [KnobsChecked(p.cell, p.name, p.count, p.default,
+                                  sorted(before.variants.get(p.cell, ())) if before else [])
+                     for p in panels]
             skipped[page.name] = PageReport(page=page.name, cells=entries, skipped=note, knobs=knobs,
-                                            verified=opts.selection.unchanged(page.name, digest))
+                                            verified=verified)
             if opts.progress:
                 opts.progress(skipped[page.name])
     ran = _run_pages(target, [p for p in pages if p.name not in skipped], opts, report)

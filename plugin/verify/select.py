@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -39,10 +39,12 @@ class Previous:
     Attributes:
         digest: Its inputs' digest then.
         verified: Whether every cell of it was checked and passed at that digest.
+        variants: The knob variants it checked, by train cell id.
     """
 
     digest: str
     verified: bool
+    variants: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,15 @@ class Selection:
             fnmatchcase(f"{page}::{cell}", glob) or fnmatchcase(cell, glob) for glob in self.cells
         )
 
-    def unchanged(self, page: str, digest: str) -> bool:
-        """Whether the previous report verified ``page`` at this same digest."""
+    def unchanged(self, page: str, digest: str, variants: Mapping[str, Iterable[int]] | None = None) -> bool:
+        """Whether the previous report verified ``page`` at this same digest, and checked
+        every knob variant in ``variants`` (by train cell id) that this run would."""
         before = (self.previous or {}).get(page)
-        return before is not None and before.verified and before.digest == digest
+        return (
+            before is not None and before.verified and before.digest == digest
+            and all(set(wanted) <= before.variants.get(cell, frozenset())
+                    for cell, wanted in (variants or {}).items())
+        )
 
     @property
     def everything(self) -> bool:
@@ -103,7 +110,18 @@ def read_previous(path: str | Path) -> dict[str, Previous]:
         inputs = entry.get("inputs")
         digest = inputs.get("digest") if isinstance(inputs, dict) else None
         if isinstance(digest, str):
-            found[entry["page"]] = Previous(digest=digest, verified=entry.get("verified") is True)
+            found[entry["page"]] = Previous(digest=digest, verified=entry.get("verified") is True,
+                                            variants=_checked(entry.get("knobs")))
+    return found
+
+
+def _checked(knobs: Any) -> dict[str, frozenset[int]]:
+    """The variants a report's page entry checked, by train cell id."""
+    found: dict[str, frozenset[int]] = {}
+    for entry in knobs if isinstance(knobs, list) else []:
+        checked = entry.get("checked") if isinstance(entry, dict) else None
+        if isinstance(entry.get("cell"), str) and isinstance(checked, list):
+            found[entry["cell"]] = frozenset(i for i in checked if isinstance(i, int))
     return found
 
 
@@ -221,13 +239,15 @@ def page_inputs(page: Page, reader: InputReader) -> dict[str, Any]:
     return inputs
 
 
-def skip_note(selection: Selection, page: str, cell_names: Iterable[str], digest: str) -> str | None:
-    """Why a whole page is not run (``None``: it runs)."""
+def skip_note(selection: Selection, page: str, cell_names: Iterable[str], digest: str,
+              variants: Mapping[str, Iterable[int]] | None = None) -> str | None:
+    """Why a whole page is not run (``None``: it runs); ``variants`` are the knob variants
+    this run would check, by train cell id."""
     if not selection.page_selected(page):
         return "not selected by --page"
     if selection.cells and not any(selection.cell_selected(page, name) for name in cell_names):
         return "no cell selected by --cell"
-    if selection.unchanged(page, digest):
+    if selection.unchanged(page, digest, variants):
         return f"unchanged since {selection.previous_name}, which verified it"
     return None
 

@@ -453,3 +453,31 @@ def test_no_switch_back_when_no_variant_was_switched_to(site: Path, built: Path,
     assert [step for step, _ in driver.calls].count("setKnobs") == 3
     assert len(report.pages[0].errors) == 3
     assert summary_line(report).endswith("; 1 of 4 variants checked")
+
+
+def test_changed_since_skips_a_page_only_if_it_checked_the_variants_asked_for(
+    site: Path, built: Path, tmp_path: Path
+):
+    from mlpages.verify.report import write_json
+    from mlpages.verify.select import Selection, read_previous
+
+    write_json(verify(site, EchoDriver(built), tmp_path), tmp_path / "r1.json")
+    previous = read_previous(tmp_path / "r1.json")
+    assert previous["index.html"].variants == {"mlp-index-fit": frozenset({0, 2, 3})}
+
+    def since(report: Path, **options: Any):
+        selection = Selection(previous=read_previous(report), previous_name=str(report))
+        driver = EchoDriver(built)
+        return verify(site, driver, tmp_path, selection=selection, **options), driver
+
+    again, driver = since(tmp_path / "r1.json")
+    assert driver.calls == [] and again.pages[0].skipped.startswith("unchanged since")
+    assert again.pages[0].verified and again.pages[0].knobs[0].checked == [0, 2, 3]
+    assert summary_line(again).endswith("; 0 of 4 variants checked")
+    write_json(again, tmp_path / "r2.json")  # the chain goes on: still verified with 0, 2, 3
+    assert since(tmp_path / "r2.json")[1].calls == []
+    assert since(tmp_path / "r2.json", variants=0)[1].calls == []
+    middle, _ = since(tmp_path / "r2.json", variants=1)  # variant 1, the middle one, was not checked
+    assert middle.pages[0].skipped == "" and middle.pages[0].knobs[0].checked == [3, 1]
+    everything, _ = since(tmp_path / "r2.json", variants=None)
+    assert everything.pages[0].skipped == "" and everything.pages[0].knobs[0].checked == [3, 0, 1, 2]
