@@ -14,6 +14,7 @@ answers the others. Each item carries ``xdist_group(<page>)``, so ``pytest-xdist
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,7 +88,7 @@ class _SitePlugin:
         chosen = config.getoption("mlpages_variants")
         try:
             variants = DEFAULT_SAMPLE if chosen is None else variants_option(str(chosen))
-        except ValueError as exc:  # argparse's ArgumentTypeError is one
+        except argparse.ArgumentTypeError as exc:
             raise pytest.UsageError(f"--mlpages-variants: {exc}") from None
         backends = tuple(n.strip() for n in str(config.getoption("mlpages_backend")).split(",") if n.strip())
         try:
