@@ -313,7 +313,10 @@ class _Session:
                                      f"variant {panel.default} failed: {exc}")
 
     def _blocks_selected(self, page: str, parsed: PageCells, panel: Panel) -> bool:
-        """Whether ``--cell`` selects a cell or numeric question in a block the knobs change."""
+        """Whether ``--cell`` selects a cell or numeric question in a block the knobs change
+        (without ``--cell``: always)."""
+        if not self.options.selection.cells:
+            return True
         blocks = set(panel.blocks)
         names = [str(c.get("name", "?")) for c in parsed.cells if str(c.get("id")) in blocks]
         names += [_question_entry(quiz, question).name for quiz, question in numeric_questions(parsed)
