@@ -21,6 +21,7 @@ from pathlib import Path
 from . import __version__, quizdown
 from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, copy_runtime, site_errors
 from .verify.discover import SiteUnavailable
+from .verify.knobs import DEFAULT_SAMPLE
 from .verify.report import (
     EXIT_ENVIRONMENT,
     EXIT_USAGE,
@@ -43,7 +44,8 @@ exit codes:
   4  page failures only: page error, author error block, timeout or hung page,
      wrong backend, malformed answer from a page, array file not on the site or
      longer than its shape, no reference for the backend's epsilon, a cell that
-     failed or crashed
+     failed or crashed, a knob variant whose file is missing or refused or whose
+     setKnobs() failed
 """
 
 QUIZ_EPILOG = """\
@@ -89,6 +91,22 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return value
+
+
+def variants_option(text: str) -> int | None:
+    """``--variants``: ``all`` (``None``), ``default`` (0) or how many besides the default."""
+    word = text.strip().lower()
+    if word == "all":
+        return None
+    if word == "default":
+        return 0
+    try:
+        value = int(word)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected all, default or a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
     return value
 
 
@@ -207,6 +225,15 @@ def _verify_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip pages a previous --json REPORT verified whose HTML, array files, runtime "
         "and TF.js are unchanged",
     )
+    parser.add_argument(
+        "--variants",
+        type=variants_option,
+        default=DEFAULT_SAMPLE,
+        metavar="all|default|N",
+        help="knob variants checked per train cell with knobs besides the page as served: "
+        f"N of them spread evenly over the others (default: {DEFAULT_SAMPLE}), all, or "
+        "default (0: the page as served only)",
+    )
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML to FILE")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report to FILE")
     parser.add_argument(
@@ -236,6 +263,7 @@ def _verify(args: argparse.Namespace) -> int:
         remote=args.remote,
         serve_host=args.serve_host,
         artifacts=args.artifacts,
+        variants=args.variants,
         progress=None if args.quiet else progress,
     )
     if report.environment_error:

@@ -14,6 +14,7 @@ answers the others. Each item carries ``xdist_group(<page>)``, so ``pytest-xdist
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="drive a Selenium Grid at URL instead of the local Chromium",
     )
     group.addoption(
+        "--mlpages-variants", metavar="all|default|N", default=None,
+        help="knob variants checked per train cell with knobs besides the page as served "
+        "(default: 2), as verify's --variants",
+    )
+    group.addoption(
         "--mlpages-artifacts", metavar="DIR", default="mlpages-verify-artifacts",
         help="where screenshots and console logs of failed pages go (default: mlpages-verify-artifacts)",
     )
@@ -73,10 +79,17 @@ class _SitePlugin:
         """Collect the site's pages and their cells instead of test files."""
         if session.config.pluginmanager.has_plugin("dsession"):
             return None  # pytest-xdist's controller: its workers collect, and run the pages
+        from .cli import variants_option
         from .verify.discover import SiteUnavailable
+        from .verify.knobs import DEFAULT_SAMPLE
         from .verify.runner import PageRunner, page_entries
 
         config = session.config
+        chosen = config.getoption("mlpages_variants")
+        try:
+            variants = DEFAULT_SAMPLE if chosen is None else variants_option(str(chosen))
+        except argparse.ArgumentTypeError as exc:
+            raise pytest.UsageError(f"--mlpages-variants: {exc}") from None
         backends = tuple(n.strip() for n in str(config.getoption("mlpages_backend")).split(",") if n.strip())
         try:
             runner = PageRunner(
@@ -86,6 +99,7 @@ class _SitePlugin:
                 cell_timeout=config.getoption("mlpages_cell_timeout"),
                 remote=config.getoption("mlpages_remote"),
                 artifacts=Path(config.getoption("mlpages_artifacts")),
+                variants=variants,
             )
         except SiteUnavailable as exc:
             raise pytest.UsageError(f"--mlpages: {exc}") from None
@@ -96,11 +110,13 @@ class _SitePlugin:
         for page in runner.pages:
             collector = PageCollector.from_parent(session, name=page.name, nodeid=page.name)
             # A page with only author error blocks has nothing to check: its errors are its test.
-            entries: list[tuple[str, str | None]] = (
-                [(e.name, e.cell_id) for e in page_entries(page.html)] or [("(page)", None)])
+            entries: list[tuple[str, str | None, tuple[str, int] | None]] = (
+                [(_item_name(e), e.cell_id, _variant_key(e)) for e in page_entries(page.html, variants)]
+                or [("(page)", None, None)])
             page_items: list[pytest.Item] = []
-            for name, cell_id in entries:
-                item = CellItem.from_parent(collector, name=name, page=page.name, cell_id=cell_id)
+            for name, cell_id, variant in entries:
+                item = CellItem.from_parent(collector, name=name, page=page.name, cell_id=cell_id,
+                                            variant=variant)
                 item.add_marker(pytest.mark.xdist_group(page.name))
                 page_items.append(item)
             # What pytest's own collection reports per file: counted by the terminal, and
@@ -135,12 +151,16 @@ class CellFailed(Exception):
 
 
 class CellItem(pytest.Item):
-    """One cell or numeric quiz question of a page (``cell_id`` ``None``: the page itself)."""
+    """One cell or numeric quiz question of a page (``cell_id`` ``None``: the page itself),
+    in the page as served or (``variant``: the knob cell's id and the variant) in a variant
+    of its knobs."""
 
-    def __init__(self, *, page: str, cell_id: str | None, **kwargs: Any) -> None:
+    def __init__(self, *, page: str, cell_id: str | None, variant: tuple[str, int] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.page = page
         self.cell_id = cell_id
+        self.variant = variant
 
     def runtest(self) -> None:
         """Run the page (once for all its items) and fail with verify's lines for this cell."""
@@ -148,7 +168,8 @@ class CellItem(pytest.Item):
 
         page = self.config.stash[_RUNNER].report(self.page)
         lines = page_failure_text(_page_level(page)) if page.errors else []
-        cell = next((c for c in page.cells if c.cell_id == self.cell_id), None)
+        cell = next((c for c in page.cells
+                     if c.cell_id == self.cell_id and _variant_key(c) == self.variant), None)
         if self.cell_id is not None:
             lines += _cell_lines(page, cell, self.cell_id)
         if lines:
@@ -163,6 +184,19 @@ class CellItem(pytest.Item):
     def reportinfo(self) -> tuple[Path, int | None, str]:
         """Where the item is reported: the page and the cell."""
         return self.path, None, f"page {self.page}, cell {self.name}"
+
+
+def _variant_key(cell: CellReport) -> tuple[str, int] | None:
+    """Which run of the page a cell's report is of: ``None`` the page as served, else the
+    knob cell and the variant."""
+    variant = cell.variant
+    return None if variant is None or variant.default else (variant.cell, variant.index)
+
+
+def _item_name(cell: CellReport) -> str:
+    """The item's name: the cell's, and in a knob variant ``fit [variant 3 of fit (epochs 10, …)]``."""
+    variant = cell.variant
+    return cell.name if variant is None or variant.default else f"{cell.name} [{variant.label}]"
 
 
 def _page_level(page: PageReport) -> PageReport:
@@ -181,6 +215,7 @@ def _cell_lines(page: PageReport, cell: CellReport | None, cell_id: str) -> list
     if cell.status == "passed":
         return []
     if cell.mismatches:
-        return mismatch_lines(page.page, cell.mismatches)
+        return mismatch_lines(page.page, cell.mismatches, cell.variant)
     what = "quiz question" if cell.kind == "quiz" else "cell"
-    return [f"{page.page}: {what} {cell.name} ({cell.cell_id}): {cell.status}: {cell.note}"]
+    where = f"{page.page}: {cell.variant.label}" if cell.variant is not None else page.page
+    return [f"{where}: {what} {cell.name} ({cell.cell_id}): {cell.status}: {cell.note}"]

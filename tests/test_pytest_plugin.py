@@ -53,3 +53,26 @@ def test_without_the_option_the_plugin_collects_nothing_and_imports_nothing_heav
                             cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def test_knob_variants_are_items_of_their_own(tmp_path):
+    from sitebuild import ROOT, build_pages
+
+    page = (ROOT / "tests" / "fixtures" / "knobs" / "index.md").read_text(encoding="utf-8")
+    site = build_pages(tmp_path / "project", {"index.md": page})
+    result = pytest_mlpages(site, "--collect-only", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    items = [line for line in result.stdout.splitlines() if "::" in line]
+    names = ["pts", "net", "fit", "p", "check/check-1"]
+    assert items == [f"index.html::{n}" for n in names] + [
+        f"index.html::{n} [variant {i} of fit ({words})]"
+        for i, words in ((0, "epochs 3, model.learningRate 0.1"), (2, "epochs 6, model.learningRate 0.1"))
+        for n in names
+    ]
+    everything = pytest_mlpages(site, "--collect-only", "-q", "--mlpages-variants", "all", cwd=tmp_path)
+    assert "20 tests collected" in everything.stdout, everything.stdout + everything.stderr
+    default = pytest_mlpages(site, "--collect-only", "-q", "--mlpages-variants", "default", cwd=tmp_path)
+    assert "5 tests collected" in default.stdout, default.stdout + default.stderr
+    wrong = pytest_mlpages(site, "--collect-only", "-q", "--mlpages-variants", "some", cwd=tmp_path)
+    assert wrong.returncode == 4
+    assert "--mlpages-variants: expected all, default or a whole number" in wrong.stderr

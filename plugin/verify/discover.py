@@ -22,6 +22,7 @@ from ..contract import SCHEMA
 
 CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
+KNOBS_MARKER = "data-mlpages-knobs"
 MAX_CRAWL = 5000
 MAX_ARRAY_VALUES = 2**24
 """The most values verify reads from the array files of one page together (64 MiB as
@@ -53,6 +54,9 @@ class PageCells:
     quizzes: list[dict[str, Any]] = field(default_factory=list)
     """The quiz specs in page order (``[data-mlpages-quiz]``; not cells, but numeric
     questions are bound to cells' results)."""
+    knobs: list[dict[str, Any]] = field(default_factory=list)
+    """The knob cells' control specs in page order (``[data-mlpages-knobs]``, kind
+    ``knobs``): the variants of the train cell each belongs to (:mod:`.knobs`)."""
 
     @property
     def datasets(self) -> dict[str, dict[str, Any]]:
@@ -83,6 +87,7 @@ class _CellParser(HTMLParser):
         self.result = PageCells()
         self._cell: dict[str, str | None] | None = None
         self._quiz: dict[str, str | None] | None = None
+        self._knobs: dict[str, str | None] | None = None
         self._script: str | None = None  # "spec" or "page" while inside such a script
         self._buffer: list[str] = []
         self._error: dict[str, str | None] | None = None
@@ -105,11 +110,15 @@ class _CellParser(HTMLParser):
                 self._cell = attributes
         if QUIZ_MARKER in attributes:
             self._quiz = attributes
+        if KNOBS_MARKER in attributes:
+            self._knobs = attributes
         if tag == "script":
             if "mlpages-spec" in classes and self._cell is not None:
                 self._script, self._buffer = "spec", []
             elif "mlpages-quiz-spec" in classes and self._quiz is not None:
                 self._script, self._buffer = "quiz", []
+            elif "mlpages-knobs-spec" in classes and self._knobs is not None:
+                self._script, self._buffer = "knobs", []
             elif attributes.get("id") == "mlpages-page":
                 self._script, self._buffer = "page", []
 
@@ -151,6 +160,9 @@ class _CellParser(HTMLParser):
         elif self._script == "quiz":
             cell_id, self._quiz = (self._quiz or {}).get("id"), None
             label = f"quiz {cell_id or '?'}"
+        elif self._script == "knobs":
+            cell_id, self._knobs = (self._knobs or {}).get("id"), None
+            label = f"knobs {cell_id or '?'}"
         else:
             label = "#mlpages-page"
         try:
@@ -165,10 +177,11 @@ class _CellParser(HTMLParser):
             self.result.errors.append(
                 f"{label}: schema {schema!r}, this verifier reads schema {SCHEMA}"
             )
-        elif self._script in ("spec", "quiz"):
+        elif self._script in ("spec", "quiz", "knobs"):
             if cell_id:
                 value.setdefault("id", cell_id)
-            (self.result.cells if self._script == "spec" else self.result.quizzes).append(value)
+            {"spec": self.result.cells, "quiz": self.result.quizzes,
+             "knobs": self.result.knobs}[self._script].append(value)
 
 
 def parse_cells(html: str) -> PageCells:
@@ -294,7 +307,8 @@ class ArrayFiles:
     refused: bool = False
 
 
-def load_array_files(cells: list[dict[str, Any]], page_url: str, timeout: float = 30.0) -> ArrayFiles:
+def load_array_files(cells: list[dict[str, Any]], page_url: str, timeout: float = 30.0,
+                     loaded: dict[str, list[float | None] | None] | None = None) -> ArrayFiles:
     """Read the site files of the specs' large arrays, checking each file's size and sha256.
 
     Only ``http(s)`` URLs of the page's own origin (the site's) are read, no more bytes of a
@@ -302,10 +316,14 @@ def load_array_files(cells: list[dict[str, Any]], page_url: str, timeout: float 
     no more than :data:`MAX_ARRAY_VALUES` values for the page. Each file reference in
     ``cells`` that can be read gets its ``data`` (float32 values as the runtime decodes
     them) in place, so references compare like inline ones.
+
+    ``loaded`` keeps each file's values (``None``: not usable) by ``src`` across calls: a
+    knob variant's cells read only the files the page's own cells did not, and a file's
+    error is reported once.
     """
     found = ArrayFiles()
     total = 0
-    loaded: dict[str, list[float | None] | None] = {}
+    loaded = {} if loaded is None else loaded
     for ref in [node for cell in cells for node in walk(cell) if is_file_ref(node)]:
         src = str(ref["src"])
         if src not in loaded:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from ..html import encode_nonfinite
 from .compare import Mismatch
+from .knobs import Variant
 
 EXIT_OK = 0
 EXIT_MISMATCH = 1
@@ -41,6 +42,8 @@ class CellReport:
         time_ms: The cell's run time as the page measured it.
         banded: How many values were checked within a band of NumPy runs rather than
             against one reference (training with dropout that has no seed).
+        variant: The knob variant the cell was checked in, for a cell that a train cell's
+            knobs change (``default`` true: the page as served); ``None`` for any other.
     """
 
     cell_id: str
@@ -52,6 +55,28 @@ class CellReport:
     max_rel_diff: float | None = None
     time_ms: float | None = None
     banded: int = 0
+    variant: Variant | None = None
+
+
+@dataclass
+class KnobsChecked:
+    """The variants of one knob cell (a train cell's knobs) and which of them were checked.
+
+    Attributes:
+        cell: The train cell's element id.
+        name: The train cell's name.
+        count: How many variants its knobs make.
+        default: The author's variant, the page as served.
+        checked: The variants whose run was compared with their references, in the order
+            they ran (the default first); of a page skipped as unchanged, those the earlier
+            report checked at the same inputs.
+    """
+
+    cell: str
+    name: str
+    count: int
+    default: int
+    checked: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +98,7 @@ class PageReport:
             ``runtime``, ``tfjs``, ``digest``; :func:`mlpages.verify.select.page_inputs`).
         verified: Whether every cell of the page was checked and passed at these inputs,
             in this run or (skipped as unchanged) in the report it was compared with.
+        knobs: The page's knob cells and which of their variants were checked.
     """
 
     page: str
@@ -86,6 +112,7 @@ class PageReport:
     skipped: str = ""
     inputs: dict[str, Any] | None = None
     verified: bool = False
+    knobs: list[KnobsChecked] = field(default_factory=list)
 
     @property
     def has_mismatch(self) -> bool:
@@ -152,8 +179,10 @@ def _short(text: str, width: int = 72) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def mismatch_lines(page: str, mismatches: list[Mismatch]) -> list[str]:
-    """Report lines: the first few per quantity, then how many more there are."""
+def mismatch_lines(page: str, mismatches: list[Mismatch], variant: Variant | None = None) -> list[str]:
+    """Report lines: the first few per quantity, then how many more there are; each names
+    the knob variant they were found in, if any."""
+    page = f"{page}: {variant.label}" if variant is not None else page
     by_quantity: dict[str, list[Mismatch]] = defaultdict(list)
     for mismatch in mismatches:
         by_quantity[mismatch.quantity].append(mismatch)
@@ -173,7 +202,7 @@ def page_failure_text(page: PageReport) -> list[str]:
     """Every failure line of a page: page errors, then cell mismatches and errors."""
     lines = [f"{page.page}: {error}" for error in page.errors]
     for cell in page.cells:
-        lines += mismatch_lines(page.page, cell.mismatches)
+        lines += mismatch_lines(page.page, cell.mismatches, cell.variant)
     if page.artifacts:
         lines.append(f"{page.page}: artifacts: {', '.join(page.artifacts)}")
     return lines
@@ -186,9 +215,16 @@ def format_table(report: Report) -> str:
         page_status = "error" if page.errors else "skipped" if page.skipped else "ok"
         page_note = "; ".join(page.errors) or page.skipped or str((page.environment or {}).get("backend", ""))
         rows.append((page.page, "(page)", "", page_status, _short(page_note), f"{page.seconds:.1f} s"))
+        shown: Variant | None = None
         for cell in page.cells:
+            variant = cell.variant if cell.variant is not None and not cell.variant.default else None
+            if variant is not None and variant != shown:
+                rows.append(("", f"(variant {variant.index} of {variant.name})", "", "",
+                             _short(variant.words), ""))
+            shown = variant
             time = "" if cell.time_ms is None else f"{cell.time_ms / 1000:.2f} s"
-            rows.append(("", cell.name, cell.kind, cell.status, _short(_cell_note(cell)), time))
+            name = f"  {cell.name}" if variant is not None else cell.name
+            rows.append(("", name, cell.kind, cell.status, _short(_cell_note(cell)), time))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = [
         "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False))
@@ -219,11 +255,23 @@ def summary_line(report: Report) -> str:
     checked = f"{len(cells) - questions} cells"
     if questions:
         checked += f" and {questions} quiz question{'s' if questions != 1 else ''}"
-    return (
+    line = (
         f"mlpages verify {verdict}: {pages}, "
         f"{checked}: {counts['passed']} passed, {counts['mismatch']} mismatched, "
         f"{counts['error']} errors, {counts['skipped']} not run"
     )
+    knobs = [k for p in report.pages for k in p.knobs]
+    if knobs:  # a page skipped as unchanged carries what the earlier run checked: not this run's
+        done = sum(len(k.checked) for p in report.pages if not p.skipped for k in p.knobs)
+        line += f"; {done} of {sum(k.count for k in knobs)} variants checked"
+    return line
+
+
+def case_name(cell: CellReport) -> str:
+    """A cell's name in JUnit XML and pytest: ``fit (mlp-x-fit)``, and the knob variant it
+    was checked in, if any: ``fit (mlp-x-fit) [variant 3 of fit (epochs 10, …)]``."""
+    name = f"{cell.name} ({cell.cell_id})"
+    return f"{name} [{cell.variant.label}]" if cell.variant is not None else name
 
 
 def junit_xml(report: Report) -> ET.ElementTree:
@@ -262,7 +310,7 @@ def junit_xml(report: Report) -> ET.ElementTree:
         if page.console and not page.passed:
             ET.SubElement(page_case, "system-out").text = format_console(page.console)
         for cell in page.cells:
-            case = add(page.page, f"{cell.name} ({cell.cell_id})", (cell.time_ms or 0) / 1000)
+            case = add(page.page, case_name(cell), (cell.time_ms or 0) / 1000)
             if cell.status == "skipped":
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", message=cell.note)
@@ -270,7 +318,7 @@ def junit_xml(report: Report) -> ET.ElementTree:
                 tag = "failure" if cell.status == "mismatch" else "error"
                 counts["failures" if tag == "failure" else "errors"] += 1
                 element = ET.SubElement(case, tag, type=cell.status, message=_cell_note(cell))
-                element.text = "\n".join(mismatch_lines(page.page, cell.mismatches))
+                element.text = "\n".join(mismatch_lines(page.page, cell.mismatches, cell.variant))
     for key, value in counts.items():
         suite.set(key, str(value))
     suite.set("time", f"{total_time:.3f}")

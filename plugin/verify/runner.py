@@ -35,20 +35,34 @@ from .discover import (
     load_array_files,
     parse_cells,
 )
-from .report import CellReport, PageReport, Report, format_console
+from .knobs import (
+    DEFAULT_SAMPLE,
+    Panel,
+    Variant,
+    VariantUnavailable,
+    choose,
+    read_panel,
+    read_variant,
+    substitute,
+)
+from .report import CellReport, KnobsChecked, PageReport, Report, format_console
 from .select import InputReader, Selection, page_inputs, skip_note
 from .server import serve_background
 
 # Runs one step of the page API and hands back JSON text. Typed arrays become lists and
 # non-finite numbers become strings ("NaN"), which JSON and WebDriver would turn into null.
 _CALL_API = """
-const [step, done] = [arguments[0], arguments[arguments.length - 1]];
+const [step, args, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
 const api = window.mlpages;
 const clean = (key, value) =>
   ArrayBuffer.isView(value) ? Array.from(value)
   : typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+const setKnobs = () => typeof api.setKnobs === "function"
+  ? Promise.resolve(api.setKnobs(...args)).then(() => null)
+  : Promise.reject("this page's runtime has no window.mlpages.setKnobs()");
 Promise.resolve(api.ready)
-  .then(() => (step === "environment" ? api.environment() : api.runAll()))
+  .then(() => (step === "environment" ? api.environment()
+    : step === "setKnobs" ? setKnobs() : api.runAll()))
   .then(
     (value) => done(JSON.stringify({ok: true, value: value === undefined ? null : value}, clean)),
     (error) => done(JSON.stringify({ok: false, error: String((error && error.stack) || error)})),
@@ -78,6 +92,8 @@ class Options:
         progress: Called with each page's report as soon as it is done.
         driver_factory: Makes a browser session (default: :func:`make_driver`).
         selection: Which pages and cells to check (default: all).
+        variants: How many variants besides the default verify checks per knob cell
+            (:func:`mlpages.verify.knobs.choose`); ``None``: every variant.
     """
 
     backends: tuple[str, ...] = ("webgl",)
@@ -90,6 +106,7 @@ class Options:
     progress: Callable[[PageReport], None] | None = None
     driver_factory: Callable[[], WebDriver] | None = None
     selection: Selection = Selection()
+    variants: int | None = DEFAULT_SAMPLE
 
     def new_driver(self) -> WebDriver:
         """A fresh browser session."""
@@ -153,6 +170,7 @@ class _Session:
         self._driver = driver
         self._step = ""
         self._stuck = False
+        self._moved = False  # whether setKnobs() switched the open page to another variant
 
     def driver(self) -> WebDriver:
         if self._driver is None:
@@ -192,11 +210,14 @@ class _Session:
         set_command_timeout(driver, max(deadline - time.monotonic(), 0.0) + 2 * HANG_GRACE_S)
 
     def verify(self, page: Page) -> PageReport:
-        """Run one page and compare its results."""
+        """Run one page and compare its results; then each chosen variant of its knobs."""
         started = time.monotonic()
         parsed = parse_cells(page.html)
         report = PageReport(page=page.name, url=page.url, errors=list(parsed.errors))
-        arrays = load_array_files(parsed.cells, page.url) if page.url else ArrayFiles()
+        panels = page_panels(parsed, report.errors)
+        report.knobs = [KnobsChecked(p.cell, p.name, p.count, p.default) for p in panels]
+        loaded: dict[str, list[float | None] | None] = {}
+        arrays = load_array_files(parsed.cells, page.url, loaded=loaded) if page.url else ArrayFiles()
         report.errors += arrays.errors
         results: dict[str, dict[str, Any]] | None = None
         try:
@@ -206,12 +227,13 @@ class _Session:
             report.errors.append(str(exc))
         except _PageFailed as exc:
             report.errors.append(str(exc))
-        for spec in parsed.cells:
-            report.cells.append(self._cell_report(spec, results, parsed.datasets))
-        cells = {str(c.get("id")): c for c in parsed.cells}
-        epsilon = (report.environment or {}).get("epsilon")
-        for quiz, question in numeric_questions(parsed):
-            report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
+        defaults = {block: p.variant(p.default) for p in panels for block in p.blocks}
+        report.cells += self._check(parsed, results, report, defaults.get)
+        if results is not None:
+            for checked, panel in zip(report.knobs, panels, strict=True):
+                checked.checked.append(panel.default)
+        for checked, panel in zip(report.knobs, panels, strict=True):
+            self._variants(page, parsed, panel, checked, report, loaded, results is not None)
         for cell in report.cells:
             if not self.options.selection.cell_selected(report.page, cell.name):
                 cell.status, cell.note, cell.mismatches = "skipped", "not selected by --cell", []
@@ -225,14 +247,123 @@ class _Session:
             self.options.progress(report)
         return report
 
+    def _check(
+        self, parsed: PageCells, results: dict[str, dict[str, Any]] | None, report: PageReport,
+        variant_of: Callable[[str], Variant | None], note: str | None = None,
+    ) -> list[CellReport]:
+        """Every cell and numeric question of ``parsed`` compared with ``results``, each
+        labelled with ``variant_of`` its block's id. ``results`` ``None``: none ran, and each
+        is skipped with ``note`` (default: the page failed)."""
+        cells = []
+        for spec in parsed.cells:
+            cell = self._cell_report(spec, results, parsed.datasets, note)
+            cell.variant = variant_of(cell.cell_id)
+            cells.append(cell)
+        by_id = {str(c.get("id")): c for c in parsed.cells}
+        epsilon = (report.environment or {}).get("epsilon")
+        for quiz, question in numeric_questions(parsed):
+            cell = self._question_report(quiz, question, by_id, results, epsilon, note)
+            cell.variant = variant_of(str(quiz.get("id")))
+            cells.append(cell)
+        return cells
+
+    def _variants(
+        self, page: Page, parsed: PageCells, panel: Panel, checked: KnobsChecked, report: PageReport,
+        loaded: dict[str, list[float | None] | None], page_ran: bool,
+    ) -> None:
+        """Check the chosen variants of one knob cell in the page's browser, then set the
+        cell back to its default variant."""
+        chosen = choose(panel, self.options.variants)
+        wanted = self._blocks_selected(report.page, parsed, panel)
+        self._moved = False
+        for index in chosen:
+            variant = panel.variant(index)
+            if not page_ran or not wanted or page.url is None:
+                note = None if wanted else "not selected by --cell"
+                report.cells += self._check(parsed, None, report, _always(variant), note)
+                continue
+            try:
+                shown = read_variant(panel, index, page.url)
+                variant_parsed = parse_cells(substitute(page.html, shown.blocks))
+            except VariantUnavailable as exc:
+                report.errors.append(f"{variant.label}: {exc}")
+                report.cells += self._check(parsed, None, report, _always(variant),
+                                            "not run: its variant file cannot be used")
+                continue
+            report.errors += [f"{variant.label}: {e}" for e in variant_parsed.errors
+                              if e not in parsed.errors]
+            arrays = load_array_files(variant_parsed.cells, page.url, loaded=loaded)
+            report.errors += [f"{variant.label}: {e}" for e in arrays.errors]
+            results = None
+            if not arrays.refused:
+                try:
+                    results = self._run_variant(page, report, panel, shown.knobs)
+                    checked.checked.append(index)
+                except BrowserUnavailable as exc:
+                    report.errors.append(f"{variant.label}: {exc}")
+                except _PageFailed as exc:
+                    report.errors.append(f"{variant.label}: {exc}")
+            report.cells += self._check(variant_parsed, results, report, _always(variant),
+                                        "not run: the variant failed")
+        if self._moved and self._driver is not None:
+            try:
+                self._run_variant(page, report, panel, panel.values(panel.default), run=False)
+            except (BrowserUnavailable, _PageFailed) as exc:
+                report.errors.append(f"knobs of {panel.name}: setting them back to the default "
+                                     f"variant {panel.default} failed: {exc}")
+
+    def _blocks_selected(self, page: str, parsed: PageCells, panel: Panel) -> bool:
+        """Whether ``--cell`` selects a cell or numeric question in a block the knobs change
+        (without ``--cell``: always)."""
+        if not self.options.selection.cells:
+            return True
+        blocks = set(panel.blocks)
+        names = [str(c.get("name", "?")) for c in parsed.cells if str(c.get("id")) in blocks]
+        names += [_question_entry(quiz, question).name for quiz, question in numeric_questions(parsed)
+                  if str(quiz.get("id")) in blocks]
+        return any(self.options.selection.cell_selected(page, name) for name in names)
+
     def _run(self, page: Page, report: PageReport) -> dict[str, dict[str, Any]]:
+        return self._answers(self._guarded(report, lambda d, t: self._steps(d, page, report, t)))
+
+    def _run_variant(
+        self, page: Page, report: PageReport, panel: Panel, knobs: dict[str, Any], run: bool = True
+    ) -> dict[str, dict[str, Any]]:
+        """Switch the page to a variant with ``setKnobs()``, then ``runAll()`` (unless not
+        ``run``), with a page timeout of its own; a browser lost by an earlier variant is
+        replaced and the page opened again first."""
+        reopen = self._driver is None
+
+        def steps(driver: WebDriver, deadline: float) -> Any:
+            if reopen:
+                self._open(driver, page, report, deadline)
+                self._moved = False
+            self._step = f"setKnobs({panel.cell!r}, …)"
+            self._call(driver, "setKnobs", deadline, [panel.cell, knobs])
+            self._moved = True
+            if not run:
+                return []
+            self._step = "runAll()"
+            return self._call(driver, "runAll", deadline)
+
+        return self._answers(self._guarded(report, steps))
+
+    def _answers(self, value: Any) -> dict[str, dict[str, Any]]:
+        try:
+            return check_results(value)
+        except MalformedAnswer as exc:
+            raise _PageFailed(f"malformed answer from the page: {exc}") from None
+
+    def _guarded(self, report: PageReport, steps: Callable[[WebDriver, float], Any]) -> Any:
+        """Run ``steps`` within the page timeout, the watchdog armed; a failure, hang or
+        crash becomes :class:`_PageFailed` with what the page was doing."""
         driver = self.driver()
         timeout = self.options.page_timeout
         self._step = "the page to load"
         watchdog = _Watchdog(None if self.options.remote else driver, timeout + HANG_GRACE_S)
         try:
             with watchdog:
-                value = self._steps(driver, page, report, time.monotonic() + timeout)
+                value = steps(driver, time.monotonic() + timeout)
         except (WebDriverException, HTTPError, OSError, _PageFailed) as exc:
             set_command_timeout(driver, COMMAND_TIMEOUT_S)
             if isinstance(exc, _PageFailed) and not watchdog.fired.is_set():
@@ -253,10 +384,7 @@ class _Session:
         if watchdog.fired.is_set():
             self._screenshot_then_discard(report, photograph=False)
             raise _PageFailed(self._hung_message(timeout))
-        try:
-            return check_results(value)
-        except MalformedAnswer as exc:
-            raise _PageFailed(f"malformed answer from the page: {exc}") from None
+        return value
 
     def _hung_message(self, timeout: float) -> str:
         return (
@@ -266,6 +394,13 @@ class _Session:
 
     def _steps(self, driver: WebDriver, page: Page, report: PageReport, deadline: float) -> Any:
         """Load the page, wait for the API, check the backend, run every cell."""
+        self._open(driver, page, report, deadline)
+        self._step = "runAll()"
+        return self._call(driver, "runAll", deadline)
+
+    def _open(self, driver: WebDriver, page: Page, report: PageReport, deadline: float) -> None:
+        """Load the page, wait for the API, check the backend."""
+        self._step = "the page to load"
         self._bound_by(driver, deadline)
         driver.set_page_load_timeout(self.options.page_timeout)
         driver.get(page.url or "")
@@ -293,13 +428,11 @@ class _Session:
                 f"wrong backend: the page runs on {backend!r}, "
                 f"accepted: {', '.join(self.options.backends)}"
             )
-        self._step = "runAll()"
-        return self._call(driver, "runAll", deadline)
 
-    def _call(self, driver: WebDriver, step: str, deadline: float) -> Any:
+    def _call(self, driver: WebDriver, step: str, deadline: float, args: list[Any] | None = None) -> Any:
         self._bound_by(driver, deadline)
         driver.set_script_timeout(max(deadline - time.monotonic(), 0.1))
-        text = driver.execute_async_script(_CALL_API, step)
+        text = driver.execute_async_script(_CALL_API, step, args or [])
         if not isinstance(text, str):
             raise _PageFailed(f"{step}(): no answer from the page")
         try:
@@ -313,11 +446,12 @@ class _Session:
         return answer.get("value")
 
     def _cell_report(
-        self, spec: dict[str, Any], results: dict[str, dict[str, Any]] | None, datasets: dict
+        self, spec: dict[str, Any], results: dict[str, dict[str, Any]] | None, datasets: dict,
+        note: str | None = None,
     ) -> CellReport:
         cell = _cell_entry(spec)
         if results is None:
-            cell.status, cell.note = "skipped", "not run: the page failed"
+            cell.status, cell.note = "skipped", note or "not run: the page failed"
             return cell
         result = results.get(cell.cell_id)
         total_ms = ((result or {}).get("timings") or {}).get("totalMs")
@@ -332,12 +466,12 @@ class _Session:
 
     def _question_report(
         self, quiz: dict[str, Any], question: dict[str, Any], cells: dict[str, dict[str, Any]],
-        results: dict[str, dict[str, Any]] | None, epsilon: Any,
+        results: dict[str, dict[str, Any]] | None, epsilon: Any, note: str | None = None,
     ) -> CellReport:
         """A numeric quiz question, checked against the cell it is bound to."""
         cell = _question_entry(quiz, question)
         if results is None:
-            cell.status, cell.note = "skipped", "not checked: the page failed"
+            cell.status, cell.note = "skipped", note or "not checked: the page failed"
             return cell
         cell_id = str((question.get("from") or {}).get("cell"))
         check = check_number_question(quiz, question, cells.get(cell_id), results.get(cell_id), epsilon)
@@ -403,13 +537,48 @@ def _question_entry(quiz: dict[str, Any], question: dict[str, Any]) -> CellRepor
                       name=f"{quiz.get('name', '?')}/{question.get('id', '?')}", kind="quiz")
 
 
-def page_entries(html: str) -> list[CellReport]:
+def _always(variant: Variant) -> Callable[[str], Variant | None]:
+    """Labels every block with ``variant`` (a variant's run: all its cells ran in it)."""
+    return lambda _: variant
+
+
+def page_panels(parsed: PageCells, errors: list[str] | None = None) -> list[Panel]:
+    """The page's knob cells; a malformed knobs spec is an error in ``errors``, and has no
+    variants verify can check."""
+    panels = []
+    for spec in parsed.knobs:
+        try:
+            panels.append(read_panel(spec))
+        except ValueError as exc:
+            label = spec.get("cell") or spec.get("id") if isinstance(spec, dict) else None
+            if errors is not None:
+                errors.append(f"knobs {label or '?'}: malformed spec: {exc}")
+    return panels
+
+
+def page_entries(html: str, variants: int | None = DEFAULT_SAMPLE) -> list[CellReport]:
     """What verify checks on a page, in the order its report lists them: every cell, then
-    every numeric quiz question, each as a report not yet run (id, name, kind)."""
+    every numeric quiz question, each as a report not yet run (id, name, kind, and the
+    default variant of a block that knobs change); then the same for each variant of each
+    knob cell that ``variants`` chooses (:func:`mlpages.verify.knobs.choose`)."""
     parsed = parse_cells(html)
-    return [_cell_entry(spec) for spec in parsed.cells] + [
-        _question_entry(quiz, question) for quiz, question in numeric_questions(parsed)
-    ]
+    panels = page_panels(parsed)
+    owners = [str(spec.get("id")) for spec in parsed.cells]
+    owners += [str(quiz.get("id")) for quiz, _ in numeric_questions(parsed)]
+
+    def entries(variant_of: Callable[[str], Variant | None]) -> list[CellReport]:
+        found = [_cell_entry(spec) for spec in parsed.cells]
+        found += [_question_entry(quiz, question) for quiz, question in numeric_questions(parsed)]
+        for entry, owner in zip(found, owners, strict=True):
+            entry.variant = variant_of(owner)
+        return found
+
+    defaults = {block: p.variant(p.default) for p in panels for block in p.blocks}
+    listed = entries(defaults.get)
+    for panel in panels:
+        for index in choose(panel, variants):
+            listed += entries(_always(panel.variant(index)))
+    return listed
 
 
 def _judge(cell: CellReport, check: CellCheck) -> CellReport:
@@ -543,15 +712,23 @@ def run_verify(target: str | Path, **options: Any) -> Report:
     inputs = {page.name: page_inputs(page, reader) for page in pages}
     skipped: dict[str, PageReport] = {}
     for page in pages:
-        entries = page_entries(page.html)
+        entries = page_entries(page.html, opts.variants)
         digest = inputs[page.name]["digest"]
-        note = skip_note(opts.selection, page.name, [e.name for e in entries], digest)
+        panels = page_panels(parse_cells(page.html))
+        wanted = {p.cell: [p.default, *choose(p, opts.variants)] for p in panels}
+        note = skip_note(opts.selection, page.name, [e.name for e in entries], digest, wanted)
         if note is not None:
             for entry in entries:
                 entry.status, entry.note = "skipped", note
             # Verified at these inputs by the earlier run, whatever else deselects it now.
-            skipped[page.name] = PageReport(page=page.name, cells=entries, skipped=note,
-                                            verified=opts.selection.unchanged(page.name, digest))
+            verified = opts.selection.unchanged(page.name, digest, wanted)
+            # What the earlier run checked at these inputs, when it stands for this one.
+            before = (opts.selection.previous or {}).get(page.name) if verified else None
+            knobs = [KnobsChecked(p.cell, p.name, p.count, p.default,
+                                  sorted(before.variants.get(p.cell, ())) if before else [])
+                     for p in panels]
+            skipped[page.name] = PageReport(page=page.name, cells=entries, skipped=note, knobs=knobs,
+                                            verified=verified)
             if opts.progress:
                 opts.progress(skipped[page.name])
     ran = _run_pages(target, [p for p in pages if p.name not in skipped], opts, report)

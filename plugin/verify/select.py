@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 
 from ..arrays import is_file_ref, walk
 from .discover import ARRAY_FILE_SLACK_BYTES, MAX_PAGE_BYTES, Page, declared_size, parse_cells, read_url
+from .knobs import read_panel
 
 RUNTIME_ENTRY = "mlpages.js"
 TFJS_BUNDLE = "vendor/tf.fesm.min.js"
@@ -38,10 +39,12 @@ class Previous:
     Attributes:
         digest: Its inputs' digest then.
         verified: Whether every cell of it was checked and passed at that digest.
+        variants: The knob variants it checked, by train cell id.
     """
 
     digest: str
     verified: bool
+    variants: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,15 @@ class Selection:
             fnmatchcase(f"{page}::{cell}", glob) or fnmatchcase(cell, glob) for glob in self.cells
         )
 
-    def unchanged(self, page: str, digest: str) -> bool:
-        """Whether the previous report verified ``page`` at this same digest."""
+    def unchanged(self, page: str, digest: str, variants: Mapping[str, Iterable[int]] | None = None) -> bool:
+        """Whether the previous report verified ``page`` at this same digest, and checked
+        every knob variant in ``variants`` (by train cell id) that this run would."""
         before = (self.previous or {}).get(page)
-        return before is not None and before.verified and before.digest == digest
+        return (
+            before is not None and before.verified and before.digest == digest
+            and all(set(wanted) <= before.variants.get(cell, frozenset())
+                    for cell, wanted in (variants or {}).items())
+        )
 
     @property
     def everything(self) -> bool:
@@ -102,7 +110,18 @@ def read_previous(path: str | Path) -> dict[str, Previous]:
         inputs = entry.get("inputs")
         digest = inputs.get("digest") if isinstance(inputs, dict) else None
         if isinstance(digest, str):
-            found[entry["page"]] = Previous(digest=digest, verified=entry.get("verified") is True)
+            found[entry["page"]] = Previous(digest=digest, verified=entry.get("verified") is True,
+                                            variants=_checked(entry.get("knobs")))
+    return found
+
+
+def _checked(knobs: Any) -> dict[str, frozenset[int]]:
+    """The variants a report's page entry checked, by train cell id."""
+    found: dict[str, frozenset[int]] = {}
+    for entry in knobs if isinstance(knobs, list) else []:
+        checked = entry.get("checked") if isinstance(entry, dict) else None
+        if isinstance(entry.get("cell"), str) and isinstance(checked, list):
+            found[entry["cell"]] = frozenset(i for i in checked if isinstance(i, int))
     return found
 
 
@@ -177,10 +196,13 @@ def page_inputs(page: Page, reader: InputReader) -> dict[str, Any]:
         ``html``: sha256 of the page's HTML; ``files``: sha256 of each array file it loads,
         by its ``src`` (``null`` when unreadable); ``runtime``: sha256 over the runtime's
         modules (name and digest of each); ``tfjs``: sha256 of the TF.js bundle;
-        ``digest``: sha256 over all of these.
+        ``variants``: sha256 of each knob variant file of the page, by its path from the
+        page (``null`` when unreadable; only for a page with knobs); ``digest``: sha256
+        over all of these.
     """
+    parsed = parse_cells(page.html)
     files: dict[str, str | None] = {}
-    for ref in (node for cell in parse_cells(page.html).cells for node in walk(cell) if is_file_ref(node)):
+    for ref in (node for cell in parsed.cells for node in walk(cell) if is_file_ref(node)):
         src = str(ref["src"])
         relative = _site_path(page.name, src)
         try:  # read no more than the check itself would (load_array_files)
@@ -201,17 +223,31 @@ def page_inputs(page: Page, reader: InputReader) -> dict[str, Any]:
         "runtime": runtime,
         "tfjs": tfjs,
     }
+    variants: dict[str, str | None] = {}
+    for spec in parsed.knobs:
+        try:
+            panel = read_panel(spec)
+        except ValueError:
+            continue
+        for index in range(panel.count):
+            src = f"{panel.files}{index}.json"
+            relative = _site_path(page.name, src)
+            variants[src] = reader.digest(relative) if relative is not None else None
+    if variants:
+        inputs["variants"] = variants
     inputs["digest"] = _sha256(json.dumps(inputs, sort_keys=True).encode())
     return inputs
 
 
-def skip_note(selection: Selection, page: str, cell_names: Iterable[str], digest: str) -> str | None:
-    """Why a whole page is not run (``None``: it runs)."""
+def skip_note(selection: Selection, page: str, cell_names: Iterable[str], digest: str,
+              variants: Mapping[str, Iterable[int]] | None = None) -> str | None:
+    """Why a whole page is not run (``None``: it runs); ``variants`` are the knob variants
+    this run would check, by train cell id."""
     if not selection.page_selected(page):
         return "not selected by --page"
     if selection.cells and not any(selection.cell_selected(page, name) for name in cell_names):
         return "no cell selected by --cell"
-    if selection.unchanged(page, digest):
+    if selection.unchanged(page, digest, variants):
         return f"unchanged since {selection.previous_name}, which verified it"
     return None
 

@@ -84,3 +84,17 @@ def test_verify_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]):
 def test_serve_a_missing_dir_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["serve", str(tmp_path / "nope"), "--port", "0"]) == 3
     assert "site directory not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given, variants", [(None, 2), ("all", None), ("ALL", None), ("default", 0),
+                                              ("0", 0), ("5", 5)])
+def test_variants_option(given: str | None, variants: int | None):
+    argv = ["verify", "site"] + (["--variants", given] if given is not None else [])
+    assert build_parser().parse_args(argv).variants == variants
+
+
+@pytest.mark.parametrize("given", ["-1", "some", "1.5"])
+def test_variants_option_refuses_anything_else(given: str, capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["verify", "site", "--variants", given])
+    assert exc.value.code == 2 and "--variants" in capsys.readouterr().err

@@ -45,7 +45,7 @@ class FakeDriver:
     def execute_script(self, script: str) -> bool:
         return True
 
-    def execute_async_script(self, script: str, step: str) -> str:
+    def execute_async_script(self, script: str, step: str, *args: Any) -> str:
         behaviour = self.behaviours[self.url.rsplit("/", 1)[-1]]
         if step == "environment":
             return json.dumps({"ok": True, "value": {"backend": "webgl", "epsilon": 1e-4}})
