@@ -238,7 +238,7 @@ def _make(name: str, config: Mapping[str, Any], where: str) -> TfjsInitializer:
     for key, value in args.items():
         if key in ("mode", "distribution"):
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
             raise EngineError(f"{where} {key} must be a number, not {value!r}")
     if name == "constant" and "value" not in args:
         raise EngineError(f"{where} needs a value")
@@ -257,6 +257,14 @@ def _make(name: str, config: Mapping[str, Any], where: str) -> TfjsInitializer:
         if args.get("scale", 1.0) < 0:
             raise EngineError(f"{where} scale must not be negative, got {args['scale']!r}")
     return factory(**args)
+
+
+def _finite(value: float) -> bool:
+    """Whether a number is a finite double (an integer too large for one is not)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _resolve(identifier: Any) -> tuple[str, dict[str, Any]]:

@@ -217,6 +217,8 @@ def test_shorthand_becomes_tfjs_class_name_form() -> None:
         ({"orthogonal": {"seed": 1}}, "not reproduced"),
         ({"varianceScaling": {"distribution": "truncatedNormal"}}, "draws uniform"),
         ({"glorotUniform": {"seed": True}}, "must be a number"),
+        ({"glorotUniform": {"seed": 10**400}}, "must be a number"),
+        ({"randomNormal": {"stddev": float("nan"), "seed": 1}}, "must be a number"),
         ({"glorotUniform": 7}, "must be a mapping"),
         ({"glorotUniform": {}, "heNormal": {}}, "one name"),
     ],
