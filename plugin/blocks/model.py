@@ -11,6 +11,7 @@ from .. import jsgen
 from ..contract import spec_header
 from ..engine import OPTIMIZER_DEFAULTS, EngineError, Sequential
 from ..engine.activations import ACTIVATIONS, TFJS_ONLY_ACTIVATIONS
+from ..engine.initializers import tfjs_identifier
 from ..engine.layers import LAYERS as ENGINE_LAYERS
 from ..engine.layers import TFJS_ONLY_LAYERS
 from ..engine.losses import KERAS_NAMES
@@ -109,7 +110,11 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     code = jsgen.model_code(
         jsgen.identifier(name), layers, jsgen.optimizer_code(optimizer, given), loss, metrics
     )
-    origin = f"from {data['from']}" if loaded is not None else f"drawn at build (seed {seed})"
+    # Every initializer seeded or constant: the weights are TF.js's own, whatever `seed` says.
+    exact = engine.initial_weights_exact and bool(weights)
+    drawn = ("computed at build as the layers' seeded initializers give them in TF.js" if exact
+             else f"drawn at build (seed {seed})")
+    origin = f"from {data['from']}" if loaded is not None else drawn
     if "upTo" in data:
         origin += f" (its layers up to {data['upTo']})"
     if loaded is not None and len(layers) > len(loaded.layers):
@@ -223,8 +228,21 @@ def _layers(raw: Any, after_base: bool = False) -> list[dict[str, Any]]:
         check_keys(config, [*LAYERS[kind], "inputShape", "trainable"], UNSUPPORTED_KEYS,
                    where=f"{where} ({kind})", key=at)
         _check_layer(kind, config, f"{where} ({kind})", first=i == 1 and not after_base, at=at)
+        _initializers(config, f"{where} ({kind})", at)
         layers.append({"type": kind, "config": config})
     return layers
+
+
+def _initializers(config: dict[str, Any], where: str, at: KeyPath) -> None:
+    """Every `...Initializer` in the form TF.js's layers take: the shorthand
+    `{glorotUniform: {seed: 7}}` becomes `{className: GlorotUniform, config: {seed: 7}}`,
+    which the page's TF.js builds (its draws are then replaced by the build's weights,
+    equal to them where the initializer is seeded)."""
+    for key in [k for k in config if k.endswith("Initializer")]:
+        try:
+            config[key] = tfjs_identifier(config[key])
+        except EngineError as exc:
+            raise BlockError(f"{where}: {key}: {exc}", key=(*at, key)) from None
 
 
 def _check_layer(kind: str, config: dict[str, Any], where: str, first: bool, at: KeyPath) -> None:

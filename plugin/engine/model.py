@@ -161,11 +161,22 @@ class Sequential:
         """``(name, shape)`` per weight in ``getWeights()`` order, e.g. ``dense_1/kernel``."""
         return [(f"{layer.name}/{suffix}", shape) for layer, suffix, shape, _ in self._specs()]
 
+    @property
+    def initial_weights_exact(self) -> bool:
+        """Whether ``init_weights`` gives TF.js's own initial values bit for bit: every
+        weight's initializer is seeded (a seed TF.js uses) or deterministic (zeros, ones,
+        constant, identity). Otherwise some are NumPy draws of TF.js's distribution."""
+        return all(getattr(init, "exact", False) for *_, init in self._specs())
+
     def init_weights(self, seed: int) -> list[np.ndarray]:
-        """Draws TF.js's default initial weights with NumPy, sets them, and returns copies.
+        """Draws the initial weights, sets them, and returns copies.
+
+        A seeded initializer gives exactly TF.js's values (``initializers``); an unseeded one,
+        which TF.js draws from ``Math.random``, a NumPy draw of the same distribution.
 
         Args:
-            seed: Seed of ``np.random.default_rng``; the same seed gives the same weights.
+            seed: Seed of ``np.random.default_rng`` for the unseeded initializers; the same
+                seed gives the same weights.
         """
         rng = np.random.default_rng(seed)
         weights = [init(rng, shape) for _, _, shape, init in self._specs()]
