@@ -164,7 +164,9 @@ function predictView(live, spec, ctx, runner) {
     const outs = result?.predictions ? rows(result.predictions) : null;
     const ref = result ? pickReference(spec.references, result.epsilon) : null;
     const refRows = ref?.predictions ? rows(ref.predictions) : null;
-    const comparable = result?.status === 'ok' && Boolean(ref);
+    // A free knob value: the reference is the nearest verified variant's, shown, never checked.
+    const unverified = spec.unverified ?? null;
+    const comparable = result?.status === 'ok' && Boolean(ref) && !unverified;
     const head = [
       '#',
       raw ? 'input (raw)' : 'input',
@@ -210,6 +212,7 @@ function predictView(live, spec, ctx, runner) {
         ? accuracyLine(result.accuracy, ref, tol, inputs.length, comparable)
         : null,
       result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
+      result && unverified ? note(`not verified: ${unverified}`) : null,
       result && result.status !== 'error' && !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
     );
   }

@@ -22,6 +22,8 @@ import { errorMessage } from './store.js';
  * @property {SpecArray[]} [outputs]  convolution cells: the output grid per kernel
  * @property {{totalMs: number, fitMs: number, replayMs: number, predictMs?: number}} timings
  * @property {string | null} error
+ * @property {string} [unverified]  why no reference covers the run (a free knob value); such
+ *   a run is never compared (`comparable` false) and shows no match mark
  */
 
 /**

@@ -63,6 +63,11 @@ export function mountResults(root, epsilon) {
         if (row.origin.cell !== id) continue;
         const value = result.status === 'ok' ? boundValue(row.origin, result) : undefined;
         replace(row.own, value === undefined ? result.status : fmt(value, 6));
+        // A free knob value: the reference beside it is the nearest verified variant's.
+        if (value !== undefined && result.unverified) {
+          row.own.append(' (not verified)');
+          row.own.title = result.unverified;
+        } else row.own.removeAttribute('title');
       }
     },
     dispose() {
