@@ -310,7 +310,8 @@ export class Page {
       /** @type {string[]} */
       const dropped = [];
       for (const [modelId, live] of Array.from(this.store.models)) {
-        if (ids.has(modelId) || live.applied.some((id) => ids.has(id))) {
+        // Built or trained by a cell being reset, or left mid-fit (a run the change stopped).
+        if (ids.has(modelId) || live.dirty || live.applied.some((id) => ids.has(id))) {
           this.store.drop(modelId);
           dropped.push(modelId);
         }

@@ -1,0 +1,372 @@
+"""Knobs of a train cell in headless Chromium: the controls, the variant files the build
+wrote, the setting in the address, free values, and no tensor leaked by switching.
+
+The expected numbers are read from the variant files on disk (what the build wrote), never
+from the browser."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import math
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import serving
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from sitebuild import build_pages
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-knobs")]
+
+PAGE = """\
+# Knobs
+
+```dataset
+name: pts
+generate: circles
+n: 24
+noise: 0.1
+seed: 3
+split: 0.75
+```
+
+```model
+name: net
+seed: 1
+layers:
+  - dense: {units: 3, activation: tanh, inputShape: [2]}
+  - dense: {units: 1, activation: sigmoid}
+compile:
+  optimizer: {sgd: {learningRate: 0.3}}
+  loss: binaryCrossentropy
+  metrics: [accuracy]
+```
+
+```train
+name: fit
+model: net
+dataset: pts
+epochs: 5
+batchSize: 6
+knobs:
+  epochs: [3, 5]
+  model.learningRate: {values: [0.1, 0.3], free: true, label: Learning rate}
+  dataset.generate: [circles, xor]
+```
+
+```predict
+name: guess
+model: net
+dataset: pts
+split: test
+```
+
+```results
+name: table
+rows:
+  - {label: final loss, cell: fit, quantity: loss}
+```
+"""
+
+CELL = "mlp-index-fit"
+PANEL = "mlp-index-fit-knobs"
+# The knobs as listed: epochs [3, 5], learning rate [0.1, 0.3], data [circles, xor].
+SIZES = (2, 2, 2)
+
+
+def index_of(*positions: int) -> int:
+    """A variant's number, row-major over the knobs as listed."""
+    index = 0
+    for size, p in zip(SIZES, positions, strict=True):
+        index = index * size + p
+    return index
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build_pages(tmp_path_factory.mktemp("knobs"), {"index.md": PAGE}, site_name="knobs")
+
+
+@pytest.fixture(scope="module")
+def served(site) -> Any:
+    with serving(site) as url:
+        yield url
+
+
+def variant(site: Path, index: int) -> dict[str, Any]:
+    return json.loads((site / "mlpages-variants" / CELL / f"{index}.json").read_text(encoding="utf-8"))
+
+
+def block_spec(file: dict[str, Any], element: str) -> dict[str, Any]:
+    """The spec of one block of a variant file, as the build wrote it."""
+    html = next(b["html"] for b in file["blocks"] if b["id"] == element)
+    found = re.search(r'<script type="application/json" class="mlpages-[a-z-]*spec">(.*?)</script>', html, re.S)
+    assert found, html[:200]
+    return json.loads(html_lib.unescape(found.group(1)))[0]
+
+
+def open_page(browser, url: str) -> float:
+    """Load the page, wait for the runtime; the backend's epsilon."""
+    browser.get(url)
+    out = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mlpages.ready.then(() => done({eps: window.mlpages.environment().epsilon}),"
+        " (e) => done({error: String(e)}));")
+    assert "error" not in out, out
+    return out["eps"]
+
+
+def knobs(browser) -> dict[str, Any]:
+    states = browser.execute_script("return window.mlpages.knobs();")
+    assert [s["cell"] for s in states] == [CELL]
+    return states[0]
+
+
+def wait_for(browser, predicate, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out; knobs {browser.execute_script('return window.mlpages.knobs()')}")
+
+
+def settled(browser) -> bool:
+    return browser.execute_script(
+        f"return document.querySelector('#{PANEL} .mlpages-knobs-controls').getAttribute('aria-busy') === 'false';")
+
+
+def run(browser, cell: str) -> dict[str, Any]:
+    out = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mlpages.run(arguments[0]).then(done, (e) => done({error: String(e)}));", cell)
+    assert out.get("status") == "ok", out
+    return out
+
+
+def page_spec(browser, element: str) -> dict[str, Any]:
+    """The spec script now in the page for a cell (what the runtime mounted)."""
+    text = browser.execute_script(
+        "const el = document.getElementById(arguments[0]);"
+        "return (el.querySelector('script.mlpages-spec') || el.querySelector(':scope > script')).textContent;",
+        element)
+    return json.loads(text)[0]
+
+
+def within(value: float, reference: float, tol: dict[str, float]) -> bool:
+    return abs(value - reference) <= tol["atol"] + tol["rtol"] * abs(reference)
+
+
+def reference_of(spec: dict[str, Any], eps: float) -> dict[str, Any]:
+    return next(r for r in spec["references"] if math.isclose(r["epsilon"], eps))
+
+
+def test_the_controls_pick_a_variant_whose_run_matches_its_reference(site, served, browser):
+    eps = open_page(browser, served)
+    state = knobs(browser)
+    assert state["index"] == state["default"] == index_of(1, 1, 0)
+    assert state["values"] == {"epochs": 5, "model.learningRate": 0.3, "dataset.generate": "circles"}
+    # The static list gave way to the controls.
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#{PANEL} ul.mlpages-knobs-static")
+
+    slider = browser.find_element(By.CSS_SELECTOR, f'#{PANEL} input[type="range"][data-mlpages-knob="epochs"]')
+    label = browser.find_element(By.CSS_SELECTOR, f'#{PANEL} label[for="{slider.get_attribute("id")}"]')
+    assert label.text == "Epochs"
+    slider.send_keys(Keys.ARROW_LEFT)  # 5 -> 3
+    wait_for(browser, lambda: knobs(browser)["values"]["epochs"] == 3 and settled(browser))
+    xor = browser.find_element(By.CSS_SELECTOR, f'#{PANEL} button[data-mlpages-knob="dataset.generate"][data-mlpages-value="xor"]')
+    xor.click()
+    wait_for(browser, lambda: knobs(browser)["values"]["dataset.generate"] == "xor" and settled(browser))
+
+    expected_index = index_of(0, 1, 1)
+    state = knobs(browser)
+    assert state["index"] == expected_index
+    assert xor.get_attribute("aria-pressed") == "true"
+    assert slider.get_attribute("aria-valuetext") == "3"
+    assert browser.execute_script("return location.search;") == "?fit.epochs=3&fit.dataset.generate=xor"
+
+    file = variant(site, expected_index)
+    assert file["knobs"] == {"epochs": 3, "model.learningRate": 0.3, "dataset.generate": "xor"}
+    expected = block_spec(file, CELL)
+    assert page_spec(browser, CELL)["fit"]["epochs"] == 3
+    assert page_spec(browser, "mlp-index-pts") == block_spec(file, "mlp-index-pts")
+
+    result = run(browser, CELL)
+    assert result["comparable"] is True and "unverified" not in result
+    ref = reference_of(expected, eps)
+    assert len(result["history"]["loss"]) == 3
+    for key in ("loss", "acc"):
+        assert within(result["history"][key][-1], ref["history"][key][-1], expected["tolerance"]) or key == "acc"
+    assert abs(result["history"]["acc"][-1] - ref["history"]["acc"][-1]) <= 1 / 18 + 1e-9
+    mine = [v for w in result["weights"] for v in w["data"]]
+    theirs = [v for w in ref["weights"] for v in w["data"]]
+    assert len(mine) == len(theirs)
+    assert all(within(a, b, expected["tolerance"]) for a, b in zip(mine, theirs, strict=True))
+    cell = browser.find_element(By.ID, CELL)
+    assert cell.find_elements(By.CSS_SELECTOR, ".mlpages-match")
+    assert not cell.find_elements(By.CSS_SELECTOR, ".mlpages-mismatch")
+
+    # The results table and the predict cell read the variant's references.
+    table = block_spec(file, "mlp-index-table")
+    shown = browser.find_element(By.CSS_SELECTOR, "#mlp-index-table td.mlpages-results-reference").text
+    assert math.isclose(float(shown), reference_of(table["rows"][0], eps)["value"], rel_tol=1e-5)
+    guess = run(browser, "mlp-index-guess")
+    assert guess["comparable"] is True
+    predicted = reference_of(block_spec(file, "mlp-index-guess"), eps)["predictions"]["data"]
+    assert all(within(a, b, expected["tolerance"]) for a, b in zip(guess["predictions"]["data"], predicted, strict=True))
+
+
+def test_a_free_value_is_labelled_and_never_checked(site, served, browser):
+    eps = open_page(browser, served)
+    field = browser.find_element(By.CSS_SELECTOR, f'#{PANEL} input[data-mlpages-knob-free="model.learningRate"]')
+    field.clear()
+    field.send_keys("0.15", Keys.TAB)
+    wait_for(browser, lambda: knobs(browser)["values"]["model.learningRate"] == 0.15 and settled(browser))
+    state = knobs(browser)
+    assert state["index"] is None
+    assert browser.execute_script("return location.search;") == "?fit.model.learningRate=0.15"
+    # The nearest listed value is 0.1: that variant's blocks are in place.
+    nearest = variant(site, index_of(1, 0, 0))
+    label = browser.find_element(By.CSS_SELECTOR, f"#{CELL} .mlpages-unverified").text
+    assert "no reference covers learning rate 0.15; the nearest verified variant (0.1) is shown beside it" in label
+
+    result = run(browser, CELL)
+    assert result["comparable"] is False
+    assert "no reference covers learning rate 0.15" in result["unverified"]
+    cell = browser.find_element(By.ID, CELL)
+    assert not cell.find_elements(By.CSS_SELECTOR, ".mlpages-match")
+    assert not cell.find_elements(By.CSS_SELECTOR, ".mlpages-mismatch")
+    assert "nearest verified variant" in cell.text
+    # The learning rate was applied: the run is not the nearest variant's.
+    ref = reference_of(block_spec(nearest, CELL), eps)
+    assert not within(result["history"]["loss"][-1], ref["history"]["loss"][-1], {"rtol": 1e-3, "atol": 1e-5})
+    guess = run(browser, "mlp-index-guess")
+    assert guess["comparable"] is False and guess["unverified"]
+    assert not browser.find_element(By.ID, "mlp-index-guess").find_elements(By.CSS_SELECTOR, ".mlpages-match")
+
+    # Back to a listed value: verified again.
+    state = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mlpages.setKnobs(arguments[0], {'model.learningRate': 0.1}).then(done, (e) => done({error: String(e)}));",
+        CELL)
+    assert state["index"] == index_of(1, 0, 0), state
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#{CELL} .mlpages-unverified")
+    result = run(browser, CELL)
+    assert result["comparable"] is True and "unverified" not in result
+    assert within(result["history"]["loss"][-1], ref["history"]["loss"][-1], block_spec(nearest, CELL)["tolerance"])
+
+
+def test_the_address_restores_a_setting(site, served, browser):
+    open_page(browser, served + "?x=1&fit.epochs=3&fit.model.learningRate=0.1&fit.dataset.generate=spiral#top")
+    state = knobs(browser)
+    assert state["values"] == {"epochs": 3, "model.learningRate": 0.1, "dataset.generate": "circles"}
+    assert state["index"] == index_of(0, 0, 0)
+    warnings = [e["message"] for e in browser.get_log("browser") if e["level"] == "WARNING"]
+    assert any("fit.dataset.generate=spiral" in w for w in warnings), warnings
+    slider = browser.find_element(By.CSS_SELECTOR, f'#{PANEL} input[type="range"][data-mlpages-knob="epochs"]')
+    assert slider.get_attribute("value") == "0"
+    assert browser.find_element(By.CSS_SELECTOR, f'#{PANEL} input[data-mlpages-knob-free="model.learningRate"]'
+                                ).get_attribute("value") == "0.1"
+    file = variant(site, index_of(0, 0, 0))
+    assert page_spec(browser, CELL) == block_spec(file, CELL)
+    assert page_spec(browser, "mlp-index-net") == block_spec(file, "mlp-index-net")
+    # The invalid value is dropped from the address; other parameters and the hash stay.
+    assert browser.execute_script("return location.search + location.hash;") == \
+        "?x=1&fit.epochs=3&fit.model.learningRate=0.1#top"
+
+    # A free value in the address is applied before the cells mount.
+    open_page(browser, served + "?fit.model.learningRate=0.25")
+    assert knobs(browser)["index"] is None
+    assert "learning rate 0.25" in browser.find_element(By.CSS_SELECTOR, f"#{CELL} .mlpages-unverified").text
+    lr = browser.execute_script(
+        "return document.getElementById(arguments[0]).querySelector('script').textContent;", "mlp-index-net")
+    assert '"learningRate":0.3' in lr  # the page's HTML is the nearest variant's ...
+    result = run(browser, CELL)
+    assert result["unverified"] and result["comparable"] is False  # ... the run used 0.25
+
+
+def test_unlisted_values_are_refused(served, browser):
+    open_page(browser, served)
+    for values, message in [
+        ({"epochs": 4}, "knob 'epochs' of train 'fit' has no value 4; choose one of 3, 5"),
+        ({"dataset.generate": "spiral"}, "has no value 'spiral'"),
+        ({"model.learningRate": 0.5}, "a number between 0.1 and 0.3, not 0.5"),
+        ({"units": 2}, "train 'fit' has no knob 'units'"),
+    ]:
+        out = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.mlpages.setKnobs(arguments[0], arguments[1]).then(() => done('resolved'), (e) => done(String(e)));",
+            CELL, values)
+        assert message in out, (values, out)
+    state = knobs(browser)
+    assert state["index"] == state["default"]
+    assert browser.find_element(By.CSS_SELECTOR, f"#{PANEL} .mlpages-cell-error").text
+
+
+def test_a_missing_variant_file_leaves_the_page_as_it_was(site, served, browser):
+    open_page(browser, served)
+    before = page_spec(browser, CELL)
+    path = site / "mlpages-variants" / CELL / f"{index_of(1, 0, 1)}.json"
+    hidden = path.with_suffix(".hidden")
+    path.rename(hidden)
+    try:
+        out = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.mlpages.setKnobs(arguments[0], {'model.learningRate': 0.1, 'dataset.generate': 'xor'})"
+            ".then(() => done('resolved'), (e) => done(String(e)));", CELL)
+    finally:
+        hidden.rename(path)
+    assert "HTTP 404" in out, out
+    assert "HTTP 404" in browser.find_element(By.CSS_SELECTOR, f"#{PANEL} [role=alert]").text
+    state = knobs(browser)
+    assert state["index"] == state["default"]
+    assert page_spec(browser, CELL) == before
+    assert run(browser, CELL)["comparable"] is True
+
+
+def test_switching_and_running_leaks_no_tensors(served, browser):
+    open_page(browser, served)
+    out = browser.execute_async_script(
+        """
+        const [cell, done] = [arguments[0], arguments[arguments.length - 1]];
+        const settings = [
+          {epochs: 3, 'model.learningRate': 0.1, 'dataset.generate': 'circles'},
+          {epochs: 3, 'model.learningRate': 0.3, 'dataset.generate': 'xor'},
+          {epochs: 5, 'model.learningRate': 0.2, 'dataset.generate': 'circles'},
+          {epochs: 3, 'model.learningRate': 0.12, 'dataset.generate': 'xor'},
+        ];
+        (async () => {
+          const counts = [];  // right after each change: every model of the reset cells dropped
+          const ran = [];  // after each uninterrupted run: one live model
+          const interrupted = [];
+          for (let i = 0; i < 20; i++) {
+            await window.mlpages.setKnobs(cell, settings[i % settings.length]);
+            counts.push(window.mlpages.memory().numTensors);
+            const runs = [window.mlpages.run(cell), window.mlpages.run('mlp-index-guess')];
+            if (i % 5 === 4) {
+              // a knob change while a run is under way stops it
+              const data = settings[i % settings.length]['dataset.generate'] === 'xor' ? 'circles' : 'xor';
+              await window.mlpages.setKnobs(cell, {'dataset.generate': data});
+              counts.push(window.mlpages.memory().numTensors);
+              interrupted.push((await Promise.all(runs)).map((r) => r.status));
+              continue;
+            }
+            const results = await Promise.all(runs);
+            if (results.some((r) => r.status !== 'ok')) throw new Error(JSON.stringify(results));
+            ran.push(window.mlpages.memory().numTensors);
+          }
+          await window.mlpages.setKnobs(cell, settings[0]);
+          counts.push(window.mlpages.memory().numTensors);
+          return {counts, ran, interrupted};
+        })().then(done, (e) => done({error: String(e)}));
+        """, CELL)
+    assert "error" not in out, out
+    assert len(set(out["counts"])) == 1, json.dumps(out)
+    assert len(set(out["ran"])) == 1 and out["ran"][0] > out["counts"][0], json.dumps(out)
+    for statuses in out["interrupted"]:
+        assert statuses[0] in ("ok", "stopped") and statuses[1] in ("ok", "stopped"), json.dumps(out)
+    print(json.dumps(out))
