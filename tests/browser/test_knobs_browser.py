@@ -70,9 +70,16 @@ name: table
 rows:
   - {label: final loss, cell: fit, quantity: loss}
 ```
+
+```quiz
+name: check
+question: What is the loss after the last epoch of `fit`?
+answer_from: {cell: fit, quantity: loss}
+```
 """
 
 CELL = "mlp-index-fit"
+QUESTION = "#mlp-index-check-check-1"
 PANEL = "mlp-index-fit-knobs"
 # The knobs as listed: epochs [3, 5], learning rate [0.1, 0.3], data [circles, xor].
 SIZES = (2, 2, 2)
@@ -146,6 +153,12 @@ def control(browser, selector: str) -> Any:
     return browser.find_element(By.CSS_SELECTOR, f"#{PANEL} {selector}")
 
 
+def click(browser, element: Any) -> None:
+    """Click where a reader sees it (not under the theme's fixed header)."""
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    element.click()
+
+
 def set_knobs(browser, values: dict[str, Any]) -> Any:
     """`window.mlpages.setKnobs` of the cell: its state, or the error's text."""
     return browser.execute_async_script(
@@ -193,7 +206,7 @@ def test_the_controls_pick_a_variant_whose_run_matches_its_reference(site, serve
     slider.send_keys(Keys.ARROW_LEFT)  # 5 -> 3
     wait_for(browser, lambda: knobs(browser)["values"]["epochs"] == 3 and settled(browser))
     xor = control(browser, 'button[data-mlpages-knob="dataset.generate"][data-mlpages-value="xor"]')
-    xor.click()
+    click(browser, xor)
     wait_for(browser, lambda: knobs(browser)["values"]["dataset.generate"] == "xor" and settled(browser))
 
     expected_index = index_of(0, 1, 1)
@@ -208,6 +221,17 @@ def test_the_controls_pick_a_variant_whose_run_matches_its_reference(site, serve
     expected = block_spec(file, CELL)
     assert page_spec(browser, CELL)["fit"]["epochs"] == 3
     assert page_spec(browser, "mlp-index-pts") == block_spec(file, "mlp-index-pts")
+
+    # The quiz was mounted again: before a run, it checks the variant's reference.
+    question = block_spec(file, "mlp-index-check")["questions"][0]
+    author = block_spec(variant(site, state["default"]), "mlp-index-check")["questions"][0]
+    assert question["references"] != author["references"]
+    box = browser.find_element(By.CSS_SELECTOR, f"{QUESTION} input[type='text']")
+    box.send_keys(repr(reference_of(question, eps)["value"]))
+    check = browser.find_element(By.XPATH, f"//*[@id='{QUESTION[1:]}']//button[text()='Check']")
+    click(browser, check)
+    verdict = browser.find_element(By.CSS_SELECTOR, f"{QUESTION} .mlpages-quiz-feedback p")
+    assert verdict.get_attribute("data-verdict") == "right", verdict.text
 
     result = run(browser, CELL)
     assert result["comparable"] is True and "unverified" not in result
