@@ -104,8 +104,8 @@ def served(site) -> Any:
         yield url
 
 
-def variant(site: Path, index: int) -> dict[str, Any]:
-    return json.loads((site / "mlpages-variants" / CELL / f"{index}.json").read_text(encoding="utf-8"))
+def variant(site: Path, index: int, cell: str = CELL) -> dict[str, Any]:
+    return json.loads((site / "mlpages-variants" / cell / f"{index}.json").read_text(encoding="utf-8"))
 
 
 def block_spec(file: dict[str, Any], element: str) -> dict[str, Any]:
@@ -128,9 +128,9 @@ def open_page(browser, url: str) -> float:
     return out["eps"]
 
 
-def knobs(browser) -> dict[str, Any]:
+def knobs(browser, cell: str = CELL) -> dict[str, Any]:
     states = browser.execute_script("return window.mlpages.knobs();")
-    assert [s["cell"] for s in states] == [CELL]
+    assert [s["cell"] for s in states] == [cell]
     return states[0]
 
 
@@ -159,12 +159,12 @@ def click(browser, element: Any) -> None:
     element.click()
 
 
-def set_knobs(browser, values: dict[str, Any]) -> Any:
+def set_knobs(browser, values: dict[str, Any], cell: str = CELL) -> Any:
     """`window.mlpages.setKnobs` of the cell: its state, or the error's text."""
     return browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "window.mlpages.setKnobs(arguments[0], arguments[1]).then(done, (e) => done(String(e)));",
-        CELL, values)
+        cell, values)
 
 
 def run(browser, cell: str) -> dict[str, Any]:
@@ -401,3 +401,38 @@ def test_switching_and_running_leaks_no_tensors(served, browser):
     for statuses in out["interrupted"]:
         assert statuses[0] in ("ok", "stopped") and statuses[1] in ("ok", "stopped"), json.dumps(out)
     print(json.dumps(out))
+
+
+MATERIAL = "theme:\n  name: material\n  font: false\n  features: [navigation.instant]\n"
+
+
+def test_instant_navigation_applies_the_address_before_the_cells_mount(tmp_path_factory, browser):
+    site = build_pages(tmp_path_factory.mktemp("knobs-material"),
+                       {"index.md": "# Start\n\nNo cells here.\n", "knobs.md": PAGE},
+                       site_name="knobs", extra=MATERIAL + "nav: [index.md, knobs.md]\n")
+    cell = "mlp-knobs-fit"  # the page is knobs.md
+    file = variant(site, index_of(0, 1, 1), cell)
+    with serving(site) as url:
+        browser.get(url)
+        browser.execute_async_script("window.mlpages.ready.then(arguments[arguments.length - 1])")
+        # A link with a setting, followed by Material's instant navigation (no reload).
+        browser.execute_script(
+            "const a = document.createElement('a'); a.id = 'to-knobs';"
+            "a.href = 'knobs/?fit.epochs=3&fit.dataset.generate=xor'; a.textContent = 'knobs';"
+            "document.querySelector('article').append(a);")
+        click(browser, browser.find_element(By.ID, "to-knobs"))
+        wait_for(browser, lambda: browser.execute_script(
+            "return window.mlpages.knobs().length === 1 && !!document.getElementById(arguments[0]);", cell))
+        browser.execute_async_script("window.mlpages.ready.then(arguments[arguments.length - 1])")
+        assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1
+        assert browser.execute_script("return document.querySelectorAll('.mlpages-knobs-controls').length") == 1
+        assert knobs(browser, cell)["index"] == index_of(0, 1, 1)
+        assert page_spec(browser, cell) == block_spec(file, cell)
+        assert browser.execute_script("return location.search") == "?fit.epochs=3&fit.dataset.generate=xor"
+        result = run(browser, cell)
+        assert result["comparable"] is True and len(result["history"]["loss"]) == 3
+        assert browser.find_elements(By.CSS_SELECTOR, f"#{cell} .mlpages-match")
+        # A change under Material: the new variant's blocks replace those of the swapped-in page.
+        state = set_knobs(browser, {"epochs": 5}, cell)
+        assert state["index"] == index_of(1, 1, 1), state
+        assert page_spec(browser, cell) == block_spec(variant(site, index_of(1, 1, 1), cell), cell)
