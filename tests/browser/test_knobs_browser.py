@@ -425,7 +425,7 @@ def test_instant_navigation_applies_the_address_before_the_cells_mount(tmp_path_
             "return window.mlpages.knobs().length === 1 && !!document.getElementById(arguments[0]);", cell))
         browser.execute_async_script("window.mlpages.ready.then(arguments[arguments.length - 1])")
         assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1
-        assert browser.execute_script("return document.querySelectorAll('.mlpages-knobs-controls').length") == 1
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".mlpages-knobs-controls")) == 1
         assert knobs(browser, cell)["index"] == index_of(0, 1, 1)
         assert page_spec(browser, cell) == block_spec(file, cell)
         assert browser.execute_script("return location.search") == "?fit.epochs=3&fit.dataset.generate=xor"
