@@ -76,6 +76,14 @@ name: check
 question: What is the loss after the last epoch of `fit`?
 answer_from: {cell: fit, quantity: loss}
 ```
+
+```quiz
+name: words
+question: Which gate can one neuron **not** learn?
+answers:
+  - AND
+  - {text: XOR, correct: true}
+```
 """
 
 CELL = "mlp-index-fit"
@@ -232,6 +240,10 @@ def test_the_controls_pick_a_variant_whose_run_matches_its_reference(site, serve
     click(browser, check)
     verdict = browser.find_element(By.CSS_SELECTOR, f"{QUESTION} .mlpages-quiz-feedback p")
     assert verdict.get_attribute("data-verdict") == "right", verdict.text
+    # Every quiz mounted once: the one no variant changes too, and one score bar.
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".mlpages-quiz-controls")) == 2
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".mlpages-quiz-score")) == 1
+    assert browser.find_element(By.CSS_SELECTOR, ".mlpages-quiz-total").text == "1 / 2"
 
     result = run(browser, CELL)
     assert result["comparable"] is True and "unverified" not in result
