@@ -428,6 +428,8 @@ class Panel {
     /** @type {Promise<unknown>} changes one at a time */
     this.chain = Promise.resolve();
     this.busy = 0;
+    /** Changes the controls asked for that are not done yet: the controls keep what the reader set. */
+    this.pending = 0;
     this.uid = `mlpages-knob-${++serial}`;
     /** @type {(() => void)[]} */
     this.syncs = [];
@@ -566,7 +568,12 @@ class Panel {
    * @param {Record<string, KnobValue>} values
    */
   request(values) {
-    this.set.request(this.spec.cell, values).catch(() => this.sync());
+    this.pending++;
+    this.sync();
+    this.set.request(this.spec.cell, values).catch(() => undefined).finally(() => {
+      this.pending--;
+      this.sync();
+    });
   }
 
   /** @returns {HTMLElement} */
@@ -675,17 +682,17 @@ class Panel {
 
   /** Show the setting in the controls, and the status line. */
   sync() {
-    for (const update of this.syncs) update();
+    if (!this.pending) for (const update of this.syncs) update();
     const reason = freeReason(this.spec, this.setting);
     const which = `variant ${this.setting.index + 1} of ${this.spec.count}`;
-    const text = this.busy
+    const text = this.busy || this.pending
       ? 'loading the variant…'
       : reason
         ? `${which} with a free value: ${reason}`
         : `${which}${this.setting.index === this.spec.default ? " (the author's)" : ''}, checked against its NumPy reference`;
     this.status.textContent = text;
     this.status.dataset.tone = reason ? 'warn' : '';
-    this.controls.setAttribute('aria-busy', String(this.busy > 0));
+    this.controls.setAttribute('aria-busy', String(this.busy > 0 || this.pending > 0));
   }
 
   dispose() {
@@ -799,7 +806,10 @@ export async function startKnobs(doc) {
   }
   await Promise.all(set.panels.map(async (panel) => {
     const asked = readQuery(location.search, panel.spec);
-    if (!Object.keys(asked).length) return;
+    if (!Object.keys(asked).length) {
+      panel.writeUrl(); // drops values the knobs do not take
+      return;
+    }
     /** @type {Setting} */
     let target;
     try {
@@ -815,12 +825,12 @@ export async function startKnobs(doc) {
         for (const [id, el] of elements) byId(doc, id)?.replaceWith(el);
       }
       panel.setting = target;
+      panel.writeUrl();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       console.warn(message);
       showError(panel.errorBox, `${message}; the author's setting is shown`);
     }
-    panel.writeUrl();
     panel.sync();
   }));
   return set;

@@ -338,6 +338,18 @@ def test_the_address_restores_a_setting(site, served, browser):
     assert result["unverified"] and result["comparable"] is False  # ... the run used 0.25
 
 
+def test_quick_changes_land_on_the_last(site, served, browser):
+    open_page(browser, served)
+    slider = control(browser, 'input[type="range"][data-mlpages-knob="model.learningRate"]')
+    slider.send_keys(Keys.ARROW_LEFT, Keys.ARROW_RIGHT, Keys.ARROW_LEFT)  # 0.3 -> 0.1 -> 0.3 -> 0.1
+    wait_for(browser, lambda: settled(browser))  # busy until every change asked for is done
+    assert knobs(browser)["index"] == index_of(1, 0, 0)
+    assert slider.get_attribute("value") == "0"
+    net = block_spec(variant(site, index_of(1, 0, 0)), "mlp-index-net")
+    assert page_spec(browser, "mlp-index-net") == net
+    assert run(browser, CELL)["comparable"] is True
+
+
 def test_unlisted_values_are_refused(served, browser):
     open_page(browser, served)
     for values, message in [
