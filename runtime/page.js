@@ -257,7 +257,14 @@ export class Page {
    */
   markUnverified(fresh) {
     if (!this.adjust) return;
-    const touched = this.adjust((id) => this.specs.get(id), fresh);
+    /** @type {Map<string, string>} */
+    let touched;
+    try {
+      touched = this.adjust((id) => this.specs.get(id), fresh);
+    } catch (err) {
+      console.error('mlpages: a free knob value could not be set', err);
+      return;
+    }
     if (!touched.size) return;
     for (const id of fresh) {
       const spec = this.specs.get(id);

@@ -350,6 +350,20 @@ def test_quick_changes_land_on_the_last(site, served, browser):
     assert run(browser, CELL)["comparable"] is True
 
 
+def test_cells_above_the_first_changed_block_keep_their_results(served, browser):
+    open_page(browser, served)
+    out = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mlpages.runAll().then(() => window.mlpages.setKnobs(arguments[0], {epochs: 3}))"
+        ".then(() => done(Object.keys(window.mlpages.results)), (e) => done(String(e)));", CELL)
+    # Epochs change the train cell and what reads it, not the dataset and model cells.
+    assert sorted(out) == ["mlp-index-net", "mlp-index-pts"], out
+    status = browser.find_element(By.CSS_SELECTOR, "#mlp-index-net .mlpages-status").text
+    assert status.startswith("not built yet"), status  # its model was trained by fit: dropped
+    own = browser.find_element(By.CSS_SELECTOR, "#mlp-index-table td.mlpages-results-own").text
+    assert own == "not run yet"
+
+
 def test_unlisted_values_are_refused(served, browser):
     open_page(browser, served)
     for values, message in [
