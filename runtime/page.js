@@ -201,6 +201,8 @@ export class Page {
     this.resetAt = new Map();
     /** @type {CellView | null} */
     this.running = null;
+    /** @type {Promise<unknown>} knob changes, one at a time */
+    this.changes = Promise.resolve();
 
     const env = () => ({ backend: tf.getBackend(), epsilon: tf.backend().epsilon() });
     this.env = env;
@@ -283,7 +285,19 @@ export class Page {
    * @param {string[]} touched ids of the elements whose blocks change (replaced or not)
    * @returns {Promise<void>}
    */
-  async replaceBlocks(replacements, touched) {
+  replaceBlocks(replacements, touched) {
+    // One change at a time (the knobs of two train cells may reset the same cells).
+    const change = this.changes.then(() => this.replaceNow(replacements, touched));
+    this.changes = change.catch(() => undefined);
+    return change;
+  }
+
+  /**
+   * @param {Map<string, Element>} replacements
+   * @param {string[]} touched
+   * @returns {Promise<void>}
+   */
+  async replaceNow(replacements, touched) {
     if (this.disposed) throw new Error('mlpages: the page was left');
     const current = touched.map((id) => byId(this.root, id)).filter((el) => el !== null);
     if (!current.length) return;

@@ -474,3 +474,76 @@ def test_instant_navigation_applies_the_address_before_the_cells_mount(tmp_path_
         state = set_knobs(browser, {"epochs": 5}, cell)
         assert state["index"] == index_of(1, 1, 1), state
         assert page_spec(browser, cell) == block_spec(variant(site, index_of(1, 1, 1), cell), cell)
+
+
+TWO = """\
+# Two
+
+```dataset
+name: a
+generate: xor
+n: 12
+seed: 1
+```
+
+```model
+name: na
+seed: 1
+layers:
+  - dense: {units: 1, activation: sigmoid, inputShape: [2]}
+compile: {optimizer: {sgd: {learningRate: 0.5}}, loss: binaryCrossentropy}
+```
+
+```train
+name: fa
+model: na
+dataset: a
+epochs: 2
+batchSize: 4
+knobs:
+  epochs: [2, 3]
+```
+
+```model
+name: nb
+seed: 2
+layers:
+  - dense: {units: 1, activation: sigmoid, inputShape: [2]}
+compile: {optimizer: {sgd: {learningRate: 0.5}}, loss: binaryCrossentropy}
+```
+
+```train
+name: fb
+model: nb
+dataset: a
+epochs: 2
+batchSize: 4
+knobs:
+  epochs: [2, 3]
+  model.learningRate: {values: [0.1, 0.5], free: true}
+```
+"""
+
+
+def test_two_cells_with_knobs(tmp_path_factory, browser):
+    site = build_pages(tmp_path_factory.mktemp("knobs-two"), {"index.md": TWO}, site_name="two")
+    fa, fb = "mlp-index-fa", "mlp-index-fb"
+    with serving(site) as url:
+        open_page(browser, url + "?fa.epochs=3&fb.model.learningRate=0.2")
+        states = {s["cell"]: s for s in browser.execute_script("return window.mlpages.knobs();")}
+        assert states[fa]["index"] == 1 and states[fb]["index"] is None
+        assert page_spec(browser, fa) == block_spec(variant(site, 1, fa), fa)
+        # Both at once: changes are applied one after the other, each with its own blocks.
+        out = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "Promise.all([window.mlpages.setKnobs(arguments[0], {epochs: 2}),"
+            " window.mlpages.setKnobs(arguments[1], {epochs: 3, 'model.learningRate': 0.1})])"
+            ".then(done, (e) => done(String(e)));", fa, fb)
+        assert [s["index"] for s in out] == [0, 2], out
+        assert browser.execute_script("return location.search") == "?fb.epochs=3&fb.model.learningRate=0.1"
+        assert page_spec(browser, fa) == block_spec(variant(site, 0, fa), fa)
+        assert page_spec(browser, fb) == block_spec(variant(site, 2, fb), fb)
+        for cell in (fa, fb):
+            result = run(browser, cell)
+            assert result["comparable"] is True, result
+            assert browser.find_elements(By.CSS_SELECTOR, f"#{cell} .mlpages-match")
