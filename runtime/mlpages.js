@@ -1,6 +1,7 @@
 // mlpages entry point, loaded on every page as <script type="module">. It imports no
 // TF.js: only a page with cells loads the rest of the runtime (and TF.js with it).
-// Quizzes load runtime/quiz.js, which imports no TF.js either.
+// Quizzes load runtime/quiz.js, which imports no TF.js either, and so do knob panels
+// (runtime/knobs.js), which put a setting from the address in place before anything mounts.
 // It defines `window.mlpages` (docs/reference/page-contract.md) and follows Material for
 // MkDocs' instant navigation through `document$`.
 
