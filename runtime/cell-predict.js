@@ -183,7 +183,9 @@ function predictView(live, spec, ctx, runner) {
     const reader = onReaderData(result);
     const ref = result && !reader ? pickReference(spec.references, result.epsilon) : null;
     const refRows = ref?.predictions ? rows(ref.predictions) : null;
-    const comparable = result?.status === 'ok' && Boolean(ref);
+    // A free knob value: the reference is the nearest verified variant's, shown, never checked.
+    const unverified = spec.unverified ?? null;
+    const comparable = result?.status === 'ok' && Boolean(ref) && !unverified;
     const head = [
       '#',
       raw ? 'input (raw)' : 'input',
@@ -230,6 +232,7 @@ function predictView(live, spec, ctx, runner) {
         : null,
       result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
       readerNote(result),
+      result && unverified ? note(`not verified: ${unverified}`) : null,
       result && result.status !== 'error' && !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
     );
   }

@@ -86,7 +86,9 @@ function trainView(live, spec, ctx, runner) {
       key.startsWith('val_') ? (dataset.test?.x.shape[0] ?? 1) : dataset.x.shape[0];
     const band = ref?.band ?? null;
     const rows = compareFinals(result.history, ref?.history ?? null, tol, samples, band);
-    const comparable = result.status === 'ok';
+    // A free knob value: the reference is the nearest verified variant's, shown, never checked.
+    const unverified = spec.unverified ?? null;
+    const comparable = result.status === 'ok' && !unverified;
     const verdict = (/** @type {boolean} */ ok) => (comparable && ref ? mark(ok) : '—');
     const shown = (/** @type {import('./compare.js').Comparison} */ r) => {
       const edges = band?.[r.key];
@@ -105,12 +107,15 @@ function trainView(live, spec, ctx, runner) {
       const ok = compareElements(mine, theirs, tol).every(Boolean) && mine.length === theirs.length;
       body.push(['weights', `${mine.length} values`, `${theirs.length} values`, verdict(ok)]);
     }
-    const refHead = `NumPy reference (ε = ${result.epsilon})`;
+    const refHead = unverified
+      ? `nearest verified variant's reference (ε = ${result.epsilon})`
+      : `NumPy reference (ε = ${result.epsilon})`;
     replace(
       finals,
       table(CSS.table, ['final', `browser (${result.backend})`, refHead, 'check'], body),
       readerNote(result),
       result.status === 'stopped' ? note(NOT_COMPARABLE_STOPPED) : null,
+      unverified ? note(`not verified: ${unverified}`) : null,
       !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
       comparable && ref
         ? note(`tolerance: |browser − reference| ≤ ${tol.atol} + ${tol.rtol}·|reference|; accuracies within 1/n`)

@@ -32,6 +32,7 @@ export const CSS = Object.freeze({
   mismatch: 'mlpages-mismatch',
   note: 'mlpages-note',
   error: 'mlpages-cell-error',
+  unverified: 'mlpages-unverified',
 });
 
 /** Convolution cells (runtime/cell-convolution.js): class names of the grids and the explanation. */
@@ -198,6 +199,28 @@ export const RESULTS = Object.freeze({
   referenceCell: 'td.mlpages-results-reference',
   referenceHead: 'th[data-mlpages-reference]',
   ownClass: 'mlpages-results-own',
+});
+
+/** Knob panels (runtime/knobs.js): the controls above a train cell with `knobs`. */
+export const KNOBS = Object.freeze({
+  selector: '[data-mlpages-knobs]',
+  spec: 'script.mlpages-knobs-spec',
+  specAfterInstantNavigation: ':scope > script',
+  /** The build's list of the settings, for readers without JavaScript: the controls replace it. */
+  staticList: ':scope > ul.mlpages-knobs-static',
+  /** Non-numeric knobs with at most this many values get buttons, others a <select>. */
+  maxButtons: 5,
+  css: Object.freeze({
+    controls: 'mlpages-knobs-controls',
+    row: 'mlpages-knob-row',
+    knob: 'mlpages-knob',
+    label: 'mlpages-knob-label',
+    value: 'mlpages-knob-value',
+    segmented: 'mlpages-knob-segmented',
+    free: 'mlpages-knob-free',
+    ticks: 'mlpages-knob-ticks',
+    status: 'mlpages-knobs-status',
+  }),
 });
 
 /** Quizzes (runtime/quiz.js): selectors, storage and class names. Quizzes are not cells. */

@@ -1,14 +1,17 @@
 // mlpages entry point, loaded on every page as <script type="module">. It imports no
 // TF.js: only a page with cells loads the rest of the runtime (and TF.js with it).
-// Quizzes load runtime/quiz.js, which imports no TF.js either.
+// Quizzes load runtime/quiz.js, which imports no TF.js either, and so do knob panels
+// (runtime/knobs.js), which put a setting from the address in place before anything mounts.
 // It defines `window.mlpages` (docs/reference/page-contract.md) and follows Material for
 // MkDocs' instant navigation through `document$`.
 
-import { QUIZ, SELECTOR } from './constants.js';
+import { KNOBS, QUIZ, SELECTOR } from './constants.js';
 
 /**
  * @typedef {import('./page.js').Page} Page
  * @typedef {import('./result.js').Result} Result
+ * @typedef {import('./knobs.js').KnobSet} KnobSet
+ * @typedef {import('./knobs.js').KnobState} KnobState
  */
 
 /**
@@ -21,13 +24,22 @@ function createRuntime() {
   let page = null;
   /** @type {Promise<import('./quiz.js').Quizzes | null>} */
   let quizzes = Promise.resolve(null);
+  /** @type {Promise<KnobSet | null>} the knob panels, once a setting the address asks for is in place */
+  let knobs = Promise.resolve(null);
+  /** @type {KnobSet | null} */
+  let knobSet = null;
 
-  /** Unmount the previous page's quizzes and progress views, then mount this document's. */
-  function mountQuizzes() {
+  /**
+   * Unmount the previous page's (or the previous variant's) quizzes and progress views, then
+   * mount this document's once `before` is settled.
+   * @param {Promise<unknown>} [before]
+   */
+  function mountQuizzes(before = Promise.resolve()) {
     const previous = quizzes;
     quizzes = (async () => {
       const old = await previous.catch(() => null);
       old?.dispose();
+      await before.catch(() => null);
       /** @type {{dispose: () => void}[]} */
       const mounted = [];
       if (document.querySelector(QUIZ.selector)) {
@@ -46,16 +58,38 @@ function createRuntime() {
 
   /** Dispose the previous page's cells, then mount this document's (if it has any). */
   function mount() {
-    mountQuizzes();
+    knobSet?.dispose();
+    knobSet = null;
+    // Knobs first: a setting in the address swaps its variant's blocks in before cells and
+    // quizzes read them.
+    knobs = document.querySelector(KNOBS.selector)
+      ? import('./knobs.js').then(({ startKnobs }) => startKnobs(document))
+      : Promise.resolve(null);
+    knobs.catch((err) => console.error('mlpages: the knobs could not start', err));
+    const started = knobs.catch(() => null);
+    mountQuizzes(started);
     const previous = current;
     current = (async () => {
       const old = await previous.catch(() => null);
       page = null;
       await old?.dispose();
+      const set = await started;
       if (!document.querySelector(SELECTOR.cell)) return null;
       const { createPage } = await import('./page.js');
-      page = await createPage(document);
-      return page;
+      const created = await createPage(document, set ? { adjust: (specOf, fresh) => set.adjust(specOf, fresh) } : {});
+      page = created;
+      if (set) {
+        knobSet = set;
+        set.attach({
+          specOf: (id) => created.specs.get(id),
+          replaceBlocks: (replacements, touched) => created.replaceBlocks(replacements, touched),
+          remountQuizzes: () => {
+            mountQuizzes();
+            return quizzes;
+          },
+        });
+      }
+      return created;
     })();
     current.catch((err) => console.error('mlpages: the page could not start', err));
   }
@@ -88,6 +122,26 @@ function createRuntime() {
     },
     memory() {
       return page ? page.memory() : null;
+    },
+    /**
+     * The train cells with knobs, their knobs and current setting.
+     * @returns {KnobState[]}
+     */
+    knobs() {
+      return knobSet ? knobSet.describe() : [];
+    },
+    /**
+     * Set knobs of a train cell (keys not given keep their values); resolves to the cell's
+     * knob state once the variant is in place and the cells are mounted (not run).
+     * @param {string} cell  the train cell's element id
+     * @param {Record<string, unknown>} values
+     * @returns {Promise<KnobState>}
+     */
+    async setKnobs(cell, values) {
+      await current;
+      const set = await knobs.catch(() => null);
+      if (!set || set !== knobSet) throw new Error('mlpages: this page has no knobs');
+      return set.request(cell, values);
     },
   };
   return { api, mount };

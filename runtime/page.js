@@ -6,7 +6,7 @@ import { CELL_KINDS } from './cells.js';
 import { decodeNumbers } from './compare.js';
 import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
-import { failed, newResult } from './result.js';
+import { failed, newResult, stopped } from './result.js';
 import { mountResults } from './results.js';
 import { ReaderData } from './readerdata.js';
 import { ModelStore, errorMessage } from './store.js';
@@ -155,6 +155,20 @@ async function loadArrays(parsed, files) {
   return failures;
 }
 
+/**
+ * Free knob values set on specs in memory (runtime/knobs.js): put them into the specs in
+ * `fresh` (just read from the page); the ids of the specs they are set on, with the reason
+ * no reference covers them.
+ * @typedef {(specOf: (id: string) => any, fresh: Set<string>) => Map<string, string>} Adjust
+ */
+
+/**
+ * Whether `el` is `from` or comes after it in the document.
+ * @param {Element} from
+ * @param {Element} el
+ */
+const atOrAfter = (from, el) => el === from || Boolean(from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+
 export class Page {
   /**
    * @param {[Element, any][]} parsed the page's cells, in page order, with their specs
@@ -162,14 +176,17 @@ export class Page {
    * @param {string} backend
    * @param {Map<string, string>} [failures] cells that cannot run, with the reason
    * @param {ParentNode} [root] where the page's results tables are
+   * @param {{adjust?: Adjust, files?: ArrayFiles}} [options]
    */
-  constructor(parsed, backend, failures = new Map(), root = document) {
+  constructor(parsed, backend, failures = new Map(), root = document, options = {}) {
     /** @type {Record<string, Result>} */
     this.results = {};
     /** @type {Map<string, any>} */
     this.specs = new Map();
     /** @type {Map<string, CellView>} */
     this.views = new Map();
+    /** @type {Map<string, Element>} each cell's element, by id */
+    this.elements = new Map();
     /** @type {CellView[]} */
     this.order = [];
     this.disposed = false;
@@ -186,13 +203,25 @@ export class Page {
         this.store.drop(id);
         this.store.changed(id);
       },
-      element: (id) => parsed.find(([el]) => el.id === id)?.[0],
+      element: (id) => document.getElementById(id) ?? undefined,
     });
     this.store = new ModelStore((id) => this.readerData.spec(id));
+    this.root = root;
+    this.adjust = options.adjust ?? null;
+    this.files = options.files ?? new ArrayFiles(document.baseURI);
+    /** Runs queued before a cell was reset (a knob changed) are not run: epoch of each reset, by id. */
+    this.epoch = 0;
+    /** @type {Map<string, number>} */
+    this.resetAt = new Map();
+    /** @type {CellView | null} */
+    this.running = null;
+    /** @type {Promise<unknown>} knob changes, one at a time */
+    this.changes = Promise.resolve();
 
     const env = () => ({ backend: tf.getBackend(), epsilon: tf.backend().epsilon() });
+    this.env = env;
     /** @type {CellContext} */
-    const ctx = {
+    this.ctx = {
       store: this.store,
       specOf: (id) => this.readerData.spec(id),
       env,
@@ -200,29 +229,157 @@ export class Page {
       request: (id) => this.run(id),
     };
     for (const [, spec] of parsed) if (!(spec instanceof Error)) this.specs.set(spec.id, spec);
+    this.markUnverified(new Set(this.specs.keys()));
     for (const [el, spec] of parsed) {
-      /** @type {CellView} */
-      let view;
-      if (spec instanceof Error) {
-        view = brokenView(el, spec.message, env);
-      } else if (failures.has(spec.id)) {
-        view = brokenView(el, failures.get(spec.id) ?? '', env);
-      } else {
-        try {
-          view = CELL_KINDS[spec.kind](liveElement(el), spec, ctx);
-          // The live view shows the reference beside the browser's values: the build's
-          // reference-only table is for readers without JavaScript.
-          el.classList.add(CSS.mounted);
-        } catch (err) {
-          view = brokenView(el, `mlpages: cannot show this cell: ${errorMessage(err)}`, env);
-        }
-      }
+      const view = this.mountCell(el, spec, failures);
       this.views.set(view.id, view);
+      this.elements.set(view.id, el);
       this.order.push(view);
     }
     this.tables = mountResults(root, env().epsilon);
     this.toolbar = this.makeToolbar(backend);
     parsed[0]?.[0].prepend(this.toolbar);
+  }
+
+  /**
+   * Mount one cell's view (a view reporting the error when the spec or its files failed).
+   * @param {Element} el
+   * @param {any} spec
+   * @param {Map<string, string>} failures
+   * @returns {CellView}
+   */
+  mountCell(el, spec, failures) {
+    if (spec instanceof Error) return brokenView(el, spec.message, this.env);
+    if (failures.has(spec.id)) return brokenView(el, failures.get(spec.id) ?? '', this.env);
+    try {
+      const live = liveElement(el);
+      const view = CELL_KINDS[spec.kind](live, spec, this.ctx);
+      // The live view shows the reference beside the browser's values: the build's
+      // reference-only table is for readers without JavaScript.
+      el.classList.add(CSS.mounted);
+      if (spec.unverified) {
+        live.before(h('p', { class: `${CSS.note} ${CSS.unverified}`, role: 'note' }, `Not verified: ${spec.unverified}.`));
+      }
+      return view;
+    } catch (err) {
+      return brokenView(el, `mlpages: cannot show this cell: ${errorMessage(err)}`, this.env);
+    }
+  }
+
+  /**
+   * Put the knobs' free values into the specs in `fresh`, and mark every train and predict
+   * spec among them that reads a spec a free value is set on as `unverified` (with why): no
+   * reference covers its run.
+   * @param {Set<string>} fresh
+   */
+  markUnverified(fresh) {
+    if (!this.adjust) return;
+    /** @type {Map<string, string>} */
+    let touched;
+    try {
+      touched = this.adjust((id) => this.specs.get(id), fresh);
+    } catch (err) {
+      console.error('mlpages: a free knob value could not be set', err);
+      return;
+    }
+    if (!touched.size) return;
+    for (const id of fresh) {
+      const spec = this.specs.get(id);
+      if (!spec || (spec.kind !== 'train' && spec.kind !== 'predict')) continue;
+      const reasons = new Set(dependencies(spec, this.specs).flatMap((d) => touched.get(d.id) ?? []));
+      if (reasons.size) spec.unverified = Array.from(reasons).join('; ');
+    }
+  }
+
+  /**
+   * Replace blocks of the page (a knob's variant) and reset every cell from the first
+   * `touched` element on: their runs stopped or cancelled, views disposed, results dropped,
+   * live models they built or trained disposed, specs read again (free knob values put in)
+   * and views mounted; results tables mounted again. Cells above keep their state.
+   * @param {Map<string, Element>} replacements new elements by the id of the one they replace
+   * @param {string[]} touched ids of the elements whose blocks change (replaced or not)
+   * @returns {Promise<void>}
+   */
+  replaceBlocks(replacements, touched) {
+    // One change at a time (the knobs of two train cells may reset the same cells).
+    const change = this.changes.then(() => this.replaceNow(replacements, touched));
+    this.changes = change.catch(() => undefined);
+    return change;
+  }
+
+  /**
+   * @param {Map<string, Element>} replacements
+   * @param {string[]} touched
+   * @returns {Promise<void>}
+   */
+  async replaceNow(replacements, touched) {
+    if (this.disposed) throw new Error('mlpages: the page was left');
+    const current = touched.map((id) => byId(this.root, id)).filter((el) => el !== null);
+    if (!current.length) return;
+    const from = current.reduce((a, b) => (atOrAfter(a, b) ? a : b));
+    const reset = this.order.filter((v) => {
+      const el = this.elements.get(v.id);
+      return el && atOrAfter(from, el);
+    });
+    const ids = new Set(reset.map((v) => v.id));
+    // Read the new specs, and load their array files, before the page changes.
+    /** @type {[Element, any][]} */
+    const parsed = readSpecs(reset.map((v) => replacements.get(v.id) ?? /** @type {Element} */ (this.elements.get(v.id))));
+    /** @type {[Element, any][]} */
+    const all = [
+      ...this.order.filter((v) => !ids.has(v.id)).map((v) => /** @type {[Element, any]} */ ([/** @type {Element} */ (this.elements.get(v.id)), this.specs.get(v.id)])),
+      ...parsed,
+    ];
+    const failures = await loadArrays(all, this.files);
+
+    // Stop the run of a cell being reset; runs queued before now of those cells are skipped.
+    const epoch = ++this.epoch;
+    for (const id of ids) this.resetAt.set(id, epoch);
+    if (this.running && ids.has(this.running.id)) this.running.stop();
+    const swap = this.queue.then(() => {
+      if (this.disposed) throw new Error('mlpages: the page was left');
+      for (const view of reset) {
+        view.dispose();
+        delete this.results[view.id];
+        for (const label of this.elements.get(view.id)?.querySelectorAll(`.${CSS.unverified}`) ?? []) label.remove();
+      }
+      /** @type {string[]} */
+      const dropped = [];
+      for (const [modelId, live] of Array.from(this.store.models)) {
+        // Built or trained by a cell being reset, or left mid-fit (a run the change stopped).
+        if (ids.has(modelId) || live.dirty || live.applied.some((id) => ids.has(id))) {
+          this.store.drop(modelId);
+          dropped.push(modelId);
+        }
+      }
+      for (const [id, el] of replacements) byId(this.root, id)?.replaceWith(el);
+      const fresh = new Set();
+      for (const [el, spec] of parsed) {
+        if (spec instanceof Error) this.specs.delete(el.id);
+        else {
+          this.specs.set(spec.id, spec);
+          fresh.add(spec.id);
+        }
+      }
+      this.markUnverified(fresh);
+      this.readerData.forget(ids); // a replaced dataset is the author's again
+      for (const [el, spec] of parsed) {
+        const view = this.mountCell(el, spec, failures);
+        this.views.set(view.id, view);
+        this.elements.set(view.id, el);
+      }
+      this.order = Array.from(this.root.querySelectorAll(SELECTOR.cell))
+        .map((el) => this.views.get(el.id))
+        .filter((v) => v !== undefined);
+      this.tables.dispose();
+      this.tables = mountResults(this.root, this.env().epsilon);
+      for (const [id, result] of Object.entries(this.results)) this.tables.update(id, result);
+      const first = this.order[0] && this.elements.get(this.order[0].id);
+      if (first && this.toolbar.parentElement !== first) first.prepend(this.toolbar);
+      for (const modelId of dropped) this.store.changed(modelId);
+    });
+    this.queue = swap.catch(() => undefined);
+    await swap;
   }
 
   /**
@@ -256,17 +413,32 @@ export class Page {
    */
   enqueue(view) {
     view.queued();
+    const epoch = this.epoch;
     const task = this.queue.then(async () => {
+      if ((this.resetAt.get(view.id) ?? 0) > epoch) {
+        // The cell was reset (a knob changed) after this run was asked for: it is not run.
+        return stopped(newResult(view.spec, this.env()));
+      }
+      // A run asked for while a knob change was under way runs the cell's new view.
+      const target = this.views.get(view.id) ?? view;
       /** @type {Result} */
       let result;
       try {
         if (this.disposed) throw new Error('the page was left');
-        result = await view.run();
+        this.running = target;
+        result = await target.run();
       } catch (err) {
-        result = failed(newResult(view.spec, { backend: tf.getBackend(), epsilon: tf.backend().epsilon() }), err);
+        result = failed(newResult(target.spec, this.env()), err);
+      } finally {
+        this.running = null;
       }
-      this.results[view.id] = result;
-      this.tables.update(view.id, result);
+      if (target.spec.unverified) {
+        // A free knob value: no reference covers this run, so it is never compared.
+        result.unverified = target.spec.unverified;
+        result.comparable = false;
+      }
+      this.results[target.id] = result;
+      this.tables.update(target.id, result);
       return result;
     });
     this.queue = task.catch(() => undefined);
@@ -323,11 +495,21 @@ export class Page {
 }
 
 /**
+ * @param {ParentNode} root
+ * @param {string} id
+ * @returns {Element | null}
+ */
+function byId(root, id) {
+  return root.querySelector(`[id="${id.replace(/["\\]/g, '\\$&')}"]`);
+}
+
+/**
  * Start the backend and mount the cells of a document.
  * @param {ParentNode} root
+ * @param {{adjust?: Adjust}} [options]  free knob values to put into the specs
  * @returns {Promise<Page>}
  */
-export async function createPage(root) {
+export async function createPage(root, options = {}) {
   ensureStylesheet(new URL('./vendor/uPlot.min.css', import.meta.url).href);
   ensureStylesheet(new URL('./mlpages.css', import.meta.url).href);
   const parsed = readSpecs(Array.from(root.querySelectorAll(SELECTOR.cell)));
@@ -335,5 +517,5 @@ export async function createPage(root) {
   // the new page's by the time the document is swapped in.
   const files = new ArrayFiles(document.baseURI);
   const [backend, failures] = await Promise.all([startBackend(), loadArrays(parsed, files)]);
-  return new Page(parsed, backend, failures, root);
+  return new Page(parsed, backend, failures, root, { ...options, files });
 }

@@ -325,6 +325,19 @@ export class ReaderData {
     this.banners.set(cellId, banner);
   }
 
+  /**
+   * Drop the reader's data of datasets whose blocks were replaced (a knob changed the
+   * author's data under it), and take the banners of cells that no longer read any away.
+   * Called by the page between runs, with the ids of every cell it reset.
+   * @param {Set<string>} ids
+   */
+  forget(ids) {
+    let changed = false;
+    for (const id of ids) changed = this.overrides.delete(id) || changed;
+    if (!changed) return;
+    for (const cellId of Array.from(this.banners.keys())) this.showBanner(cellId);
+  }
+
   /** @returns {Map<string, any>} the author's specs by id */
   specMap() {
     return new Map(Array.from(this.options.specs(), (s) => [s.id, s]));

@@ -64,6 +64,11 @@ export function mountResults(root, epsilon) {
         const value = result.status === 'ok' ? boundValue(row.origin, result) : undefined;
         const yours = result.readerData ? ' (your data)' : '';
         replace(row.own, value === undefined ? result.status : `${fmt(value, 6)}${yours}`);
+        // A free knob value: the reference beside it is the nearest verified variant's.
+        if (value !== undefined && result.unverified) {
+          row.own.append(' (not verified)');
+          row.own.title = result.unverified;
+        } else row.own.removeAttribute('title');
       }
     },
     dispose() {

@@ -1,7 +1,8 @@
 """The page contract's JSON Schema (docs/reference/page-contract.schema.json) against real builds.
 
 Every spec of the demo course, of tests/fixtures/spec_course and of the golden pages, every
-`#mlpages-page` script and the quiz index must follow the schema; broken specs must not.
+`#mlpages-page` script and the quiz index must follow the schema, and so must a page with
+knobs, its variant files and the specs in them; broken specs must not.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 from mdhelpers import XOR_CELLS, contract_scripts, convert, specs_by_name
-from sitebuild import ROOT
+from sitebuild import ROOT, build_pages
 
 SCHEMA_FILE = ROOT / "docs" / "reference" / "page-contract.schema.json"
 GOLDEN = ROOT / "tests" / "golden"
@@ -144,3 +145,40 @@ def test_a_reference_number_is_a_json_number_or_a_spelled_out_non_finite_value(s
 @pytest.mark.parametrize("value", ["nan", "inf", "1.0", True, [1.0]])
 def test_anything_else_is_not_a_reference_number(schema, value):
     assert not validator(schema, "number").is_valid(value)
+
+
+KNOBS_PAGE = "# Knobs\n\n" + XOR_CELLS.replace(
+    "optimizer: adam", "optimizer: {adam: {learningRate: 0.1}}", 1).replace("epochs: 3\n", """epochs: 3
+knobs:
+  epochs: [2, 3]
+  model.learningRate: {values: [0.05, 0.1], free: true}
+""", 1) + """
+```results
+name: table
+rows:
+  - {label: final loss, cell: fit-xor, quantity: loss}
+```
+"""
+
+
+def test_a_page_with_knobs_and_its_variant_files_follow_the_schema(schema, tmp_path):
+    site = build_pages(tmp_path, {"index.md": KNOBS_PAGE})
+    found, kinds = page_problems((site / "index.html").read_text(encoding="utf-8"), schema, "index.html")
+    assert found == [] and "knobs" in kinds
+    panel = next(obj for css, obj in contract_scripts((site / "index.html").read_text(encoding="utf-8"))
+                 if css == "mlpages-knobs-spec")
+    files = sorted((site / panel["files"]).glob("*.json"))
+    assert len(files) == panel["count"] == 4
+    variant = validator(schema, "variantFile")
+    for path in files:
+        file = json.loads(path.read_text(encoding="utf-8"))
+        assert problems(variant, file, path.name) == []
+        assert [b["id"] for b in file["blocks"]] == panel["blocks"]
+        for block in file["blocks"]:
+            block_found, _ = page_problems(block["html"], schema, f"{path.name} {block['id']}")
+            assert block_found == []
+    # and the schema says no to what is not one
+    assert problems(variant, {**file, "blocks": [{"id": "x", "html": ""}]}, "bad id")
+    assert problems(validator(schema), {**panel, "count": "4"}, "bad count")
+    one_value = {**panel, "knobs": [{**panel["knobs"][0], "values": [2]}]}
+    assert problems(validator(schema), one_value, "one value")
