@@ -10,7 +10,8 @@ element ids of every block a variant changes (``blocks``). Variant ``i`` is the 
 Verify checks the page as served (the default variant), and a sample of the other variants
 (:func:`choose`): each variant's page is the served HTML with the variant's blocks put in
 place of the blocks with the same ids (:func:`substitute`), and the browser switches to it
-with ``window.mlpages.setKnobs(cell, knobs)`` before ``runAll()``.
+with ``window.mlpages.setKnobs(cell, knobs)``, then runs the cells of the blocks the knobs
+change (``window.mlpages.run``), which are the ones a variant's report lists.
 """
 
 from __future__ import annotations

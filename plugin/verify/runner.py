@@ -60,9 +60,10 @@ const clean = (key, value) =>
 const setKnobs = () => typeof api.setKnobs === "function"
   ? Promise.resolve(api.setKnobs(...args)).then(() => null)
   : Promise.reject("this page's runtime has no window.mlpages.setKnobs()");
+const runCells = () => Promise.all(args[0].map((id) => api.run(id)));
 Promise.resolve(api.ready)
   .then(() => (step === "environment" ? api.environment()
-    : step === "setKnobs" ? setKnobs() : api.runAll()))
+    : step === "setKnobs" ? setKnobs() : step === "runCells" ? runCells() : api.runAll()))
   .then(
     (value) => done(JSON.stringify({ok: true, value: value === undefined ? null : value}, clean)),
     (error) => done(JSON.stringify({ok: false, error: String((error && error.stack) || error)})),
@@ -250,18 +251,24 @@ class _Session:
     def _check(
         self, parsed: PageCells, results: dict[str, dict[str, Any]] | None, report: PageReport,
         variant_of: Callable[[str], Variant | None], note: str | None = None,
+        only: frozenset[str] | None = None,
     ) -> list[CellReport]:
-        """Every cell and numeric question of ``parsed`` compared with ``results``, each
-        labelled with ``variant_of`` its block's id. ``results`` ``None``: none ran, and each
-        is skipped with ``note`` (default: the page failed)."""
+        """Every cell and numeric question of ``parsed`` (of the blocks ``only`` names, when
+        given) compared with ``results``, each labelled with ``variant_of`` its block's id.
+        ``results`` ``None``: none ran, and each is skipped with ``note`` (default: the page
+        failed)."""
         cells = []
         for spec in parsed.cells:
+            if only is not None and str(spec.get("id")) not in only:
+                continue
             cell = self._cell_report(spec, results, parsed.datasets, note)
             cell.variant = variant_of(cell.cell_id)
             cells.append(cell)
         by_id = {str(c.get("id")): c for c in parsed.cells}
         epsilon = (report.environment or {}).get("epsilon")
         for quiz, question in numeric_questions(parsed):
+            if only is not None and str(quiz.get("id")) not in only:
+                continue
             cell = self._question_report(quiz, question, by_id, results, epsilon, note)
             cell.variant = variant_of(str(quiz.get("id")))
             cells.append(cell)
@@ -275,12 +282,13 @@ class _Session:
         cell back to its default variant."""
         chosen = choose(panel, self.options.variants)
         wanted = self._blocks_selected(report.page, parsed, panel)
+        blocks = frozenset(panel.blocks)  # a variant's run checks what it changes
         self._moved = False
         for index in chosen:
             variant = panel.variant(index)
             if not page_ran or not wanted or page.url is None:
                 note = None if wanted else "not selected by --cell"
-                report.cells += self._check(parsed, None, report, _always(variant), note)
+                report.cells += self._check(parsed, None, report, _always(variant), note, blocks)
                 continue
             try:
                 shown = read_variant(panel, index, page.url)
@@ -288,7 +296,7 @@ class _Session:
             except VariantUnavailable as exc:
                 report.errors.append(f"{variant.label}: {exc}")
                 report.cells += self._check(parsed, None, report, _always(variant),
-                                            "not run: its variant file cannot be used")
+                                            "not run: its variant file cannot be used", blocks)
                 continue
             report.errors += [f"{variant.label}: {e}" for e in variant_parsed.errors
                               if e not in parsed.errors]
@@ -297,17 +305,18 @@ class _Session:
             results = None
             if not arrays.refused:
                 try:
-                    results = self._run_variant(page, report, panel, shown.knobs)
+                    cells = [str(c.get("id")) for c in variant_parsed.cells if str(c.get("id")) in blocks]
+                    results = self._run_variant(page, report, panel, shown.knobs, cells)
                     checked.checked.append(index)
                 except BrowserUnavailable as exc:
                     report.errors.append(f"{variant.label}: {exc}")
                 except _PageFailed as exc:
                     report.errors.append(f"{variant.label}: {exc}")
             report.cells += self._check(variant_parsed, results, report, _always(variant),
-                                        "not run: the variant failed")
+                                        "not run: the variant failed", blocks)
         if self._moved and self._driver is not None:
             try:
-                self._run_variant(page, report, panel, panel.values(panel.default), run=False)
+                self._run_variant(page, report, panel, panel.values(panel.default), None)
             except (BrowserUnavailable, _PageFailed) as exc:
                 report.errors.append(f"knobs of {panel.name}: setting them back to the default "
                                      f"variant {panel.default} failed: {exc}")
@@ -327,11 +336,12 @@ class _Session:
         return self._answers(self._guarded(report, lambda d, t: self._steps(d, page, report, t)))
 
     def _run_variant(
-        self, page: Page, report: PageReport, panel: Panel, knobs: dict[str, Any], run: bool = True
+        self, page: Page, report: PageReport, panel: Panel, knobs: dict[str, Any], cells: list[str] | None
     ) -> dict[str, dict[str, Any]]:
-        """Switch the page to a variant with ``setKnobs()``, then ``runAll()`` (unless not
-        ``run``), with a page timeout of its own; a browser lost by an earlier variant is
-        replaced and the page opened again first."""
+        """Switch the page to a variant with ``setKnobs()``, then run the ``cells`` its knobs
+        change (the page replays the cells above them that they need; ``None``: run none),
+        with a page timeout of its own; a browser lost by an earlier variant is replaced and
+        the page opened again first."""
         reopen = self._driver is None
 
         def steps(driver: WebDriver, deadline: float) -> Any:
@@ -341,10 +351,10 @@ class _Session:
             self._step = f"setKnobs({panel.cell!r}, …)"
             self._call(driver, "setKnobs", deadline, [panel.cell, knobs])
             self._moved = True
-            if not run:
+            if cells is None:
                 return []
-            self._step = "runAll()"
-            return self._call(driver, "runAll", deadline)
+            self._step = f"run() of the {len(cells)} cells the knobs of {panel.name!r} change"
+            return self._call(driver, "runCells", deadline, [cells])
 
         return self._answers(self._guarded(report, steps))
 
@@ -559,25 +569,27 @@ def page_panels(parsed: PageCells, errors: list[str] | None = None) -> list[Pane
 def page_entries(html: str, variants: int | None = DEFAULT_SAMPLE) -> list[CellReport]:
     """What verify checks on a page, in the order its report lists them: every cell, then
     every numeric quiz question, each as a report not yet run (id, name, kind, and the
-    default variant of a block that knobs change); then the same for each variant of each
-    knob cell that ``variants`` chooses (:func:`mlpages.verify.knobs.choose`)."""
+    default variant of a block that knobs change); then, for each variant of each knob cell
+    that ``variants`` chooses (:func:`mlpages.verify.knobs.choose`), the same for the
+    blocks that its knobs change."""
     parsed = parse_cells(html)
     panels = page_panels(parsed)
     owners = [str(spec.get("id")) for spec in parsed.cells]
     owners += [str(quiz.get("id")) for quiz, _ in numeric_questions(parsed)]
 
-    def entries(variant_of: Callable[[str], Variant | None]) -> list[CellReport]:
+    def entries(variant_of: Callable[[str], Variant | None], only: frozenset[str] | None = None
+                ) -> list[CellReport]:
         found = [_cell_entry(spec) for spec in parsed.cells]
         found += [_question_entry(quiz, question) for quiz, question in numeric_questions(parsed)]
         for entry, owner in zip(found, owners, strict=True):
             entry.variant = variant_of(owner)
-        return found
+        return [e for e, owner in zip(found, owners, strict=True) if only is None or owner in only]
 
     defaults = {block: p.variant(p.default) for p in panels for block in p.blocks}
     listed = entries(defaults.get)
     for panel in panels:
         for index in choose(panel, variants):
-            listed += entries(_always(panel.variant(index)))
+            listed += entries(_always(panel.variant(index)), frozenset(panel.blocks))
     return listed
 
 

@@ -241,7 +241,8 @@ class EchoDriver:
             return json.dumps({"ok": True, "value": None})
         if self.current in self.hang:
             raise TimeoutException("script timeout")
-        return json.dumps({"ok": True, "value": [self._result(c) for c in self._cells()]})
+        cells = [c for c in self._cells() if step == "runAll" or c["id"] in args[0]]
+        return json.dumps({"ok": True, "value": [self._result(c) for c in cells]})
 
     def _result(self, spec: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {"id": spec["id"], "status": "ok", "epsilon": 1e-4,
@@ -285,24 +286,26 @@ def test_the_default_and_a_sample_of_variants_are_checked_in_one_page(
         ("mlp-index-fit", 4, 3, [3, 0, 2])]
     # Two variants besides the default: the first and the last of the others.
     steps = [(step, args) for step, args in driver.calls if step != "environment"]
+    changed = [["mlp-index-net", "mlp-index-fit", "mlp-index-p"]]  # the cells the knobs change
     assert steps == [
         ("runAll", []),
-        ("setKnobs", ["mlp-index-fit", {"epochs": 3, "model.learningRate": 0.1}]), ("runAll", []),
-        ("setKnobs", ["mlp-index-fit", {"epochs": 6, "model.learningRate": 0.1}]), ("runAll", []),
+        ("setKnobs", ["mlp-index-fit", {"epochs": 3, "model.learningRate": 0.1}]), ("runCells", changed),
+        ("setKnobs", ["mlp-index-fit", {"epochs": 6, "model.learningRate": 0.1}]), ("runCells", changed),
         ("setKnobs", ["mlp-index-fit", {"epochs": 6, "model.learningRate": 0.3}]),  # back to the default
     ]
-    # Each run: 4 cells and the numeric question; every block of the knobs names its variant.
-    assert len(page.cells) == 15 and all(c.status == "passed" for c in page.cells)
+    # The page's run: 4 cells and the numeric question; each variant's run: the 3 cells and
+    # the question that the knobs change. Every block of the knobs names its variant.
+    assert len(page.cells) == 13 and all(c.status == "passed" for c in page.cells)
     labels = [(c.name, c.variant and (c.variant.index, c.variant.default)) for c in page.cells]
     assert labels[:5] == [("pts", None), ("net", (3, True)), ("fit", (3, True)), ("p", (3, True)),
                           ("check/check-1", (3, True))]
-    assert {label for _, label in labels[5:10]} == {(0, False)}
-    assert {label for _, label in labels[10:]} == {(2, False)}
+    assert labels[5:9] == [(n, (0, False)) for n in ("net", "fit", "p", "check/check-1")]
+    assert {label for _, label in labels[9:]} == {(2, False)}
     assert summary_line(report).endswith("; 3 of 4 variants checked")
     table = format_table(report)
     assert "(variant 0 of fit)" in table and "epochs 3, model.learningRate 0.1" in table
     # Cells checked in a variant are the variant's: 3 epochs there.
-    assert page.cells[5 + 2].max_rel_diff is not None
+    assert page.cells[5 + 1].name == "fit" and page.cells[5 + 1].max_rel_diff is not None
 
 
 def test_variants_all_and_default(site: Path, built: Path, tmp_path: Path):
@@ -394,10 +397,10 @@ def test_cell_selection_keeps_working_with_variants(site: Path, built: Path, tmp
 def test_page_entries_list_the_chosen_variants_cells(built: Path):
     html = (built / "index.html").read_text(encoding="utf-8")
     entries = page_entries(html)
-    assert len(entries) == 15
+    assert len(entries) == 13
     assert [(e.name, e.variant.index) for e in entries[5:] if e.variant] == [
-        (n, i) for i in (0, 2) for n in ("pts", "net", "fit", "p", "check/check-1")]
-    assert len(page_entries(html, None)) == 20 and len(page_entries(html, 0)) == 5
+        (n, i) for i in (0, 2) for n in ("net", "fit", "p", "check/check-1")]
+    assert len(page_entries(html, None)) == 17 and len(page_entries(html, 0)) == 5
 
 
 def test_the_page_inputs_include_every_variant_file(site: Path):
@@ -421,8 +424,9 @@ def test_junit_of_a_passing_variant_run(site: Path, built: Path, tmp_path: Path)
     names = [case.get("name") for case in junit_xml(report).getroot().iter("testcase")]
     assert "fit (mlp-index-fit) [variant 3 of fit, the default (epochs 6, model.learningRate 0.3)]" in names
     assert "pts (mlp-index-pts)" in names
-    assert "pts (mlp-index-pts) [variant 0 of fit (epochs 3, model.learningRate 0.1)]" in names
-    assert len(names) == len(set(names)) == 16
+    assert "net (mlp-index-net) [variant 0 of fit (epochs 3, model.learningRate 0.1)]" in names
+    assert not any(name.startswith("pts (mlp-index-pts) [") for name in names)  # no block of the knobs
+    assert len(names) == len(set(names)) == 14
     ET.fromstring(ET.tostring(junit_xml(report).getroot()))
 
 
@@ -438,11 +442,11 @@ def test_a_variant_that_times_out_costs_its_browser_and_the_next_variant_opens_t
     report = run_verify(site, driver_factory=factory, artifacts=tmp_path / "art", page_timeout=7)
     (page,) = report.pages
     assert page.errors == ["variant 0 of fit (epochs 3, model.learningRate 0.1): timed out after 7 s "
-                           "waiting for runAll()"]
+                           "waiting for run() of the 3 cells the knobs of 'fit' change"]
     assert page.knobs[0].checked == [3, 2]
     assert len(drivers) == 2 and drivers[0].quit_called
     # The second browser opens the page as served, then switches to variant 2 and back.
-    assert [step for step, _ in drivers[1].calls] == ["environment", "setKnobs", "runAll", "setKnobs"]
+    assert [step for step, _ in drivers[1].calls] == ["environment", "setKnobs", "runCells", "setKnobs"]
     assert {c.status for c in page.cells if c.variant and c.variant.index == 2} == {"passed"}
     assert report.exit_code == 4
 
