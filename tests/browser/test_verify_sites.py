@@ -1,6 +1,6 @@
 """`mlpages verify` end to end on real builds: the demo course and the course written only from
-the documented block syntax (tests/fixtures/spec_course) verify with zero mismatches on WebGL,
-and a reference changed in the built HTML is caught."""
+the documented block syntax (tests/fixtures/spec_course) verify with zero mismatches on WebGL
+(the demo with every variant of its knobs), and a reference changed in the built HTML is caught."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from mdhelpers import contract_scripts
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-demo")]
 
@@ -28,18 +29,29 @@ def cell_count(site: Path) -> int:
     return sum(len(re.findall(r'<div class="mlpages-cell', p.read_text())) for p in site.rglob("*.html"))
 
 
-def test_demo_course_verifies_on_webgl(demo_site, tmp_path):
+def knob_panels(site: Path) -> list[dict]:
+    return [spec for p in site.rglob("*.html") for css, spec in contract_scripts(p.read_text())
+            if css == "mlpages-knobs-spec"]
+
+
+def test_demo_course_verifies_on_webgl_with_every_knob_variant(demo_site, tmp_path):
     junit = tmp_path / "verify.xml"
-    result = verify(demo_site, "--junit", str(junit), "--artifacts", str(tmp_path / "art"))
+    result = verify(demo_site, "--variants", "all", "--junit", str(junit),
+                    "--artifacts", str(tmp_path / "art"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 mismatched, 0 errors" in result.stdout
+    panels = knob_panels(demo_site)
+    variants = sum(p["count"] for p in panels)
+    assert variants >= 16 and f"; {variants} of {variants} variants checked" in result.stdout
     suite = ET.parse(junit).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     assert int(suite.get("failures")) == 0 and int(suite.get("errors", 0)) == 0
     cells = [c for c in suite.iter("testcase") if c.get("name") != "page"]
     questions = sum(p.read_text().count('"type":"number"') for p in demo_site.rglob("*.html"))
     assert questions >= 1  # numeric quiz questions are checked too
-    assert len(cells) == cell_count(demo_site) + questions >= 25
+    # Each non-default variant checks again the cells its knobs change (the demo's are cells).
+    again = sum((p["count"] - 1) * len(p["blocks"]) for p in panels)
+    assert len(cells) == cell_count(demo_site) + questions + again and cell_count(demo_site) >= 25
     assert f"and {questions} quiz question" in result.stdout
 
 
