@@ -39,6 +39,7 @@ def gz(data: bytes) -> int:
 def _project(dest: Path, text: str) -> Path:
     (dest / "docs").mkdir(parents=True)
     (dest / "docs" / "playground.md").write_text(text, encoding="utf-8")
+    shutil.copytree(ROOT / "quizzes", dest / "quizzes")  # the bank its quiz includes
     (dest / "mkdocs.yml").write_text("site_name: bench\nplugins: [mlpages]\n"
                                      "markdown_extensions: [pymdownx.superfences, admonition]\n")
     return dest

@@ -177,6 +177,9 @@ class PageState:
     # block's YAML, by block name, and how messages name the variant.
     edits: dict[str, list[tuple[tuple[Any, ...], Any]]] = field(default_factory=dict)
     variant: str | None = None
+    # The slots whose blocks failed in the author's build: their errors are the page's own,
+    # reported once, and fail no variant.
+    failed: set[int] = field(default_factory=set)
 
     def shadow(self, edits: dict[str, list[tuple[tuple[Any, ...], Any]]], variant: str) -> PageState:
         """A fresh state of this page for building it again as one knob variant: the same
@@ -187,7 +190,7 @@ class PageState:
             allow_loaders=self.allow_loaders, quizzes_dir=self.quizzes_dir, text=self.text,
             published=dict(self.published), page_ids=dict(self.page_ids), url_prefix=self.url_prefix,
             link_prefix=self.link_prefix, loader_root=self.loader_root, root=self.root,
-            limits=self.limits, edits=edits, variant=variant,
+            limits=self.limits, edits=edits, variant=variant, failed=self.failed,
         )
 
     def exported(self, folder: Path) -> Export | None:

@@ -69,7 +69,7 @@ def build_slots(slots: list[Slot], page: PageState) -> dict[int, str]:
 
 def build_variant(slots: list[Slot], page: PageState) -> dict[int, str]:
     """HTML per slot index of the page built as one variant (`page` a shadow state); the first
-    block that fails raises :class:`VariantError`."""
+    block that fails, and did not fail in the author's build, raises :class:`VariantError`."""
     return {slot.index: _build_one(slot, page) for slot in slots}
 
 
@@ -123,8 +123,11 @@ def _build_one(slot: Slot, page: PageState) -> str:
             text = (f"the build ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "
                     "on this block; make it smaller")
         message = format_location(page.path, line, slot.kind, name, text)
-        if page.variant is not None:
-            raise VariantError(f"{slot.kind} '{name}': {text}") from None
+        if page.variant is not None:  # a variant's build reports nothing the page did not
+            if slot.index not in page.failed:
+                raise VariantError(f"{slot.kind} '{name}': {text}") from None
+            return render_error(slot.kind, message)
+        page.failed.add(slot.index)
         get_logger().warning(message)
         page.error_count += 1
         return render_error(slot.kind, message)

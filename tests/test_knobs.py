@@ -182,3 +182,12 @@ def test_a_knob_mistake_fails_a_strict_build_at_its_line(tmp_path: Path, knob_li
     output = unescape(result.stdout + result.stderr)
     assert f"docs/page.md:{line}: {expected}" in output, output[-3000:]
     assert "Traceback" not in output
+
+
+def test_a_block_that_fails_in_the_authors_page_fails_no_variant(warnings_log):
+    broken = page("knobs:\n  epochs: [2, 4]") + "\n```quiz\nname: q\ninclude: quizzes/none.yml\n```\n"
+    html, files = convert_with_files(broken)
+    messages = warnings_log()
+    assert len(messages) == 1 and "quiz 'q'" in messages[0]  # once, not once per variant
+    assert 'class="mlpages-knobs"' in html
+    assert len([f for f in files if f.startswith("mlpages-variants/")]) == 2
