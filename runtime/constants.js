@@ -200,6 +200,15 @@ export const RESULTS = Object.freeze({
   ownClass: 'mlpages-results-own',
 });
 
+/** Inline values in the prose (runtime/inline.js): one bound number each, its spec in an attribute. */
+export const VALUE = Object.freeze({
+  selector: 'span[data-mlpages-value]',
+  attribute: 'data-mlpages-value',
+  ownClass: 'mlpages-value-own',
+  match: 'mlpages-match',
+  mismatch: 'mlpages-mismatch',
+});
+
 /** Quizzes (runtime/quiz.js): selectors, storage and class names. Quizzes are not cells. */
 export const QUIZ = Object.freeze({
   selector: '[data-mlpages-quiz]',

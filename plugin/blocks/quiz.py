@@ -195,8 +195,9 @@ def _question(raw: Any, where: str, key: KeyPath | str, default_id: str,
 
 
 def _number(raw: Mapping[str, Any], prefix: str, k: Any, page: PageState | None) -> dict[str, Any]:
-    """`answer_from` (a train, predict or convolution cell above the quiz) and `tolerance`, checked against the
-    cell's references: the spec's `from`, `references` ([{epsilon, value}]) and `tolerance`."""
+    """`answer_from` (a train, predict or convolution cell above the quiz) and `tolerance`,
+    checked against the cell's references: the spec's `from`, `references` ([{epsilon, value}])
+    and `tolerance`."""
     key = k("answer_from")
     src = raw["answer_from"]
     if not isinstance(src, Mapping):

@@ -1,9 +1,11 @@
 """The `results` block: a table of numbers taken from the cells above it.
 
 Each row names a quantity of a train cell (`loss`, `acc`, `val_loss`, `val_acc` after an
-epoch), a value of a predict cell or one cell of a convolution's output map. The table shows the NumPy reference, computed at
-build; in the browser the runtime switches to the reference of the page's backend and adds
-the reader's own run beside it as the cells finish. Nothing in it is typed by the author.
+epoch), a value of a predict cell or one cell of a convolution's output map. The table shows
+the NumPy reference, computed at build; in the browser the runtime switches to the reference
+of the page's backend and adds the reader's own run beside it as the cells finish, with a ✓
+or ✗ mark (within the cell's tolerance; an accuracy within one sample). Nothing in it is
+typed by the author.
 """
 
 from __future__ import annotations

@@ -1,0 +1,70 @@
+// Inline values (`{mlpages conv.output[1, 1]}` in the prose, plugin/inline.py): the build wrote
+// the NumPy reference into the sentence; once the reader runs the cell, their own value follows
+// it with a ✓ or ✗ mark, as in a results table. A value carries its spec in data-mlpages-value.
+
+import { checkBound, decodeNumbers } from './compare.js';
+import { DIGITS, VALUE } from './constants.js';
+import { fmt, h, replace } from './dom.js';
+
+/**
+ * @typedef {import('./result.js').Result} Result
+ * @typedef {{update: (id: string, result: Result) => void, dispose: () => void}} Values
+ */
+
+/**
+ * What follows a value once its cell has run: the reader's number and the mark.
+ * @param {any} spec
+ * @param {Result} result
+ * @returns {{text: string, title: string, ok: boolean | null}}
+ */
+export function ownText(spec, result) {
+  const { value, reference, ok } = checkBound(spec, result);
+  const name = spec.from.name;
+  if (value === undefined || value === null) {
+    return { text: `your run: ${result.status}`, title: `your run of ${name}: ${result.error ?? result.status}`, ok: null };
+  }
+  const shown = fmt(value, DIGITS);
+  if (result.readerData) {
+    return { text: `your data: ${shown}`, title: `your run of ${name} on your own data (no reference covers it)`, ok: null };
+  }
+  const verdict = ok === null ? 'no reference for this backend'
+    : ok ? `matches the reference ${fmt(reference, DIGITS)}` : `differs from the reference ${fmt(reference, DIGITS)}`;
+  return { text: `your run: ${shown} ${ok === null ? '' : ok ? '✓' : '✗'}`.trim(), title: `your run of ${name} (${result.backend}): ${verdict}`, ok };
+}
+
+/**
+ * Mount every inline value of `root`.
+ * @param {ParentNode} root
+ * @returns {Values}
+ */
+export function mountValues(root) {
+  /** @type {{spec: any, own: HTMLElement}[]} */
+  const values = [];
+  for (const el of root.querySelectorAll(VALUE.selector)) {
+    let spec;
+    try {
+      spec = decodeNumbers(JSON.parse(el.getAttribute(VALUE.attribute) ?? 'null'));
+    } catch (err) {
+      console.error('mlpages: cannot read an inline value', err);
+      continue;
+    }
+    if (!spec?.from) continue;
+    const own = h('span', { class: VALUE.ownClass, role: 'status', 'aria-live': 'polite' });
+    el.after(own);
+    values.push({ spec, own });
+  }
+  return {
+    update(id, result) {
+      for (const { spec, own } of values) {
+        if (spec.from.cell !== id) continue;
+        const { text, title, ok } = ownText(spec, result);
+        own.title = title;
+        own.dataset.ok = ok === null ? '' : String(ok);
+        replace(own, ' (', h('span', { class: ok === null ? '' : ok ? VALUE.match : VALUE.mismatch }, text), ')');
+      }
+    },
+    dispose() {
+      for (const { own } of values) own.remove();
+    },
+  };
+}
