@@ -182,5 +182,5 @@ def _cell_lines(page: PageReport, cell: CellReport | None, cell_id: str) -> list
         return []
     if cell.mismatches:
         return mismatch_lines(page.page, cell.mismatches)
-    what = "quiz question" if cell.kind == "quiz" else "cell"
+    what = {"quiz": "quiz question", "results": "results row", "value": "inline value"}.get(cell.kind, "cell")
     return [f"{page.page}: {what} {cell.name} ({cell.cell_id}): {cell.status}: {cell.note}"]

@@ -22,6 +22,8 @@ from ..contract import SCHEMA
 
 CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
+RESULTS_MARKER = "data-mlpages-results"
+VALUE_MARKER = "data-mlpages-value"  # an inline value's spec, as the attribute's JSON
 MAX_CRAWL = 5000
 MAX_ARRAY_VALUES = 2**24
 """The most values verify reads from the array files of one page together (64 MiB as
@@ -53,6 +55,12 @@ class PageCells:
     quizzes: list[dict[str, Any]] = field(default_factory=list)
     """The quiz specs in page order (``[data-mlpages-quiz]``; not cells, but numeric
     questions are bound to cells' results)."""
+    results: list[dict[str, Any]] = field(default_factory=list)
+    """The results table specs in page order (``[data-mlpages-results]``): each row is bound
+    to a cell's result."""
+    values: list[dict[str, Any]] = field(default_factory=list)
+    """The inline values in page order (``span[data-mlpages-value]``), each bound to a cell's
+    result."""
 
     @property
     def datasets(self) -> dict[str, dict[str, Any]]:
@@ -83,7 +91,8 @@ class _CellParser(HTMLParser):
         self.result = PageCells()
         self._cell: dict[str, str | None] | None = None
         self._quiz: dict[str, str | None] | None = None
-        self._script: str | None = None  # "spec" or "page" while inside such a script
+        self._results: dict[str, str | None] | None = None
+        self._script: str | None = None  # "spec", "quiz", "results" or "page" inside such a script
         self._buffer: list[str] = []
         self._error: dict[str, str | None] | None = None
         self._error_depth = 0
@@ -105,11 +114,17 @@ class _CellParser(HTMLParser):
                 self._cell = attributes
         if QUIZ_MARKER in attributes:
             self._quiz = attributes
+        if RESULTS_MARKER in attributes:
+            self._results = attributes
+        if VALUE_MARKER in attributes and tag == "span":
+            self._value(attributes)
         if tag == "script":
             if "mlpages-spec" in classes and self._cell is not None:
                 self._script, self._buffer = "spec", []
             elif "mlpages-quiz-spec" in classes and self._quiz is not None:
                 self._script, self._buffer = "quiz", []
+            elif "mlpages-results-spec" in classes and self._results is not None:
+                self._script, self._buffer = "results", []
             elif attributes.get("id") == "mlpages-page":
                 self._script, self._buffer = "page", []
 
@@ -151,6 +166,9 @@ class _CellParser(HTMLParser):
         elif self._script == "quiz":
             cell_id, self._quiz = (self._quiz or {}).get("id"), None
             label = f"quiz {cell_id or '?'}"
+        elif self._script == "results":
+            cell_id, self._results = (self._results or {}).get("id"), None
+            label = f"results table {cell_id or '?'}"
         else:
             label = "#mlpages-page"
         try:
@@ -165,10 +183,27 @@ class _CellParser(HTMLParser):
             self.result.errors.append(
                 f"{label}: schema {schema!r}, this verifier reads schema {SCHEMA}"
             )
-        elif self._script in ("spec", "quiz"):
+        elif self._script in ("spec", "quiz", "results"):
             if cell_id:
                 value.setdefault("id", cell_id)
-            (self.result.cells if self._script == "spec" else self.result.quizzes).append(value)
+            {"spec": self.result.cells, "quiz": self.result.quizzes,
+             "results": self.result.results}[self._script].append(value)
+
+    def _value(self, attributes: dict[str, str | None]) -> None:
+        """An inline value: its spec is the JSON of its attribute (no one-element array)."""
+        label = f"inline value {attributes.get('id') or '?'}"
+        try:
+            value = json.loads(attributes.get(VALUE_MARKER) or "")
+        except ValueError as exc:
+            self.result.errors.append(f"{label}: unreadable JSON: {exc}")
+            return
+        schema = value.get("schema") if isinstance(value, dict) else None
+        if schema != SCHEMA:
+            self.result.errors.append(f"{label}: schema {schema!r}, this verifier reads schema {SCHEMA}")
+            return
+        if attributes.get("id"):
+            value.setdefault("id", attributes["id"])
+        self.result.values.append(value)
 
 
 def parse_cells(html: str) -> PageCells:

@@ -23,6 +23,7 @@ from urllib3.exceptions import HTTPError
 from urllib3.exceptions import TimeoutError as CommandTimeout
 
 from .answers import MalformedAnswer, check_environment, check_results
+from .bound import bound_values, check_bound
 from .browser import BrowserUnavailable, kill_browser, make_driver, set_command_timeout
 from .compare import CellCheck, check_cell, check_number_question
 from .discover import (
@@ -212,6 +213,9 @@ class _Session:
         epsilon = (report.environment or {}).get("epsilon")
         for quiz, question in numeric_questions(parsed):
             report.cells.append(self._question_report(quiz, question, cells, results, epsilon))
+        for entry, bound in bound_values(parsed):  # results rows and inline values
+            check = check_bound(entry, bound, cells, results, epsilon, parsed.datasets)
+            report.cells.append(entry if check is None else _judge(entry, check))
         for cell in report.cells:
             if not self.options.selection.cell_selected(report.page, cell.name):
                 cell.status, cell.note, cell.mismatches = "skipped", "not selected by --cell", []
@@ -405,11 +409,12 @@ def _question_entry(quiz: dict[str, Any], question: dict[str, Any]) -> CellRepor
 
 def page_entries(html: str) -> list[CellReport]:
     """What verify checks on a page, in the order its report lists them: every cell, then
-    every numeric quiz question, each as a report not yet run (id, name, kind)."""
+    every numeric quiz question, results row and inline value, each as a report not yet run
+    (id, name, kind)."""
     parsed = parse_cells(html)
     return [_cell_entry(spec) for spec in parsed.cells] + [
         _question_entry(quiz, question) for quiz, question in numeric_questions(parsed)
-    ]
+    ] + [entry for entry, _ in bound_values(parsed)]
 
 
 def _judge(cell: CellReport, check: CellCheck) -> CellReport:
