@@ -53,18 +53,18 @@ def bound_value(
     prefix = f"{prefix}{label}: " if label else prefix
     names = dict(page.names) if page is not None else {}
     specs = page.specs if page is not None else {}
-    if page is not None and above is not None:
-        below = {n: line for n, line in page.name_lines.items() if line is not None and line >= above}
-        if cell in below and cell in names:
-            raise BlockError(f"{prefix}the {names[cell]} cell '{cell}' is below this {user} (line "
-                             f"{below[cell]}); a {user} can use only cells defined above it",
-                             key=at("cell"))
-        names = {n: k for n, k in names.items() if n not in below}
-    usable = {n: s for n, s in specs.items() if s.get("kind") in BOUND_KINDS and n in names}
     kind = names.get(cell)
     if kind is not None and kind not in BOUND_KINDS:
         raise BlockError(f"{prefix}'{cell}' is a {kind} block, not a train, predict or convolution "
                          "cell", key=at("cell"))
+    if page is not None and above is not None:
+        below = {n: line for n, line in page.name_lines.items() if line is not None and line >= above}
+        if cell in below and kind is not None:
+            raise BlockError(f"{prefix}the {kind} cell '{cell}' is below this {user} (line "
+                             f"{below[cell]}); a {user} can use only cells defined above it",
+                             key=at("cell"))
+        names = {n: k for n, k in names.items() if n not in below}
+    usable = {n: s for n, s in specs.items() if s.get("kind") in BOUND_KINDS and n in names}
     if kind is not None and cell not in usable:
         raise BlockError(f"{prefix}the {kind} cell '{cell}' has an error (see its message)",
                          key=at("cell"))
