@@ -1,6 +1,6 @@
 """Inline values: one number of a cell above, inside a sentence of prose.
 
-`{mlpages conv.output[1, 1]}` in a paragraph, a list item, a table or a heading becomes the
+`{mlpages conv.output[1, 1]}` in a paragraph, a list item, a table or an admonition becomes the
 build's NumPy reference of that number (a `<span>` whose title says where it comes from);
 once the reader runs the cell, the page shows the reader's own value beside it with a ✓ or ✗
 mark (runtime/inline.js), and `mlpages verify` checks it like a results row. It binds
@@ -186,7 +186,8 @@ def _build(value: InlineValue, page: PageState, number: int) -> str:
     origin, refs, values = bound_value(src, page, "", None, label=None, user="sentence",
                                        above=value.line)
     cell = page.specs[origin["name"]]
-    if any(k.name == origin["name"] for k in page.knob_cells):
+    knob_models = {page.models[k.model].id for k in page.knob_cells if k.model in page.models}
+    if any(k.name == origin["name"] for k in page.knob_cells) or cell.get("model") in knob_models:
         raise BlockError(f"a reader's knobs change '{origin['name']}', and a value in a sentence "
                          "shows the author's settings only: bind it in a results table, which "
                          "follows the knobs")

@@ -9,11 +9,10 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from mdhelpers import convert, specs_by_name
+from mdhelpers import XOR_CELLS, convert, specs_by_name
+from mlpages.inline import tokens
 from sitebuild import ROOT, build, write_project
 from test_errors import HEAD
-
-from mlpages.inline import tokens
 
 CONV = """\
 ```convolution
@@ -87,9 +86,21 @@ def test_train_and_predict_values_read_the_cells_references():
     cells = specs_by_name(html)
     ref = next(r for r in cells["fit"]["references"] if r["epsilon"] == 1e-4)
     pred = next(r for r in cells["guess"]["references"] if r["epsilon"] == 1e-4)["predictions"]["data"]
-    assert [webgl(v) for v in found] == [ref["history"]["loss"][1], ref["history"]["loss"][2], pred[1], pred[0]]
+    loss = ref["history"]["loss"]
+    assert [webgl(v) for v in found] == [loss[1], loss[2], pred[1], pred[0]]
     assert found[0]["from"] == {"cell": "mlp-page-fit", "name": "fit", "quantity": "loss", "epoch": 1}
     assert found[0]["title"].startswith("fit loss, epoch 2: ")
+
+
+def test_an_accuracy_matches_within_one_sample_and_knobs_are_refused(caplog):
+    html = convert("# A\n\n" + XOR_CELLS + "\nAccuracy {mlpages fit-xor.acc}.\n")
+    (value,) = values(html)
+    assert value["tolerance"] == {"rtol": 0.0, "atol": pytest.approx(1 / 16 + 1e-6)}
+    knobs = XOR_CELLS.replace("batchSize: 8\n", "batchSize: 8\nknobs:\n  epochs: [3, 4]\n")
+    predict = "```predict\nname: p\nmodel: net\nx: [[0, 1]]\n```\n"
+    convert("# A\n\n" + knobs + "\n" + predict + "\nLoss {mlpages fit-xor.loss}, {mlpages p[0]}.\n")
+    messages = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(messages) == 2 and all("a reader's knobs change" in m for m in messages), messages
 
 
 def test_code_and_fences_keep_the_syntax_as_written():

@@ -10,8 +10,8 @@ import copy
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import jsonschema
