@@ -1,6 +1,6 @@
-"""A number bound to a convolution output, in a sentence and in a results table, in headless
-Chromium (WebGL): the build's reference, then the reader's run with a ✓; `mlpages verify`
-passes the page as built and fails it when the stored reference is edited."""
+"""A number bound to a convolution output, in a sentence, a results table and a numeric
+question, in headless Chromium (WebGL): the build's reference, then the reader's run with a ✓;
+`mlpages verify` passes the page as built and fails it when the stored reference is edited."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import serving
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sitebuild import build_pages, verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-inline")]
@@ -37,9 +38,17 @@ name: table
 rows:
   - {label: top-left, cell: conv, quantity: output, index: [0, 0]}
 ```
+
+```quiz
+name: ask
+question: What is the output in row 1, column 0?
+answer_from: {cell: conv, quantity: output, index: [1, 0]}
+```
 """
 CENTRE = 5 * 10 - (6 + 9 + 11 + 14)  # sharpen over the window around the image's 10
 TOP_LEFT = 5 * 5 - (1 + 4 + 6 + 9)
+LEFT = 5 * 9 - (5 + 8 + 10 + 13)
+QUESTION = "#mlp-good-ask-ask-1"
 VALUE_ATTR = re.compile(r'data-mlpages-value="([^"]*)"')
 RESULTS_SPEC = re.compile(r'(class="mlpages-results-spec">)(.*?)(</script>)', re.S)
 
@@ -81,6 +90,19 @@ def test_the_sentence_and_the_row_show_the_readers_run_with_a_check_mark(site, b
         own = browser.find_element(By.CSS_SELECTOR, "#mlp-good-value-1 + .mlpages-value-own")
         assert "matches the reference" in own.get_attribute("title")
 
+        # The numeric question bound to the convolution grades with the reader's run.
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script("return !!document.querySelector('[data-mlpages-quiz-ready]')"))
+        box = browser.find_element(By.CSS_SELECTOR, f'{QUESTION} input[type="text"]')
+        box.send_keys(f"{mine[2]:.6g}")
+        check = next(b for b in browser.find_elements(By.CSS_SELECTOR, f"{QUESTION} button")
+                     if b.text == "Check")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", check)
+        check.click()
+        verdict = browser.find_element(By.CSS_SELECTOR, f"{QUESTION} .mlpages-quiz-feedback p")
+        assert verdict.get_attribute("data-verdict") == "right", verdict.text
+        assert "from your run of conv" in verdict.text and mine[2] == pytest.approx(LEFT, abs=1e-3)
+
 
 def _edit_bad_page(site: Path) -> None:
     """Store a wrong reference for the inline value and for the results row of bad/."""
@@ -103,7 +125,7 @@ def _edit_bad_page(site: Path) -> None:
 def test_verify_checks_the_bound_numbers_and_fails_an_edited_reference(site, tmp_path):
     result = verify(site, "--json", str(tmp_path / "r.json"), "--artifacts", str(tmp_path / "art"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 cells and 4 bound numbers: 6 passed, 0 mismatched" in result.stdout
+    assert "2 cells, 2 quiz questions and 4 bound numbers: 8 passed, 0 mismatched" in result.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     entries = {(p["page"], c["kind"], c["name"]) for p in report["pages"] for c in p["cells"]}
     assert ("good/index.html", "value", "conv.output[1, 1]") in entries
@@ -123,4 +145,4 @@ def test_verify_checks_the_bound_numbers_and_fails_an_edited_reference(site, tmp
     assert any(f"stores {TOP_LEFT - 2} for epsilon 0.0001" in ln for ln in row), lines
     bound = [ln.strip() for ln in result.stdout.splitlines() if "inline value" in ln or "results row" in ln]
     assert not any(ln.startswith("good/") for ln in bound)  # the untouched page passes
-    assert "2 cells and 4 bound numbers: 4 passed, 2 mismatched" in result.stdout
+    assert "2 cells, 2 quiz questions and 4 bound numbers: 6 passed, 2 mismatched" in result.stdout
