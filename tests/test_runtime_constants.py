@@ -19,7 +19,7 @@ from mlpages.engine.optimizers import TRAIN_ARGS
 from mlpages.page import EPSILONS
 from mlpages.plugin import ASSETS
 from mlpages.verify.answers import STATUSES
-from mlpages.verify.discover import CELL_MARKER, QUIZ_MARKER
+from mlpages.verify.discover import CELL_MARKER, QUIZ_MARKER, RESULTS_MARKER, VALUE_MARKER
 
 CONSTANTS = Path(__file__).resolve().parents[1] / "runtime" / "constants.js"
 _TOKEN = re.compile(r"""\s+|//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
@@ -124,3 +124,7 @@ def test_markers_and_assets_folder() -> None:
     assert js_constant("SELECTOR")["cell"].startswith(f"[{CELL_MARKER}]")
     assert js_constant("QUIZ")["selector"] == f"[{QUIZ_MARKER}]"
     assert js_constant("QUIZ")["assetsDir"] == f"{ASSETS}/"
+    # ... and results tables and inline values by theirs.
+    assert js_constant("RESULTS")["selector"] == f"[{RESULTS_MARKER}]"
+    assert js_constant("VALUE")["attribute"] == VALUE_MARKER
+    assert js_constant("VALUE")["selector"] == f"span[{VALUE_MARKER}]"
