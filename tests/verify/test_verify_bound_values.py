@@ -87,7 +87,8 @@ def test_the_page_html_gives_every_row_and_value():
     table = {"schema": 1, "kind": "results", "name": "t", "id": "mlp-p-t", "caption": None,
              "rows": [{"label": "a", **{k: spec[k] for k in ("from", "references", "tolerance")}}] * 2}
     html = (f'<div class="mlpages-results" id="mlp-p-t" data-mlpages-results>'
-            f'<script type="application/json" class="mlpages-results-spec">{json.dumps([table])}</script></div>'
+            f'<script type="application/json" class="mlpages-results-spec">{json.dumps([table])}'
+            "</script></div>"
             f'<p>Centre <span class="mlpages-value" id="mlp-p-value-1" '
             f'data-mlpages-value="{escape(json.dumps(spec), quote=True)}">15</span>, '
             '<span class="mlpages-value" id="mlp-p-value-2" data-mlpages-value="{oops">?</span></p>')
