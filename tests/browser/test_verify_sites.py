@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from mlpages.verify.runner import page_entries
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-demo")]
 
@@ -39,8 +40,12 @@ def test_demo_course_verifies_on_webgl(demo_site, tmp_path):
     cells = [c for c in suite.iter("testcase") if c.get("name") != "page"]
     questions = sum(p.read_text().count('"type":"number"') for p in demo_site.rglob("*.html"))
     assert questions >= 1  # numeric quiz questions are checked too
-    assert len(cells) == cell_count(demo_site) + questions >= 25
-    assert f"and {questions} quiz question" in result.stdout
+    # ... and results rows and inline values (the convolution page's worked numbers)
+    bound = sum(e.kind in ("results", "value") for p in demo_site.rglob("*.html")
+                for e in page_entries(p.read_text()))
+    assert bound >= 4
+    assert len(cells) == cell_count(demo_site) + questions + bound >= 25
+    assert f", {questions} quiz questions and {bound} bound numbers" in result.stdout
 
 
 def test_spec_course_verifies_on_webgl(spec_site, tmp_path):
