@@ -193,19 +193,22 @@ def test_a_strict_build_fails_with_the_line_after_front_matter(tmp_path):
     assert "Traceback" not in strict.stderr
 
 
-def _demo_values(text: str) -> list[str]:
-    html = convert(text, path="docs/course/convolution.md", base_dir=ROOT / "docs" / "course")
-    return [v["shown"] for v in values(html)]
-
-
-def test_the_demo_sentences_follow_the_kernel_in_the_markdown():
-    """Build the convolution page twice: a heavier centre weight changes the worked numbers."""
+def test_the_demo_sentences_follow_the_kernel_in_the_markdown(tmp_path):
+    """Build the convolution page twice in one project (its reference cache kept): a heavier
+    centre weight in the Markdown changes the worked numbers in the sentences."""
     text = (ROOT / "docs" / "course" / "convolution.md").read_text(encoding="utf-8")
-    assert _demo_values(text) == ["20", "-4", "2", "6"]
     heavier = text.replace("  - [-1, 5, -1]\n", "  - [-1, 6, -1]\n", 1)
     assert heavier != text
+    project = write_project(tmp_path, {"convolution.md": text, "cnn-digits.md": "# Next\n"})
+    shown = []
+    for page in (text, heavier):
+        (project / "docs" / "convolution.md").write_text(page, encoding="utf-8")
+        result = build(project)
+        assert result.returncode == 0, result.stderr
+        html = (project / "site" / "convolution" / "index.html").read_text(encoding="utf-8")
+        shown.append([v["shown"] for v in values(html)])
     # Each output gains one more times its centre pixel: 8, 2, 2 and 2.
-    assert _demo_values(heavier) == ["28", "-2", "4", "8"]
+    assert shown == [["20", "-4", "2", "6"], ["28", "-2", "4", "8"]]
 
 
 def test_inline_values_are_documented():
