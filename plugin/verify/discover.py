@@ -97,6 +97,7 @@ class _CellParser(HTMLParser):
         self._error: dict[str, str | None] | None = None
         self._error_depth = 0
         self._error_text: list[str] = []
+        self._value_error: list[str] | None = None  # the text of an inline value's error mark
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -118,6 +119,8 @@ class _CellParser(HTMLParser):
             self._results = attributes
         if VALUE_MARKER in attributes and tag == "span":
             self._value(attributes)
+        if tag == "span" and "mlpages-value-error" in classes:
+            self._value_error = []
         if tag == "script":
             if "mlpages-spec" in classes and self._cell is not None:
                 self._script, self._buffer = "spec", []
@@ -129,6 +132,10 @@ class _CellParser(HTMLParser):
                 self._script, self._buffer = "page", []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self._value_error is not None:
+            text = " ".join("".join(self._value_error).split())
+            self.result.errors.append(f"author error in inline value: {text}")
+            self._value_error = None
         if tag == "script" and self._script is not None:
             self._finish_script("".join(self._buffer))
             self._script = None
@@ -143,6 +150,8 @@ class _CellParser(HTMLParser):
                 self._error = None
 
     def handle_data(self, data: str) -> None:
+        if self._value_error is not None:
+            self._value_error.append(data)
         if self._script is not None:
             self._buffer.append(data)
         elif self._error is not None:
