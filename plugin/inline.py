@@ -13,6 +13,9 @@ anything a results row binds (plugin/blocks/bound.py):
   of a convolution's output map;
 - `{mlpages cell: fit, quantity: loss, epoch: 2}`: a results row's own mapping, for any name.
 
+`, 3 digits` after the expression (`digits: 3` in the mapping) shows fewer significant digits
+than the default 6; verify checks the value itself, not its rounding.
+
 The syntax is one `{…}` that starts with the word `mlpages`: Jinja (the macros plugin) owns
 `{{ }}` and `{% %}`, wiki-link plugins own `[[ ]]`, CriticMarkup owns `{++ }` and the like,
 and attr_list reads a `{…}` only after an element, which the values are replaced before.
@@ -39,6 +42,9 @@ from .page import EPSILONS, PageState
 from .yaml12 import YamlError, load_located
 
 KIND = "value"
+DIGITS = 6  # significant digits shown, as results tables (runtime/constants.js DIGITS)
+MAX_DIGITS = 9  # a float32 has no more
+_DIGITS = re.compile(r"^(?P<rest>.*?)\s*,\s*(?P<digits>\d+)\s+digits?$")
 TOKEN = re.compile(r"\{mlpages[ \t]+([^{}\n]*?)[ \t]*\}")
 PLACEHOLDER = re.compile(r'<span data-mlpages-inline="(\d+)"></span>')
 _FENCE = re.compile(r"^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})")
@@ -123,21 +129,37 @@ class LineFinder:
         return None
 
 
-def parse(expression: str) -> dict[str, Any]:
+def parse(expression: str) -> tuple[dict[str, Any], int]:
     """`conv.output[1, 1]` (or a YAML mapping `cell: …, quantity: …`) as a results row's
-    `{cell, quantity, epoch | index}`."""
+    `{cell, quantity, epoch | index}`, and the significant digits to show."""
     if ":" in expression:
-        try:
-            data, _ = load_located("{" + expression + "}")
-        except YamlError as exc:
-            raise BlockError(f"cannot read the mapping: {exc}") from None
-        if not isinstance(data, dict):
-            raise BlockError("write the mapping of a results row, e.g. {mlpages cell: fit, "
-                             "quantity: loss, epoch: 2}")
-        unknown = sorted(set(data) - {"cell", "quantity", "epoch", "index"})
-        if unknown:
-            raise BlockError(f"unknown key '{unknown[0]}': a value has cell, quantity and epoch or index")
-        return dict(data)
+        src = _mapping(expression)
+        digits = src.pop("digits", DIGITS)
+    else:
+        found = _DIGITS.match(expression)
+        digits = int(found.group("digits")) if found else DIGITS
+        src = _short(found.group("rest") if found else expression)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
+        raise BlockError(f"digits must be a whole number from 1 to {MAX_DIGITS}, got {digits!r}")
+    return src, digits
+
+
+def _mapping(expression: str) -> dict[str, Any]:
+    try:
+        data, _ = load_located("{" + expression + "}")
+    except YamlError as exc:
+        raise BlockError(f"cannot read the mapping: {exc}") from None
+    if not isinstance(data, dict):
+        raise BlockError("write the mapping of a results row, e.g. {mlpages cell: fit, "
+                         "quantity: loss, epoch: 2}")
+    unknown = sorted(set(data) - {"cell", "quantity", "epoch", "index", "digits"})
+    if unknown:
+        raise BlockError(f"unknown key '{unknown[0]}': a value has cell, quantity, epoch or "
+                         "index, and digits")
+    return dict(data)
+
+
+def _short(expression: str) -> dict[str, Any]:
     m = _SHORT.match(expression)
     if m is None:
         raise BlockError(
@@ -182,7 +204,7 @@ def build_values(values: list[InlineValue], page: PageState, text: str) -> str:
 
 
 def _build(value: InlineValue, page: PageState, number: int) -> str:
-    src = parse(value.expression)
+    src, digits = parse(value.expression)
     origin, refs, values = bound_value(src, page, "", None, label=None, user="sentence",
                                        above=value.line)
     cell = page.specs[origin["name"]]
@@ -199,6 +221,7 @@ def _build(value: InlineValue, page: PageState, number: int) -> str:
         "from": origin,
         "references": [{"epsilon": r["epsilon"], "value": v} for r, v in zip(refs, values, strict=True)],
         "tolerance": allowed(cell, origin, page),
+        "digits": digits,
     }
     webgl = next(v for r, v in zip(refs, values, strict=True) if r["epsilon"] == EPSILONS["webgl"])
     where = (f"{origin['name']}, {position(origin, cell)}" if cell["kind"] == "convolution"
@@ -207,4 +230,5 @@ def _build(value: InlineValue, page: PageState, number: int) -> str:
              f"{origin['name']} to see your browser's value beside it")
     data = json.dumps(encode_nonfinite(spec), separators=(",", ":"), allow_nan=False)
     return (f'<span class="mlpages-value" id="{esc(element_id)}" data-mlpages-value="{esc(data)}" '
-            f'title="{esc(title)}"><span class="mlpages-value-reference">{esc(fmt(webgl))}</span></span>')
+            f'title="{esc(title)}"><span class="mlpages-value-reference">{esc(fmt(webgl, digits))}'
+            "</span></span>")

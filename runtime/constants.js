@@ -204,6 +204,7 @@ export const RESULTS = Object.freeze({
 export const VALUE = Object.freeze({
   selector: 'span[data-mlpages-value]',
   attribute: 'data-mlpages-value',
+  reference: '.mlpages-value-reference',
   ownClass: 'mlpages-value-own',
   match: 'mlpages-match',
   mismatch: 'mlpages-mismatch',

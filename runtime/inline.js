@@ -1,9 +1,10 @@
 // Inline values (`{mlpages conv.output[1, 1]}` in the prose, plugin/inline.py): the build wrote
-// the NumPy reference into the sentence; once the reader runs the cell, their own value follows
-// it with a ✓ or ✗ mark, as in a results table. A value carries its spec in data-mlpages-value.
+// the NumPy reference (WebGL's) into the sentence; the runtime shows the reference of the page's
+// backend instead where it differs and, once the reader runs the cell, their own value after it
+// with a ✓ or ✗ mark, as in a results table. A value carries its spec in data-mlpages-value.
 
-import { checkBound, decodeNumbers } from './compare.js';
-import { DIGITS, VALUE } from './constants.js';
+import { checkBound, decodeNumbers, pickReference } from './compare.js';
+import { DIGITS, EPSILON, VALUE } from './constants.js';
 import { fmt, h, replace } from './dom.js';
 
 /**
@@ -20,24 +21,26 @@ import { fmt, h, replace } from './dom.js';
 export function ownText(spec, result) {
   const { value, reference, ok } = checkBound(spec, result);
   const name = spec.from.name;
+  const digits = spec.digits ?? DIGITS;
   if (value === undefined || value === null) {
     return { text: `your run: ${result.status}`, title: `your run of ${name}: ${result.error ?? result.status}`, ok: null };
   }
-  const shown = fmt(value, DIGITS);
+  const shown = fmt(value, digits);
   if (result.readerData) {
     return { text: `your data: ${shown}`, title: `your run of ${name} on your own data (no reference covers it)`, ok: null };
   }
   const verdict = ok === null ? 'no reference for this backend'
-    : ok ? `matches the reference ${fmt(reference, DIGITS)}` : `differs from the reference ${fmt(reference, DIGITS)}`;
+    : `${ok ? 'matches' : 'differs from'} the reference ${fmt(reference, DIGITS)}`;
   return { text: `your run: ${shown} ${ok === null ? '' : ok ? '✓' : '✗'}`.trim(), title: `your run of ${name} (${result.backend}): ${verdict}`, ok };
 }
 
 /**
- * Mount every inline value of `root`.
+ * Mount every inline value of `root` for a page whose backend has `epsilon`.
  * @param {ParentNode} root
+ * @param {number} epsilon
  * @returns {Values}
  */
-export function mountValues(root) {
+export function mountValues(root, epsilon) {
   /** @type {{spec: any, own: HTMLElement}[]} */
   const values = [];
   for (const el of root.querySelectorAll(VALUE.selector)) {
@@ -49,6 +52,13 @@ export function mountValues(root) {
       continue;
     }
     if (!spec?.from) continue;
+    const ref = pickReference(spec.references, epsilon);
+    const webgl = pickReference(spec.references, EPSILON.webgl);
+    const shown = el.querySelector(VALUE.reference);
+    if (shown && ref && webgl && !Object.is(ref.value, webgl.value)) {
+      shown.textContent = fmt(ref.value, spec.digits ?? DIGITS); // the build wrote WebGL's
+      el.setAttribute('title', `${el.getAttribute('title') ?? ''} (the reference for ε ${epsilon})`);
+    }
     const own = h('span', { class: VALUE.ownClass, role: 'status', 'aria-live': 'polite' });
     el.after(own);
     values.push({ spec, own });

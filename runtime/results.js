@@ -60,7 +60,7 @@ export function mountResults(root, epsilon) {
       rows.push({ row, own });
     });
   }
-  const values = mountValues(root);
+  const values = mountValues(root, epsilon);
   return {
     update(id, result) {
       for (const { row, own } of rows) {

@@ -75,7 +75,7 @@ def test_a_convolution_output_by_row_and_column_or_flat_index():
     assert first["from"] == {"cell": "mlp-page-conv", "name": "conv", "quantity": "output", "index": 3}
     # The same reference for every backend: a convolution's does not depend on the epsilon.
     assert [r["value"] for r in first["references"]] == [CONV_OUT[3]] * 2
-    assert first["tolerance"] == specs_by_name(html)["conv"]["tolerance"]
+    assert first["tolerance"] == specs_by_name(html)["conv"]["tolerance"] and first["digits"] == 6
     assert first["title"].startswith("conv, output [1, 1]: the NumPy reference")
     assert "<p>Centre: <span" in html
 
@@ -91,6 +91,14 @@ def test_train_and_predict_values_read_the_cells_references():
     assert [webgl(v) for v in found] == [loss[1], loss[2], pred[1], pred[0]]
     assert found[0]["from"] == {"cell": "mlp-page-fit", "name": "fit", "quantity": "loss", "epoch": 1}
     assert found[0]["title"].startswith("fit loss, epoch 2: ")
+
+
+def test_fewer_digits_are_shown_the_value_is_kept():
+    html = convert(HEAD + TRAIN + "Loss {mlpages fit.loss, 2 digits}, {mlpages cell: guess, digits: 1}.\n")
+    loss, guess = values(html)
+    assert loss["digits"] == 2 and guess["digits"] == 1
+    assert loss["shown"] == f"{webgl(loss):.2g}" and guess["shown"] == f"{webgl(guess):.1g}"
+    assert len(str(webgl(loss))) > 4  # the reference itself is not rounded
 
 
 def test_an_accuracy_matches_within_one_sample_and_knobs_are_refused(caplog):
@@ -162,6 +170,8 @@ ERRORS = [
      f"docs/ch1.md:{SENTENCE}: value 'conv output': write CELL.QUANTITY"),
     ("unknown mapping key", "{mlpages cell: conv, idx: 1}",
      f"docs/ch1.md:{SENTENCE}: value 'cell: conv, idx: 1': unknown key 'idx'"),
+    ("too many digits", "{mlpages conv[0], 12 digits}",
+     f"docs/ch1.md:{SENTENCE}: value 'conv[0], 12 digits': digits must be a whole number from 1 to 9"),
 ]
 
 

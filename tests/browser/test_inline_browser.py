@@ -14,6 +14,7 @@ import pytest
 from conftest import serving
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from mdhelpers import XOR_CELLS
 from sitebuild import build_pages, verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-inline")]
@@ -146,3 +147,42 @@ def test_verify_checks_the_bound_numbers_and_fails_an_edited_reference(site, tmp
     bound = [ln.strip() for ln in result.stdout.splitlines() if "inline value" in ln or "results row" in ln]
     assert not any(ln.startswith("good/") for ln in bound)  # the untouched page passes
     assert "2 cells, 2 quiz questions and 4 bound numbers: 6 passed, 2 mismatched" in result.stdout
+
+
+# Every WebGL context request fails before the runtime loads: the page runs on the CPU backend.
+NO_WEBGL = """<script>
+for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.prototype]) {
+  if (!proto) continue;
+  const original = proto.getContext;
+  proto.getContext = function (type, ...rest) {
+    return /webgl/i.test(type) ? null : original.call(this, type, ...rest);
+  };
+}
+</script>"""
+
+
+def test_on_the_cpu_backend_the_sentence_shows_the_cpus_reference(tmp_path, browser):
+    page = "# CPU\n\n" + XOR_CELLS + "\nThe loss ends at {mlpages fit-xor.loss, 9 digits}.\n"
+    site = build_pages(tmp_path, {"index.md": page}, site_name="cpu")
+    index = site / "index.html"
+    html = index.read_text()
+    index.write_text(html.replace("<head>", "<head>\n" + NO_WEBGL, 1))
+    spec = json.loads(unescape(VALUE_ATTR.search(html).group(1)))
+    refs = {r["epsilon"]: r["value"] for r in spec["references"]}
+    assert refs[1e-4] != refs[1e-7]  # else there is nothing to switch
+    with serving(site) as url:
+        browser.get(url)
+        env = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.mlpages.ready.then(() => done(window.mlpages.environment()));")
+        assert env["backend"] == "cpu", env
+        shown = browser.find_element(By.CSS_SELECTOR, "#mlp-index-value-1")
+        assert shown.text == f"{refs[1e-7]:.9g}" != f"{refs[1e-4]:.9g}"
+        assert shown.get_attribute("title").endswith("(the reference for ε 1e-7)")
+        results = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.mlpages.runAll().then(() => done(window.mlpages.results));")
+        assert results["mlp-index-fit-xor"]["status"] == "ok"
+        own = browser.find_element(By.CSS_SELECTOR, "#mlp-index-value-1 + .mlpages-value-own")
+        assert own.text.endswith("✓)"), own.text
+        assert "(cpu): matches the reference" in own.get_attribute("title")

@@ -31,7 +31,7 @@ def value(stored: float = 15.0, index: int = 3) -> dict:
     return {"schema": 1, "kind": "value", "name": "conv.output[1, 1]", "id": "mlp-p-value-1",
             "from": {"cell": "mlp-p-conv", "name": "conv", "quantity": "output", "index": index},
             "references": [{"epsilon": WEBGL, "value": stored}, {"epsilon": CPU, "value": stored}],
-            "tolerance": {"rtol": 1e-3, "atol": 1e-5}}
+            "tolerance": {"rtol": 1e-3, "atol": 1e-5}, "digits": 6}
 
 
 def run(*data: float) -> dict:
