@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from conftest import serving
+from mdhelpers import XOR_CELLS
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from mdhelpers import XOR_CELLS
 from sitebuild import build_pages, verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-inline")]
