@@ -16,6 +16,7 @@ from mlpages.blocks.bound import TRAIN_QUANTITIES
 from mlpages.blocks.dataset import CLASS_COLORS
 from mlpages.contract import ACCURACY_KEYS, DEFAULT_TOLERANCE, SCHEMA
 from mlpages.engine.optimizers import TRAIN_ARGS
+from mlpages.inline import DIGITS as INLINE_DIGITS
 from mlpages.page import EPSILONS
 from mlpages.plugin import ASSETS
 from mlpages.verify.answers import STATUSES
@@ -102,6 +103,8 @@ def test_accuracy_keys() -> None:
 def test_backend_epsilons() -> None:
     # The page picks the reference stored for its backend's epsilon.
     assert js_constant("EPSILON") == EPSILONS
+    # An inline value's reference has as many digits in the build's HTML as after the runtime.
+    assert js_constant("DIGITS") == INLINE_DIGITS
 
 
 def test_train_history_keys() -> None:
