@@ -21,8 +21,10 @@ if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are sibl
     RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 ASSETS = "assets/mlpages"  # where the runtime lies in a site, from the site's root
 VENDOR_TFJS = "vendor/tf.fesm.min.js"
-# What verify's reading of an error block (render.render_error) puts before the message.
-_ERROR_TITLE = re.compile(r"^author error in block \S+: mlpages: this \S+ block has an error ")
+# What verify's reading of an error block (render.render_error) or of an inline value's error
+# mark (inline.build_values) puts before the message.
+_ERROR_TITLE = re.compile(r"^author error in (?:block \S+: mlpages: this \S+ block has an error "
+                          r"|inline value: mlpages: )")
 # The link to an exported model's files (blocks/train.render_export).
 _EXPORT_LINK = re.compile(r'<p class="mlpages-export"><a href="([^"]+)"')
 

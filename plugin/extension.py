@@ -21,7 +21,7 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from . import __version__, quizdown
+from . import __version__, inline, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
 from .contract import SCHEMA, PageMeta
@@ -58,6 +58,8 @@ class _Conversion:
     page: PageState
     index: FenceIndex
     slots: list[Slot] = field(default_factory=list)
+    values: list[inline.InlineValue] = field(default_factory=list)  # `{mlpages …}` in prose
+    lines: inline.LineFinder | None = None  # their lines in the file
 
 
 class MlpagesExtension(Extension):
@@ -109,6 +111,8 @@ class MlpagesExtension(Extension):
         md.preprocessors.register(_Start(md, self), "mlpages_start", 35)
         # After _Start (which indexes the original text), before superfences (25).
         md.preprocessors.register(_Quizdown(md), "mlpages_quizdown", 34)
+        # After superfences (25) has set fenced blocks aside, before raw HTML blocks (20).
+        md.preprocessors.register(_Inline(md), "mlpages_inline", 24)
         md.postprocessors.register(_Finish(md, self), "mlpages_finish", 5)
 
     def new_conversion(self, md: Markdown, lines: list[str]) -> _Conversion:
@@ -134,7 +138,7 @@ class MlpagesExtension(Extension):
             limits=self.limits, site=folders,
         )
         text = src.text if src.text is not None else "\n".join(lines)
-        state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)))
+        state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)), lines=inline.LineFinder(text))
         # The page's conversion travels on its Markdown instance to format() below.
         md.mlpages_state = state  # type: ignore[attr-defined]
         self.pages.append(page)
@@ -190,6 +194,27 @@ class _Quizdown(Preprocessor):
         return quizdown.convert_markdown(text).split("\n")
 
 
+class _Inline(Preprocessor):
+    """Set each `{mlpages …}` of the prose aside as a placeholder, with its line (plugin/inline.py)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        state: _Conversion | None = getattr(self.md, "mlpages_state", None)
+        text = "\n".join(lines)
+        if state is None or "{mlpages" not in text:
+            return lines
+        pieces: list[str] = []
+        end = 0
+        for token in inline.tokens(text):
+            index = len(state.values)
+            line = state.lines.claim(token.raw) if state.lines is not None else None
+            state.values.append(inline.InlineValue(index, token.expression, line))
+            pieces += [text[end:token.start],
+                       self.md.htmlStash.store(f'<span data-mlpages-inline="{index}"></span>')]
+            end = token.end
+        pieces.append(text[end:])
+        return "".join(pieces).split("\n")
+
+
 class _Finish(Postprocessor):
     """Build the parked blocks in document order and put their HTML in place."""
 
@@ -199,11 +224,13 @@ class _Finish(Postprocessor):
 
     def run(self, text: str) -> str:
         state: _Conversion | None = getattr(self.md, "mlpages_state", None)
-        if state is None or not state.slots:
+        if state is None or not (state.slots or state.values):
             return text
         present = {int(i) for i in _SLOT.findall(text)}
         built = build_slots([s for s in state.slots if s.index in present], state.page)
         text = _SLOT.sub(lambda m: built.get(int(m.group(1)), ""), text)
+        if state.values:  # after every block: a value reads the cells above it
+            text = inline.build_values(state.values, state.page, text)
         if state.page.cell_count:
             meta = PageMeta(schema=SCHEMA, page=state.page.slug, generator=f"mlpages {__version__}")
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")

@@ -125,6 +125,7 @@ class PageState:
     cache: ResultCache
     allow_loaders: bool = True
     names: dict[str, str] = field(default_factory=dict)  # name -> kind
+    name_lines: dict[str, int | None] = field(default_factory=dict)  # name -> its fence's line
     ordinals: Counter[str] = field(default_factory=Counter)
     datasets: dict[str, DatasetInfo] = field(default_factory=dict)
     models: dict[str, ModelInfo] = field(default_factory=dict)
@@ -229,6 +230,7 @@ class PageState:
         owner = f"{kind} '{name}'" + (f" (line {line})" if line else "")
         self.claim_element_ids([(self.cell_id(name), owner, f"the name '{name}'")], key="name")
         self.names[name] = kind
+        self.name_lines[name] = line
         return name
 
     def claim_element_ids(self, claims: list[tuple[str, str, str]], key: str | None) -> None:

@@ -216,6 +216,6 @@ def _cell_lines(page: PageReport, cell: CellReport | None, cell_id: str) -> list
         return []
     if cell.mismatches:
         return mismatch_lines(page.page, cell.mismatches, cell.variant)
-    what = "quiz question" if cell.kind == "quiz" else "cell"
+    what = {"quiz": "quiz question", "results": "results row", "value": "inline value"}.get(cell.kind, "cell")
     where = f"{page.page}: {cell.variant.label}" if cell.variant is not None else page.page
     return [f"{where}: {what} {cell.name} ({cell.cell_id}): {cell.status}: {cell.note}"]

@@ -31,16 +31,34 @@ export function pickReference(references, epsilon) {
 }
 
 /**
- * The number a binding `{quantity, epoch}` (a train cell's history) or `{index}` (a flat
- * index into a predict cell's predictions) names in a cell's result; undefined when absent.
- * Numeric quiz questions and results tables bind to cells this way.
+ * The number a binding `{quantity, epoch}` (a train cell's history), `{index}` (a flat
+ * index into a predict cell's predictions) or `{quantity: 'output', index}` (a flat index
+ * into a convolution's output map, its first kernel's) names in a cell's result; undefined
+ * when absent. Numeric quiz questions, results tables and inline values bind to cells this way.
  * @param {{quantity?: string, epoch?: number, index?: number}} from
  * @param {any} result
  * @returns {number | null | undefined}
  */
 export function boundValue(from, result) {
   if (from.epoch !== undefined) return result?.history?.[from.quantity ?? '']?.[from.epoch];
+  if (from.quantity === 'output') return result?.outputs?.[0]?.data?.[from.index ?? 0];
   return result?.predictions?.data?.[from.index ?? 0];
+}
+
+/**
+ * A bound number (a results row, an inline value) against a cell's result: the reader's value
+ * and whether it matches the reference for the result's backend epsilon within the binding's
+ * `tolerance` (ok null: the run is not comparable, has no such value, or there is no
+ * reference for its epsilon).
+ * @param {{from: any, references: {epsilon: number, value: number}[], tolerance?: Partial<Tolerance>}} bound
+ * @param {any} result
+ * @returns {{value: number | null | undefined, reference: number | undefined, ok: boolean | null}}
+ */
+export function checkBound(bound, result) {
+  const value = result?.status === 'ok' ? boundValue(bound.from, result) : undefined;
+  const ref = pickReference(bound.references, result?.epsilon ?? NaN);
+  if (value === undefined || !ref || result?.comparable === false) return { value, reference: ref?.value, ok: null };
+  return { value, reference: ref.value, ok: withinTolerance(value, ref.value, toleranceOf(bound.tolerance)) };
 }
 
 /**

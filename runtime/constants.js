@@ -223,6 +223,16 @@ export const KNOBS = Object.freeze({
   }),
 });
 
+/** Inline values in the prose (runtime/inline.js): one bound number each, its spec in an attribute. */
+export const VALUE = Object.freeze({
+  selector: 'span[data-mlpages-value]',
+  attribute: 'data-mlpages-value',
+  reference: '.mlpages-value-reference',
+  ownClass: 'mlpages-value-own',
+  match: 'mlpages-match',
+  mismatch: 'mlpages-mismatch',
+});
+
 /** Quizzes (runtime/quiz.js): selectors, storage and class names. Quizzes are not cells. */
 export const QUIZ = Object.freeze({
   selector: '[data-mlpages-quiz]',

@@ -17,7 +17,7 @@ import { h, replace } from './dom.js';
  *   explanation: string | null}} QuestionSpec
  * `chosen`: the picked answer indices, or for an ordering question the position (0-based)
  * the reader gave each item, in the right order's indexing (all right: [0, 1, …, n − 1]).
- * A numeric question (`type: 'number'`) takes its value from a train or predict cell:
+ * A numeric question (`type: 'number'`) takes its value from a train, predict or convolution cell:
  * `from.epoch` (0-based) or `from.index` (flat), one reference per backend epsilon.
  * @typedef {{id: string, type: 'number', from: {cell: string, name: string, quantity: string,
  *   epoch?: number, index?: number}, references: {epsilon: number, value: number}[],

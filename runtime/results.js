@@ -1,9 +1,12 @@
 // Results tables (`results` blocks): numbers of the cells above, the reference for this
-// page's backend and, once a cell has run, the reader's own value beside it.
+// page's backend and, once a cell has run, the reader's own value beside it with a ✓ or ✗
+// mark. Inline values in the prose (runtime/inline.js) are mounted with them.
 
-import { boundValue, decodeNumbers, pickReference } from './compare.js';
+import { checkBound, decodeNumbers, pickReference } from './compare.js';
 import { RESULTS } from './constants.js';
 import { fmt, h, replace } from './dom.js';
+import { mountValues } from './inline.js';
+import { mark } from './ui.js';
 
 /**
  * @typedef {import('./result.js').Result} Result
@@ -21,13 +24,13 @@ function readSpec(el) {
 }
 
 /**
- * Mount every results table of `root` for a page whose backend has `epsilon`.
+ * Mount every results table (and inline value) of `root` for a page whose backend has `epsilon`.
  * @param {ParentNode} root
  * @param {number} epsilon
  * @returns {ResultTables}
  */
 export function mountResults(root, epsilon) {
-  /** @type {{origin: any, own: HTMLElement}[]} */
+  /** @type {{row: any, own: HTMLElement}[]} */
   const rows = [];
   /** @type {Element[]} */
   const added = [];
@@ -54,25 +57,29 @@ export function mountResults(root, epsilon) {
       const own = h('td', { class: RESULTS.ownClass, text: 'not run yet' });
       tr.append(own);
       added.push(own);
-      rows.push({ origin: row.from, own });
+      rows.push({ row, own });
     });
   }
+  const values = mountValues(root, epsilon);
   return {
     update(id, result) {
-      for (const row of rows) {
-        if (row.origin.cell !== id) continue;
-        const value = result.status === 'ok' ? boundValue(row.origin, result) : undefined;
+      for (const { row, own } of rows) {
+        if (row.from.cell !== id) continue;
+        const { value, ok } = checkBound(row, result);
         const yours = result.readerData ? ' (your data)' : '';
-        replace(row.own, value === undefined ? result.status : `${fmt(value, 6)}${yours}`);
+        if (value === undefined || value === null) replace(own, result.status);
+        else replace(own, `${fmt(value, 6)}${yours} `, ok === null ? null : mark(ok));
         // A free knob value: the reference beside it is the nearest verified variant's.
-        if (value !== undefined && result.unverified) {
-          row.own.append(' (not verified)');
-          row.own.title = result.unverified;
-        } else row.own.removeAttribute('title');
+        if (value !== undefined && value !== null && result.unverified) {
+          own.append('(not verified)');
+          own.title = result.unverified;
+        } else own.removeAttribute('title');
       }
+      values.update(id, result);
     },
     dispose() {
       for (const el of added) el.remove();
+      values.dispose();
     },
   };
 }

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,10 @@ from sitebuild import ROOT, build_pages
 
 SCHEMA_FILE = ROOT / "docs" / "reference" / "page-contract.schema.json"
 GOLDEN = ROOT / "tests" / "golden"
-KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "quiz-progress", "knobs"}
+KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "value", "quiz-progress",
+         "knobs"}
+# An inline value's spec is the JSON of its attribute (plugin/inline.py), not a script.
+VALUE_ATTRIBUTE = re.compile(r'<span class="mlpages-value" id="[^"]*" data-mlpages-value="([^"]*)"')
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +52,10 @@ def page_problems(html: str, schema: dict[str, Any], where: str) -> tuple[list[s
         found += problems(pages if css_class == "mlpages-page" else specs, obj,
                           f"{where} {css_class} {obj.get('name', '')}")
         kinds.add(obj.get("kind", css_class))
+    for raw in VALUE_ATTRIBUTE.findall(html):
+        obj = json.loads(unescape(raw))
+        found += problems(specs, obj, f"{where} value {obj.get('name', '')}")
+        kinds.add(obj.get("kind", "?"))
     return found, kinds
 
 
@@ -117,6 +126,19 @@ BROKEN = {
     "id not an element id": ("net", _set(("id",), "net")),
     "reference without epsilon": ("fit-xor", lambda spec: spec["references"][0].pop("epsilon")),
 }
+
+
+def test_an_inline_value_follows_the_schema_and_a_broken_one_does_not(schema):
+    html = convert("```convolution\nname: c\nimage: [[1, 2], [3, 4]]\nkernel: [[1]]\n```\n\n"
+                   "The last is {mlpages c.output[1, 1]}.\n")
+    found, kinds = page_problems(html, schema, "page")
+    assert found == [] and kinds == {"convolution", "value", "mlpages-page"}
+    (raw,) = VALUE_ATTRIBUTE.findall(html)
+    spec = json.loads(unescape(raw))
+    assert spec["from"] == {"cell": "mlp-page-c", "name": "c", "quantity": "output", "index": 3}
+    for broken in ({**spec, "tolerance": None}, {**spec, "from": {**spec["from"], "index": -1}},
+                   {**spec, "extra": 1}):
+        assert not validator(schema).is_valid(broken)
 
 
 @pytest.fixture(scope="module")

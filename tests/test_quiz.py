@@ -377,12 +377,12 @@ QUIZ_LINE = 3 + CELLS_LINES + 3  # the `answer_from:` line of a quiz appended to
 
 NUMERIC_CASES = [
     ("unknown cell", CELLS + _numeric("{cell: fit-xr, quantity: loss}"),
-     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: no train or predict cell named 'fit-xr' above "
-     "this quiz (did you mean 'fit-xor'?); a quiz can use only cells defined above it "
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: no train, predict or convolution cell "
+     "named 'fit-xr' above this quiz (did you mean 'fit-xor'?); a quiz can use only cells defined above it "
      "(above: fit-xor, after)"),
     ("cell below the quiz", _numeric("{cell: fit-xor, quantity: loss}") + "\n" + CELLS,
-     "docs/ch1.md:6: quiz 'n': answer_from: no train or predict cell named 'fit-xor' above this quiz; "
-     "a quiz can use only cells defined above it (above: none)"),
+     "docs/ch1.md:6: quiz 'n': answer_from: no train, predict or convolution cell named 'fit-xor' "
+     "above this quiz; a quiz can use only cells defined above it (above: none)"),
     ("wrong quantity", CELLS + _numeric("{cell: fit-xor, quantity: val_loss}"),
      f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: quantity 'val_loss' is not in the history of "
      "'fit-xor'"),
@@ -395,7 +395,8 @@ NUMERIC_CASES = [
      f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: index 16 is out of range: 'after' predicts "
      "16 values"),
     ("not a cell", CELLS + _numeric("{cell: net, quantity: loss}"),
-     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: 'net' is a model block, not a train or predict"),
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: 'net' is a model block, not a train, "
+     "predict or convolution"),
     ("answers too", CELLS + _numeric("{cell: fit-xor, quantity: loss}", "answers: [a, b]\n"),
      f"docs/ch1.md:{QUIZ_LINE + 1}: quiz 'n': a numeric question ('answer_from') has no 'answers'"),
     ("bad tolerance", CELLS + _numeric("{cell: fit-xor, quantity: loss}", "tolerance: {rtol: -1}\n"),

@@ -16,10 +16,11 @@ from mlpages.blocks.bound import TRAIN_QUANTITIES
 from mlpages.blocks.dataset import CLASS_COLORS
 from mlpages.contract import ACCURACY_KEYS, DEFAULT_TOLERANCE, SCHEMA
 from mlpages.engine.optimizers import TRAIN_ARGS
+from mlpages.inline import DIGITS as INLINE_DIGITS
 from mlpages.page import EPSILONS
 from mlpages.plugin import ASSETS
 from mlpages.verify.answers import STATUSES
-from mlpages.verify.discover import CELL_MARKER, QUIZ_MARKER
+from mlpages.verify.discover import CELL_MARKER, QUIZ_MARKER, RESULTS_MARKER, VALUE_MARKER
 
 CONSTANTS = Path(__file__).resolve().parents[1] / "runtime" / "constants.js"
 _TOKEN = re.compile(r"""\s+|//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
@@ -102,6 +103,8 @@ def test_accuracy_keys() -> None:
 def test_backend_epsilons() -> None:
     # The page picks the reference stored for its backend's epsilon.
     assert js_constant("EPSILON") == EPSILONS
+    # An inline value's reference has as many digits in the build's HTML as after the runtime.
+    assert js_constant("DIGITS") == INLINE_DIGITS
 
 
 def test_train_history_keys() -> None:
@@ -124,3 +127,7 @@ def test_markers_and_assets_folder() -> None:
     assert js_constant("SELECTOR")["cell"].startswith(f"[{CELL_MARKER}]")
     assert js_constant("QUIZ")["selector"] == f"[{QUIZ_MARKER}]"
     assert js_constant("QUIZ")["assetsDir"] == f"{ASSETS}/"
+    # ... and results tables and inline values by theirs.
+    assert js_constant("RESULTS")["selector"] == f"[{RESULTS_MARKER}]"
+    assert js_constant("VALUE")["attribute"] == VALUE_MARKER
+    assert js_constant("VALUE")["selector"] == f"span[{VALUE_MARKER}]"

@@ -1,8 +1,11 @@
-"""A number bound to a cell above: `{cell, quantity, epoch | index}` of a train or predict cell.
+"""A number bound to a cell above: `{cell, quantity, epoch | index}` of a train, predict or
+convolution cell.
 
-Numeric quiz questions (`answer_from`) and results tables (`rows`) name such numbers; this
-module checks the names against the cells built so far and returns the cell's reference
-values, one per backend epsilon.
+Numeric quiz questions (`answer_from`), results tables (`rows`) and inline values in prose
+(plugin/inline.py) name such numbers; this module checks the names against the cells built
+so far and returns the cell's reference values, one per backend epsilon. A convolution's
+reference (its first kernel's output, the author's) is the same for every backend: it is
+repeated for each epsilon, so that every bound number is read the same way.
 """
 
 from __future__ import annotations
@@ -10,21 +13,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..contract import ACCURACY_KEYS, DEFAULT_TOLERANCE
 from ..errors import BlockError, did_you_mean
-from ..page import PageState
+from ..page import EPSILONS, PageState
+
+ACCURACY_SLACK = 1e-6  # as verify's (plugin/verify/compare.py)
 
 TRAIN_QUANTITIES = ["loss", "acc", "val_loss", "val_acc"]
 PREDICT_QUANTITIES = ["prediction"]
+CONVOLUTION_QUANTITIES = ["output"]
 BOUND_KEYS = ["cell", "quantity", "epoch", "index"]
+BOUND_KINDS = ("train", "predict", "convolution")
 
 
 def bound_value(
     src: Mapping[str, Any], page: PageState | None, prefix: str, key: Any, *,
     label: str | None = "answer_from", user: str = "quiz", quantity: str | None = None,
+    above: int | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[float]]:
-    """Check `src` against the train and predict cells above and return `(origin, references,
-    values)`: origin `{cell (element id), name, quantity, epoch (0-based) | index}`, the cell's
-    references and the bound value in each. `quantity` is the default quantity.
+    """Check `src` against the train, predict and convolution cells above and return `(origin,
+    references, values)`: origin `{cell (element id), name, quantity, epoch (0-based) | index
+    (flat, row-major)}`, the cell's references (each with its `epsilon`) and the bound value in
+    each. `quantity` is the default quantity. `above`: the line of the `user` in the Markdown
+    file, when every block of the page is already built (inline values): only cells whose fence
+    is above that line can be named.
 
     Raises:
         BlockError: messages start with `prefix` and `label:` (when given), and say what the
@@ -36,25 +48,34 @@ def bound_value(
     cell = src.get("cell")
     if not isinstance(cell, str) or not cell.strip():
         subject = f"'{label}' " if label else ""
-        raise BlockError(f"{prefix}{subject}needs 'cell': the name of a train or predict cell above "
-                         f"this {user}", key=at("cell"))
+        raise BlockError(f"{prefix}{subject}needs 'cell': the name of a train, predict or "
+                         f"convolution cell above this {user}", key=at("cell"))
     prefix = f"{prefix}{label}: " if label else prefix
-    names = page.names if page is not None else {}
+    names = dict(page.names) if page is not None else {}
     specs = page.specs if page is not None else {}
-    usable = {n: s for n, s in specs.items() if s.get("kind") in ("train", "predict")}
     kind = names.get(cell)
-    if kind is not None and kind not in ("train", "predict"):
-        raise BlockError(f"{prefix}'{cell}' is a {kind} block, not a train or predict cell",
-                         key=at("cell"))
+    if kind is not None and kind not in BOUND_KINDS:
+        raise BlockError(f"{prefix}'{cell}' is a {kind} block, not a train, predict or convolution "
+                         "cell", key=at("cell"))
+    if page is not None and above is not None:
+        below = {n: line for n, line in page.name_lines.items() if line is not None and line >= above}
+        if cell in below and kind is not None:
+            raise BlockError(f"{prefix}the {kind} cell '{cell}' is below this {user} (line "
+                             f"{below[cell]}); a {user} can use only cells defined above it",
+                             key=at("cell"))
+        names = {n: k for n, k in names.items() if n not in below}
+    usable = {n: s for n, s in specs.items() if s.get("kind") in BOUND_KINDS and n in names}
     if kind is not None and cell not in usable:
         raise BlockError(f"{prefix}the {kind} cell '{cell}' has an error (see its message)",
                          key=at("cell"))
     if cell not in usable:
         known = ", ".join(usable) or "none"
-        raise BlockError(f"{prefix}no train or predict cell named '{cell}' above this {user}"
-                         f"{did_you_mean(cell, usable)}; a {user} can use only cells defined above it "
-                         f"(above: {known})", key=at("cell"))
+        raise BlockError(f"{prefix}no train, predict or convolution cell named '{cell}' above this "
+                         f"{user}{did_you_mean(cell, usable)}; a {user} can use only cells defined "
+                         f"above it (above: {known})", key=at("cell"))
     spec = usable[cell]
+    if spec["kind"] == "convolution":
+        return _convolution(src, spec, cell, prefix, at)
     if spec.get("band"):
         raise BlockError(f"{prefix}'{cell}' depends on dropout masks TF.js draws at random "
                          "(dropout without a seed), so it has no single value to compare with; give "
@@ -100,3 +121,57 @@ def bound_value(
     # A diverged reference's NaN or ±Infinity is a value like any other: the page shows it and
     # verify expects the browser's run to reproduce it.
     return origin, refs, [float(v) for v in values]
+
+
+def _convolution(src: Mapping[str, Any], spec: dict[str, Any], cell: str, prefix: str,
+                 at: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[float]]:
+    """One cell of a convolution's output map (its first kernel, the one the author wrote):
+    `index` is `[row, column]` (0-based) or a flat row-major index."""
+    wanted = src.get("quantity", "output")
+    if wanted not in CONVOLUTION_QUANTITIES:
+        raise BlockError(f"{prefix}quantity {wanted!r} is not one of a convolution cell "
+                         f"'{cell}': use output", key=at("quantity"))
+    if "epoch" in src:
+        raise BlockError(f"{prefix}'epoch' is for a train cell; '{cell}' is a convolution cell "
+                         "(use 'index': [row, column])", key=at("epoch"))
+    output = spec["kernels"][0]["output"]
+    rows, cols = output["shape"]
+    index = src.get("index", 0)
+    where = (f"'{cell}' outputs {rows}×{cols} values (index [row, column] with rows 0 to "
+             f"{rows - 1} and columns 0 to {cols - 1}, or a flat index 0 to {rows * cols - 1})")
+    if isinstance(index, list):
+        if (len(index) != 2 or any(isinstance(i, bool) or not isinstance(i, int) for i in index)
+                or not (0 <= index[0] < rows and 0 <= index[1] < cols)):
+            raise BlockError(f"{prefix}index {index!r} is out of range: {where}", key=at("index"))
+        flat = index[0] * cols + index[1]
+    elif isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < rows * cols:
+        raise BlockError(f"{prefix}index {index!r} is out of range: {where}", key=at("index"))
+    else:
+        flat = index
+    origin = {"cell": spec["id"], "name": cell, "quantity": wanted, "index": flat}
+    value = float(output["data"][flat])
+    refs = [{"epsilon": epsilon} for epsilon in EPSILONS.values()]
+    return origin, refs, [value] * len(refs)
+
+
+def position(origin: Mapping[str, Any], spec: Mapping[str, Any] | None) -> str:
+    """Where a bound number is, in words: `epoch 3`, `value 2` (a prediction's flat index),
+    `output [1, 2]` (a convolution's)."""
+    if "epoch" in origin:
+        return f"epoch {origin['epoch'] + 1}"
+    if spec is not None and spec.get("kind") == "convolution":
+        cols = spec["kernels"][0]["output"]["shape"][1]
+        return f"output [{origin['index'] // cols}, {origin['index'] % cols}]"
+    return f"value {origin['index']}"
+
+
+def allowed(spec: Mapping[str, Any], origin: Mapping[str, Any], page: PageState) -> dict[str, float]:
+    """How far the reader's run of a bound number may be from its reference and still match: the
+    cell's tolerance; an accuracy, within one flipped sample (as the cell's own check)."""
+    quantity = str(origin.get("quantity"))
+    if spec.get("kind") == "train" and quantity in ACCURACY_KEYS:
+        dataset = next((d for d in page.datasets.values() if d.id == spec.get("dataset")), None)
+        x = None if dataset is None else dataset.x_test if quantity.startswith("val_") else dataset.x
+        if x is not None and len(x):
+            return {"rtol": 0.0, "atol": 1 / len(x) + ACCURACY_SLACK}
+    return {**DEFAULT_TOLERANCE, **(spec.get("tolerance") or {})}

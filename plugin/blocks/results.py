@@ -1,9 +1,11 @@
 """The `results` block: a table of numbers taken from the cells above it.
 
 Each row names a quantity of a train cell (`loss`, `acc`, `val_loss`, `val_acc` after an
-epoch) or a value of a predict cell. The table shows the NumPy reference, computed at
-build; in the browser the runtime switches to the reference of the page's backend and adds
-the reader's own run beside it as the cells finish. Nothing in it is typed by the author.
+epoch), a value of a predict cell or one cell of a convolution's output map. The table shows
+the NumPy reference, computed at build; in the browser the runtime switches to the reference
+of the page's backend and adds the reader's own run beside it as the cells finish, with a ✓
+or ✗ mark (within the cell's tolerance; an accuracy within one sample). Nothing in it is
+typed by the author.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from ..contract import spec_header
 from ..errors import BlockError
 from ..html import NO_SEARCH, esc, fmt, json_script
 from ..page import EPSILONS, PageState
-from .bound import BOUND_KEYS, bound_value
+from .bound import BOUND_KEYS, allowed, bound_value, position
 from .common import check_keys
 
 KIND = "results"
@@ -43,22 +45,18 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         check_keys(raw, ROW_KEYS, where=f"row {i}", key=at)
         origin, refs, values = bound_value(raw, page, prefix, at, label=None, user="table",
                                            quantity=quantity)
-        label = raw.get("label", _default_label(origin))
+        cell = page.specs[origin["name"]]
+        label = raw.get("label", f"{origin['name']}, {position(origin, cell)}")
         if not isinstance(label, str) or not label.strip():
             raise BlockError(f"{prefix}'label' must be a text", key=(*at, "label"))
         rows.append({
             "label": label, "from": origin,
             "references": [{"epsilon": r["epsilon"], "value": v} for r, v in zip(refs, values, strict=True)],
+            "tolerance": allowed(cell, origin, page),
         })
     spec = {**spec_header(KIND, name, page.cell_id(name)),
             "caption": caption, "rows": rows}
     return spec, render(spec)
-
-
-def _default_label(origin: Mapping[str, Any]) -> str:
-    if "epoch" in origin:
-        return f"{origin['name']}, epoch {origin['epoch'] + 1}"
-    return f"{origin['name']}, value {origin['index']}"
 
 
 def render(spec: dict[str, Any]) -> str:

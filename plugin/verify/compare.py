@@ -490,9 +490,11 @@ def compare_cell(
 
 
 def origin_value(source: Spec | None, origin: Spec) -> float | None:
-    """The number a numeric question is bound to, in a train/predict reference or result.
+    """The number a bound value (numeric question, results row, inline value) names, in a
+    cell's reference or result.
 
-    ``origin`` is the question's ``from``: ``history[quantity][epoch]`` (epoch 0-based) or
+    ``origin`` is the binding's ``from``: ``history[quantity][epoch]`` (epoch 0-based),
+    ``outputs[0].data[index]`` (a convolution's ``output``, its first kernel's) or
     ``predictions.data[index]``; ``None`` when ``source`` does not hold it.
     """
     if not isinstance(source, Mapping):
@@ -500,6 +502,8 @@ def origin_value(source: Spec | None, origin: Spec) -> float | None:
     try:
         if "epoch" in origin:
             value = source["history"][origin["quantity"]][int(origin["epoch"])]
+        elif origin.get("quantity") == "output":
+            value = source["outputs"][0]["data"][int(origin.get("index", 0))]
         else:
             value = source["predictions"]["data"][int(origin.get("index", 0))]
         return number(value)  # "NaN" / "Infinity" as the page contract writes them
@@ -507,10 +511,102 @@ def origin_value(source: Spec | None, origin: Spec) -> float | None:
         return None
 
 
+def cell_reference(cell: Spec, epsilon: float) -> Spec | None:
+    """What :func:`origin_value` reads a cell's reference from at ``epsilon``: the train or
+    predict reference for it; a convolution's output grids, the same for every epsilon."""
+    if cell.get("kind") == "convolution":
+        kernels = cell.get("kernels")
+        if not isinstance(kernels, Sequence) or not kernels:
+            return None
+        return {"outputs": [k.get("output") if isinstance(k, Mapping) else None for k in kernels]}
+    return select_reference(cell.get("references") or [], epsilon)
+
+
 def _origin_text(origin: Spec) -> str:
     if "epoch" in origin:
         return f"{origin.get('name')} {origin.get('quantity')} epoch {int(origin['epoch']) + 1}"
+    if origin.get("quantity") == "output":
+        return f"{origin.get('name')} output index {origin.get('index', 0)}"
     return f"{origin.get('name')} prediction index {origin.get('index', 0)}"
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """How one kind of bound value is named in a report."""
+
+    name: str  # <quiz>/<question id>, <table>/row <n>, or the inline value's text
+    element_id: str
+    what: str  # "quiz question", "results row", "inline value"
+    key: str  # the key that binds it: answer_from, from
+    graded: str  # what the browser's value is: "graded value", "your run"
+    noun: str  # what messages call it: "question", "results row", "inline value"
+
+
+def _check_bound(
+    bound: _Bound, entry: Spec, cell: Spec | None, result: Spec | None, epsilon: Any,
+    allowed: Any,
+) -> CellCheck:
+    """The two checks of a bound value: the value it stores for the backend's epsilon equals
+    the bound cell's reference value, and the browser's run of the cell gives a value within
+    ``allowed(stored)`` of it (``allowed`` returns the band's half-width, or a reason it
+    cannot tell)."""
+    check = CellCheck()
+
+    def fail(quantity: str, reason: str, category: Literal["mismatch", "error"]) -> None:
+        check.mismatches.append(Mismatch(bound.name, bound.element_id, quantity, category,
+                                         reason=reason, what=bound.what))
+
+    origin = given if isinstance(given := entry.get("from"), Mapping) else {}
+    if cell is None:
+        fail(bound.key, f"bound to cell {origin.get('cell')!r}, which is not on the page", "mismatch")
+        return check
+    if not isinstance(epsilon, int | float):
+        fail(bound.key, "the page did not say its backend epsilon", "error")
+        return check
+    stored_ref = select_reference(entry.get("references") or [], float(epsilon))
+    cell_ref = cell_reference(cell, float(epsilon))
+    if stored_ref is None or cell_ref is None:
+        whose = f"the {bound.noun}" if stored_ref is None else f"cell {cell.get('name')}"
+        fail("stored value", f"{whose} has no reference for epsilon {epsilon}", "error")
+        return check
+    raw = stored_ref.get("value")
+    expected = origin_value(cell_ref, origin)
+    where = _origin_text(origin)
+    try:
+        stored = number(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        stored = None
+    if stored is None or expected is None:
+        fail("stored value", f"unreadable: {bound.noun} {raw!r}, reference of {where} {expected!r}",
+             "mismatch")
+        return check
+    check.compared += 1
+    if not _agrees(stored, expected, 1e-9 * abs(expected)):
+        fail("stored value",
+             f"the {bound.noun} stores {_num(stored)} for epsilon {epsilon:g}, the reference of "
+             f"{where} is {_num(expected)}", "mismatch")
+    if result is None or result.get("status") != "ok" or result.get("comparable") is False:
+        status = "none" if result is None else repr(result.get("status"))
+        fail(bound.graded, f"cell {cell.get('name')} has no comparable result (status {status})",
+             "error")
+        return check
+    browser = origin_value(result, origin)
+    finite = math.isfinite(stored)
+    band = allowed(stored)
+    if isinstance(band, str):
+        fail(bound.graded, band, "error")
+        return check
+    band = band if finite else 0.0
+    check.compared += 1
+    if browser is None or not _agrees(browser, stored, band):
+        check.mismatches.append(Mismatch(
+            bound.name, bound.element_id, f"{bound.graded} ({where})",
+            browser=math.nan if browser is None else browser, reference=stored,
+            low=stored - band if finite else stored, high=stored + band if finite else stored,
+            what=bound.what))
+    elif stored != 0 and finite:
+        check.max_rel_diff = abs(browser - stored) / abs(stored)
+    return check
 
 
 def check_number_question(
@@ -523,63 +619,36 @@ def check_number_question(
     cell), and the browser's own run of the cell gives a value the question's tolerance
     accepts around it (a reader who types what their run showed is graded right).
     """
-    name = f"{quiz.get('name', '?')}/{question.get('id', '?')}"
     qid = re.sub(r"[^A-Za-z0-9_-]+", "-", str(question.get("id", "?")))
-    check = CellCheck()
-
-    def fail(quantity: str, reason: str, category: Literal["mismatch", "error"]) -> None:
-        check.mismatches.append(Mismatch(name, f"{quiz.get('id', '?')}-{qid}", quantity, category,
-                                         reason=reason, what="quiz question"))
-
-    origin = given if isinstance(given := question.get("from"), Mapping) else {}
-    if cell is None:
-        fail("answer_from", f"bound to cell {origin.get('cell')!r}, which is not on the page", "mismatch")
-        return check
-    if not isinstance(epsilon, int | float):
-        fail("answer_from", "the page did not say its backend epsilon", "error")
-        return check
-    stored_ref = select_reference(question.get("references") or [], float(epsilon))
-    cell_ref = select_reference(cell.get("references") or [], float(epsilon))
-    if stored_ref is None or cell_ref is None:
-        whose = "the question" if stored_ref is None else f"cell {cell.get('name')}"
-        fail("stored value", f"{whose} has no reference for epsilon {epsilon}", "error")
-        return check
-    raw = stored_ref.get("value")
-    expected = origin_value(cell_ref, origin)
-    where = _origin_text(origin)
-    try:
-        stored = number(raw) if raw is not None else None
-    except (TypeError, ValueError):
-        stored = None
-    if stored is None or expected is None:
-        fail("stored value", f"unreadable: question {raw!r}, reference of {where} {expected!r}",
-             "mismatch")
-        return check
-    check.compared += 1
-    if not _agrees(stored, expected, 1e-9 * abs(expected)):
-        fail("stored value",
-             f"the question stores {_num(stored)} for epsilon {epsilon:g}, the reference of "
-             f"{where} is {_num(expected)}", "mismatch")
-    if result is None or result.get("status") != "ok" or result.get("comparable") is False:
-        status = "none" if result is None else repr(result.get("status"))
-        fail("graded value", f"cell {cell.get('name')} has no comparable result (status {status})",
-             "error")
-        return check
-    browser = origin_value(result, origin)
+    bound = _Bound(f"{quiz.get('name', '?')}/{question.get('id', '?')}", f"{quiz.get('id', '?')}-{qid}",
+                   "quiz question", "answer_from", "graded value", "question")
     tolerance = given if isinstance(given := question.get("tolerance"), Mapping) else {}
     rtol, atol = float(tolerance.get("rtol", 0.0)), float(tolerance.get("atol", 0.0))
-    finite = math.isfinite(stored)
-    allowed = atol + rtol * abs(stored) if finite else 0.0
-    check.compared += 1
-    if browser is None or not _agrees(browser, stored, allowed):
-        check.mismatches.append(Mismatch(
-            name, f"{quiz.get('id', '?')}-{qid}", f"graded value ({where})",
-            browser=math.nan if browser is None else browser, reference=stored,
-            low=stored - allowed if finite else stored, high=stored + allowed if finite else stored,
-            what="quiz question"))
-    elif stored != 0 and finite:
-        check.max_rel_diff = abs(browser - stored) / abs(stored)
-    return check
+    return _check_bound(bound, question, cell, result, epsilon, lambda v: atol + rtol * abs(v))
+
+
+def check_bound_value(
+    entry: Spec, name: str, element_id: str, what: str, cell: Spec | None, result: Spec | None,
+    epsilon: Any, dataset_specs: Mapping[str, Spec] | None = None,
+) -> CellCheck:
+    """Check a results row or an inline value (``what``) against its cell, at ``epsilon``: its
+    stored reference equals the cell's, and the browser's run of the cell is within the cell's
+    own tolerance of it (an accuracy: within one sample), as the cell's own check. The
+    tolerance the page stores beside the value is not trusted."""
+    bound = _Bound(name, element_id, what, "from", "your run", what)
+    origin = given if isinstance(given := entry.get("from"), Mapping) else {}
+
+    def allowed(stored: float) -> float | str:
+        quantity = str(origin.get("quantity"))
+        if cell is not None and cell.get("kind") == "train" and quantity in ACCURACY_KEYS:
+            n = accuracy_samples(quantity, cell, dataset_specs or {})
+            if not n:
+                return f"cannot tell over how many samples {quantity} was computed"
+            return 1 / n + ACCURACY_SLACK
+        tol = {**DEFAULT_TOLERANCE, **((cell or {}).get("tolerance") or {})}
+        return float(tol["atol"]) + float(tol["rtol"]) * abs(stored)
+
+    return _check_bound(bound, entry, cell, result, epsilon, allowed)
 
 
 def _agrees(browser: float, reference: float, allowed: float) -> bool:

@@ -23,6 +23,8 @@ from ..contract import SCHEMA
 CELL_MARKER = "data-mlpages-kind"
 QUIZ_MARKER = "data-mlpages-quiz"
 KNOBS_MARKER = "data-mlpages-knobs"
+RESULTS_MARKER = "data-mlpages-results"
+VALUE_MARKER = "data-mlpages-value"  # an inline value's spec, as the attribute's JSON
 MAX_CRAWL = 5000
 MAX_ARRAY_VALUES = 2**24
 """The most values verify reads from the array files of one page together (64 MiB as
@@ -57,6 +59,12 @@ class PageCells:
     knobs: list[dict[str, Any]] = field(default_factory=list)
     """The knob cells' control specs in page order (``[data-mlpages-knobs]``, kind
     ``knobs``): the variants of the train cell each belongs to (:mod:`.knobs`)."""
+    results: list[dict[str, Any]] = field(default_factory=list)
+    """The results table specs in page order (``[data-mlpages-results]``): each row is bound
+    to a cell's result."""
+    values: list[dict[str, Any]] = field(default_factory=list)
+    """The inline values in page order (``span[data-mlpages-value]``), each bound to a cell's
+    result."""
 
     @property
     def datasets(self) -> dict[str, dict[str, Any]]:
@@ -88,11 +96,13 @@ class _CellParser(HTMLParser):
         self._cell: dict[str, str | None] | None = None
         self._quiz: dict[str, str | None] | None = None
         self._knobs: dict[str, str | None] | None = None
-        self._script: str | None = None  # "spec" or "page" while inside such a script
+        self._results: dict[str, str | None] | None = None
+        self._script: str | None = None  # "spec", "quiz", "knobs", "results" or "page" inside such a script
         self._buffer: list[str] = []
         self._error: dict[str, str | None] | None = None
         self._error_depth = 0
         self._error_text: list[str] = []
+        self._value_error: list[str] | None = None  # the text of an inline value's error mark
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -112,6 +122,12 @@ class _CellParser(HTMLParser):
             self._quiz = attributes
         if KNOBS_MARKER in attributes:
             self._knobs = attributes
+        if RESULTS_MARKER in attributes:
+            self._results = attributes
+        if VALUE_MARKER in attributes and tag == "span":
+            self._value(attributes)
+        if tag == "span" and "mlpages-value-error" in classes:
+            self._value_error = []
         if tag == "script":
             if "mlpages-spec" in classes and self._cell is not None:
                 self._script, self._buffer = "spec", []
@@ -119,10 +135,16 @@ class _CellParser(HTMLParser):
                 self._script, self._buffer = "quiz", []
             elif "mlpages-knobs-spec" in classes and self._knobs is not None:
                 self._script, self._buffer = "knobs", []
+            elif "mlpages-results-spec" in classes and self._results is not None:
+                self._script, self._buffer = "results", []
             elif attributes.get("id") == "mlpages-page":
                 self._script, self._buffer = "page", []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self._value_error is not None:
+            text = " ".join("".join(self._value_error).split())
+            self.result.errors.append(f"author error in inline value: {text}")
+            self._value_error = None
         if tag == "script" and self._script is not None:
             self._finish_script("".join(self._buffer))
             self._script = None
@@ -137,6 +159,8 @@ class _CellParser(HTMLParser):
                 self._error = None
 
     def handle_data(self, data: str) -> None:
+        if self._value_error is not None:
+            self._value_error.append(data)
         if self._script is not None:
             self._buffer.append(data)
         elif self._error is not None:
@@ -163,6 +187,9 @@ class _CellParser(HTMLParser):
         elif self._script == "knobs":
             cell_id, self._knobs = (self._knobs or {}).get("id"), None
             label = f"knobs {cell_id or '?'}"
+        elif self._script == "results":
+            cell_id, self._results = (self._results or {}).get("id"), None
+            label = f"results table {cell_id or '?'}"
         else:
             label = "#mlpages-page"
         try:
@@ -177,11 +204,27 @@ class _CellParser(HTMLParser):
             self.result.errors.append(
                 f"{label}: schema {schema!r}, this verifier reads schema {SCHEMA}"
             )
-        elif self._script in ("spec", "quiz", "knobs"):
+        elif self._script in ("spec", "quiz", "knobs", "results"):
             if cell_id:
                 value.setdefault("id", cell_id)
-            {"spec": self.result.cells, "quiz": self.result.quizzes,
-             "knobs": self.result.knobs}[self._script].append(value)
+            {"spec": self.result.cells, "quiz": self.result.quizzes, "knobs": self.result.knobs,
+             "results": self.result.results}[self._script].append(value)
+
+    def _value(self, attributes: dict[str, str | None]) -> None:
+        """An inline value: its spec is the JSON of its attribute (no one-element array)."""
+        label = f"inline value {attributes.get('id') or '?'}"
+        try:
+            value = json.loads(attributes.get(VALUE_MARKER) or "")
+        except ValueError as exc:
+            self.result.errors.append(f"{label}: unreadable JSON: {exc}")
+            return
+        schema = value.get("schema") if isinstance(value, dict) else None
+        if schema != SCHEMA:
+            self.result.errors.append(f"{label}: schema {schema!r}, this verifier reads schema {SCHEMA}")
+            return
+        if attributes.get("id"):
+            value.setdefault("id", attributes["id"])
+        self.result.values.append(value)
 
 
 def parse_cells(html: str) -> PageCells:

@@ -21,6 +21,7 @@ EXIT_ENVIRONMENT = 3
 EXIT_PAGE_FAILURE = 4
 
 MISMATCHES_SHOWN = 5
+BOUND_KINDS = frozenset({"results", "value"})  # report entries of bound numbers, not cells
 
 CellStatus = Literal["passed", "mismatch", "error", "skipped"]
 
@@ -33,7 +34,9 @@ class CellReport:
         cell_id: The cell's element id.
         name: The cell's name.
         kind: ``dataset``, ``model``, ``train``, ``predict`` or ``convolution``; ``quiz`` for a
-            numeric quiz question (``name`` ``<quiz>/<question id>``), checked against its bound cell.
+            numeric quiz question (``name`` ``<quiz>/<question id>``), ``results`` for a results
+            row (``<table>/row <n>``) and ``value`` for an inline value (its text), each checked
+            against its bound cell.
         status: ``passed``, ``mismatch`` (a value out of band), ``error`` (no comparable
             result) or ``skipped`` (the page failed before its cells ran).
         mismatches: Every disagreement found.
@@ -252,9 +255,13 @@ def summary_line(report: Report) -> str:
     pages += f", {skipped_pages} skipped)" if skipped_pages else ")"
     verdict = "passed" if report.exit_code == EXIT_OK else "FAILED"
     questions = sum(c.kind == "quiz" for c in cells)
-    checked = f"{len(cells) - questions} cells"
+    numbers = sum(c.kind in BOUND_KINDS for c in cells)
+    checked = f"{len(cells) - questions - numbers} cells"
     if questions:
-        checked += f" and {questions} quiz question{'s' if questions != 1 else ''}"
+        checked += f", {questions} quiz question{'s' if questions != 1 else ''}"
+    if numbers:
+        checked += f", {numbers} bound number{'s' if numbers != 1 else ''}"
+    checked = " and ".join(checked.rsplit(", ", 1))
     line = (
         f"mlpages verify {verdict}: {pages}, "
         f"{checked}: {counts['passed']} passed, {counts['mismatch']} mismatched, "

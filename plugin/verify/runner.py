@@ -23,6 +23,7 @@ from urllib3.exceptions import HTTPError
 from urllib3.exceptions import TimeoutError as CommandTimeout
 
 from .answers import MalformedAnswer, check_environment, check_results
+from .bound import bound_owner, bound_values, check_bound
 from .browser import BrowserUnavailable, kill_browser, make_driver, set_command_timeout
 from .compare import CellCheck, check_cell, check_number_question
 from .discover import (
@@ -272,6 +273,17 @@ class _Session:
             cell = self._question_report(quiz, question, by_id, results, epsilon, note)
             cell.variant = variant_of(str(quiz.get("id")))
             cells.append(cell)
+        for entry, bound in bound_values(parsed):  # results rows and inline values
+            owner = bound_owner(entry)
+            if only is not None and owner not in only:
+                continue
+            if results is None:
+                entry.status, entry.note = "skipped", note or "not checked: the page failed"
+                check = None
+            else:
+                check = check_bound(entry, bound, by_id, results, epsilon, parsed.datasets)
+            entry.variant = variant_of(owner)
+            cells.append(entry if check is None else _judge(entry, check))
         return cells
 
     def _variants(
@@ -568,19 +580,21 @@ def page_panels(parsed: PageCells, errors: list[str] | None = None) -> list[Pane
 
 def page_entries(html: str, variants: int | None = DEFAULT_SAMPLE) -> list[CellReport]:
     """What verify checks on a page, in the order its report lists them: every cell, then
-    every numeric quiz question, each as a report not yet run (id, name, kind, and the
-    default variant of a block that knobs change); then, for each variant of each knob cell
+    every numeric quiz question, results row and inline value, each as a report not yet run
+    (id, name, kind, and the default variant of a block that knobs change); then, for each variant of each knob cell
     that ``variants`` chooses (:func:`mlpages.verify.knobs.choose`), the same for the
     blocks that its knobs change."""
     parsed = parse_cells(html)
     panels = page_panels(parsed)
     owners = [str(spec.get("id")) for spec in parsed.cells]
     owners += [str(quiz.get("id")) for quiz, _ in numeric_questions(parsed)]
+    owners += [bound_owner(entry) for entry, _ in bound_values(parsed)]
 
     def entries(variant_of: Callable[[str], Variant | None], only: frozenset[str] | None = None
                 ) -> list[CellReport]:
         found = [_cell_entry(spec) for spec in parsed.cells]
         found += [_question_entry(quiz, question) for quiz, question in numeric_questions(parsed)]
+        found += [entry for entry, _ in bound_values(parsed)]
         for entry, owner in zip(found, owners, strict=True):
             entry.variant = variant_of(owner)
         return [e for e, owner in zip(found, owners, strict=True) if only is None or owner in only]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from mdhelpers import contract_scripts
+from mlpages.verify.runner import page_entries
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-demo")]
 
@@ -51,8 +52,12 @@ def test_demo_course_verifies_on_webgl_with_every_knob_variant(demo_site, tmp_pa
     assert questions >= 1  # numeric quiz questions are checked too
     # Each non-default variant checks again the cells its knobs change (the demo's are cells).
     again = sum((p["count"] - 1) * len(p["blocks"]) for p in panels)
-    assert len(cells) == cell_count(demo_site) + questions + again and cell_count(demo_site) >= 25
-    assert f"and {questions} quiz question" in result.stdout
+    # ... and results rows and inline values (the convolution page's worked numbers)
+    bound = sum(e.kind in ("results", "value") for p in demo_site.rglob("*.html")
+                for e in page_entries(p.read_text()) if e.variant is None or e.variant.default)
+    assert bound >= 4
+    assert len(cells) == cell_count(demo_site) + questions + bound + again and cell_count(demo_site) >= 25
+    assert f", {questions} quiz questions and {bound} bound numbers" in result.stdout
 
 
 def test_spec_course_verifies_on_webgl(spec_site, tmp_path):

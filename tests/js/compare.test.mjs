@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 
 import {
   boundValue,
+  checkBound,
   compareElements,
   compareFinals,
   compareValue,
@@ -165,6 +166,34 @@ describe('boundValue', () => {
     assert.equal(boundValue({ index: 4 }, predict), undefined);
     assert.equal(boundValue({ index: 0 }, train), undefined);
     assert.equal(boundValue({ quantity: 'loss', epoch: 0 }, null), undefined);
+  });
+
+  test('names a flat index of a convolution output, its first kernel', () => {
+    const conv = { outputs: [{ shape: [2, 2], data: [1, 2, 3, 114] }, { shape: [2, 2], data: [9, 9, 9, 9] }] };
+    assert.equal(boundValue({ quantity: 'output', index: 3 }, conv), 114);
+    assert.equal(boundValue({ quantity: 'output', index: 4 }, conv), undefined);
+    assert.equal(boundValue({ quantity: 'output', index: 0 }, predict), undefined);
+  });
+});
+
+describe('checkBound', () => {
+  const bound = {
+    from: { quantity: 'output', index: 1 },
+    references: [{ epsilon: 1e-4, value: 114 }, { epsilon: 1e-7, value: 114 }],
+    tolerance: { rtol: 1e-3, atol: 1e-5 },
+  };
+  /** @param {number} v @param {object} [more] */
+  const conv = (v, more = {}) => ({ status: 'ok', epsilon: 1e-4, outputs: [{ shape: [1, 2], data: [0, v] }], ...more });
+
+  test('matches within the tolerance of the reference for the run\'s epsilon', () => {
+    assert.deepEqual(checkBound(bound, conv(114.05)), { value: 114.05, reference: 114, ok: true });
+    assert.equal(checkBound(bound, conv(115)).ok, false);
+  });
+
+  test('gives no verdict for a run that is not comparable or has no such reference', () => {
+    assert.equal(checkBound(bound, conv(114, { comparable: false })).ok, null);
+    assert.equal(checkBound(bound, conv(114, { epsilon: 1e-3 })).ok, null);
+    assert.equal(checkBound(bound, { status: 'error', epsilon: 1e-4 }).ok, null);
   });
 });
 
