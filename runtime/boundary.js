@@ -227,10 +227,13 @@ function colorAt(scale, i, mid) {
 }
 
 /**
+ * The box of 2-D points, each side widened by `pad` times its span (a side with no finite
+ * value is [0, 1]): the plane the boundary and the reader's point editor draw.
  * @param {number[][]} points
+ * @param {number} [pad]
  * @returns {{lo: number[], hi: number[]}}
  */
-function extent(points) {
+export function extent(points, pad = BOUNDARY.pad) {
   const lo = [Infinity, Infinity];
   const hi = [-Infinity, -Infinity];
   for (const p of points) {
@@ -244,8 +247,8 @@ function extent(points) {
   for (let d = 0; d < 2; d += 1) {
     if (!Number.isFinite(lo[d])) [lo[d], hi[d]] = [0, 1];
     const span = hi[d] - lo[d] || 1;
-    lo[d] -= span * BOUNDARY.pad;
-    hi[d] += span * BOUNDARY.pad;
+    lo[d] -= span * pad;
+    hi[d] += span * pad;
   }
   return { lo, hi };
 }

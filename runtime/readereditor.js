@@ -6,6 +6,7 @@
 
 import { CLASS_COLORS, CSS, READER } from './constants.js';
 import { rows } from './arrays.js';
+import { extent } from './boundary.js';
 import { fmt, h, replace } from './dom.js';
 import {
   classLabels,
@@ -44,31 +45,6 @@ const color = (k) => {
   const c = CLASS_COLORS[k % CLASS_COLORS.length];
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 };
-
-/**
- * The plot's extent: the author's train and test points, padded.
- * @param {number[][]} points
- * @returns {{lo: number[], hi: number[]}}
- */
-function extent(points) {
-  const lo = [Infinity, Infinity];
-  const hi = [-Infinity, -Infinity];
-  for (const p of points) {
-    for (let d = 0; d < 2; d += 1) {
-      if (Number.isFinite(p[d])) {
-        lo[d] = Math.min(lo[d], p[d]);
-        hi[d] = Math.max(hi[d], p[d]);
-      }
-    }
-  }
-  for (let d = 0; d < 2; d += 1) {
-    if (!Number.isFinite(lo[d])) [lo[d], hi[d]] = [0, 1];
-    const span = hi[d] - lo[d] || 1;
-    lo[d] -= span * READER.pad;
-    hi[d] += span * READER.pad;
-  }
-  return { lo, hi };
-}
 
 /**
  * Mount the editor in a dataset cell's live element when the reader can edit its data.
@@ -165,7 +141,7 @@ export function mountReaderEditor(live, spec, readerData) {
     const classes = /** @type {ClassLabels} */ (can.points);
     const size = READER.size;
     const testX = spec.test ? rows(spec.test.x) : [];
-    const { lo, hi } = extent([...authorX, ...testX]);
+    const { lo, hi } = extent([...authorX, ...testX], READER.pad);
     /** @param {number[]} p @returns {number[]} */
     const toPx = (p) => [((p[0] - lo[0]) / (hi[0] - lo[0])) * size, ((hi[1] - p[1]) / (hi[1] - lo[1])) * size];
     /** @param {number[]} q @returns {number[]} */
