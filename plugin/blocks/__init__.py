@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..page import PageState
 from ..limits import Limits
+from ..page import PageState
 from . import convolution, dataset, freeform, model, predict, progress, quiz, results, train
 
 Builder = Callable[[dict[str, Any], PageState, str], tuple[dict[str, Any], str]]

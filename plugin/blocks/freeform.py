@@ -152,7 +152,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     ref = _reference_of(page, name)
     references = None
     if ref is not None:
-        references = _references(ref, page, name)
+        references = _references(ref, page)
         for entry in references:
             scope = page.freeform.setdefault(entry["epsilon"], {})
             for key, value in entry["values"].items():
@@ -252,7 +252,7 @@ def _files(data: Mapping[str, Any], page: PageState) -> list[Path]:
     return out
 
 
-def _references(ref: Fence, page: PageState, name: str) -> list[dict[str, Any]]:
+def _references(ref: Fence, page: PageState) -> list[dict[str, Any]]:
     """The reference's values per backend epsilon, from the cache or run now."""
     if not page.allow_author_code:
         raise BlockError(
@@ -272,7 +272,7 @@ def _references(ref: Fence, page: PageState, name: str) -> list[dict[str, Any]]:
     cached = page.cache.get(key, _valid)
     if cached is not None:
         return list(cached)
-    references = [{"epsilon": eps, "values": run_reference(ref, page, name, eps, scope[eps])}
+    references = [{"epsilon": eps, "values": run_reference(ref, page, eps, scope[eps])}
                   for eps in EPSILONS.values()]
     page.cache.put(key, references)
     return references
@@ -283,7 +283,9 @@ def _valid(value: Any) -> bool:
     if not isinstance(value, list) or len(value) != len(EPSILONS):
         return False
     for entry, eps in zip(value, EPSILONS.values(), strict=True):
-        if not isinstance(entry, dict) or entry.get("epsilon") != eps or not isinstance(entry.get("values"), dict):
+        if not isinstance(entry, dict) or entry.get("epsilon") != eps:
+            return False
+        if not isinstance(entry.get("values"), dict):
             return False
         for v in entry["values"].values():
             if not isinstance(v, dict) or not isinstance(v.get("shape"), list):
@@ -319,7 +321,7 @@ class _Helpers:
         return copy.deepcopy(info.chain.engine(self.epsilon))
 
 
-def run_reference(ref: Fence, page: PageState, cell: str, epsilon: float,
+def run_reference(ref: Fence, page: PageState, epsilon: float,
                   scope: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
     """Run the reference for one epsilon: its named values as ``{shape, data}`` (float64).
 
@@ -328,7 +330,6 @@ def run_reference(ref: Fence, page: PageState, cell: str, epsilon: float,
             exception, ``sys.exit``, a ``return`` of anything but named numbers).
     """
     offset = (ref.line or 1) - 1  # code line 1 is Markdown line ref.line
-    del cell
     where = "its NumPy reference"
     try:
         tree = ast.parse(ref.code, filename=page.path)

@@ -1,0 +1,195 @@
+"""Free-form `tfjs` cells in headless Chromium, on WebGL and on the CPU backend: every cell
+of the demo page matches its NumPy reference, printed output shows under its cell, an
+exception names its Markdown line and leaves the other cells working, re-running a cell
+leaks no tensors, and a cell reads a model block above it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from sitebuild import ROOT, build_pages
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-freeform")]
+
+DEMO = ROOT / "docs" / "course" / "freeform.md"
+DEMO_CELLS = ["hello-line", "perceptron", "loop", "use-loop"]
+
+# Makes every WebGL context request fail before the runtime loads (the CPU copy of a page).
+NO_WEBGL = """<script>
+(() => {
+  const deny = (proto) => {
+    const original = proto.getContext;
+    proto.getContext = function (type, ...rest) {
+      return /webgl/i.test(type) ? null : original.call(this, type, ...rest);
+    };
+  };
+  deny(HTMLCanvasElement.prototype);
+  if (typeof OffscreenCanvas !== 'undefined') deny(OffscreenCanvas.prototype);
+})();
+</script>"""
+
+ERRORS_PAGE = """# Errors
+
+```tfjs
+// name: first
+console.log('hello from', 'first');
+return {one: 1};
+```
+
+```reference
+return {"one": 1}
+```
+
+```tfjs
+// name: throws
+const t = tf.tensor1d([1, 2, 3]);
+print('before the error');
+const bad = t.notAMethod();
+return {bad};
+```
+
+```reference
+return {"bad": 0}
+```
+
+```tfjs
+// name: after
+return {two: values.one + 1};
+```
+
+```reference
+return {"two": 2}
+```
+
+```dataset
+name: pts
+x: [[0], [1], [2], [3]]
+y: [[1], [3], [5], [7]]
+```
+
+```model
+name: line
+layers:
+  - dense: {units: 1, inputShape: [1], kernelInitializer: zeros}
+compile: {optimizer: sgd, loss: meanSquaredError}
+```
+
+```tfjs
+// name: block-model
+const model = await mlpages.model('line');
+const {x} = mlpages.dataset('pts');
+const out = model.predict(x);
+return {out, weights: model.getWeights().length};
+```
+
+```reference
+import numpy as np
+x, y = dataset("pts")
+return {"out": model("line").predict(x), "weights": 2}
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("freeform")
+    site = build_pages(project, {"index.md": DEMO.read_text(encoding="utf-8"), "errors.md": ERRORS_PAGE})
+    for page in ("index.html", "errors/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        cpu = site / "cpu" / page
+        cpu.parent.mkdir(parents=True, exist_ok=True)
+        cpu.write_text(html.replace("<head>", "<head>\n" + NO_WEBGL, 1), encoding="utf-8")
+    # the CPU copies load the runtime and array files from the same relative places
+    shutil.copytree(site / "assets", site / "cpu" / "assets")
+    shutil.copytree(site / "assets", site / "cpu" / "errors" / "assets", dirs_exist_ok=True)
+    return site
+
+
+@pytest.fixture(scope="module")
+def url(site, browser):
+    from conftest import serve
+
+    root, stop = serve(site)
+    yield root
+    stop()
+
+
+def open_page(driver: Any, address: str) -> dict[str, Any]:
+    driver.get(address)
+    driver.execute_async_script("const done = arguments[0]; window.mlpages.ready.then(() => done(true));")
+    return driver.execute_script("return window.mlpages.environment();")
+
+
+def run_all(driver: Any) -> dict[str, Any]:
+    return driver.execute_async_script(
+        "const done = arguments[0]; window.mlpages.runAll().then(() => done(window.mlpages.results));")
+
+
+def run_cell(driver: Any, cell_id: str) -> dict[str, Any]:
+    return driver.execute_async_script(
+        "const [id, done] = arguments; window.mlpages.run(id).then(done, (e) => done(String(e)));",
+        cell_id)
+
+
+def checks(driver: Any, cell_id: str) -> list[str]:
+    cell = driver.find_element(By.ID, cell_id)
+    return [td.text for td in cell.find_elements(By.CSS_SELECTOR, ".mlpages-live tbody tr td:last-child")]
+
+
+@pytest.mark.parametrize("backend", ["webgl", "cpu"])
+def test_every_demo_cell_matches_its_reference(url, browser, backend):
+    env = open_page(browser, url + ("" if backend == "webgl" else "cpu/"))
+    assert env["backend"] == backend
+    results = run_all(browser)
+    for name in DEMO_CELLS:
+        result = results[f"mlp-index-{name}"]
+        assert result["status"] == "ok", (name, result.get("error"))
+        assert result["values"], name
+        marks = checks(browser, f"mlp-index-{name}")
+        assert marks and all(m.startswith("✓") for m in marks), (name, marks)
+    line = results["mlp-index-hello-line"]
+    assert set(line["values"]) == {"prediction", "loss", "kernel"}
+    assert line["values"]["loss"]["shape"] == [30]
+    # prediction.print() shows under its cell
+    out = browser.find_element(By.CSS_SELECTOR, "#mlp-index-hello-line .mlpages-output").text
+    assert "Tensor" in out and "18." in out, out
+    loop = browser.find_element(By.CSS_SELECTOR, "#mlp-index-loop .mlpages-output").text
+    assert loop.startswith("a = 2.00"), loop
+
+
+def test_rerunning_a_cell_leaks_no_tensors(url, browser):
+    open_page(browser, url)
+    run_all(browser)
+    for name in DEMO_CELLS:
+        run_cell(browser, f"mlp-index-{name}")
+        before = browser.execute_script("return window.mlpages.memory().numTensors;")
+        result = run_cell(browser, f"mlp-index-{name}")
+        assert result["status"] == "ok", result
+        after = browser.execute_script("return window.mlpages.memory().numTensors;")
+        assert after == before, (name, before, after)
+
+
+@pytest.mark.parametrize("backend", ["webgl", "cpu"])
+def test_an_exception_names_its_line_and_other_cells_still_run(url, browser, backend):
+    open_page(browser, url + ("errors/" if backend == "webgl" else "cpu/errors/"))
+    results = run_all(browser)
+    line = ERRORS_PAGE.split("\n").index("const bad = t.notAMethod();") + 1
+    throws = results["mlp-errors-throws"]
+    assert throws["status"] == "error"
+    assert throws["error"].startswith(f"docs/errors.md:{line}: TypeError"), throws["error"]
+    cell = browser.find_element(By.ID, "mlp-errors-throws")
+    assert f"docs/errors.md:{line}" in cell.find_element(By.CSS_SELECTOR, ".mlpages-cell-error").text
+    assert "before the error" in cell.find_element(By.CSS_SELECTOR, ".mlpages-output").text
+    first = browser.find_element(By.CSS_SELECTOR, "#mlp-errors-first .mlpages-output").text
+    assert first == "hello from first"
+    for name in ("first", "after", "block-model"):
+        assert results[f"mlp-errors-{name}"]["status"] == "ok", results[f"mlp-errors-{name}"]
+        assert all(m.startswith("✓") for m in checks(browser, f"mlp-errors-{name}")), name
+    # the error left no tensor behind: running the failing cell again changes nothing
+    before = browser.execute_script("return window.mlpages.memory().numTensors;")
+    run_cell(browser, "mlp-errors-throws")
+    assert browser.execute_script("return window.mlpages.memory().numTensors;") == before
