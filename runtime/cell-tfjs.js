@@ -234,7 +234,16 @@ export function mountTfjs(live, spec, ctx) {
         saved.warn.apply(console, args);
         print(...args);
       };
-      const fn = (0, eval)(wrapCode(spec.code, spec.line, PARAMS, url)); // eslint-disable-line no-eval
+      const source = wrapCode(spec.code, spec.line, PARAMS, url);
+      let fn;
+      try {
+        fn = (0, eval)(source); // eslint-disable-line no-eval
+      } catch (err) {
+        // eval's SyntaxError has no line: the browser tells it for a script element
+        const line = err instanceof SyntaxError ? await syntaxErrorLine(source) : null;
+        if (line !== null) throw new Error(`${spec.source}:${line}: SyntaxError: ${/** @type {Error} */ (err).message}`);
+        throw err;
+      }
       const value = await fn(tfFrame, print, Object.freeze({ ...shared }), pageApi(foreign, touched));
       if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value) || isTensor(value))) {
         throw new Error(`the code returns ${describe(value)}; return named values: return {name: value, ...}`);
@@ -295,6 +304,7 @@ export function mountTfjs(live, spec, ctx) {
    */
   function located(err) {
     const error = err instanceof Error ? err : new Error(String(err));
+    if (spec.source && error.message.startsWith(`${spec.source}:`)) return error;
     const line = errorLine(error.stack, url);
     const where = line !== null ? `${spec.source}:${line}: ` : '';
     return new Error(`${where}${error.name}: ${error.message}`);
@@ -349,6 +359,39 @@ export function mountTfjs(live, spec, ctx) {
     },
   };
   return view;
+}
+
+/**
+ * The line of the syntax error in `source`, as the browser reports it for a script element
+ * (eval's SyntaxError has none); null when none is reported. The script only defines a
+ * function: where it parses, nothing runs.
+ * @param {string} source
+ * @returns {Promise<number | null>}
+ */
+function syntaxErrorLine(source) {
+  const href = URL.createObjectURL(new Blob([source.replace(/\n\/\/# sourceURL=.*$/, '')], { type: 'text/javascript' }));
+  return new Promise((resolve) => {
+    /** @type {number | null} */
+    let line = null;
+    const script = document.createElement('script');
+    /** @param {ErrorEvent} e */
+    const onError = (e) => {
+      if (e.filename !== href) return;
+      line = e.lineno || null;
+      e.preventDefault();
+    };
+    const done = () => {
+      window.removeEventListener('error', onError);
+      script.remove();
+      URL.revokeObjectURL(href);
+      resolve(line);
+    };
+    window.addEventListener('error', onError);
+    script.onload = done;
+    script.onerror = done;
+    script.src = href;
+    document.head.append(script);
+  });
 }
 
 /**

@@ -57,6 +57,13 @@ return {"bad": 0}
 ```
 
 ```tfjs
+// name: syntax
+const ok = 1;
+const broken = (ok + ;
+return {ok};
+```
+
+```tfjs
 // name: after
 return {two: values.one + 1};
 ```
@@ -184,6 +191,10 @@ def test_an_exception_names_its_line_and_other_cells_still_run(url, browser, bac
     cell = browser.find_element(By.ID, "mlp-errors-throws")
     assert f"docs/errors.md:{line}" in cell.find_element(By.CSS_SELECTOR, ".mlpages-cell-error").text
     assert "before the error" in cell.find_element(By.CSS_SELECTOR, ".mlpages-output").text
+    syntax = results["mlp-errors-syntax"]
+    line = ERRORS_PAGE.split("\n").index("const broken = (ok + ;") + 1
+    assert syntax["status"] == "error"
+    assert syntax["error"].startswith(f"docs/errors.md:{line}: SyntaxError"), syntax["error"]
     first = browser.find_element(By.CSS_SELECTOR, "#mlp-errors-first .mlpages-output").text
     assert first == "hello from first"
     for name in ("first", "after", "block-model"):
