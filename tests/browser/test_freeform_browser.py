@@ -5,7 +5,11 @@ leaks no tensors, and a cell reads a model block above it."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +208,80 @@ def test_an_exception_names_its_line_and_other_cells_still_run(url, browser, bac
     before = browser.execute_script("return window.mlpages.memory().numTensors;")
     run_cell(browser, "mlp-errors-throws")
     assert browser.execute_script("return window.mlpages.memory().numTensors;") == before
+
+
+MLPAGES = [sys.executable, "-m", "mlpages.cli"]
+SPEC = re.compile(r'(<div class="mlpages-cell mlpages-tfjs" id="(?P<id>[^"]+)".*?class="mlpages-spec">)'
+                  r'(?P<spec>.*?)(</script>)', re.S)
+
+
+def _edit_references(html: str, edits: dict[str, Any]) -> str:
+    """The page with each named cell's reference values changed by `edits[cell id](values)`."""
+    out, end = [], 0
+    for m in SPEC.finditer(html):
+        out.append(html[end:m.start("spec")])
+        spec = json.loads(m.group("spec"))
+        edit = edits.get(m.group("id"))
+        if edit is not None:
+            for ref in spec[0]["references"]:
+                edit(ref["values"])
+        out.append(json.dumps(spec, separators=(",", ":")))
+        end = m.end("spec")
+    return "".join(out) + html[end:]
+
+
+def _verify(site: Path, tmp_path: Path, pages: dict[str, str]) -> subprocess.CompletedProcess:
+    copy = tmp_path / "verify-site"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site / "assets", copy / "assets")
+    for rel, html in pages.items():
+        (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        (copy / rel).write_text(html, encoding="utf-8")
+    run = [*MLPAGES, "verify", str(copy), "--artifacts", str(tmp_path / "art")]
+    return subprocess.run(run, capture_output=True, text=True, timeout=600)
+
+
+def test_verify_passes_the_demo_and_names_each_wrong_value(site, tmp_path):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    ok = _verify(site, tmp_path, {"index.html": html})
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 mismatched, 0 errors" in ok.stdout
+
+    def nudge(values):
+        values["z"]["data"][3] = 0.75  # the page computes 0.5
+
+    def extra(values):
+        values["c"] = {"shape": [], "data": [1.0]}
+
+    def reshape(values):
+        values["kernel"]["shape"] = [1]
+
+    def drop(values):
+        del values["y"]
+
+    bad = _verify(site, tmp_path, {"index.html": _edit_references(html, {
+        "mlp-index-perceptron": nudge, "mlp-index-loop": extra,
+        "mlp-index-hello-line": reshape, "mlp-index-use-loop": drop})})
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    lines = bad.stdout.splitlines()
+
+    def line_of(*parts: str) -> str:
+        found = [ln for ln in lines if all(p in ln for p in parts)]
+        assert found, (parts, bad.stdout)
+        return found[0]
+
+    assert "browser 0.5, reference 0.75" in line_of("index.html", "perceptron", "z index 3")
+    assert "the page's code does not return it" in line_of("index.html", "loop", ": c:")
+    assert "browser shape [1, 1], reference shape [1]" in line_of("index.html", "hello-line", "kernel")
+    assert "the reference has none of that name" in line_of("index.html", "use-loop", ": y:")
+    assert "4 mismatched" in bad.stdout
+
+
+def test_verify_reports_a_cell_that_throws_and_runs_the_others(site, tmp_path):
+    html = (site / "errors" / "index.html").read_text(encoding="utf-8")
+    result = _verify(site, tmp_path, {"errors/index.html": html})
+    assert result.returncode == 4, result.stdout + result.stderr  # cells that failed, no mismatch
+    throws = next(ln for ln in result.stdout.splitlines() if "throws" in ln and "TypeError" in ln)
+    assert "docs/errors.md:" in throws and "notAMethod" in throws
+    assert any("syntax" in ln and "SyntaxError" in ln for ln in result.stdout.splitlines())
+    assert "0 mismatched, 2 errors" in result.stdout, result.stdout
