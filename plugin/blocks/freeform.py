@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import copy
 import math
+import os
 import re
 import traceback
 import types
@@ -90,8 +91,8 @@ def parse(kind: str, src: str, limits: Limits) -> tuple[dict[str, Any], dict[tup
         if not isinstance(data, Mapping):
             raise BlockError(f"the header ({prefix} key: value lines) must be a mapping of keys to values")
         data = dict(data)
-    check_keys(data, JS_KEYS if kind == KIND else REFERENCE_KEYS,
-               {"code": "the code is the fence's body below its header"})
+    if "code" in data or "header" in data:
+        raise BlockError("'code' and 'header' are no header keys: the code is the fence's body")
     for i in range(len(body)):
         lines[("code", i)] = i
     data["code"] = src
@@ -134,6 +135,10 @@ def _pairs(page: PageState) -> tuple[dict[str, Fence], list[tuple[Fence, str | N
     return cells, refs
 
 
+def _check_header(data: Mapping[str, Any], allowed: list[str]) -> None:
+    check_keys({k: v for k, v in data.items() if k not in ("code", "header")}, allowed)
+
+
 def _reference_of(page: PageState, name: str) -> Fence | None:
     for fence, target in _pairs(page)[1]:
         if target == name:
@@ -146,6 +151,7 @@ def _reference_of(page: PageState, name: str) -> Fence | None:
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
     """The ``tfjs`` cell: its code, the blocks it may read, and its reference's values."""
+    _check_header(data, JS_KEYS)
     tol = tolerance(data)
     code: str = data["code"]
     first = page.block_line + 1 if page.block_line is not None else None
@@ -202,6 +208,7 @@ def _array(value: Mapping[str, Any]) -> np.ndarray:
 def build_reference(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
     """A ``reference`` fence: checked to belong to one ``tfjs`` cell, shown as its code (the
     cell runs it, wherever on the page the two fences are)."""
+    _check_header(data, REFERENCE_KEYS)
     cells, refs = _pairs(page)
     first = page.block_line + 1 if page.block_line is not None else None
     mine = next(((f, t) for f, t in refs if f.code == data["code"] and f.line == first), None)
@@ -357,7 +364,9 @@ def run_reference(ref: Fence, page: PageState, epsilon: float,
     namespace = module.__dict__
     namespace.update({"epsilon": epsilon, "values": {k: v.copy() for k, v in scope.items()},
                       "dataset": helpers.dataset, "model": helpers.model})
+    cwd = os.getcwd()
     try:
+        os.chdir(page.base_dir)  # the reference opens files relative to its page
         exec(compiled, namespace)  # noqa: S102 (author code, as a loader: off with author_code: false)
     except KeyboardInterrupt:
         raise
@@ -368,6 +377,8 @@ def run_reference(ref: Fence, page: PageState, epsilon: float,
         text = shorten(str(exc), MESSAGE_MAX)
         raise BlockError(f"{where} raised {type(exc).__name__}{': ' + text if text else ''}",
                          line=_line(exc, page.path)) from None
+    finally:
+        os.chdir(cwd)
     return _values(namespace.get(RESULT), where, last.lineno)
 
 
