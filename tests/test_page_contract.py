@@ -19,7 +19,8 @@ from sitebuild import ROOT
 
 SCHEMA_FILE = ROOT / "docs" / "reference" / "page-contract.schema.json"
 GOLDEN = ROOT / "tests" / "golden"
-KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "quiz-progress", "knobs"}
+KINDS = {"dataset", "model", "train", "predict", "convolution", "tfjs", "quiz", "results", "quiz-progress",
+         "knobs"}
 
 
 @pytest.fixture(scope="module")
