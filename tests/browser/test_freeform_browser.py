@@ -10,11 +10,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sitebuild import ROOT, build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-freeform")]
@@ -105,10 +107,31 @@ return {"out": model("line").predict(x), "weights": 2}
 """
 
 
+STOP_PAGE = """# Stop
+
+```tfjs
+// name: forever
+const w = tf.variable(tf.zeros([4]));
+let step = 0;
+while (true) {
+  w.assign(w.add(tf.ones([4])));
+  step += 1;
+  if (step % 5 === 0) await tf.nextFrame();
+}
+```
+
+```tfjs
+// name: next
+return {ok: 1};
+```
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("freeform")
-    site = build_pages(project, {"index.md": DEMO.read_text(encoding="utf-8"), "errors.md": ERRORS_PAGE})
+    site = build_pages(project, {"index.md": DEMO.read_text(encoding="utf-8"), "errors.md": ERRORS_PAGE,
+                                 "stop.md": STOP_PAGE})
     for page in ("index.html", "errors/index.html"):
         html = (site / page).read_text(encoding="utf-8")
         cpu = site / "cpu" / page
@@ -285,3 +308,26 @@ def test_verify_reports_a_cell_that_throws_and_runs_the_others(site, tmp_path):
     assert "docs/errors.md:" in throws and "notAMethod" in throws
     assert any("syntax" in ln and "SyntaxError" in ln for ln in result.stdout.splitlines())
     assert "0 mismatched, 2 errors" in result.stdout, result.stdout
+
+
+def test_stop_ends_a_loop_at_its_next_frame_and_frees_what_it_made(url, browser):
+    open_page(browser, url + "stop/")
+    before = browser.execute_script("return window.mlpages.memory().numTensors;")
+    browser.execute_script("window.__run = window.mlpages.run('mlp-stop-forever');")
+    stop = browser.find_element(By.CSS_SELECTOR, '#mlp-stop-forever button[aria-label="Stop forever"]')
+    WebDriverWait(browser, 30).until(lambda d: stop.is_enabled())
+    time.sleep(0.5)  # a few hundred steps
+    stop.click()
+    result = browser.execute_async_script("const done = arguments[0]; window.__run.then(done);")
+    assert result["status"] == "stopped" and result["comparable"] is False
+    status = browser.find_element(By.CSS_SELECTOR, "#mlp-stop-forever .mlpages-status").text
+    assert status == "stopped"
+    nxt = run_cell(browser, "mlp-stop-next")
+    assert nxt["status"] == "ok"
+    # the variable the stopped run made lives until the cell runs again; then it is freed
+    browser.execute_script("window.__run = window.mlpages.run('mlp-stop-forever');")
+    WebDriverWait(browser, 30).until(lambda d: stop.is_enabled())
+    stop.click()
+    browser.execute_async_script("const done = arguments[0]; window.__run.then(done);")
+    after = browser.execute_script("return window.mlpages.memory().numTensors;")
+    assert after == before + 1, (before, after)  # one variable: the last run's `w`
