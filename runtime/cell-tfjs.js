@@ -108,7 +108,7 @@ export function mountTfjs(live, spec, ctx) {
   /** @type {string[]} */
   let lines = [];
 
-  const output = h('pre', { class: 'mlpages-output', hidden: true });
+  const output = h('pre', { class: CSS.output, hidden: true });
   const valuesBox = h('div', { class: `${CSS.table}-box` });
   replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.stopButton, runner.status.el),
     output, runner.errorBox, valuesBox);

@@ -32,6 +32,7 @@ export const CSS = Object.freeze({
   mismatch: 'mlpages-mismatch',
   note: 'mlpages-note',
   error: 'mlpages-cell-error',
+  output: 'mlpages-output', // what a tfjs cell's code printed
 });
 
 /** Convolution cells (runtime/cell-convolution.js): class names of the grids and the explanation. */
