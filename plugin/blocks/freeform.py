@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import math
 import os
 import re
 import traceback
@@ -413,6 +412,6 @@ def _values(result: Any, where: str, line: int) -> dict[str, dict[str, Any]]:
         if total > MAX_VALUES:
             raise BlockError(f"{where}: it returns more than {MAX_VALUES} numbers; return less "
                              "(a summary, a few rows)", line=line)
-        out[key] = {"shape": [int(n) for n in arr.shape],
-                    "data": [float(v) if math.isfinite(v) else float(v) for v in arr.ravel().tolist()]}
+        # float64 as computed; NaN and ±Infinity are written as the contract says (html.json_script)
+        out[key] = {"shape": [int(n) for n in arr.shape], "data": [float(v) for v in arr.ravel()]}
     return out
