@@ -12,6 +12,7 @@ import { pickReference, toleranceOf } from './compare.js';
 import { CSS, DIGITS } from './constants.js';
 import { fmt, h, replace, table } from './dom.js';
 import { checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from './freeform.js';
+import { onReaderData, readerNote } from './readerdata.js';
 import { stopped } from './result.js';
 import { Runner } from './runner.js';
 import { tf } from './tfjs.js';
@@ -318,7 +319,9 @@ export function mountTfjs(live, spec, ctx) {
       return;
     }
     const values = result.values ?? {};
-    const ref = refs ? pickReference(refs, result.epsilon) : null;
+    // A run that could read the reader's own data (a dataset above) has no reference.
+    const reader = onReaderData(result);
+    const ref = refs && !reader ? pickReference(refs, result.epsilon) : null;
     /** @type {ValueCheck[]} */
     const checks = ref ? checkValues(values, ref.values ?? {}, tol)
       : Object.entries(values).map(([name, v]) => ({ name, browser: v, reference: null, ok: true, reason: null }));
@@ -336,7 +339,8 @@ export function mountTfjs(live, spec, ctx) {
       valuesBox,
       rowsOut.length ? table(CSS.table, ['value', 'shape', `TF.js (${result.backend})`, 'NumPy reference', 'check'], rowsOut) : null,
       !refs ? note('no NumPy reference: these values are not checked') : null,
-      refs && !ref ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      refs && !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      readerNote(result),
     );
   }
 
