@@ -66,12 +66,19 @@ function tensorsIn(value) {
 }
 
 /**
- * A returned value as a spec array (a tensor read back), or null when it holds no numbers.
+ * A returned value as a spec array (a tensor read back; a list of tensors of one shape
+ * stacked, as NumPy's `np.asarray` stacks a list of arrays), or null when it holds no numbers.
  * @param {unknown} value
  * @returns {Promise<SpecArray | null>}
  */
 async function asArray(value) {
   if (isTensor(value)) return fromTensor(value);
+  if (Array.isArray(value) && value.length && value.every(isTensor)) {
+    const parts = await Promise.all(value.map(fromTensor));
+    const [first] = parts;
+    const same = parts.every((p) => p.shape.length === first.shape.length && p.shape.every((n, i) => n === first.shape[i]));
+    return same ? { shape: [parts.length, ...first.shape], data: parts.flatMap((p) => p.data) } : null;
+  }
   return plainArray(value);
 }
 

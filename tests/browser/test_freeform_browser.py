@@ -71,11 +71,11 @@ return {ok};
 
 ```tfjs
 // name: after
-return {two: values.one + 1};
+return {two: values.one + 1, ws: [tf.tensor1d([1, 2]), tf.tensor1d([3, 4])]};
 ```
 
 ```reference
-return {"two": 2}
+return {"two": 2, "ws": [[1, 2], [3, 4]]}
 ```
 
 ```dataset
@@ -224,6 +224,8 @@ def test_an_exception_names_its_line_and_other_cells_still_run(url, browser, bac
     assert syntax["error"].startswith(f"docs/errors.md:{line}: SyntaxError"), syntax["error"]
     first = browser.find_element(By.CSS_SELECTOR, "#mlp-errors-first .mlpages-output").text
     assert first == "hello from first"
+    # a list of tensors of one shape is one value, stacked as np.asarray stacks a list
+    assert results["mlp-errors-after"]["values"]["ws"] == {"shape": [2, 2], "data": [1, 2, 3, 4]}
     for name in ("first", "after", "block-model"):
         assert results[f"mlp-errors-{name}"]["status"] == "ok", results[f"mlp-errors-{name}"]
         assert all(m.startswith("✓") for m in checks(browser, f"mlp-errors-{name}")), name
