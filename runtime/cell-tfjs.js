@@ -82,6 +82,27 @@ async function asArray(value) {
   return plainArray(value);
 }
 
+/** Names a `values` lookup may miss without an error (`await`, JSON, printing). */
+const QUIET = new Set(['then', 'toJSON', 'toString', 'valueOf', 'constructor', 'inspect']);
+
+/**
+ * The page's values as a cell sees them: a frozen copy, where reading a name no cell above
+ * returned says so (a cell run before the cells above it).
+ * @param {Record<string, unknown>} shared
+ * @returns {Record<string, unknown>}
+ */
+function scopeView(shared) {
+  return new Proxy(Object.freeze({ ...shared }), {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && !(prop in target) && !QUIET.has(prop)) {
+        const known = Object.keys(target).join(', ') || 'none yet';
+        throw new Error(`values.${prop}: no tfjs cell above has returned '${prop}' (run the cells above first; values now: ${known})`);
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 /**
  * What a value is, for one that is not compared (a model, a function).
  * @param {unknown} value
@@ -252,7 +273,7 @@ export function mountTfjs(live, spec, ctx) {
         if (line !== null) throw new Error(`${spec.source}:${line}: SyntaxError: ${/** @type {Error} */ (err).message}`);
         throw err;
       }
-      const value = await fn(tfFrame, print, Object.freeze({ ...shared }), pageApi(foreign, touched));
+      const value = await fn(tfFrame, print, scopeView(shared), pageApi(foreign, touched));
       if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value) || isTensor(value))) {
         throw new Error(`the code returns ${describe(value)}; return named values: return {name: value, ...}`);
       }

@@ -333,3 +333,15 @@ def test_stop_ends_a_loop_at_its_next_frame_and_frees_what_it_made(url, browser)
     browser.execute_async_script("const done = arguments[0]; window.__run.then(done);")
     after = browser.execute_script("return window.mlpages.memory().numTensors;")
     assert after == before + 1, (before, after)  # one variable: the last run's `w`
+
+
+def test_a_cell_run_before_the_cells_above_says_which_value_is_missing(url, browser):
+    open_page(browser, url + "errors/")
+    result = run_cell(browser, "mlp-errors-after")
+    line = ERRORS_PAGE.split("\n").index("return {two: values.one + 1, ws: [tf.tensor1d([1, 2]), "
+                                         "tf.tensor1d([3, 4])]};") + 1
+    assert result["status"] == "error"
+    assert result["error"].startswith(f"docs/errors.md:{line}: Error: values.one: no tfjs cell above has "
+                                      "returned 'one'"), result["error"]
+    run_cell(browser, "mlp-errors-first")
+    assert run_cell(browser, "mlp-errors-after")["status"] == "ok"
