@@ -106,6 +106,8 @@ def test_a_reference_reads_the_blocks_above_it():
     (CELL + "\n```reference\nreturn {'y': 'two'}\n```\n", 11, "value 'y' is a str, not a number"),
     (CELL + "\n```reference\nreturn {'y': 1}\ny = 2\n```\n", 11, "'return' ends the reference"),
     ("```reference\n# cell: nowhere\nreturn {}\n```\n", 4, "no tfjs cell named 'nowhere' on this page"),
+    (CELL + "\n```reference\nreturn {'y': values['w'], 'n': 3}\n```\n", 11,
+     "raised KeyError: \"values['w']: no reference above returns it (values: none)\""),
 ])
 def test_mistakes_name_their_markdown_line(caplog, text, line, message):
     specs(text)

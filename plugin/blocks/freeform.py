@@ -303,6 +303,14 @@ def _valid(value: Any) -> bool:
     return True
 
 
+class _Values(dict[str, np.ndarray]):
+    """The values of the references above; a name none returned says so."""
+
+    def __missing__(self, key: str) -> np.ndarray:
+        known = ", ".join(self) or "none"
+        raise KeyError(f"values[{key!r}]: no reference above returns it (values: {known})")
+
+
 class _Helpers:
     """What a reference may read of the page: `dataset(name)` and `model(name)`."""
 
@@ -361,7 +369,7 @@ def run_reference(ref: Fence, page: PageState, epsilon: float,
     helpers = _Helpers(page, epsilon)
     module = types.ModuleType("__mlpages_reference__")
     namespace = module.__dict__
-    namespace.update({"epsilon": epsilon, "values": {k: v.copy() for k, v in scope.items()},
+    namespace.update({"epsilon": epsilon, "values": _Values({k: v.copy() for k, v in scope.items()}),
                       "dataset": helpers.dataset, "model": helpers.model})
     cwd = os.getcwd()
     try:
