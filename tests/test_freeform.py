@@ -215,3 +215,19 @@ def test_a_non_finite_reference_value_is_written_as_the_contract_says():
     (spec,) = specs(CELL.replace("n: 3", "n: NaN") + "\n```reference\nreturn {'y': [2, 4, 6], "
                     "'n': float('nan')}\n```\n")
     assert spec["references"][0]["values"]["n"]["data"] == ["NaN"]
+
+
+def test_a_reference_is_computed_again_only_when_what_it_reads_changes(tmp_path):
+    model = ("```model\nname: line\nlayers:\n  - dense: {units: 1, inputShape: [1], kernelInitializer: %s}\n"
+             "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n\n")
+    reads = ("```tfjs\n// name: reads\nreturn {};\n```\n\n"
+             "```reference\nreturn {'w': model('line').get_weights()[0]}\n```\n\n")
+    ignores = "```tfjs\n// name: ignores\nreturn {};\n```\n\n```reference\nreturn {'one': 1}\n```\n"
+    cache = str(tmp_path / "cache")
+    Converter(cache_dir=cache)(HEAD + model % "ones" + reads + ignores, "docs/ff.md")
+    again = Converter(cache_dir=cache)
+    html = again(HEAD + model % "zeros" + reads + ignores, "docs/ff.md")
+    # the model's new weights: its reference and the one that reads it; not the other
+    assert again.ext.cache.misses == 1
+    reads_spec = [s for s in cell_specs(html) if s["name"] == "reads"][0]
+    assert reads_spec["references"][0]["values"]["w"]["data"] == [0.0]

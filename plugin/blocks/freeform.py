@@ -270,11 +270,17 @@ def _references(ref: Fence, page: PageState) -> list[dict[str, Any]]:
     except BlockError as exc:
         raise BlockError(f"its reference: {exc.message}", line=ref.line - 1 if ref.line else None) from None
     scope = {eps: dict(page.freeform.get(eps, {})) for eps in EPSILONS.values()}
-    blocks = (
-        [(d.name, d.x, d.y) for d in page.datasets.values()],
-        [(m.name, m.chain.key) for m in page.models.values()],
+    # What the code can read is part of its key; the page's blocks and the values above only
+    # when it names them (no other way leads to them), so that a knob variant of a model
+    # does not run again a reference that never reads it.
+    names = set(re.findall(r"\b(?:values|dataset|model)\b", ref.code))
+    inputs = (
+        scope if "values" in names else None,
+        [(d.name, d.x, d.y) for d in page.datasets.values()] if "dataset" in names else None,
+        [(m.name, m.chain.key) for m in page.models.values()] if "model" in names else None,
+        [(str(p), p.read_bytes()) for p in files],
     )
-    key = digest("tfjs-reference", ref.code, scope, blocks, [(str(p), p.read_bytes()) for p in files])
+    key = digest("tfjs-reference", ref.code, inputs)
     cached = page.cache.get(key, _valid)
     if cached is not None:
         return list(cached)
