@@ -41,12 +41,15 @@ class BlockError(Exception):
             top-level key (``"layers"``) or the path of a nested value, mapping keys and
             list indices from the top (``("layers", 1, "dense")``). The message is placed
             at the line of the deepest part of the path that the block has.
+        line: The Markdown file's line the mistake is on, where no key places it (code run
+            at build: the line that raised); it wins over ``key``.
     """
 
-    def __init__(self, message: str, key: str | KeyPath | None = None) -> None:
+    def __init__(self, message: str, key: str | KeyPath | None = None, line: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.key = key
+        self.line = line
 
 
 def shorten(text: str, limit: int) -> str:

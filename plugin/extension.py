@@ -69,6 +69,8 @@ class MlpagesExtension(Extension):
         self.config = {
             "cache_dir": ["", "Directory for cached references ('' keeps them in memory only)"],
             "loaders": [True, "Allow `loader:` datasets, which run Python code at build time"],
+            "author_code": [True, "Run the author's Python at build time: `loader:` datasets and the "
+                                  "NumPy references of `tfjs` cells (False: neither runs)"],
             "base_dir": ["", "Directory that relative paths in blocks are resolved against"],
             "root": ["", "Directory that every file a block reads (csv, from: and its weight files) "
                          "must lie inside, symlinks resolved (default: the folder relative paths are "
@@ -131,7 +133,8 @@ class MlpagesExtension(Extension):
 
         page = PageState(
             path=src.path, slug=slugify(src.src_uri), base_dir=base_dir, cache=self.cache,
-            allow_loaders=bool(self.getConfig("loaders")), text=self.text,
+            allow_loaders=bool(self.getConfig("loaders")),
+            allow_author_code=bool(self.getConfig("author_code")), text=self.text,
             quizzes_dir=option("quizzes_dir"),
             published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
             link_prefix=src.link_prefix, loader_root=option("loader_root"), root=option("root"),

@@ -124,6 +124,7 @@ class PageState:
     base_dir: Path  # relative paths in blocks (csv) are resolved against it
     cache: ResultCache
     allow_loaders: bool = True
+    allow_author_code: bool = True  # Python run at build: loaders and free-form references
     names: dict[str, str] = field(default_factory=dict)  # name -> kind
     name_lines: dict[str, int | None] = field(default_factory=dict)  # name -> its fence's line
     ordinals: Counter[str] = field(default_factory=Counter)
@@ -181,6 +182,10 @@ class PageState:
     # The slots whose blocks failed in the author's build: their errors are the page's own,
     # reported once, and fail no variant.
     failed: set[int] = field(default_factory=set)
+    # The page's fences in document order (render.Slot), which free-form cells pair up.
+    slots: list[Any] = field(default_factory=list)
+    # The named values of the free-form references built so far, by backend epsilon.
+    freeform: dict[float, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def shadow(self, edits: dict[str, list[tuple[tuple[Any, ...], Any]]], variant: str) -> PageState:
         """A fresh state of this page for building it again as one knob variant: the same
@@ -188,7 +193,8 @@ class PageState:
         published to other pages)."""
         return PageState(
             path=self.path, slug=self.slug, base_dir=self.base_dir, cache=self.cache,
-            allow_loaders=self.allow_loaders, quizzes_dir=self.quizzes_dir, text=self.text,
+            allow_loaders=self.allow_loaders, allow_author_code=self.allow_author_code,
+            quizzes_dir=self.quizzes_dir, text=self.text,
             published=dict(self.published), page_ids=dict(self.page_ids), url_prefix=self.url_prefix,
             link_prefix=self.link_prefix, loader_root=self.loader_root, root=self.root,
             limits=self.limits, edits=edits, variant=variant, failed=self.failed,

@@ -52,7 +52,10 @@ class MlpagesConfig(base.Config):
     cache_dir = c.Type(str, default=".mlpages-cache")
     """Where NumPy references are cached, relative to mkdocs.yml."""
     loaders = c.Type(bool, default=True)
-    """Allow `loader:` datasets (author Python code run at build). Turn off for untrusted builds."""
+    """Allow `loader:` datasets (author Python code run at build)."""
+    author_code = c.Type(bool, default=True)
+    """Run the author's Python at build time: `loader:` datasets and the NumPy references of
+    `tfjs` cells. Turn off for untrusted builds (neither runs; pages that need one say so)."""
     quiz_raw_html = c.Type(bool, default=True)
     """Pass raw HTML in quiz texts through, as in the page's Markdown. Turn off (escape it) for
     courses that take questions from untrusted contributors."""
@@ -85,6 +88,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self.ext = MlpagesExtension(
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
+            author_code=self.config.author_code,
             loader_root=str(root),
             root=str(Path(config.docs_dir).resolve()),
             quizzes_dir=str(root / "quizzes"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import knobs
 from .arrays import ARRAY_DIR, externalize
-from .blocks import BLOCKS, ELEMENTS
+from .blocks import BLOCKS, CODE, ELEMENTS
 from .errors import BlockError, format_location, get_logger, key_line, key_path
 from .html import NO_SEARCH, esc, json_script
 from .page import Export, PageState
@@ -57,6 +57,7 @@ def build_slots(slots: list[Slot], page: PageState) -> dict[int, str]:
 
     A train cell with knobs is followed by a build of the page per variant (plugin/variants.py)."""
     ordered = sorted(slots, key=lambda s: (s.line is None, s.line or 0, s.index))
+    page.slots = ordered  # free-form cells pair with their references anywhere on the page
     html: dict[int, str] = {}
     for slot in ordered:
         html[slot.index] = _build_one(slot, page)
@@ -70,6 +71,7 @@ def build_slots(slots: list[Slot], page: PageState) -> dict[int, str]:
 def build_variant(slots: list[Slot], page: PageState) -> dict[int, str]:
     """HTML per slot index of the page built as one variant (`page` a shadow state); the first
     block that fails, and did not fail in the author's build, raises :class:`VariantError`."""
+    page.slots = slots
     return {slot.index: _build_one(slot, page) for slot in slots}
 
 
@@ -81,8 +83,12 @@ def _build_one(slot: Slot, page: PageState) -> str:
     page.block_line = line
     try:
         try:
-            data, lines = load_located(slot.src, max_depth=limits.yaml_depth,
-                                       max_alias_nodes=limits.yaml_aliases)
+            code = CODE.get(slot.kind)
+            if code is not None:
+                data, lines = code(slot.kind, slot.src, limits)
+            else:
+                data, lines = load_located(slot.src, max_depth=limits.yaml_depth,
+                                           max_alias_nodes=limits.yaml_aliases)
         except YamlError as exc:
             if line is not None and exc.line is not None and slot.keyed:
                 line = line + 1 + exc.line
@@ -117,7 +123,9 @@ def _build_one(slot: Slot, page: PageState) -> str:
         page.infos.clear()
         if isinstance(exc, BlockError):
             text = exc.message
-            if exc.key and line is not None and slot.keyed:
+            if exc.line is not None and slot.keyed:
+                line = exc.line
+            elif exc.key and line is not None and slot.keyed:
                 line = key_line(lines, key_path(exc.key), line)
         else:  # what the limits did not foresee: still the author's block, never a traceback
             text = (f"the build ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "

@@ -4,6 +4,7 @@ import { mountConvolution } from './cell-convolution.js';
 import { mountDataset } from './cell-dataset.js';
 import { mountModel } from './cell-model.js';
 import { mountPredict } from './cell-predict.js';
+import { mountTfjs } from './cell-tfjs.js';
 import { mountTrain } from './cell-train.js';
 
 /**
@@ -31,4 +32,5 @@ export const CELL_KINDS = Object.freeze({
   train: mountTrain,
   predict: mountPredict,
   convolution: mountConvolution,
+  tfjs: mountTfjs,
 });

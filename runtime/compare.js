@@ -16,6 +16,7 @@ import { ACCURACY_KEYS, DEFAULT_TOLERANCE, HISTORY_ORDER } from './constants.js'
  * @property {number} [accuracy]  predict with labels
  * @property {Record<string, BandEdges>} [band]  cells trained with unseeded dropout
  * @property {number} [value]  numeric quiz questions and results rows
+ * @property {Record<string, import('./arrays.js').SpecArray>} [values]  tfjs cells: named values
  */
 
 /**

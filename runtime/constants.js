@@ -33,6 +33,7 @@ export const CSS = Object.freeze({
   note: 'mlpages-note',
   error: 'mlpages-cell-error',
   unverified: 'mlpages-unverified',
+  output: 'mlpages-output', // what a tfjs cell's code printed
 });
 
 /** Convolution cells (runtime/cell-convolution.js): class names of the grids and the explanation. */

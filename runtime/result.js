@@ -20,6 +20,11 @@ import { errorMessage } from './store.js';
  *   inference outputs on the train inputs just before `fit`
  * @property {number} [accuracy]
  * @property {SpecArray[]} [outputs]  convolution cells: the output grid per kernel
+ * @property {Record<string, SpecArray>} [values]  tfjs cells: the named values the code
+ *   returned that hold numbers
+ * @property {Record<string, string>} [others]  tfjs cells: returned values that hold no
+ *   numbers (a model), by name, with what they are; not compared
+ * @property {string[]} [output]  tfjs cells: the lines the code printed
  * @property {{totalMs: number, fitMs: number, replayMs: number, predictMs?: number}} timings
  * @property {string | null} error
  * @property {Record<string, number>} [readerData] the datasets with the reader's own data

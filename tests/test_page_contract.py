@@ -22,8 +22,8 @@ from sitebuild import ROOT, build_pages
 
 SCHEMA_FILE = ROOT / "docs" / "reference" / "page-contract.schema.json"
 GOLDEN = ROOT / "tests" / "golden"
-KINDS = {"dataset", "model", "train", "predict", "convolution", "quiz", "results", "value", "quiz-progress",
-         "knobs"}
+KINDS = {"dataset", "model", "train", "predict", "convolution", "tfjs", "quiz", "results", "value",
+         "quiz-progress", "knobs"}
 # An inline value's spec is the JSON of its attribute (plugin/inline.py), not a script.
 VALUE_ATTRIBUTE = re.compile(r'<span class="mlpages-value" id="[^"]*" data-mlpages-value="([^"]*)"')
 

@@ -204,6 +204,10 @@ def _check_size(x: np.ndarray, y: np.ndarray | None, limits: Limits, source: str
 
 def _loader(data: dict[str, Any], page: PageState) -> Loaded:
     spec = data["loader"]
+    if not page.allow_author_code:
+        raise BlockError(
+            "'loader:' runs Python code at build time and author code is turned off for this build "
+            "(plugin option author_code: false)", key="loader")
     if not page.allow_loaders:
         raise BlockError(
             "'loader:' runs Python code at build time and loaders are turned off for this build "

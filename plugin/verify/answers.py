@@ -75,6 +75,19 @@ def _arrays(where: str, value: Any) -> None:
         _array(f"{where}[{i}]", item)
 
 
+def _named_arrays(where: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise MalformedAnswer(f"{where} is {_type(value)}, not an object of arrays")
+    for key, item in value.items():
+        _array(f"{where}.{key}", item)
+
+
+def _strings(where: str, value: Any) -> None:
+    items = value.values() if isinstance(value, dict) else value
+    if not isinstance(value, dict | list) or not all(isinstance(s, str) for s in items):
+        raise MalformedAnswer(f"{where} is {_type(value)}, not a list or object of strings")
+
+
 def _history(where: str, value: Any) -> None:
     if not isinstance(value, dict):
         raise MalformedAnswer(f"{where} is {_type(value)}, not an object of lists")
@@ -116,6 +129,9 @@ _FIELDS: dict[str, Callable[[str, Any], None]] = {
     "predictions": _array,
     "accuracy": _number,
     "outputs": _arrays,
+    "values": _named_arrays,  # tfjs cells
+    "others": _strings,
+    "output": _strings,
     "timings": _timings,
     "error": _string,
     "backend": _string,
