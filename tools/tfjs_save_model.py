@@ -29,7 +29,7 @@ WEIGHTS = "model.weights.bin"
 PAGE = """<!doctype html>
 <meta charset="utf-8">
 <script type="module">
-import * as tf from './tf.fesm.min.js';
+import * as tf from './tf-all.js';
 
 const tensor = (a) => tf.tensor(a.data, a.shape, 'float32');
 

@@ -2,7 +2,8 @@
 
 Each vector file lists cases: a model (TF.js layer factories and configs), its initial
 weights, a compile step, training data, a fit and an input to predict. This tool runs every
-case with the vendored TensorFlow.js (runtime/vendor/tf.fesm.min.js) in headless Chromium,
+case with the vendored TensorFlow.js (runtime/vendor/tf-all.js: the whole API with every
+kernel of both backends) in headless Chromium,
 once per variant -- ``webgl`` (TF.js defaults), ``webgl_unpacked`` (``WEBGL_PACK`` off
 before the backend starts) and ``cpu`` -- and stores what TF.js computed under each case's
 ``results``. The engine tests (tests/engine/test_engine_vectors.py and
@@ -40,7 +41,8 @@ from mlpages.verify.server import serve_background
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TFJS = ROOT / "runtime" / "vendor" / "tf.fesm.min.js"
+VENDOR = ROOT / "runtime" / "vendor"
+TFJS = VENDOR / "tf-all.js"
 VARIANTS = ("webgl", "webgl_unpacked", "cpu")
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -49,7 +51,7 @@ RTOL, ATOL = 1e-3, 1e-5
 PAGE = """<!doctype html>
 <meta charset="utf-8">
 <script type="module">
-import * as tf from './tf.fesm.min.js';
+import * as tf from './tf-all.js';
 
 const ARGS = {
   sgd: ['learningRate'],
@@ -128,11 +130,12 @@ wait().then((v) => done(JSON.stringify(v)), (e) => done(JSON.stringify({error: S
 @contextlib.contextmanager
 def tfjs_page(page: str) -> Iterator[tuple[Any, str]]:
     """``(driver, url)``: headless Chromium and the URL of ``page`` served next to the
-    vendored TF.js on 127.0.0.1, both closed on exit."""
+    vendored TF.js modules (every file of runtime/vendor/) on 127.0.0.1, both closed on exit."""
     if not TFJS.is_file():
         raise SystemExit(f"{TFJS.relative_to(ROOT)} is missing: run `make dev` first")
     with tempfile.TemporaryDirectory(prefix="mlpages-tfjs-") as tmp:
-        shutil.copy(TFJS, Path(tmp) / TFJS.name)
+        for path in VENDOR.glob("*.js"):
+            shutil.copy(path, Path(tmp) / path.name)
         (Path(tmp) / "index.html").write_text(page, encoding="utf-8")
         url, stop = serve_background(tmp)
         driver = make_driver()
