@@ -8,8 +8,13 @@ data), optimizer and initializer of the NumPy engine's registries -- plus the ru
 epochs, predict) in headless Chromium on WebGL (the runtime's flags and TF.js's defaults) and on
 the CPU backend, recording every kernel TF.js's engine dispatches.
 
-    .venv/bin/python tools/tfjs_kernels.py --record   # on every kernel: print the list for KERNELS
+    .venv/bin/python tools/tfjs_kernels.py --record   # on every kernel: print the lists for vendor.py
     .venv/bin/python tools/tfjs_kernels.py            # on the slim bundle: exit 1 on a missing kernel
+    .venv/bin/python tools/tfjs_kernels.py --site SITE_DIR   # a built site's pages, through the runtime
+
+``--site`` opens every page with cells of a built site (the demo course, a test course), loads
+every kernel, runs all its cells through ``window.mlpages.runAll()`` and names the kernels they
+dispatch that the lists lack: a check of the census against real pages.
 
 tests/browser/test_tfjs_kernels.py runs the check. A layer, loss or op added to the engine's
 registries joins the census by itself (a layer needs a config in ``LAYER_CONFIGS``).
@@ -86,7 +91,9 @@ def _data(n: int, width: int, kind: str) -> tuple[list[float], list[float]]:
 
 def _case(name: str, layers: list[dict[str, Any]], input_shape: list[int], loss: str = "meanSquaredError",
           target: str = "regression", optimizer: Any = "sgd") -> dict[str, Any]:
-    n, width = 4, 1
+    # More rows than predict's batch of 32 (its batches are concatenated), and than fit's
+    # batches of 8 (the last one partial).
+    n, width = 37, 1
     for d in input_shape:
         width *= d
     units = {"binary": 1, "sparse": CLASSES, "onehot": CLASSES}.get(target, 1)
@@ -168,7 +175,7 @@ async function runCase(c) {
   const optimizer = typeof o === 'string' ? o : tf.train[o.name](0.01, ...(o.name === 'momentum' ? [0.9] : []));
   model.compile({ optimizer, loss: c.compile.loss, metrics: c.compile.metrics });
   const [x, y] = [tensor(c.x), tensor(c.y)];
-  if (c.fit !== false) await model.fit(x, y, { epochs: 2, batchSize: 2, shuffle: false, validationData: [x, y],
+  if (c.fit !== false) await model.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, validationData: [x, y],
                           yieldEvery: 'never' });
   const p = model.predict(x);
   await p.data();
@@ -264,11 +271,60 @@ def _listing(name: str, kernels: list[str]) -> str:
     return "\n".join([*lines, line, "]"])
 
 
+SITE_RUN = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  await window.mlpages.ready;
+  const tf = window.tf;
+  await tf.loadAllKernels();
+  const seen = new Set();
+  const engine = tf.engine();
+  const runKernel = engine.runKernel;
+  engine.runKernel = function (name, ...rest) { seen.add(name); return runKernel.call(this, name, ...rest); };
+  const results = await window.mlpages.runAll();
+  engine.runKernel = runKernel;
+  return {kernels: [...seen], errors: results.filter((r) => r.status === 'error').map((r) => r.id + ': ' + r.error)};
+})().then(done, (e) => done({kernels: [], errors: [String(e)]}));
+"""
+
+
+def site_census(site: Path) -> tuple[list[str], list[str]]:
+    """(kernels the cells of ``site``'s pages dispatch, cell errors)."""
+    from mlpages.verify.browser import make_driver
+    from mlpages.verify.discover import find_pages_in_dir
+    from mlpages.verify.server import serve_background
+
+    kernels: set[str] = set()
+    errors: list[str] = []
+    url, stop = serve_background(site)
+    driver = make_driver()
+    driver.set_script_timeout(900)
+    try:
+        for page in find_pages_in_dir(site):
+            driver.get(url + page.name)
+            out = driver.execute_async_script(SITE_RUN)
+            kernels |= set(out["kernels"])
+            errors += [f"{page.name} {e}" for e in out["errors"]]
+            print(f"{page.name}: {len(out['kernels'])} kernels", file=sys.stderr)
+    finally:
+        driver.quit()
+        stop()
+    return sorted(kernels), errors
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--record", action="store_true",
                         help="load every kernel first and print the lists for tools/vendor.py")
+    parser.add_argument("--site", type=Path, help="a built site: run its pages' cells instead")
     args = parser.parse_args(argv)
+    if args.site:
+        kernels, problems = site_census(args.site)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        missing = sorted(set(kernels) - set(KERNELS) - set(CONV_KERNELS))
+        print(f"{len(kernels)} kernels; not in tools/vendor.py's lists: {missing or 'none'}")
+        return 1 if missing else 0
     dense, kernels, errors = census(args.record)
     failed = {f"{variant} {case}": error for variant, found in errors.items() for case, error in found.items()}
     for where, error in failed.items():

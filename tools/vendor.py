@@ -46,12 +46,13 @@ CPU = "@tensorflow/tfjs-backend-cpu"
 # Recorded on every kernel by `tools/tfjs_kernels.py --record` (WebGL with the runtime's
 # flags and with TF.js's defaults, and CPU); a new layer, loss or op: CONTRIBUTING.md.
 KERNELS = [
-    "Abs", "Add", "ArgMax", "BatchMatMul", "Cast", "ClipByValue", "Elu", "EluGrad", "Equal",
-    "Exp", "Fill", "Floor", "FusedBatchNorm", "GatherV2", "Greater", "GreaterEqual",
-    "Identity", "LeakyRelu", "Less", "LessEqual", "Log", "Log1p", "LogicalAnd", "Max",
-    "Maximum", "Mean", "Minimum", "Multiply", "Neg", "OneHot", "OnesLike", "RealDiv", "Relu",
-    "Reshape", "Rsqrt", "Select", "Selu", "Sigmoid", "Slice", "Softmax", "Softplus", "Sqrt",
-    "Square", "Step", "Sub", "Sum", "Tanh", "Tile", "ZerosLike", "_FusedMatMul",
+    "Abs", "Add", "ArgMax", "BatchMatMul", "Cast", "ClipByValue", "Concat", "Elu",
+    "EluGrad", "Equal", "Exp", "Fill", "Floor", "FusedBatchNorm", "GatherV2", "Greater",
+    "GreaterEqual", "Identity", "LeakyRelu", "Less", "LessEqual", "Log", "Log1p",
+    "LogicalAnd", "Max", "Maximum", "Mean", "Minimum", "Multiply", "Neg", "OneHot",
+    "OnesLike", "RealDiv", "Relu", "Reshape", "Rsqrt", "Select", "Selu", "Sigmoid", "Slice",
+    "Softmax", "Softplus", "Sqrt", "Square", "Step", "Sub", "Sum", "Tanh", "Tile",
+    "ZerosLike", "_FusedMatMul",
 ]
 # What the layers below (and the convolution cell's tf.conv2d) add, loaded on WebGL only by
 # a page that has one of them.
@@ -298,26 +299,62 @@ def esbuild(options: dict, gradients: str = "") -> dict:
     return json.loads(done.stdout)
 
 
-def packages(metafile: dict) -> list[str]:
-    """The npm packages whose code is in the outputs (scoped names kept whole)."""
-    found = set()
+def packages(metafile: dict) -> dict[str, list[str]]:
+    """The npm packages whose code is in the outputs (scoped names kept whole), each with
+    its bundled files (paths from the repository root)."""
+    found: dict[str, list[str]] = {}
     for output in metafile["outputs"].values():
         for path, part in output.get("inputs", {}).items():
-            if part.get("bytesInOutput", 0) == 0 or "node_modules/" not in path:
+            # "(disabled):..." is an empty module standing for a Node.js-only import.
+            if part.get("bytesInOutput", 0) == 0 or "node_modules/" not in path or path.startswith("("):
                 continue
             parts = path.split("node_modules/")[-1].split("/")
-            found.add("/".join(parts[:2]) if parts[0].startswith("@") else parts[0])
-    return sorted(found)
+            name = "/".join(parts[:2]) if parts[0].startswith("@") else parts[0]
+            found.setdefault(name, []).append("node_modules/" + path.split("node_modules/")[-1])
+    return {name: sorted(set(files)) for name, files in sorted(found.items())}
 
 
-def notices(names: list[str], legal: str) -> str:
+def header(files: list[str]) -> str | None:
+    """The copyright comment at the top of the first of ``files`` that opens with one."""
+    for name in files:
+        text = (ROOT / name).read_text(encoding="utf-8").lstrip()
+        if text.startswith("/*") and "*/" in text:
+            comment = text[: text.index("*/") + 2]
+            if "Copyright" in comment:
+                return comment
+    return None
+
+
+def legal_comments(texts: list[str]) -> str:
+    """The licence comments esbuild extracted (``legalComments: 'external'``: blocks of file
+    names, then the comment indented), each comment once with the packages it came from."""
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        for block in re.split(r"\n\s*\n(?=\S)", text):
+            lines = block.strip("\n").splitlines()
+            files = [line[:-1] for line in lines if line.endswith(":") and not line.startswith(" ")]
+            comment = "\n".join(line[2:] for line in lines if line.startswith("  ")).strip()
+            if not comment:
+                continue
+            owners = found.setdefault(comment, set())
+            for name in files:
+                parts = name.split("/")
+                owners.add("/".join(parts[:2]) if parts[0].startswith("@") else parts[0])
+    return "\n\n".join(f"{', '.join(sorted(owners)) or 'bundled code'}:\n{comment}"
+                       for comment, owners in found.items()) + "\n"
+
+
+def notices(names: dict[str, list[str]], legal: str) -> str:
     parts = ["Third-party software shipped with mlpages' browser runtime.\n"]
-    for package in names:
+    for package, files in names.items():
         meta = json.loads((NODE / package / "package.json").read_text())
         parts.append(f"\n{'=' * 72}\n{package} {meta['version']} — licence: {meta.get('license')}\n")
         licence = next((p for p in sorted((NODE / package).glob("LICEN[CS]E*"))), None)
+        top = header(files)
         if licence is not None:
             parts.append("\n" + licence.read_text())
+        elif top is not None:
+            parts.append(f"\n(The package ships no licence file; the notice at the top of its source:)\n\n{top}\n")
         else:
             parts.append("\n(The package ships no licence file: its licence notices, as they stand in "
                          "its source files, are listed at the end of this file.)\n")
@@ -352,9 +389,7 @@ def main() -> int:
         legal: list[str] = []
         for path in sorted(out.iterdir()):
             if path.name.endswith(".LEGAL.txt"):
-                for comment in path.read_text().split("\n\n"):
-                    if comment.strip() and comment.strip() not in legal:
-                        legal.append(comment.strip())
+                legal.append(path.read_text())
             else:
                 shutil.copyfile(path, VENDOR / path.name)
     for inner, name in COPIED:
@@ -364,7 +399,7 @@ def main() -> int:
             core=", ".join(CORE_API), layers=", ".join(LAYERS_API),
             layer_types=" | ".join(f"'{t}'" for t in LAYER_TYPES)))
     names = packages(metafile)
-    (VENDOR / "THIRD_PARTY_NOTICES.txt").write_text(notices(names, "\n\n".join(legal) + "\n"))
+    (VENDOR / "THIRD_PARTY_NOTICES.txt").write_text(notices(names, legal_comments(legal)))
     return 0
 
 
