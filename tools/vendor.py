@@ -67,12 +67,15 @@ CONV_KERNELS = [
 ]
 
 # What the slim entry exports: the part of TF.js's API that the runtime (runtime/*.js), the
-# code a page shows (plugin/jsgen.py), the tools and the bench's hand-written fit use. Tensor
-# methods that call ops (x.add(y)...) are not registered: call the tf.* function.
+# code a page shows (plugin/jsgen.py), the tools and the bench's hand-written fit use.
 CORE_API = [
     "add", "backend", "conv2d", "dispose", "engine", "env", "getBackend", "io", "memory",
-    "ready", "reshape", "scalar", "setBackend", "tensor", "tensor1d", "tensor2d", "tidy", "train",
+    "ready", "reshape", "scalar", "setBackend", "tensor", "tensor1d", "tensor2d", "tensor4d",
+    "tidy", "train",
 ]
+# Tensor methods that call an op (TF.js's union bundle registers them all): only those the
+# code a page shows calls (`output.add(bias)`); elsewhere call the tf.* function.
+CHAINED_OPS = ["add"]
 LAYERS_API = ["Callback", "LayersModel", "Sequential", "loadLayersModel", "sequential"]
 # `tf.layers` holds the layer types a model block accepts (the engine's registry,
 # mlpages.engine.layers.LAYERS; tests/test_vendor.py keeps the two equal). The other layer
@@ -92,6 +95,7 @@ ENTRY = """\
 import {{ getKernel, registerKernel }} from '@tensorflow/tfjs-core';
 import '{webgl}/dist/base.js';
 import * as allLayers from '@tensorflow/tfjs-layers/dist/exports_layers.js';
+{chained}
 {imports}
 export {{ {core} }} from '@tensorflow/tfjs-core';
 export {{ {layers} }} from '@tensorflow/tfjs-layers';
@@ -270,6 +274,7 @@ def entries(folder: Path) -> list[Path]:
     imports, configs = registrations(webgl, [k for k in base if k in webgl], "w")
     slim = write("tf.fesm.min.js", ENTRY.format(
         webgl=WEBGL, imports=imports, register=REGISTER.format(configs=configs),
+        chained="\n".join(f"import '{CORE}/dist/public/chained_ops/{op}.js';" for op in CHAINED_OPS),
         core=", ".join(CORE_API), layers=", ".join(LAYERS_API),
         layer_types=", ".join(f"{t}: allLayers.{t}" for t in LAYER_TYPES),
         version=json.dumps(versions()), conv_layers=json.dumps(CONV_LAYERS)))
