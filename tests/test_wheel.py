@@ -35,7 +35,8 @@ def test_wheel_installs_builds_and_verifies(tmp_path):
                     if p.suffix in (".js", ".css", ".txt"))
     assert "mlpages/runtime/vendor/tf-cpu.js" in vendor and any("/chunk-" in n for n in vendor), vendor
     for needed in ("mlpages/runtime/mlpages.js", "mlpages/runtime/vendor/tf.fesm.min.js",
-                   "mlpages/runtime/vendor/uPlot.esm.min.js", "mlpages/runtime/vendor/THIRD_PARTY_NOTICES.txt",
+                   "mlpages/runtime/vendor/uPlot.esm.min.js",
+                   "mlpages/runtime/vendor/THIRD_PARTY_NOTICES.txt",
                    "mlpages/engine/model.py", "mlpages/py.typed", *vendor):
         assert needed in names, needed
 

@@ -29,14 +29,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tfjs_vectors import call, tfjs_page  # noqa: E402
-from vendor import CONV_KERNELS, CONV_LAYERS, KERNELS  # noqa: E402
-
 from mlpages.engine.activations import ACTIVATIONS  # noqa: E402
 from mlpages.engine.initializers import INITIALIZERS  # noqa: E402
 from mlpages.engine.layers import LAYERS  # noqa: E402
 from mlpages.engine.losses import LOSSES  # noqa: E402
 from mlpages.engine.optimizers import OPTIMIZERS  # noqa: E402
+from tfjs_vectors import call, tfjs_page  # noqa: E402
+from vendor import CONV_KERNELS, CONV_LAYERS, KERNELS  # noqa: E402
 
 VARIANTS = ("webgl", "webgl_packed", "cpu")
 SPATIAL = [6, 6, 2]
@@ -138,8 +137,10 @@ def cases() -> list[dict[str, Any]]:
     for act in ACTIVATIONS:
         out.append(_case(f"activation-{act}", [{"type": "dense", "config": {"units": 3, "activation": act}}]
                          + _head("regression", "linear"), [4]))
-    targets = {"binaryCrossentropy": ("binary", "sigmoid"), "sparseCategoricalCrossentropy": ("sparse", "softmax"),
-               "categoricalCrossentropy": ("onehot", "softmax"), "kullbackLeiblerDivergence": ("onehot", "softmax"),
+    targets = {"binaryCrossentropy": ("binary", "sigmoid"),
+               "sparseCategoricalCrossentropy": ("sparse", "softmax"),
+               "categoricalCrossentropy": ("onehot", "softmax"),
+               "kullbackLeiblerDivergence": ("onehot", "softmax"),
                "categoricalHinge": ("onehot", "softmax"), "poisson": ("onehot", "softmax"),
                "hinge": ("sign", "tanh"), "squaredHinge": ("sign", "tanh")}
     for loss in LOSSES:
@@ -172,11 +173,12 @@ async function runCase(c) {
   const model = tf.sequential();
   for (const layer of c.layers) model.add(tf.layers[layer.type](structuredClone(layer.config)));
   const o = c.compile.optimizer;
-  const optimizer = typeof o === 'string' ? o : tf.train[o.name](0.01, ...(o.name === 'momentum' ? [0.9] : []));
+  const args = o.name === 'momentum' ? [0.01, 0.9] : [0.01];
+  const optimizer = typeof o === 'string' ? o : tf.train[o.name](...args);
   model.compile({ optimizer, loss: c.compile.loss, metrics: c.compile.metrics });
   const [x, y] = [tensor(c.x), tensor(c.y)];
-  if (c.fit !== false) await model.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, validationData: [x, y],
-                          yieldEvery: 'never' });
+  const options = { epochs: 2, batchSize: 8, shuffle: false, validationData: [x, y], yieldEvery: 'never' };
+  if (c.fit !== false) await model.fit(x, y, options);
   const p = model.predict(x);
   await p.data();
   const rows = c.x.shape[0];
@@ -283,7 +285,8 @@ const done = arguments[arguments.length - 1];
   engine.runKernel = function (name, ...rest) { seen.add(name); return runKernel.call(this, name, ...rest); };
   const results = await window.mlpages.runAll();
   engine.runKernel = runKernel;
-  return {kernels: [...seen], errors: results.filter((r) => r.status === 'error').map((r) => r.id + ': ' + r.error)};
+  const errors = results.filter((r) => r.status === 'error').map((r) => r.id + ': ' + r.error);
+  return {kernels: [...seen], errors};
 })().then(done, (e) => done({kernels: [], errors: [String(e)]}));
 """
 
@@ -326,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(kernels)} kernels; not in tools/vendor.py's lists: {missing or 'none'}")
         return 1 if missing else 0
     dense, kernels, errors = census(args.record)
-    failed = {f"{variant} {case}": error for variant, found in errors.items() for case, error in found.items()}
+    failed = {f"{variant} {case}": error
+              for variant, found in errors.items() for case, error in found.items()}
     for where, error in failed.items():
         print(f"{where}: {error}", file=sys.stderr)
     if args.record:

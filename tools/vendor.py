@@ -147,7 +147,7 @@ import {{ registerGradient }} from './kernel_registry.js';
 for (const config of [{configs}]) registerGradient(config);
 """
 
-BUILD = """
+BUILD = r"""
 import * as esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
 const options = JSON.parse(process.argv[1]);
@@ -158,24 +158,24 @@ const someGradients = {
   name: 'some-gradients',
   setup(build) {
     if (!gradients) return;
-    build.onLoad({ filter: /tfjs-core[\\/]dist[\\/]register_all_gradients\.js$/ }, (args) => ({
-      contents: gradients, resolveDir: args.path.replace(/[\\/][^\\/]*$/, ''),
+    build.onLoad({ filter: /tfjs-core[\/]dist[\/]register_all_gradients\.js$/ }, (args) => ({
+      contents: gradients, resolveDir: args.path.replace(/[\/][^\/]*$/, ''),
     }));
   },
 };
 const namedShared = {
   name: 'named-cpu-shared',
   setup(build) {
-    build.onLoad({ filter: /tfjs-backend-webgl[\\\\/]dist[\\\\/]kernel_utils[\\\\/]shared\\.js$/ }, async (args) => {
+    build.onLoad({ filter: /tfjs-backend-webgl[\\/]dist[\\/]kernel_utils[\\/]shared\.js$/ }, async (args) => {
       const text = await readFile(args.path, 'utf8');
-      const body = /const \\{([^}]*)\\} = shared;/.exec(text);
+      const body = /const \{([^}]*)\} = shared;/.exec(text);
       if (!body) throw new Error('unexpected ' + args.path + ': rebuild the plugin for this TF.js');
       const names = body[1].split(',').map((s) => s.trim()).filter(Boolean)
         .map((s) => s.split(':').map((p) => p.trim()))
         .map(([from, to]) => (to ? `${from} as ${to}` : from));
       return {
-        contents: `export { ${names.join(', ')} } from '@tensorflow/tfjs-backend-cpu/dist/shared.js';\\n`,
-        resolveDir: args.path.replace(/[\\\\/][^\\\\/]*$/, ''),
+        contents: `export { ${names.join(', ')} } from '@tensorflow/tfjs-backend-cpu/dist/shared.js';\n`,
+        resolveDir: args.path.replace(/[\\/][^\\/]*$/, ''),
       };
     });
   },
@@ -187,11 +187,11 @@ const layerModules = {
   name: 'layer-modules-pure',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, async (args) => {
-      if (args.pluginData === 'again' || !/tfjs-layers[\\/]dist/.test(args.resolveDir)) return undefined;
+      if (args.pluginData === 'again' || !/tfjs-layers[\/]dist/.test(args.resolveDir)) return undefined;
       const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir,
                                                       importer: args.importer, pluginData: 'again' });
       if (found.errors.length) return { errors: found.errors };
-      return /tfjs-layers[\\/]dist[\\/]layers[\\/]/.test(found.path)
+      return /tfjs-layers[\/]dist[\/]layers[\/]/.test(found.path)
         ? { ...found, sideEffects: false } : found;
     });
   },
@@ -359,7 +359,8 @@ def notices(names: dict[str, list[str]], legal: str) -> str:
         if licence is not None:
             parts.append("\n" + licence.read_text())
         elif top is not None:
-            parts.append(f"\n(The package ships no licence file; the notice at the top of its source:)\n\n{top}\n")
+            parts.append("\n(The package ships no licence file; the notice at the top of its source:)\n"
+                         f"\n{top}\n")
         else:
             parts.append("\n(The package ships no licence file: its licence notices, as they stand in "
                          "its source files, are listed at the end of this file.)\n")
@@ -383,6 +384,9 @@ def main() -> int:
             "target": "es2020", "platform": "browser",
             "outdir": str(out), "entryNames": "[name]", "chunkNames": "chunk-[hash]",
             "nodePaths": [str(NODE)], "legalComments": "external", "metafile": True,
+            # TF.js's Node platform (used only under Node: the runtime's unit tests, with a
+            # global `require`, tests/js/tfjs-in-node.mjs) requires 'util' when it starts.
+            "external": ["util"],
             "logLevel": "warning",
         }, (Path(tmp) / "gradients.js").read_text())
         uplot = esbuild({
