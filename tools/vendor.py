@@ -20,7 +20,7 @@ and the two backends into ES-module chunks that share one tfjs-core instance:
   entry's own bytes (which verify's input digest reads).
 
 The kernel lists are what tools/tfjs_kernels.py records; tests/browser/test_tfjs_kernels.py
-checks them. uPlot is shipped minified (its ESM build through esbuild's minifier).
+checks them. uPlot is shipped minified (its own minified build, as an ES module).
 """
 
 from __future__ import annotations
@@ -126,13 +126,19 @@ export function loadAllKernels() {{
 }}
 """
 KERNELS_ENTRY = """\
-import {{ getKernel, registerKernel }} from '@tensorflow/tfjs-core';
+import {{ findBackendFactory, getKernel, registerBackend, registerKernel }} from '@tensorflow/tfjs-core';
 {base}
 {imports}
 {register}"""
+# The CPU backend as tfjs-backend-cpu's base.js registers it, without base.js's export of
+# every CPU helper (`shared`), which would bring them all along.
+CPU_BACKEND = """\
+import {{ MathBackendCPU }} from '{cpu}/dist/backend_cpu.js';
+if (!findBackendFactory('cpu')) registerBackend('cpu', () => new MathBackendCPU(), 1);
+"""
 ALL_ENTRY = """\
-import {{ getGradient, getKernel, registerGradient, registerKernel }} from '@tensorflow/tfjs-core';
-import '{cpu}/dist/base.js';
+import {{ findBackendFactory, getGradient, getKernel, registerBackend, registerGradient, registerKernel }} from '@tensorflow/tfjs-core';
+{base}
 {imports}
 {register}
 for (const config of [{grads}]) {{
@@ -150,6 +156,8 @@ for (const config of [{configs}]) registerGradient(config);
 BUILD = r"""
 import * as esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/');
 const options = JSON.parse(process.argv[1]);
 const gradients = process.argv[2];
 // tfjs-core's register_all_gradients registers the gradient of every op, each importing
@@ -163,20 +171,44 @@ const someGradients = {
     }));
   },
 };
-const namedShared = {
-  name: 'named-cpu-shared',
+const cpuHelpers = {
+  name: 'cpu-helpers',
   setup(build) {
-    build.onLoad({ filter: /tfjs-backend-webgl[\\/]dist[\\/]kernel_utils[\\/]shared\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const body = /const \{([^}]*)\} = shared;/.exec(text);
-      if (!body) throw new Error('unexpected ' + args.path + ': rebuild the plugin for this TF.js');
-      const names = body[1].split(',').map((s) => s.trim()).filter(Boolean)
-        .map((s) => s.split(':').map((p) => p.trim()))
-        .map(([from, to]) => (to ? `${from} as ${to}` : from));
-      return {
-        contents: `export { ${names.join(', ')} } from '@tensorflow/tfjs-backend-cpu/dist/shared.js';\n`,
-        resolveDir: args.path.replace(/[\\/][^\\/]*$/, ''),
-      };
+    // Each importer of the WebGL backend's kernel_utils/shared.js (which reaches every CPU
+    // helper: the sparse, ragged and string ones too) gets a module with just the helpers it
+    // names, straight from the CPU backend's modules; esbuild's code splitting then leaves the
+    // helpers that only other kernels use out of the chunks the entry loads.
+    build.onResolve({ filter: /^(\.\.?\/kernel_utils\/shared|\.\/shared)$/ }, async (args) => {
+      const dir = args.resolveDir.replace(/\\/g, '/');
+      if (!dir.includes('tfjs-backend-webgl/dist')) return undefined;
+      if (args.path === './shared' && !dir.endsWith('/kernel_utils')) return undefined;
+      const text = await readFile(args.importer, 'utf8');
+      const clause = /import \{([^}]*)\} from '(?:\.\.?\/kernel_utils\/shared|\.\/shared)'/.exec(text);
+      if (!clause) throw new Error(`${args.importer}: no named import of kernel_utils/shared`);
+      // One module per set of helpers (importers naming the same ones share it).
+      const names = clause[1].split(',').map((n) => n.trim().split(/\s+as\s+/)[0]).filter(Boolean).sort();
+      return { path: names.join(','), namespace: 'cpu-helpers' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'cpu-helpers' }, async (args) => {
+      const webglShared = require.resolve('@tensorflow/tfjs-backend-webgl/dist/kernel_utils/shared.js');
+      const cpuShared = require.resolve('@tensorflow/tfjs-backend-cpu/dist/shared.js');
+      const aliases = {};
+      const body = /const \{([^}]*)\} = shared;/.exec(await readFile(webglShared, 'utf8'));
+      if (!body) throw new Error('unexpected ' + webglShared + ': rebuild the plugin for this TF.js');
+      for (const pair of body[1].split(',').map((s) => s.trim()).filter(Boolean)) {
+        const [name, alias] = pair.split(':').map((p) => p.trim());
+        aliases[alias ?? name] = name;
+      }
+      const from = {};
+      for (const [, names, module] of (await readFile(cpuShared, 'utf8')).matchAll(/export \{([^}]*)\} from '([^']+)'/g)) {
+        for (const name of names.split(',').map((n) => n.trim()).filter(Boolean)) from[name] = module;
+      }
+      const lines = args.path.split(',').map((alias) => {
+        const name = aliases[alias];
+        if (!name || !from[name]) throw new Error(`${alias}: not a CPU helper of ${webglShared}`);
+        return `export { ${name} as ${alias} } from '@tensorflow/tfjs-backend-cpu/dist/${from[name].replace('./', '')}.js';`;
+      });
+      return { contents: lines.join('\n') + '\n', resolveDir: cpuShared.replace(/[\\/][^\\/]*$/, '') };
     });
   },
 };
@@ -196,12 +228,13 @@ const layerModules = {
     });
   },
 };
-const result = await esbuild.build({ ...options, plugins: [namedShared, layerModules, someGradients] });
+const result = await esbuild.build({ ...options, plugins: [cpuHelpers, layerModules, someGradients] });
 process.stdout.write(JSON.stringify(result.metafile));
 """
 
-# uPlot: (package file, name in vendor/), minified by esbuild.
-UPLOT = ("uplot/dist/uPlot.esm.js", "uPlot.esm.min.js")
+# uPlot: its own minified build (an IIFE that defines `var uPlot`, smaller than its ESM build
+# through esbuild's minifier), made an ES module by one export line.
+UPLOT = ("uplot/dist/uPlot.iife.min.js", "uPlot.esm.min.js")
 COPIED = [("uplot/dist/uPlot.min.css", "uPlot.min.css")]
 # Type declarations beside the bundles, for the type check of runtime/*.js (`make lint`):
 # each re-exports the npm packages' own declarations, which resolve from node_modules/.
@@ -279,16 +312,17 @@ def entries(folder: Path) -> list[Path]:
         layer_types=", ".join(f"{t}: allLayers.{t}" for t in LAYER_TYPES),
         version=json.dumps(versions()), conv_layers=json.dumps(CONV_LAYERS)))
     imports, configs = registrations(webgl, [k for k in conv if k in webgl], "w")
+    cpu_backend = CPU_BACKEND.format(cpu=CPU)
     conv_entry = write("tf-conv.js", KERNELS_ENTRY.format(
         base="", imports=imports, register=REGISTER.format(configs=configs)))
     imports, configs = registrations(cpu, [k for k in needed if k in cpu], "c")
     cpu_entry = write("tf-cpu.js", KERNELS_ENTRY.format(
-        base=f"import '{CPU}/dist/base.js';", imports=imports, register=REGISTER.format(configs=configs)))
+        base=cpu_backend, imports=imports, register=REGISTER.format(configs=configs)))
     imports_w, configs_w = registrations(webgl, sorted(webgl), "w")
     imports_c, configs_c = registrations(cpu, sorted(cpu), "c")
     imports_g, configs_g = registrations(grads, [k for k in sorted(grads) if k not in needed], "g")
     all_entry = write("tf-all.js", ALL_ENTRY.format(
-        cpu=CPU, imports="\n".join((imports_w, imports_c, imports_g)),
+        base=cpu_backend, imports="\n".join((imports_w, imports_c, imports_g)),
         register=REGISTER.format(configs=f"{configs_w}, {configs_c}"), grads=configs_g))
     imports, configs = registrations(grads, [k for k in needed if k in grads], "g")
     write("gradients.js", GRADIENTS.format(imports=imports, configs=configs))
@@ -389,12 +423,11 @@ def main() -> int:
             "external": ["util"],
             "logLevel": "warning",
         }, (Path(tmp) / "gradients.js").read_text())
-        uplot = esbuild({
-            "entryPoints": [str(NODE / UPLOT[0])], "bundle": False, "format": "esm", "minify": True,
-            "target": "es2020", "outfile": str(out / UPLOT[1]), "legalComments": "external",
-            "metafile": True, "logLevel": "warning",
-        })
-        metafile["outputs"].update(uplot["outputs"])
+        text = (NODE / UPLOT[0]).read_text(encoding="utf-8")
+        if "\nvar uPlot=function(){" not in text:
+            raise SystemExit(f"{UPLOT[0]}: not the IIFE defining `var uPlot` that tools/vendor.py expects")
+        (out / UPLOT[1]).write_text(text.rstrip("\n") + "\nexport default uPlot;\n", encoding="utf-8")
+        metafile["outputs"][UPLOT[1]] = {"inputs": {"node_modules/" + UPLOT[0]: {"bytesInOutput": len(text)}}}
         legal: list[str] = []
         for path in sorted(out.iterdir()):
             if path.name.endswith(".LEGAL.txt"):
