@@ -134,6 +134,9 @@ def cases() -> list[dict[str, Any]]:
             if config in PREDICT_ONLY:
                 for case in out[-2:]:
                     case["fit"] = False
+        if kind == "dense":  # on a 6x6x2 input, applied to its last axis
+            layers = [{"type": "dense", "config": {"units": 2}}, {"type": "flatten", "config": {}}]
+            out.append(_case("layer-dense-spatial", layers + _head("regression", "linear"), SPATIAL))
     for act in ACTIVATIONS:
         out.append(_case(f"activation-{act}", [{"type": "dense", "config": {"units": 3, "activation": act}}]
                          + _head("regression", "linear"), [4]))

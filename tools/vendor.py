@@ -52,7 +52,7 @@ KERNELS = [
     "LogicalAnd", "Max", "Maximum", "Mean", "Minimum", "Multiply", "Neg", "OneHot",
     "OnesLike", "RealDiv", "Relu", "Reshape", "Rsqrt", "Select", "Selu", "Sigmoid", "Slice",
     "Softmax", "Softplus", "Sqrt", "Square", "Step", "Sub", "Sum", "Tanh", "Tile",
-    "ZerosLike", "_FusedMatMul",
+    "Transpose", "ZerosLike", "_FusedMatMul",
 ]
 # What the layers below (and the convolution cell's tf.conv2d) add, loaded on WebGL only by
 # a page that has one of them.
