@@ -29,11 +29,12 @@ WEIGHTS = "model.weights.bin"
 PAGE = """<!doctype html>
 <meta charset="utf-8">
 <script type="module">
-import * as tf from './tf-all.js';
+import * as tf from './tf.fesm.min.js';
 
 const tensor = (a) => tf.tensor(a.data, a.shape, 'float32');
 
 window.saveModel = async (r) => {
+  await tf.loadAllKernels();
   await tf.setBackend('cpu');
   await tf.ready();
   const model = tf.sequential();
