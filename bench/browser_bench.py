@@ -71,7 +71,11 @@ CONV_PAGE = """# Conv
 
 ```dataset
 name: bars
-x: [[0, 1, 0, 0, 1, 0, 0, 1, 0], [0, 0, 0, 1, 1, 1, 0, 0, 0], [1, 0, 0, 1, 0, 0, 1, 0, 0], [1, 1, 1, 0, 0, 0, 0, 0, 0]]
+x:
+  - [0, 1, 0, 0, 1, 0, 0, 1, 0]
+  - [0, 0, 0, 1, 1, 1, 0, 0, 0]
+  - [1, 0, 0, 1, 0, 0, 1, 0, 0]
+  - [1, 1, 1, 0, 0, 0, 0, 0, 0]
 y: [[1], [0], [1], [0]]
 ```
 
@@ -279,7 +283,8 @@ def run(pairs: int = 9, timings: bool = True) -> list[tuple[str, str]]:
             if timings:
                 on, off, ratio = _packing(driver, url, 3)
                 rows.append(("webgl: hand-written fit, TF.js default flags (median)", f"{on:.0f} ms"))
-                rows.append(("webgl: hand-written fit, WEBGL_PACK off as the runtime sets it", f"{off:.0f} ms"))
+                rows.append(("webgl: hand-written fit, WEBGL_PACK off as the runtime sets it",
+                             f"{off:.0f} ms"))
                 rows.append(("webgl: cost of WEBGL_PACK off (median of 3 paired ratios)", f"{ratio:.2f}x"))
             rows += page_weight(driver, url, site)
         finally:

@@ -137,7 +137,9 @@ import {{ MathBackendCPU }} from '{cpu}/dist/backend_cpu.js';
 if (!findBackendFactory('cpu')) registerBackend('cpu', () => new MathBackendCPU(), 1);
 """
 ALL_ENTRY = """\
-import {{ findBackendFactory, getGradient, getKernel, registerBackend, registerGradient, registerKernel }} from '@tensorflow/tfjs-core';
+import {{
+  findBackendFactory, getGradient, getKernel, registerBackend, registerGradient, registerKernel,
+}} from '@tensorflow/tfjs-core';
 {base}
 {imports}
 {register}
@@ -200,13 +202,15 @@ const cpuHelpers = {
         aliases[alias ?? name] = name;
       }
       const from = {};
-      for (const [, names, module] of (await readFile(cpuShared, 'utf8')).matchAll(/export \{([^}]*)\} from '([^']+)'/g)) {
+      const reexports = (await readFile(cpuShared, 'utf8')).matchAll(/export \{([^}]*)\} from '([^']+)'/g);
+      for (const [, names, module] of reexports) {
         for (const name of names.split(',').map((n) => n.trim()).filter(Boolean)) from[name] = module;
       }
       const lines = args.path.split(',').map((alias) => {
         const name = aliases[alias];
         if (!name || !from[name]) throw new Error(`${alias}: not a CPU helper of ${webglShared}`);
-        return `export { ${name} as ${alias} } from '@tensorflow/tfjs-backend-cpu/dist/${from[name].replace('./', '')}.js';`;
+        const module = `@tensorflow/tfjs-backend-cpu/dist/${from[name].replace('./', '')}.js`;
+        return `export { ${name} as ${alias} } from '${module}';`;
       });
       return { contents: lines.join('\n') + '\n', resolveDir: cpuShared.replace(/[\\/][^\\/]*$/, '') };
     });
