@@ -105,6 +105,19 @@ for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.pr
 }
 </script>"""
 
+# A stand-in for Material's `document$` (instant navigation), as in test_runtime.py.
+DOCUMENT_SUBJECT = """<script>
+(() => {
+  const subscribers = [];
+  let last = null;
+  window.document$ = {
+    subscribe(fn) { subscribers.push(fn); if (last) fn(last); },
+    next(doc) { last = doc; for (const fn of subscribers) fn(doc); },
+  };
+  document.addEventListener('DOMContentLoaded', () => window.document$.next(document));
+})();
+</script>"""
+
 RUN_ALL = """
 const done = arguments[arguments.length - 1];
 (async () => {
@@ -124,6 +137,7 @@ def site(tmp_path_factory) -> Path:
                        site_name="bundle")
     dense = (site / "index.html").read_text()
     (site / "cpu.html").write_text(dense.replace("<head>", "<head>" + NO_WEBGL, 1))
+    (site / "instant.html").write_text(dense.replace("<head>", "<head>" + DOCUMENT_SUBJECT, 1))
     return site
 
 
@@ -203,3 +217,30 @@ def test_every_other_kernel_comes_with_load_all_kernels(site: Path, browser: Any
     assert out["before"] == "Kernel 'Cos' not registered for backend 'webgl'", out
     assert out["after"] == [1], out
     assert out["backend"] == "webgl"
+
+
+# The dense page, then the convolution page's body swapped in as instant navigation does.
+NAVIGATE = """
+const done = arguments[arguments.length - 1];
+const conv = () => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/tf-conv.js'));
+(async () => {
+  await window.mlpages.ready;
+  const before = conv();
+  const html = await (await fetch('conv/')).text();
+  const next = new DOMParser().parseFromString(html, 'text/html');
+  document.body.replaceWith(document.importNode(next.body, true));
+  window.document$.next(document);
+  await window.mlpages.ready;
+  const results = await window.mlpages.runAll();
+  return {before, after: conv(), statuses: results.map((r) => r.status + (r.error ? ': ' + r.error : ''))};
+})().then(done, (e) => done({error: String(e && e.stack || e)}));
+"""
+
+
+def test_instant_navigation_to_a_convolution_page_loads_its_kernels(site: Path, browser: Any) -> None:
+    with serving(site) as url:
+        browser.get(url + "instant.html")
+        out = browser.execute_async_script(NAVIGATE)
+    assert "error" not in out, out
+    assert out["before"] is False and out["after"] is True, out
+    assert out["statuses"] and set(out["statuses"]) == {"ok"}, out
