@@ -1,7 +1,8 @@
 """The kernel census: which TF.js kernels mlpages' pages run, and whether the bundle has them.
 
 runtime/vendor/tf.fesm.min.js registers only the kernels listed in tools/vendor.py
-(``KERNELS``). This tool builds one small case per thing a model block accepts -- every layer
+(``KERNELS``; ``CONV_KERNELS`` come with tf-conv.js to a page with a convolution cell or a
+layer in ``CONV_LAYERS``). This tool builds one small case per thing a model block accepts -- every layer
 type (with its spatial options), activation, loss (with the 'accuracy' metric and validation
 data), optimizer and initializer of the NumPy engine's registries -- plus the runtime's own ops
 (the convolution cell, the decision boundary's predict), and runs each one (build, fit two
