@@ -39,8 +39,10 @@ lint: dev
 bench: dev browser
 	$(PY) bench/run.py
 
+# build/ goes too: setuptools would carry the vendor chunks of an earlier bundle (their names
+# hash their content) from build/lib into the wheel.
 dist: dev
-	rm -rf dist
+	rm -rf dist build
 	$(PY) -m build --wheel --outdir dist .
 
 browser: $(STAMPS)/browser
@@ -64,7 +66,8 @@ $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-$(STAMPS)/vendor: $(STAMPS)/node tools/vendor.py | $(STAMPS)
+# TF.js (esbuild chunks), uPlot and their notices, from the pinned npm packages.
+$(STAMPS)/vendor: $(STAMPS)/node package-lock.json tools/vendor.py | $(STAMPS)
 	$(PYTHON) tools/vendor.py
 	touch $@
 

@@ -15,7 +15,7 @@ import { checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from
 import { onReaderData, readerNote } from './readerdata.js';
 import { stopped } from './result.js';
 import { Runner } from './runner.js';
-import { tf } from './tfjs.js';
+import { loadAllKernels, tf } from './tfjs.js';
 import { mark, note } from './ui.js';
 
 /**
@@ -234,8 +234,10 @@ export function mountTfjs(live, spec, ctx) {
     const touched = new Set();
     const before = variableNames();
     const print = (/** @type {unknown[]} */ ...args) => emit(args.map(printed).join(' '));
+    // The author's code may call any op: TF.js's whole API, on the page's one tfjs-core.
+    const full = await loadAllKernels();
     const tfFrame = Object.freeze({
-      ...tf,
+      ...full,
       async nextFrame() {
         await tf.nextFrame();
         if (runner.shouldStop()) throw new StopSignal();

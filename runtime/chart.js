@@ -1,7 +1,7 @@
 // Live training chart (uPlot): loss curves on the left scale, accuracies on a 0..1 right
 // scale; the width follows the container.
 
-import uPlot from './vendor/uPlot.esm.js';
+import uPlot from './vendor/uPlot.esm.min.js';
 import { CHART, CSS } from './constants.js';
 import { isAccuracyKey, orderKeys } from './compare.js';
 import { h } from './dom.js';

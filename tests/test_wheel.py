@@ -30,9 +30,14 @@ def test_wheel_installs_builds_and_verifies(tmp_path):
     run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(ROOT)])
     wheel = next((tmp_path / "dist").glob("mlpages-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
+    # Every built vendor file: TF.js's entry, its chunks (loaded on demand), uPlot, notices.
+    vendor = sorted(f"mlpages/runtime/vendor/{p.name}" for p in (ROOT / "runtime" / "vendor").iterdir()
+                    if p.suffix in (".js", ".css", ".txt"))
+    assert "mlpages/runtime/vendor/tf-cpu.js" in vendor and any("/chunk-" in n for n in vendor), vendor
     for needed in ("mlpages/runtime/mlpages.js", "mlpages/runtime/vendor/tf.fesm.min.js",
-                   "mlpages/runtime/vendor/uPlot.esm.js", "mlpages/runtime/vendor/THIRD_PARTY_NOTICES.txt",
-                   "mlpages/engine/model.py", "mlpages/py.typed"):
+                   "mlpages/runtime/vendor/uPlot.esm.min.js",
+                   "mlpages/runtime/vendor/THIRD_PARTY_NOTICES.txt",
+                   "mlpages/engine/model.py", "mlpages/py.typed", *vendor):
         assert needed in names, needed
 
     venv = tmp_path / "venv"

@@ -34,6 +34,7 @@ import * as tf from './tf.fesm.min.js';
 const tensor = (a) => tf.tensor(a.data, a.shape, 'float32');
 
 window.saveModel = async (r) => {
+  await tf.loadAllKernels();
   await tf.setBackend('cpu');
   await tf.ready();
   const model = tf.sequential();

@@ -2,7 +2,8 @@
 
 Each vector file lists cases: a model (TF.js layer factories and configs), its initial
 weights, a compile step, training data, a fit and an input to predict. This tool runs every
-case with the vendored TensorFlow.js (runtime/vendor/tf.fesm.min.js) in headless Chromium,
+case with the vendored TensorFlow.js (runtime/vendor/tf.fesm.min.js, with every kernel of
+both backends loaded: ``tf.loadAllKernels()``) in headless Chromium,
 once per variant -- ``webgl`` (TF.js defaults), ``webgl_unpacked`` (``WEBGL_PACK`` off
 before the backend starts) and ``cpu`` -- and stores what TF.js computed under each case's
 ``results``. The engine tests (tests/engine/test_engine_vectors.py and
@@ -11,6 +12,7 @@ test_engine_conv_vectors.py) compare the NumPy engine with those values.
     .venv/bin/python tools/tfjs_vectors.py tests/engine/vectors/tfjs-4.22-dense.json          # rewrite
     .venv/bin/python tools/tfjs_vectors.py tests/engine/vectors/tfjs-4.22-dense.json --check  # compare
     .venv/bin/python tools/tfjs_vectors.py FILE --case forward-relu --case momentum-mse --check
+    .venv/bin/python tools/tfjs_vectors.py FILE --check --bundle   # only the bundle's kernels
 
 A new case is added by writing its inputs (no ``results``) into a file and running the tool
 on it; a case without ``weights`` gets its initial weights drawn once by TF.js's own
@@ -40,7 +42,8 @@ from mlpages.verify.server import serve_background
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TFJS = ROOT / "runtime" / "vendor" / "tf.fesm.min.js"
+VENDOR = ROOT / "runtime" / "vendor"
+TFJS = VENDOR / "tf.fesm.min.js"
 VARIANTS = ("webgl", "webgl_unpacked", "cpu")
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -91,8 +94,16 @@ async function runCase(c) {
   return result;
 }
 
-window.runCases = async (variant, cases) => {
+// `bundle`: only the kernels a page gets (the entry's, the convolution chunk's, the CPU
+// backend's) instead of every kernel.
+window.runCases = async (variant, cases, bundle) => {
   if (variant === 'webgl_unpacked') tf.env().set('WEBGL_PACK', false);
+  if (bundle) {
+    await tf.loadConvKernels();
+    if (variant === 'cpu') await tf.loadCpuBackend();
+  } else {
+    await tf.loadAllKernels();
+  }
   await tf.setBackend(variant === 'cpu' ? 'cpu' : 'webgl');
   await tf.ready();
   const out = {};
@@ -100,6 +111,7 @@ window.runCases = async (variant, cases) => {
   return { backend: tf.getBackend(), version: tf.version.tfjs, results: out };
 };
 window.initialWeights = async (cases) => {
+  await tf.loadAllKernels();
   await tf.setBackend('cpu');
   await tf.ready();
   const out = {};
@@ -128,11 +140,12 @@ wait().then((v) => done(JSON.stringify(v)), (e) => done(JSON.stringify({error: S
 @contextlib.contextmanager
 def tfjs_page(page: str) -> Iterator[tuple[Any, str]]:
     """``(driver, url)``: headless Chromium and the URL of ``page`` served next to the
-    vendored TF.js on 127.0.0.1, both closed on exit."""
+    vendored TF.js modules (every file of runtime/vendor/) on 127.0.0.1, both closed on exit."""
     if not TFJS.is_file():
         raise SystemExit(f"{TFJS.relative_to(ROOT)} is missing: run `make dev` first")
     with tempfile.TemporaryDirectory(prefix="mlpages-tfjs-") as tmp:
-        shutil.copy(TFJS, Path(tmp) / TFJS.name)
+        for path in VENDOR.glob("*.js"):
+            shutil.copy(path, Path(tmp) / path.name)
         (Path(tmp) / "index.html").write_text(page, encoding="utf-8")
         url, stop = serve_background(tmp)
         driver = make_driver()
@@ -161,18 +174,20 @@ def inputs(case: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in case.items() if key != "results"}
 
 
-def run_variant(driver: Any, url: str, variant: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+def run_variant(driver: Any, url: str, variant: str, cases: list[dict[str, Any]],
+                bundle: bool = False) -> dict[str, Any]:
     """Every case on a freshly loaded page (flags must be set before the backend starts)."""
     driver.get(url)
-    out = call(driver, "runCases", variant, [inputs(c) for c in cases])
+    out = call(driver, "runCases", variant, [inputs(c) for c in cases], bundle)
     backend = "cpu" if variant == "cpu" else "webgl"
     if out["backend"] != backend:
         raise RuntimeError(f"{variant}: the page ran on {out['backend']}, not {backend} (no WebGL?)")
     return out
 
 
-def compute(cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """``{case name: {variant: result}}`` from TF.js in headless Chromium."""
+def compute(cases: list[dict[str, Any]], bundle: bool = False) -> dict[str, dict[str, Any]]:
+    """``{case name: {variant: result}}`` from TF.js in headless Chromium (``bundle``: with
+    only the kernels a page gets, not every kernel)."""
     results: dict[str, dict[str, Any]] = {c["name"]: {} for c in cases}
     with tfjs_page(PAGE) as (driver, url):
         draw = [c for c in cases if "weights" not in c]
@@ -185,7 +200,7 @@ def compute(cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                 case["weights"] = drawn[case["name"]]
             print(f"drew the initial weights of {len(draw)} cases", file=sys.stderr)
         for variant in VARIANTS:
-            out = run_variant(driver, url, variant, cases)
+            out = run_variant(driver, url, variant, cases, bundle)
             print(f"{variant}: {len(cases)} cases on TF.js {out['version']} ({out['backend']})",
                   file=sys.stderr)
             for name, result in out["results"].items():
@@ -244,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", type=Path, help="a vector file (JSON with a 'cases' list)")
     parser.add_argument("--case", action="append", default=[], help="only this case (repeatable)")
+    parser.add_argument("--bundle", action="store_true",
+                        help="with only the kernels a page gets (tools/vendor.py's lists), with --check")
     parser.add_argument("--check", action="store_true",
                         help="compare with the stored results instead of writing them")
     args = parser.parse_args(argv)
@@ -252,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.case) - {c["name"] for c in cases}
     if unknown:
         parser.error(f"no case {', '.join(sorted(unknown))} in {args.file}")
-    fresh = compute(cases)
+    if args.bundle and not args.check:
+        parser.error("--bundle only checks (the stored values come from every kernel)")
+    fresh = compute(cases, args.bundle)
     if args.check:
         problems: list[str] = []
         largest = 0.0
