@@ -1,11 +1,6 @@
-// The registry of cell kinds: one view module per kind, no if-chains on kind names.
-
-import { mountConvolution } from './cell-convolution.js';
-import { mountDataset } from './cell-dataset.js';
-import { mountModel } from './cell-model.js';
-import { mountPredict } from './cell-predict.js';
-import { mountTfjs } from './cell-tfjs.js';
-import { mountTrain } from './cell-train.js';
+// The registry of cell kinds: one view module per kind, no if-chains on kind names. A
+// kind's module is loaded when a page first has a cell of that kind, so a page downloads
+// the views it shows and no others.
 
 /**
  * @typedef {import('./result.js').Result} Result
@@ -25,12 +20,44 @@ import { mountTrain } from './cell-train.js';
  * @typedef {(live: HTMLElement, spec: any, ctx: CellContext) => CellView} Mount
  */
 
-/** @type {Readonly<Record<string, Mount>>} */
-export const CELL_KINDS = Object.freeze({
-  dataset: mountDataset,
-  model: mountModel,
-  train: mountTrain,
-  predict: mountPredict,
-  convolution: mountConvolution,
-  tfjs: mountTfjs,
+/** @type {Readonly<Record<string, () => Promise<Mount>>>} */
+const LOADERS = Object.freeze({
+  dataset: () => import('./cell-dataset.js').then((m) => m.mountDataset),
+  model: () => import('./cell-model.js').then((m) => m.mountModel),
+  train: () => import('./cell-train.js').then((m) => m.mountTrain),
+  predict: () => import('./cell-predict.js').then((m) => m.mountPredict),
+  convolution: () => import('./cell-convolution.js').then((m) => m.mountConvolution),
+  tfjs: () => import('./cell-tfjs.js').then((m) => m.mountTfjs),
 });
+
+/** @type {Map<string, Mount>} the view of each kind loaded so far */
+const loaded = new Map();
+
+/**
+ * @param {string} kind
+ * @returns {boolean} whether `kind` is a cell kind this runtime has a view for
+ */
+export function isCellKind(kind) {
+  return Object.prototype.hasOwnProperty.call(LOADERS, kind);
+}
+
+/**
+ * Load the views of `kinds` (unknown kinds are left to the page to report).
+ * @param {Iterable<string>} kinds
+ * @returns {Promise<void>}
+ */
+export async function loadKinds(kinds) {
+  const wanted = Array.from(new Set(kinds)).filter((k) => isCellKind(k) && !loaded.has(k));
+  await Promise.all(wanted.map(async (k) => loaded.set(k, await LOADERS[k]())));
+}
+
+/**
+ * The view of a loaded kind.
+ * @param {string} kind
+ * @returns {Mount}
+ */
+export function mountOf(kind) {
+  const mount = loaded.get(kind);
+  if (!mount) throw new Error(`the view of cell kind '${kind}' is not loaded`);
+  return mount;
+}

@@ -2,7 +2,7 @@
 // one at a time, keep the latest result per cell, dispose everything on navigation.
 
 import { ArrayFiles, fileArrays } from './arrayfiles.js';
-import { CELL_KINDS } from './cells.js';
+import { isCellKind, loadKinds, mountOf } from './cells.js';
 import { decodeNumbers } from './compare.js';
 import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
@@ -41,7 +41,7 @@ function readSpec(el) {
   const spec = decodeNumbers(unwrapSpec(JSON.parse(script.textContent ?? '')));
   if (spec.schema !== SCHEMA) throw new Error(`spec schema ${spec.schema}, this runtime reads ${SCHEMA}`);
   if (spec.kind !== el.getAttribute('data-mlpages-kind')) throw new Error('spec kind differs from the cell');
-  if (!CELL_KINDS[spec.kind]) throw new Error(`unknown cell kind '${spec.kind}'`);
+  if (!isCellKind(spec.kind)) throw new Error(`unknown cell kind '${spec.kind}'`);
   return spec;
 }
 
@@ -169,6 +169,15 @@ async function loadArrays(parsed, files) {
  */
 const atOrAfter = (from, el) => el === from || Boolean(from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
 
+/**
+ * The cell kinds of parsed cells (those whose spec could be read).
+ * @param {[Element, any][]} parsed
+ * @returns {string[]}
+ */
+function kindsOf(parsed) {
+  return parsed.flatMap(([, spec]) => (spec instanceof Error ? [] : [spec.kind]));
+}
+
 export class Page {
   /**
    * @param {[Element, any][]} parsed the page's cells, in page order, with their specs
@@ -253,7 +262,7 @@ export class Page {
     if (failures.has(spec.id)) return brokenView(el, failures.get(spec.id) ?? '', this.env);
     try {
       const live = liveElement(el);
-      const view = CELL_KINDS[spec.kind](live, spec, this.ctx);
+      const view = mountOf(spec.kind)(live, spec, this.ctx);
       // The live view shows the reference beside the browser's values: the build's
       // reference-only table is for readers without JavaScript.
       el.classList.add(CSS.mounted);
@@ -330,7 +339,7 @@ export class Page {
       ...this.order.filter((v) => !ids.has(v.id)).map((v) => /** @type {[Element, any]} */ ([/** @type {Element} */ (this.elements.get(v.id)), this.specs.get(v.id)])),
       ...parsed,
     ];
-    const failures = await loadArrays(all, this.files);
+    const [failures] = await Promise.all([loadArrays(all, this.files), loadKinds(kindsOf(parsed))]);
 
     // Stop the run of a cell being reset; runs queued before now of those cells are skipped.
     const epoch = ++this.epoch;
@@ -516,6 +525,8 @@ export async function createPage(root, options = {}) {
   // Array files are relative to the page's URL; under Material's instant navigation that is
   // the new page's by the time the document is swapped in.
   const files = new ArrayFiles(document.baseURI);
-  const [backend, failures] = await Promise.all([startBackend(), loadArrays(parsed, files)]);
+  const [backend, failures] = await Promise.all([
+    startBackend(), loadArrays(parsed, files), loadKinds(kindsOf(parsed)),
+  ]);
   return new Page(parsed, backend, failures, root, { ...options, files });
 }
