@@ -77,14 +77,17 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         page.cache.put(key, references)
     classes = trained_on.classes if trained_on is not None else None
     normalized = source is not None and source.normalize.get("method", "none") != "none"
-    live = live_input(data, model, source, raw) if data.get("input") is not None else None
+    # The reader's inputs and the examples are in raw units, normalized as the model's
+    # training data was (the dataset the page's runtime reads, `spec.dataset`).
+    norm = trained_on if trained_on is not None else source
+    live = live_input(data, model, norm, raw) if data.get("input") is not None else None
     examples = None
     if data.get("examples") is not None:
         if banded:
             raise BlockError("'examples' need an exact reference, which a model trained with dropout "
                              "without a seed has not; give the dropout layer a seed", key="examples")
         examples = example_rows(data["examples"], model.input_shape)
-        ex_x = source.prepared.apply(examples) if source is not None else examples
+        ex_x = norm.prepared.apply(examples) if norm is not None else examples
         ex_key = digest("predict-examples", chain.key, ex_x)
         ex_refs = page.cache.get(ex_key, functools.partial(
             refcheck.predict, shape=(len(ex_x), *model.sample_shape), labelled=False, banded=False))
