@@ -10,16 +10,18 @@
 //    straight stroke) is scaled by its other side alone.
 // 3. The box's centre goes to the image's centre: the generator places a glyph at a random
 //    top (0–1) and left (0–3), which centres it there on average.
-// 4. The strokes are drawn again with a pen `PEN` pixels wide (the font's stroke is one
-//    pixel, or two in the thickened half of the images) and each pixel's grey level is the
-//    fraction of it the pen covers (SUB × SUB samples a pixel), times `INK`.
+// 4. The strokes are drawn again with a pen `DRAW.pen` = 1.2 pixels wide (the font's stroke
+//    is one pixel, or two in the thickened half of the images) and each pixel's grey level
+//    is the fraction of it the pen covers (`DRAW.sub`² samples a pixel) times `DRAW.ink` =
+//    1.5, capped at 1: a pixel the pen covers by two thirds is full ink, as the font's
+//    crisp pixels are, and a pixel it grazes stays faint.
 // 5. Values are clipped to [0, 1] and rounded to whole 1/255 steps, like the generator's.
 // The dataset's normalization is applied afterwards, by the caller, as for any raw input.
 
 import { h } from './dom.js';
 
 /** Stroke width in image pixels, ink level and samples per pixel side of the reduction. */
-export const DRAW = Object.freeze({ pen: 1.4, ink: 1, sub: 8, glyph: { width: 5, height: 7, cell: 8 } });
+export const DRAW = Object.freeze({ pen: 1.2, ink: 1.5, sub: 8, glyph: { width: 5, height: 7, cell: 8 } });
 
 /**
  * @typedef {{x: number, y: number}} Point

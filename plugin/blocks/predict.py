@@ -33,15 +33,19 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError("missing 'model' (the name of a model block above)", key="model")
     model = page.model(data["model"])
     tol = tolerance(data)
-    if ("x" in data) == ("dataset" in data):
-        raise BlockError("give exactly one of 'x' (inputs) or 'dataset' (with 'split: train|test')")
+    # With examples, a cell may predict them alone (an image model's inputs fit no 'x' rows).
+    examples_only = "x" not in data and "dataset" not in data and data.get("examples") is not None
+    if ("x" in data) == ("dataset" in data) and not examples_only:
+        raise BlockError("give exactly one of 'x' (inputs) or 'dataset' (with 'split: train|test'), "
+                         "or 'examples' alone")
     y = None
     trained_on = model.last_dataset
     split: str | None = None
-    if "x" in data:
+    if "x" in data or examples_only:
         if "split" in data:
             raise BlockError("'split' only applies with 'dataset'", key="split")
-        raw = np.asarray(matrix(data["x"], "x"), dtype=np.float32)
+        raw = (example_rows(data["examples"], model.input_shape) if examples_only
+               else np.asarray(matrix(data["x"], "x"), dtype=np.float32))
         x = trained_on.prepared.apply(raw) if trained_on is not None else raw
         source = trained_on  # whose statistics normalize the rows
     else:
@@ -113,6 +117,9 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         spec["examples"] = array_json(examples)
     code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(),
                               source.name if source is not None else None, normalized, split)
+    if raw.ndim > 2 and split is None:  # images written as examples
+        code = (f"const prediction = {jsgen.identifier(model.name)}.predict(tf.tensor("
+                f"{jsgen.literal(raw.tolist())}));\nprediction.print();")
     classifier = model.loss in CLASSIFICATION_LOSSES
     return spec, render(spec, code, classifier)
 
@@ -253,7 +260,7 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     classes = spec["classes"]
     rows = []
     for i in range(min(len(raw), 20)):
-        row = [", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
+        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2 else ", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
         row.append(", ".join(fmt(v, 5) for v in out[i]))
         if classifier:
             row.append(label(out[i], classes))
