@@ -260,7 +260,8 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     classes = spec["classes"]
     rows = []
     for i in range(min(len(raw), 20)):
-        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2 else ", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
+        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2
+               else ", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
         row.append(", ".join(fmt(v, 5) for v in out[i]))
         if classifier:
             row.append(label(out[i], classes))
@@ -275,7 +276,8 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
         extra += (f'<p class="mlpages-note mlpages-band">dropout without a seed: the model was trained '
                   f'on masks TF.js draws at random, so these outputs are checked within the band of '
                   f'{spec["band"]["runs"]} NumPy runs (median shown), not exactly</p>')
-    return code_block(code) + table(headers, rows, "mlpages-reference") + extra + _examples_html(spec, classifier)
+    return (code_block(code) + table(headers, rows, "mlpages-reference") + extra
+            + _examples_html(spec, classifier))
 
 
 def _examples_html(spec: dict[str, Any], classifier: bool) -> str:
