@@ -3,11 +3,11 @@
 // generator draws its glyphs (plugin/data.py, docs/reference/authoring.md#live-input):
 //
 // 1. The strokes' points (the pen's centre line) give a bounding box.
-// 2. The box is scaled uniformly so that it fits the font's glyph area less one pen width:
-//    the generator draws a glyph 5 pixels wide and 7 tall in an 8×8 image, whose pixel
-//    centres span 4 × 6 pixels; so s = min(4 / box width, 6 / box height) for 8×8 (5/8 and
-//    7/8 of the image, less the pen, for other sizes). A box of no width or height (a
-//    straight stroke) is scaled by its other side alone.
+// 2. The box is scaled uniformly so that it fits the font's glyph area less one pen width
+//    (the pen's edges then touch the glyph area's): the generator draws a glyph 5 pixels wide
+//    and 7 tall in an 8×8 image, so s = min((5 − pen) / box width, (7 − pen) / box height)
+//    for 8×8 (5/8 and 7/8 of the image, less the pen, for other sizes). A box of no width or
+//    height (a straight stroke) is scaled by its other side alone.
 // 3. The box's centre goes to the image's centre: the generator places a glyph at a random
 //    top (0–1) and left (0–3), which centres it there on average.
 // 4. The strokes are drawn again with a pen `DRAW.pen` = 1.2 pixels wide (the font's stroke
