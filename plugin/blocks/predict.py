@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -159,8 +160,10 @@ def live_input(data: dict[str, Any], model: Any, source: Any, raw: np.ndarray) -
         low, high = [float(v) for v in values.min(axis=0)], [float(v) for v in values.max(axis=0)]
     if wanted == "colour":
         low, high = [0.0] * 3, [255.0] * 3
-    return {"input": wanted, "features": features, "min": [_short(v) for v in low],
-            "max": [_short(v) for v in high]}
+    spans = [h - lo for lo, h in zip(low, high, strict=True)]
+    return {"input": wanted, "features": features,
+            "min": [_short(v, d) for v, d in zip(low, spans, strict=True)],
+            "max": [_short(v, d) for v, d in zip(high, spans, strict=True)]}
 
 
 def _raw_values(source: Any, raw: np.ndarray) -> np.ndarray:
@@ -178,9 +181,12 @@ def _raw_values(source: Any, raw: np.ndarray) -> np.ndarray:
     return x
 
 
-def _short(value: float) -> float:
-    """A range end rounded to 6 significant digits (undoing normalization leaves float dust)."""
-    return float(f"{value:.6g}")
+def _short(value: float, span: float) -> float:
+    """A range end rounded to a millionth of the range's span (undoing normalization in
+    float32 leaves dust: 1.2e-07 for 0)."""
+    if span <= 0 or not math.isfinite(span):
+        return float(f"{value:.6g}")
+    return round(value, max(0, 6 - math.floor(math.log10(span)))) + 0.0
 
 
 def example_rows(value: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -190,24 +196,36 @@ def example_rows(value: Any, shape: tuple[int, ...]) -> np.ndarray:
         raise BlockError("'examples' must be a non-empty list of inputs in raw units, e.g. "
                          "[[5.1, 3.5], [6.2, 2.9]]", key="examples")
     out = []
+    want = (f"an {shape[0]}x{shape[1]} grid of numbers" if len(shape) == 3
+            else f"a row of {shape[0]} numbers")
     for i, entry in enumerate(value):
+        leaves = _leaves(entry)
+        bad = next((v for v in leaves if isinstance(v, bool) or not isinstance(v, (int, float))), None)
+        if bad is not None or not leaves:
+            what = f"holds {bad!r}, which is not a number" if bad is not None else "is empty"
+            raise BlockError(f"'examples' entry {i + 1} {what}", key=("examples", i))
         try:
             arr = np.asarray(entry, dtype=np.float64)
-        except (TypeError, ValueError):
-            arr = None
-        if arr is not None and len(shape) == 3 and arr.shape == shape[:2] and shape[2] == 1:
+        except ValueError:  # ragged
+            raise BlockError(f"'examples' entry {i + 1} must be {want} (the model's input), got "
+                             "rows of different lengths", key=("examples", i)) from None
+        if len(shape) == 3 and arr.shape == shape[:2] and shape[2] == 1:
             arr = arr[..., None]
-        if arr is None or arr.dtype == object or arr.shape != shape:
-            got = list(arr.shape) if arr is not None and arr.dtype != object else "a ragged list"
-            want = f"{shape[0]}x{shape[1]} grid of numbers" if len(shape) == 3 else f"{shape[0]} numbers"
-            raise BlockError(f"'examples' entry {i + 1} must be a {want} (the model's input), got "
-                             f"{got}", key=("examples", i))
-        if any(isinstance(v, bool) for v in np.ravel(np.asarray(entry, dtype=object))) or not np.all(
-                np.isfinite(arr)) or np.any(np.abs(arr) > 3.4e38):
+        if arr.shape != shape:
+            raise BlockError(f"'examples' entry {i + 1} must be {want} (the model's input), got shape "
+                             f"{list(arr.shape)}", key=("examples", i))
+        if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > 3.4e38):
             raise BlockError(f"'examples' entry {i + 1} holds a value that is not a finite number",
                              key=("examples", i))
         out.append(arr)
     return np.asarray(out, dtype=np.float32)
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The non-list values of nested lists, in order."""
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
 
 
 def _banded_reference(
