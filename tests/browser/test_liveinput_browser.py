@@ -265,7 +265,8 @@ def test_number_fields_and_the_boundary_pointer_predict(browser: Any, url: str) 
     assert first["fields"] == [0.4, 0.4] and first["label"] in ("0", "1")
     # Typing a value predicts it.
     browser.execute_script(
-        "const f = document.getElementById(arguments[0]).querySelectorAll('.mlpages-live-field input[type=number]');"
+        "const f = document.getElementById(arguments[0])"
+        ".querySelectorAll('.mlpages-live-field input[type=number]');"
         "f[0].value = '-0.5'; f[1].value = '-0.5'; f[1].dispatchEvent(new Event('input', {bubbles: true}));",
         POINT_CELL)
     typed = changed(browser, POINT_CELL, first["updates"])
@@ -275,7 +276,8 @@ def test_number_fields_and_the_boundary_pointer_predict(browser: Any, url: str) 
     # Pointing at the plot: its top-right corner is class 1's blob (0.4, 0.4), far out.
     canvas = browser.execute_script(
         "const c = document.getElementById(arguments[0]).querySelector('.mlpages-live-boundary canvas');"
-        "const b = c.getBoundingClientRect(); return [b.left, b.top, b.width, b.height, !c.closest('[hidden]')];",
+        "const b = c.getBoundingClientRect();"
+        "return [b.left, b.top, b.width, b.height, !c.closest('[hidden]')];",
         POINT_CELL)
     left, top, width, height, visible = canvas
     assert visible and width > 100
@@ -283,7 +285,8 @@ def test_number_fields_and_the_boundary_pointer_predict(browser: Any, url: str) 
         before = state(browser, POINT_CELL)["updates"]
         browser.execute_script(
             "const c = document.getElementById(arguments[0]).querySelector('.mlpages-live-boundary canvas');"
-            "c.dispatchEvent(new PointerEvent('pointermove', {bubbles: true, clientX: arguments[1], clientY: arguments[2]}));",
+            "c.dispatchEvent(new PointerEvent('pointermove',"
+            " {bubbles: true, clientX: arguments[1], clientY: arguments[2]}));",
             POINT_CELL, left + fx * width, top + fy * height)
         now = changed(browser, POINT_CELL, before)
         assert now["label"] == expected, (fx, fy, now)
