@@ -15,6 +15,9 @@ import { outputKind } from './models.js';
 import { tf } from './tfjs.js';
 import { mark, note } from './ui.js';
 
+/** The browser's CSS namespace (CSS.supports); `CSS` here is the runtime's class names. */
+const CSS_API = globalThis.CSS;
+
 /** Milliseconds an input must stay unchanged before it is predicted. */
 export const LIVE_DEBOUNCE_MS = 60;
 /** Size of the drawing pad, CSS pixels. */
@@ -256,7 +259,9 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
           const fill = h('span', { class: `${LIVE_CSS.bar}-fill` });
           fill.style.width = `${Math.max(0, Math.min(1, prob)) * 100}%`;
           const rgb = CLASS_COLORS[i % CLASS_COLORS.length];
-          fill.style.background = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
+          // A colour classifier's classes are colour names: each bar in its own colour.
+          const named = kind === 'colour' && typeof CSS_API !== 'undefined' && CSS_API.supports('color', name);
+          fill.style.background = named ? name : `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
           return h(
             'div',
             { class: LIVE_CSS.bar, 'data-mlpages-class': name, 'data-top': name === p.label ? 'true' : 'false' },
