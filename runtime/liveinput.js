@@ -406,9 +406,20 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
         root.append(panel, h('p', { class: CSS.note }, 'Point at the plot (or tap it) to predict that point.'));
         boundary = createBoundary(panel, { train: datasetSpec, test: datasetSpec.test, kind: outputKind(modelSpec) });
         const b = boundary;
+        // A ring where the reader points (hidden again when a field is typed in).
+        const marker = h('span', { class: 'mlpages-live-marker', hidden: true });
+        panel.append(marker);
+        list.addEventListener('input', () => {
+          marker.hidden = true;
+        });
         /** @param {PointerEvent} e */
         const point = (e) => {
           const raw = denormalizeInput(b.valueAt(e.clientX, e.clientY), datasetSpec.normalize);
+          const box = b.canvas.getBoundingClientRect();
+          const home = panel.getBoundingClientRect();
+          marker.style.left = `${e.clientX - home.left}px`;
+          marker.style.top = `${e.clientY - home.top}px`;
+          marker.hidden = !(e.clientX >= box.left && e.clientX <= box.right && e.clientY >= box.top && e.clientY <= box.bottom);
           showInput?.(raw);
           schedule();
         };
