@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from conftest import serving
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 from sitebuild import ROOT, build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-liveinput")]
@@ -322,6 +324,22 @@ def test_drawn_digits_are_read_by_the_demo_cnn(browser: Any, url: str) -> None:
         "return Array.from(document.getElementById(arguments[0]).querySelectorAll("
         "'tr[data-mlpages-example] td:last-child'), (td) => td.textContent)", DIGIT_CELL)
     assert marks == ["✓ match", "✓ match"]
+
+    # A real mouse (WebDriver's input actions, not synthetic events): Clear, then a 7.
+    pad = browser.find_element(By.CSS_SELECTOR, f"#{DIGIT_CELL} canvas.mlpages-drawpad")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)
+    clear = browser.find_element(By.CSS_SELECTOR, f"#{DIGIT_CELL} .mlpages-drawpad-box button")
+    browser.execute_script("arguments[0].click()", clear)
+    before = state(browser, DIGIT_CELL)["updates"]
+    stroke = DIGIT_STROKES[7][0]
+    chain = ActionChains(browser, duration=10).move_to_element_with_offset(
+        pad, int(stroke[0][0] - 100), int(stroke[0][1] - 100)).click_and_hold()
+    for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
+        chain.move_by_offset(int(x1 - x0), int(y1 - y0))
+    chain.release().perform()
+    time.sleep(0.15)
+    changed(browser, DIGIT_CELL, before)
+    assert state(browser, DIGIT_CELL)["label"] == "7"
 
 
 def test_predict_input_refuses_a_wrong_input_and_a_cell_without_input(browser: Any, url: str) -> None:
