@@ -337,9 +337,18 @@ def test_drawn_digits_are_read_by_the_demo_cnn(browser: Any, url: str) -> None:
     for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
         chain.move_by_offset(int(x1 - x0), int(y1 - y0))
     chain.release().perform()
-    time.sleep(0.15)
     changed(browser, DIGIT_CELL, before)
-    assert state(browser, DIGIT_CELL)["label"] == "7"
+    deadline = time.time() + 10  # the stroke's prediction, after any the Clear led to
+    while state(browser, DIGIT_CELL)["label"] != "7" and time.time() < deadline:
+        time.sleep(0.05)
+    final = state(browser, DIGIT_CELL)
+    assert final["label"] == "7", final
+    strokes = browser.execute_script(
+        "const c = document.querySelector(arguments[0]);"
+        "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        "let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n;",
+        f"#{DIGIT_CELL} canvas.mlpages-drawpad")
+    assert strokes > 100  # the mouse's stroke is on the pad
 
 
 def test_predict_input_refuses_a_wrong_input_and_a_cell_without_input(browser: Any, url: str) -> None:
