@@ -1,4 +1,5 @@
-"""Print every benchmark table: `make bench` (or `python bench/run.py [build|browser|cnn|size|verify|knobs]`).
+"""Print every benchmark table: `make bench`
+(or `python bench/run.py [build|browser|cnn|size|verify|knobs|liveinput]`).
 
 Figures are from one run on this machine; compare ratios, not absolute times.
 """
@@ -14,6 +15,7 @@ import browser_bench  # noqa: E402
 import build_bench  # noqa: E402
 import cnn_bench  # noqa: E402
 import knobs_bench  # noqa: E402
+import liveinput_bench  # noqa: E402
 import size_bench  # noqa: E402
 import verify_bench  # noqa: E402
 
@@ -24,6 +26,8 @@ TABLES = {
     "size": ("(e) The CNN page's own bytes over the wire (gzip): HTML and array files", size_bench.run),
     "verify": ("(f) mlpages verify of a generated course: one browser vs two (--workers)", verify_bench.run),
     "knobs": ("(g) Knobs on the playground page: build, bytes, knob change to first epoch", knobs_bench.run),
+    "liveinput": ("(h) Live input: a change of the reader's input to the prediction shown, WebGL",
+                  liveinput_bench.run),
 }
 
 

@@ -186,6 +186,38 @@ def _digits(
     return (np.round(np.clip(x, 0.0, 1.0) * 255) / 255)[..., None], y
 
 
+# Named colours and their centres in 0-255 RGB (the `colours` generator's classes, in this order).
+COLOUR_CENTRES: tuple[tuple[str, tuple[int, int, int]], ...] = (
+    ("red", (220, 30, 40)),
+    ("orange", (245, 140, 20)),
+    ("yellow", (245, 225, 40)),
+    ("green", (40, 170, 60)),
+    ("blue", (30, 80, 220)),
+    ("purple", (130, 50, 170)),
+    ("pink", (245, 130, 190)),
+    ("brown", (125, 75, 35)),
+    ("grey", (128, 128, 128)),
+)
+COLOUR_NAMES: tuple[str, ...] = tuple(name for name, _ in COLOUR_CENTRES)
+COLOUR_FEATURES: tuple[str, ...] = ("red", "green", "blue")
+
+
+def _colours(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """RGB colours (0-255, ``[n, 3]``) labelled with the nearest of the named colours of
+    :data:`COLOUR_CENTRES` (Euclidean distance in RGB): each row is a named colour's centre
+    plus uniform jitter of ±60 per channel, clipped to [0, 255] and rounded to whole values,
+    then labelled by the centre it lies nearest (so a label always names the closest colour).
+    The classes are balanced as ``n`` allows, in a seeded random order; ``noise`` (in channel
+    units) adds Gaussian noise to ``x`` after labelling. Labels one-hot ``[n, 9]``."""
+    centres = np.array([c for _, c in COLOUR_CENTRES], dtype=np.float64)
+    picks = rng.permutation(np.arange(n) % len(centres))
+    x = np.clip(np.round(centres[picks] + rng.uniform(-60.0, 60.0, size=(n, 3))), 0, 255)
+    nearest = np.argmin(((x[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
+    if noise > 0:
+        x = x + rng.normal(0.0, noise, size=x.shape)
+    return x, np.eye(len(centres))[nearest]
+
+
 _Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
 
 _GENERATORS: Mapping[str, _Generator] = MappingProxyType(
@@ -196,6 +228,7 @@ _GENERATORS: Mapping[str, _Generator] = MappingProxyType(
         "spiral": _spiral,
         "gauss": _gauss,
         "digits": _digits,
+        "colours": _colours,
     }
 )
 
@@ -215,6 +248,8 @@ def generate(
     ``digits``: ``x`` is ``[n, 8, 8, 1]`` in [0, 1] (digits from a small bitmap font with
     seeded shifts, stroke thickness, intensity and noise), ``y`` is ``[n, 10]`` one-hot,
     or ``[n, len(classes)]`` for the digits ``classes`` only (one-hot in their order).
+    ``colours``: ``x`` is ``[n, 3]`` RGB values 0-255 around nine named colours, ``y`` is
+    ``[n, 9]`` one-hot: the nearest named colour (:data:`COLOUR_NAMES`).
 
     Args:
         kind: one of :data:`GENERATORS`.

@@ -48,6 +48,7 @@ class DatasetInfo:
     classes: list[str] | None
     normalize: dict[str, Any]
     prepared: Any  # data.Prepared, for apply()
+    features: list[str] | None = None  # the feature names (columns of a 2-D x)
 
 
 @dataclass

@@ -17,6 +17,9 @@ import { tf } from './tfjs.js';
  * @property {(model: any) => void} draw  redraw now
  * @property {(model: any) => void} drawThrottled  redraw unless one happened very recently
  * @property {() => void} dispose
+ * @property {HTMLCanvasElement} canvas  the plot
+ * @property {(clientX: number, clientY: number) => [number, number]} valueAt  the input (in
+ *   the dataset's stored, normalized units) under a point of the viewport
  */
 
 /**
@@ -468,6 +471,13 @@ export function createBoundary(parent, data) {
     },
     dispose() {
       figure.remove();
+    },
+    canvas,
+    valueAt(clientX, clientY) {
+      const box = canvas.getBoundingClientRect();
+      const fx = (clientX - box.left) / (box.width || 1);
+      const fy = (clientY - box.top) / (box.height || 1);
+      return [lo[0] + fx * (hi[0] - lo[0]), hi[1] - fy * (hi[1] - lo[1])];
     },
   };
 }

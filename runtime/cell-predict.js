@@ -6,6 +6,7 @@ import { compareElements, compareValue, pickReference, toleranceOf, withinBand }
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
 import { outputKind, outputUnits } from './models.js';
+import { mountLiveInput } from './liveinput.js';
 import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
@@ -250,6 +251,11 @@ function predictView(live, spec, ctx, runner) {
 export function mountPredict(live, spec, ctx) {
   const runner = new Runner(spec, ctx);
   const { render } = predictView(live, spec, ctx, runner);
+  // Live input and the author's examples (liveinput.js), when the block asks for them.
+  const modelSpec = ctx.specOf(spec.model);
+  const liveInput = spec.live || spec.examples
+    ? mountLiveInput(live, spec, ctx, { classifier: modelSpec ? isClassifier(spec, modelSpec) : false })
+    : null;
   // A change of the reader's data resets the cell: the rows it predicts may have changed.
   const unsubscribe = ctx.readerData?.subscribe((cells) => {
     if (!cells.has(spec.id)) return;
@@ -283,12 +289,15 @@ export function mountPredict(live, spec, ctx) {
     async run() {
       const result = await runner.run(predict);
       render(result);
+      await liveInput?.refresh();
       return result;
     },
     dispose() {
       runner.stop();
       unsubscribe?.();
+      liveInput?.dispose();
     },
   };
+  if (liveInput) view.predictInput = liveInput.predictInput;
   return view;
 }

@@ -17,6 +17,8 @@
  * @property {() => void} queued  show that a run is waiting
  * @property {() => void} stop
  * @property {() => void} dispose
+ * @property {(raw: unknown, options?: {replay?: boolean}) => Promise<import('./liveinput.js').LivePrediction>} [predictInput]
+ *   a predict cell with live input or examples: predict one raw input
  * @typedef {(live: HTMLElement, spec: any, ctx: CellContext) => CellView} Mount
  */
 

@@ -116,6 +116,18 @@ function createRuntime() {
       if (!p) throw new Error('mlpages: this page has no cells');
       return p.run(id);
     },
+    /**
+     * A predict cell's prediction for one input in raw units (a row of feature values, a
+     * colour's [r, g, b], or an image as nested lists): `{label, class, confidence,
+     * probabilities, outputs, x, input, cell}` — what the cell's live input shows.
+     * @param {string} id  the predict cell's element id
+     * @param {unknown} raw
+     */
+    async predictInput(id, raw) {
+      const p = await current;
+      if (!p) throw new Error('mlpages: this page has no cells');
+      return p.predictInput(id, raw);
+    },
     /** @returns {Record<string, Result>} */
     get results() {
       return page ? page.results : {};

@@ -475,6 +475,24 @@ export class Page {
     return this.enqueue(view);
   }
 
+  /**
+   * A predict cell's prediction for one raw input, after the runs already queued (the
+   * model is brought into the state the cell predicts with first).
+   * @param {string} id
+   * @param {unknown} raw
+   * @returns {Promise<import('./liveinput.js').LivePrediction>}
+   */
+  predictInput(id, raw) {
+    const view = this.views.get(id);
+    const predict = view?.predictInput;
+    if (!view || !predict) {
+      return Promise.reject(new Error(`mlpages: no predict cell '${id}' with input or examples on this page`));
+    }
+    const task = this.queue.then(() => predict(raw, { replay: true }));
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
   /** @returns {Promise<Result[]>} */
   runAll() {
     return Promise.all(this.order.map((view) => this.enqueue(view)));

@@ -63,7 +63,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     info = DatasetInfo(
         name=name, id=page.cell_id(name), x=prepared.x_train, y=prepared.y_train,
         x_test=prepared.x_test, y_test=prepared.y_test, classes=classes,
-        normalize=prepared.normalize, prepared=prepared,
+        normalize=prepared.normalize, prepared=prepared, features=list(features),
     )
     page.datasets[name] = info
     spec = {
@@ -114,6 +114,8 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int) -> Load
                 except datalib.DataError as exc:
                     raise BlockError(str(exc), key="classes") from None
             x, y = datalib.generate(kind, n=n, noise=noise, seed=seed, classes=digits)
+            if kind == "colours":
+                return x, y, list(datalib.COLOUR_FEATURES), list(datalib.COLOUR_NAMES)
             features = ["x"] if x.shape[1] == 1 else [f"x{i + 1}" for i in range(x.shape[1])]
             names = [str(d) for d in (digits if digits is not None else datalib.DIGITS)]
             return x, y, features, names if kind == "digits" else None

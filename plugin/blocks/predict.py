@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,11 @@ from ..page import EPSILONS, PageState
 from .common import check_keys, choice, matrix, tolerance
 
 KIND = "predict"
-KEYS = ["name", "model", "x", "dataset", "split", "tolerance"]
+KEYS = ["name", "model", "x", "dataset", "split", "tolerance", "input", "examples"]
+# `input:` values: `live` picks the widget from the model and its data; the others ask for one.
+INPUTS = ["live", "numbers", "colour", "color", "draw"]
+# Feature names that make an input a colour (in this order, any case).
+COLOUR_NAMES = (("r", "g", "b"), ("red", "green", "blue"))
 CLASSIFICATION_LOSSES = ("binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy",
                          "categoricalHinge")
 
@@ -29,15 +34,19 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         raise BlockError("missing 'model' (the name of a model block above)", key="model")
     model = page.model(data["model"])
     tol = tolerance(data)
-    if ("x" in data) == ("dataset" in data):
-        raise BlockError("give exactly one of 'x' (inputs) or 'dataset' (with 'split: train|test')")
+    # With examples, a cell may predict them alone (an image model's inputs fit no 'x' rows).
+    examples_only = "x" not in data and "dataset" not in data and data.get("examples") is not None
+    if ("x" in data) == ("dataset" in data) and not examples_only:
+        raise BlockError("give exactly one of 'x' (inputs) or 'dataset' (with 'split: train|test'), "
+                         "or 'examples' alone")
     y = None
     trained_on = model.last_dataset
     split: str | None = None
-    if "x" in data:
+    if "x" in data or examples_only:
         if "split" in data:
             raise BlockError("'split' only applies with 'dataset'", key="split")
-        raw = np.asarray(matrix(data["x"], "x"), dtype=np.float32)
+        raw = (example_rows(data["examples"], model.input_shape) if examples_only
+               else np.asarray(matrix(data["x"], "x"), dtype=np.float32))
         x = trained_on.prepared.apply(raw) if trained_on is not None else raw
         source = trained_on  # whose statistics normalize the rows
     else:
@@ -73,6 +82,26 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         page.cache.put(key, references)
     classes = trained_on.classes if trained_on is not None else None
     normalized = source is not None and source.normalize.get("method", "none") != "none"
+    # The reader's inputs and the examples are in raw units, normalized as the model's
+    # training data was (the dataset the page's runtime reads, `spec.dataset`).
+    norm = trained_on if trained_on is not None else source
+    live = live_input(data, model, norm, raw) if data.get("input") is not None else None
+    examples = None
+    if data.get("examples") is not None:
+        if banded:
+            raise BlockError("'examples' need an exact reference, which a model trained with dropout "
+                             "without a seed has not; give the dropout layer a seed", key="examples")
+        examples = example_rows(data["examples"], model.input_shape)
+        ex_x = norm.prepared.apply(examples) if norm is not None else examples
+        ex_key = digest("predict-examples", chain.key, ex_x)
+        ex_refs = page.cache.get(ex_key, functools.partial(
+            refcheck.predict, shape=(len(ex_x), *model.sample_shape), labelled=False, banded=False))
+        if ex_refs is None:
+            ex_refs = [{"epsilon": eps, "predictions": array_json(chain.engine(eps).predict(ex_x))}
+                       for eps in EPSILONS.values()]
+            page.cache.put(ex_key, ex_refs)
+        by_eps = {r["epsilon"]: r["predictions"] for r in ex_refs}
+        references = [{**r, "examples": by_eps[r["epsilon"]]} for r in references]
     spec = {
         **spec_header(KIND, name, page.cell_id(name)),
         "model": model.id, "dataset": trained_on.id if trained_on is not None else None,
@@ -83,10 +112,120 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     }
     if banded:
         spec["band"] = {"reason": "dropout without a seed", "runs": BAND_RUNS, "widen": BAND_WIDEN}
+    if live is not None:
+        spec["live"] = live
+    if examples is not None:
+        spec["examples"] = array_json(examples)
     code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(),
                               source.name if source is not None else None, normalized, split)
+    if raw.ndim > 2 and split is None:  # images written as examples
+        code = (f"const prediction = {jsgen.identifier(model.name)}.predict(tf.tensor("
+                f"{jsgen.literal(raw.tolist())}));\nprediction.print();")
     classifier = model.loss in CLASSIFICATION_LOSSES
     return spec, render(spec, code, classifier)
+
+
+def live_input(data: dict[str, Any], model: Any, source: Any, raw: np.ndarray) -> dict[str, Any]:
+    """The spec's `live` entry: which widget (`numbers`, `colour` or `draw`), the feature
+    names, and each feature's range in raw units (of the data the model's inputs are
+    normalized with, else of the cell's own rows), for sliders and the drawing's values."""
+    wanted = choice(data, "input", INPUTS, None)
+    wanted = "colour" if wanted == "color" else wanted
+    shape = tuple(model.input_shape)
+    image = len(shape) == 3
+    if image and shape[2] != 1:
+        raise BlockError(f"'input' has no widget for images with {shape[2]} channels (drawing gives "
+                         "one grey channel)", key="input")
+    if len(shape) not in (1, 3):
+        raise BlockError(f"'input' has no widget for inputs of shape {list(shape)}", key="input")
+    features = list(source.features or []) if source is not None else []
+    if image or len(features) != shape[0]:
+        features = [] if image else [f"x{i + 1}" for i in range(shape[0])]
+    colour = tuple(f.lower() for f in features) in COLOUR_NAMES
+    if wanted == "live":
+        wanted = "draw" if image else "colour" if colour else "numbers"
+    if wanted == "draw" and not image:
+        raise BlockError(f"'input: draw' needs an image model (inputs [height, width, 1]); model "
+                         f"'{model.name}' takes {list(shape)}", key="input")
+    if wanted == "colour" and (image or shape[0] != 3):
+        raise BlockError(f"'input: colour' needs three inputs (red, green, blue 0-255); model "
+                         f"'{model.name}' takes {list(shape)}", key="input")
+    if wanted == "numbers" and image:
+        raise BlockError("'input: numbers' takes one value per feature; this model takes images "
+                         "(use input: draw)", key="input")
+    values = _raw_values(source, raw)
+    if image:
+        low, high = [float(values.min())], [float(values.max())]
+    else:
+        low, high = [float(v) for v in values.min(axis=0)], [float(v) for v in values.max(axis=0)]
+    if wanted == "colour":
+        low, high = [0.0] * 3, [255.0] * 3
+    spans = [h - lo for lo, h in zip(low, high, strict=True)]
+    return {"input": wanted, "features": features,
+            "min": [_short(v, d) for v, d in zip(low, spans, strict=True)],
+            "max": [_short(v, d) for v, d in zip(high, spans, strict=True)]}
+
+
+def _raw_values(source: Any, raw: np.ndarray) -> np.ndarray:
+    """The inputs in raw units: the source dataset's (both splits, normalization undone), or
+    the cell's own rows."""
+    if source is None:
+        return np.asarray(raw, dtype=np.float64)
+    parts = [source.x] + ([source.x_test] if source.x_test is not None and len(source.x_test) else [])
+    x = np.concatenate(parts).astype(np.float64)
+    stats = source.normalize
+    if stats.get("method") == "zscore":
+        return x * np.asarray(stats["std"]) + np.asarray(stats["mean"])
+    if stats.get("method") == "minmax":
+        return x * np.asarray(stats["range"]) + np.asarray(stats["min"])
+    return x
+
+
+def _short(value: float, span: float) -> float:
+    """A range end rounded to a millionth of the range's span (undoing normalization in
+    float32 leaves dust: 1.2e-07 for 0)."""
+    if span <= 0 or not math.isfinite(span):
+        return float(f"{value:.6g}")
+    return round(value, max(0, 6 - math.floor(math.log10(span)))) + 0.0
+
+
+def example_rows(value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """`examples:` as float32 inputs of the model's shape: rows of numbers, or images as
+    nested lists (`[height][width]`, or `[height][width][1]`)."""
+    if not isinstance(value, list) or not value:
+        raise BlockError("'examples' must be a non-empty list of inputs in raw units, e.g. "
+                         "[[5.1, 3.5], [6.2, 2.9]]", key="examples")
+    out = []
+    want = (f"an {shape[0]}x{shape[1]} grid of numbers" if len(shape) == 3
+            else f"a row of {shape[0]} numbers")
+    for i, entry in enumerate(value):
+        leaves = _leaves(entry)
+        bad = next((v for v in leaves if isinstance(v, bool) or not isinstance(v, (int, float))), None)
+        if bad is not None or not leaves:
+            what = f"holds {bad!r}, which is not a number" if bad is not None else "is empty"
+            raise BlockError(f"'examples' entry {i + 1} {what}", key=("examples", i))
+        try:
+            arr = np.asarray(entry, dtype=np.float64)
+        except ValueError:  # ragged
+            raise BlockError(f"'examples' entry {i + 1} must be {want} (the model's input), got "
+                             "rows of different lengths", key=("examples", i)) from None
+        if len(shape) == 3 and arr.shape == shape[:2] and shape[2] == 1:
+            arr = arr[..., None]
+        if arr.shape != shape:
+            raise BlockError(f"'examples' entry {i + 1} must be {want} (the model's input), got shape "
+                             f"{list(arr.shape)}", key=("examples", i))
+        if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > 3.4e38):
+            raise BlockError(f"'examples' entry {i + 1} holds a value that is not a finite number",
+                             key=("examples", i))
+        out.append(arr)
+    return np.asarray(out, dtype=np.float32)
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The non-list values of nested lists, in order."""
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
 
 
 def _banded_reference(
@@ -139,7 +278,8 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     classes = spec["classes"]
     rows = []
     for i in range(min(len(raw), 20)):
-        row = [", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
+        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2
+               else ", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
         row.append(", ".join(fmt(v, 5) for v in out[i]))
         if classifier:
             row.append(label(out[i], classes))
@@ -154,4 +294,31 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
         extra += (f'<p class="mlpages-note mlpages-band">dropout without a seed: the model was trained '
                   f'on masks TF.js draws at random, so these outputs are checked within the band of '
                   f'{spec["band"]["runs"]} NumPy runs (median shown), not exactly</p>')
-    return code_block(code) + table(headers, rows, "mlpages-reference") + extra
+    return (code_block(code) + table(headers, rows, "mlpages-reference") + extra
+            + _examples_html(spec, classifier))
+
+
+def _examples_html(spec: dict[str, Any], classifier: bool) -> str:
+    """The author's example inputs and their NumPy reference outputs (the page checks its own
+    predictions of them against these), and what the live input offers."""
+    parts = []
+    if spec.get("live"):
+        what = {"numbers": "a value per feature", "colour": "a colour picker",
+                "draw": "a drawing pad"}[spec["live"]["input"]]
+        parts.append(f'<p class="mlpages-note mlpages-live-input-static">With JavaScript, this cell takes '
+                     f'your own input ({what}) and predicts it as you change it.</p>')
+    if spec.get("examples"):
+        ex = np.asarray(spec["examples"]["data"], dtype=np.float64).reshape(spec["examples"]["shape"])
+        ref = spec["references"][0]["examples"]
+        out = np.asarray(ref["data"], dtype=np.float64).reshape(ref["shape"])
+        rows = []
+        for i in range(len(ex)):
+            shown = (f"{ex.shape[1]}×{ex.shape[2]} image" if ex.ndim == 4
+                     else ", ".join(fmt(v, 4) for v in ex[i]))
+            row = [shown, ", ".join(fmt(v, 5) for v in out[i])]
+            if classifier:
+                row.append(label(out[i], spec["classes"]))
+            rows.append(row)
+        headers = ["example", "NumPy reference output"] + (["label"] if classifier else [])
+        parts.append(table(headers, rows, "mlpages-reference mlpages-examples-reference"))
+    return "".join(parts)

@@ -402,6 +402,11 @@ def _compare_predict(
                           spec, datasets, "index", shape)
     else:
         checker.array("predictions", result.get("predictions"), ref.get("predictions") or {})
+    if isinstance(ref.get("examples"), Mapping):  # the author's examples, through predictInput()
+        if result.get("examplesError") is not None:
+            checker.fail("examples", f"predictInput() failed: {result['examplesError']}", "error")
+        else:
+            checker.array("examples", result.get("examples"), ref["examples"])
     if ref.get("accuracy") is not None:
         if result.get("accuracy") is None:
             checker.fail("accuracy", "missing in the browser's result", "mismatch")

@@ -36,6 +36,7 @@ from .discover import (
     load_array_files,
     parse_cells,
 )
+from .examples import EXAMPLES_STEP, attach_examples, example_inputs
 from .knobs import (
     DEFAULT_SAMPLE,
     Panel,
@@ -62,9 +63,24 @@ const setKnobs = () => typeof api.setKnobs === "function"
   ? Promise.resolve(api.setKnobs(...args)).then(() => null)
   : Promise.reject("this page's runtime has no window.mlpages.setKnobs()");
 const runCells = () => Promise.all(args[0].map((id) => api.run(id)));
+const predictInputs = async () => {
+  if (typeof api.predictInput !== "function") {
+    throw "this page's runtime has no window.mlpages.predictInput()";
+  }
+  const out = [];
+  for (const [id, inputs] of args[0]) {
+    try {
+      const outputs = [];
+      for (const input of inputs) outputs.push((await api.predictInput(id, input)).outputs);
+      out.push({id, outputs});
+    } catch (error) { out.push({id, error: String((error && error.message) || error)}); }
+  }
+  return out;
+};
 Promise.resolve(api.ready)
   .then(() => (step === "environment" ? api.environment()
-    : step === "setKnobs" ? setKnobs() : step === "runCells" ? runCells() : api.runAll()))
+    : step === "setKnobs" ? setKnobs() : step === "runCells" ? runCells()
+    : step === "predictInputs" ? predictInputs() : api.runAll()))
   .then(
     (value) => done(JSON.stringify({ok: true, value: value === undefined ? null : value}, clean)),
     (error) => done(JSON.stringify({ok: false, error: String((error && error.stack) || error)})),
@@ -366,7 +382,7 @@ class _Session:
             if cells is None:
                 return []
             self._step = f"run() of the {len(cells)} cells the knobs of {panel.name!r} change"
-            return self._call(driver, "runCells", deadline, [cells])
+            return self._examples(driver, page, self._call(driver, "runCells", deadline, [cells]), deadline)
 
         return self._answers(self._guarded(report, steps))
 
@@ -418,7 +434,15 @@ class _Session:
         """Load the page, wait for the API, check the backend, run every cell."""
         self._open(driver, page, report, deadline)
         self._step = "runAll()"
-        return self._call(driver, "runAll", deadline)
+        return self._examples(driver, page, self._call(driver, "runAll", deadline), deadline)
+
+    def _examples(self, driver: WebDriver, page: Page, results: Any, deadline: float) -> Any:
+        """The examples of the predict cells that ran, predicted with predictInput() (examples.py)."""
+        wanted = example_inputs(parse_cells(page.html).cells, results)
+        if not wanted:
+            return results
+        self._step = "window.mlpages.predictInput() of the examples"
+        return attach_examples(results, self._call(driver, EXAMPLES_STEP, deadline, [wanted]))
 
     def _open(self, driver: WebDriver, page: Page, report: PageReport, deadline: float) -> None:
         """Load the page, wait for the API, check the backend."""

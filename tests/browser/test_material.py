@@ -38,7 +38,7 @@ def test_instant_navigation_mounts_cells_without_console_errors(demo_site, brows
         results = browser.execute_async_script(RUN_ALL)
         assert [r[0] for r in results] == [
             "mlp-course-xor-xor", "mlp-course-xor-xor-net", "mlp-course-xor-fit-xor",
-            "mlp-course-xor-xor-answers"]
+            "mlp-course-xor-xor-answers", "mlp-course-xor-any-point"]
         assert all(status == "ok" for _, status in results), results
         assert severe(browser) == []
     finally:
