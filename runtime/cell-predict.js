@@ -6,7 +6,6 @@ import { compareElements, compareValue, pickReference, toleranceOf, withinBand }
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
 import { outputKind, outputUnits } from './models.js';
-import { mountLiveInput } from './liveinput.js';
 import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
@@ -242,6 +241,24 @@ function predictView(live, spec, ctx, runner) {
   return { render };
 }
 
+/** @type {typeof import('./liveinput.js') | null} */
+let liveInputLoaded = null;
+
+/**
+ * Load the live input widgets (liveinput.js), which only predict cells with `live` input or
+ * `examples` use: a page without them does not download them.
+ * @returns {Promise<void>}
+ */
+export async function loadLiveInput() {
+  liveInputLoaded ??= await import('./liveinput.js');
+}
+
+/** @returns {typeof import('./liveinput.js')} */
+function liveInputModule() {
+  if (!liveInputLoaded) throw new Error('the live input widgets are not loaded');
+  return liveInputLoaded;
+}
+
 /**
  * @param {HTMLElement} live the cell's `.mlpages-live` element
  * @param {any} spec the predict spec
@@ -254,7 +271,7 @@ export function mountPredict(live, spec, ctx) {
   // Live input and the author's examples (liveinput.js), when the block asks for them.
   const modelSpec = ctx.specOf(spec.model);
   const liveInput = spec.live || spec.examples
-    ? mountLiveInput(live, spec, ctx, { classifier: modelSpec ? isClassifier(spec, modelSpec) : false })
+    ? liveInputModule().mountLiveInput(live, spec, ctx, { classifier: modelSpec ? isClassifier(spec, modelSpec) : false })
     : null;
   // A change of the reader's data resets the cell: the rows it predicts may have changed.
   const unsubscribe = ctx.readerData?.subscribe((cells) => {

@@ -22,12 +22,16 @@
  * @typedef {(live: HTMLElement, spec: any, ctx: CellContext) => CellView} Mount
  */
 
-/** @type {Readonly<Record<string, () => Promise<Mount>>>} */
+/** @type {Readonly<Record<string, (specs: any[]) => Promise<Mount>>>} */
 const LOADERS = Object.freeze({
   dataset: () => import('./cell-dataset.js').then((m) => m.mountDataset),
   model: () => import('./cell-model.js').then((m) => m.mountModel),
   train: () => import('./cell-train.js').then((m) => m.mountTrain),
-  predict: () => import('./cell-predict.js').then((m) => m.mountPredict),
+  predict: async (specs) => {
+    const m = await import('./cell-predict.js');
+    if (specs.some((s) => s.live || s.examples)) await m.loadLiveInput();
+    return m.mountPredict;
+  },
   convolution: () => import('./cell-convolution.js').then((m) => m.mountConvolution),
   tfjs: () => import('./cell-tfjs.js').then((m) => m.mountTfjs),
 });
@@ -44,13 +48,18 @@ export function isCellKind(kind) {
 }
 
 /**
- * Load the views of `kinds` (unknown kinds are left to the page to report).
- * @param {Iterable<string>} kinds
+ * Load the views of the kinds of `specs`, and what these specs need of them (unknown kinds
+ * are left to the page to report).
+ * @param {any[]} specs
  * @returns {Promise<void>}
  */
-export async function loadKinds(kinds) {
-  const wanted = Array.from(new Set(kinds)).filter((k) => isCellKind(k) && !loaded.has(k));
-  await Promise.all(wanted.map(async (k) => loaded.set(k, await LOADERS[k]())));
+export async function loadKinds(specs) {
+  /** @type {Map<string, any[]>} */
+  const byKind = new Map();
+  for (const spec of specs) {
+    if (isCellKind(spec.kind)) byKind.set(spec.kind, [...(byKind.get(spec.kind) ?? []), spec]);
+  }
+  await Promise.all(Array.from(byKind, async ([kind, ofKind]) => loaded.set(kind, await LOADERS[kind](ofKind))));
 }
 
 /**

@@ -170,12 +170,12 @@ async function loadArrays(parsed, files) {
 const atOrAfter = (from, el) => el === from || Boolean(from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
 
 /**
- * The cell kinds of parsed cells (those whose spec could be read).
+ * The specs of parsed cells that could be read.
  * @param {[Element, any][]} parsed
- * @returns {string[]}
+ * @returns {any[]}
  */
-function kindsOf(parsed) {
-  return parsed.flatMap(([, spec]) => (spec instanceof Error ? [] : [spec.kind]));
+function specsOf(parsed) {
+  return parsed.flatMap(([, spec]) => (spec instanceof Error ? [] : [spec]));
 }
 
 export class Page {
@@ -339,7 +339,7 @@ export class Page {
       ...this.order.filter((v) => !ids.has(v.id)).map((v) => /** @type {[Element, any]} */ ([/** @type {Element} */ (this.elements.get(v.id)), this.specs.get(v.id)])),
       ...parsed,
     ];
-    const [failures] = await Promise.all([loadArrays(all, this.files), loadKinds(kindsOf(parsed))]);
+    const [failures] = await Promise.all([loadArrays(all, this.files), loadKinds(specsOf(parsed))]);
 
     // Stop the run of a cell being reset; runs queued before now of those cells are skipped.
     const epoch = ++this.epoch;
@@ -544,7 +544,7 @@ export async function createPage(root, options = {}) {
   // the new page's by the time the document is swapped in.
   const files = new ArrayFiles(document.baseURI);
   const [backend, failures] = await Promise.all([
-    startBackend(), loadArrays(parsed, files), loadKinds(kindsOf(parsed)),
+    startBackend(), loadArrays(parsed, files), loadKinds(specsOf(parsed)),
   ]);
   return new Page(parsed, backend, failures, root, { ...options, files });
 }
