@@ -13,7 +13,8 @@ from ..chain import BAND_RUNS, BAND_WIDEN, band
 from ..contract import spec_header
 from ..engine.metrics import argmax
 from ..errors import BlockError
-from ..html import array_json, code_block, esc, fmt, table
+from ..html import array_json, code_block, esc, table
+from ..i18n import current
 from ..page import EPSILONS, PageState
 from .common import check_keys, choice, matrix, tolerance
 
@@ -128,7 +129,8 @@ def label(out: np.ndarray, classes: list[str] | None) -> str:
         k = int(np.argmax(out))
         p = out[k]
     name = classes[k] if classes and k < len(classes) else str(k)
-    return f"{name} ({p:.1%})"
+    m = current()
+    return m.t("class_confidence", name=name, percent=m.number(round(float(p) * 100, 1), 4))
 
 
 def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
@@ -137,21 +139,22 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     out = np.asarray(out_ref["predictions"]["data"], dtype=np.float64).reshape(
         out_ref["predictions"]["shape"])
     classes = spec["classes"]
+    m = current()
     rows = []
     for i in range(min(len(raw), 20)):
-        row = [", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
-        row.append(", ".join(fmt(v, 5) for v in out[i]))
+        row = [m.numbers(np.ravel(raw[i]), 4)]
+        row.append(m.numbers(out[i], 5))
         if classifier:
             row.append(label(out[i], classes))
         rows.append(row)
-    headers = ["input", "NumPy reference output"] + (["label"] if classifier else [])
+    headers = [m.t("head_input"), m.t("head_reference_output")] + ([m.t("head_label")] if classifier else [])
     extra = ""
     if "accuracy" in out_ref:
-        extra = f'<p class="mlpages-note">reference accuracy: {esc(fmt(out_ref["accuracy"], 4))}</p>'
+        extra = (f'<p class="mlpages-note">'
+                 f'{esc(m.t("reference_accuracy", value=m.number(out_ref["accuracy"], 4)))}</p>')
     if len(raw) > 20:
-        extra += f'<p class="mlpages-note">first 20 of {len(raw)} rows</p>'
+        extra += f'<p class="mlpages-note">{esc(m.t("first_rows", shown=20, count=len(raw)))}</p>'
     if spec.get("band"):
-        extra += (f'<p class="mlpages-note mlpages-band">dropout without a seed: the model was trained '
-                  f'on masks TF.js draws at random, so these outputs are checked within the band of '
-                  f'{spec["band"]["runs"]} NumPy runs (median shown), not exactly</p>')
+        extra += (f'<p class="mlpages-note mlpages-band">'
+                  f'{esc(m.t("band_predict_static", count=spec["band"]["runs"]))}</p>')
     return code_block(code) + table(headers, rows, "mlpages-reference") + extra
