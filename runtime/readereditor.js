@@ -154,7 +154,7 @@ export function mountReaderEditor(live, spec, readerData) {
     readerData.set(spec.id, null);
     points?.render();
     table?.render();
-    showStatus("back to the author's data");
+    showStatus(t('reader_back_to_author'));
   }
 
   /**
