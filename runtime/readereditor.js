@@ -176,7 +176,7 @@ export function mountReaderEditor(live, spec, readerData) {
     const classButtons = Array.from({ length: classes.count }, (_, k) =>
       button(`${k + 1}: ${className(k)}`, () => choose(k), {
         'aria-pressed': String(k === 0),
-        style: `border-left: 0.9em solid ${color(k)}`,
+        style: `border-inline-start: 0.9em solid ${color(k)}`,
         'data-class': k,
       }),
     );
