@@ -234,7 +234,7 @@ function predictView(live, spec, ctx, runner) {
       result && result.status === 'stopped' ? note(t('not_comparable_stopped')) : null,
       readerNote(result),
       result && unverified ? note(t('not_verified', { reason: unverified })) : null,
-      result && result.status !== 'error' && !ref && !reader ? note(t('no_reference_epsilon', { epsilon: String(result.epsilon) })) : null,
+      result && result.status !== 'error' && !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
     );
   }
 

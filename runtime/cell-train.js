@@ -97,7 +97,8 @@ function trainView(live, spec, ctx, runner) {
       const i = edges.low.length - 1;
       return t('value_band', { value: fmt(r.reference, DIGITS), low: fmt(edges.low[i], DIGITS), high: fmt(edges.high[i], DIGITS) });
     };
-    const body = rows.map((r) => [r.key, fmt(r.browser, DIGITS), shown(r), verdict(r.ok)]);
+    // A history key (loss, val_acc) is TF.js's name, shown as code in every language.
+    const body = rows.map((r) => [h('code', {}, r.key), fmt(r.browser, DIGITS), shown(r), verdict(r.ok)]);
     if (ref?.initial && result.initialPredictions) {
       const ok = compareElements(result.initialPredictions.data, ref.initial.predictions.data, tol).every(Boolean);
       body.unshift([t('initial_outputs'), t('n_values', { count: result.initialPredictions.data.length }), t('exact'), verdict(ok)]);
@@ -109,17 +110,17 @@ function trainView(live, spec, ctx, runner) {
       body.push([t('weights'), t('n_values', { count: mine.length }), t('n_values', { count: theirs.length }), verdict(ok)]);
     }
     const refHead = unverified
-      ? t('head_nearest_reference', { epsilon: String(result.epsilon) })
-      : t('head_numpy_reference', { epsilon: String(result.epsilon) });
+      ? t('head_nearest_reference', { epsilon: result.epsilon })
+      : t('head_numpy_reference', { epsilon: result.epsilon });
     replace(
       finals,
       table(CSS.table, [t('head_final'), t('head_browser', { backend: result.backend }), refHead, t('head_check')], body),
       readerNote(result),
       result.status === 'stopped' ? note(t('not_comparable_stopped')) : null,
       unverified ? note(t('not_verified', { reason: unverified })) : null,
-      !ref && !reader ? note(t('no_reference_epsilon', { epsilon: String(result.epsilon) })) : null,
+      !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
       comparable && ref
-        ? note(t('tolerance_note', { atol: String(tol.atol), rtol: String(tol.rtol) }))
+        ? note(t('tolerance_note', { atol: tol.atol, rtol: tol.rtol }))
         : null,
       band && spec.band
         ? note(t('band_train_note', { count: spec.band.runs }))

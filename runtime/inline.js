@@ -62,7 +62,7 @@ export function mountValues(root, epsilon) {
     const shown = el.querySelector(VALUE.reference);
     if (shown && ref && webgl && !Object.is(ref.value, webgl.value)) {
       shown.textContent = fmt(ref.value, spec.digits ?? DIGITS); // the build wrote WebGL's
-      el.setAttribute('title', `${el.getAttribute('title') ?? ''} ${t('inline_reference_for', { epsilon: String(epsilon) })}`);
+      el.setAttribute('title', `${el.getAttribute('title') ?? ''} ${t('inline_reference_for', { epsilon: epsilon })}`);
     }
     const own = h('span', { class: VALUE.ownClass, role: 'status', 'aria-live': 'polite' });
     el.after(own);

@@ -402,7 +402,7 @@ export class Page {
       { class: CSS.toolbar },
       runAll,
       h('span', { class: CSS.badge, title: t('backend_title') },
-        t('backend_line', { version: env.tfjsVersion, backend: env.backend, epsilon: String(env.epsilon) })),
+        t('backend_line', { version: env.tfjsVersion, backend: env.backend, epsilon: env.epsilon })),
       backend !== PREFERRED_BACKEND ? h('div', { class: CSS.notice, role: 'alert' }, t('cpu_notice')) : null,
     );
   }

@@ -44,7 +44,7 @@ export function mountResults(root, epsilon) {
       continue;
     }
     const refHead = el.querySelector(RESULTS.referenceHead);
-    if (refHead) refHead.textContent = t('head_reference_epsilon', { epsilon: String(epsilon) });
+    if (refHead) refHead.textContent = t('head_reference_epsilon', { epsilon: epsilon });
     const th = h('th', { scope: 'col', text: t('your_run') });
     el.querySelector('thead tr')?.append(th);
     added.push(th);
