@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 from conftest import serving
+from mlpages import i18n
 from selenium.webdriver.common.by import By
 from sitebuild import build, verify, write_project
-
-from mlpages import i18n
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-i18n")]
 
@@ -96,7 +95,8 @@ MOUNTED = (".mlpages-toolbar, .mlpages-cell, .mlpages-quiz, .mlpages-quiz-progre
            ".mlpages-knobs, .mlpages-value, .mlpages-value-own")
 COLLECT = """
 const [selector] = arguments;
-const skip = 'pre, code, .mlpages-head, .u-legend, .mlpages-quiz-text, legend, .mlpages-answers label, .mlpages-quiz-feedback-text, .mlpages-quiz-hint-text';
+const skip = 'pre, code, .mlpages-head, .u-legend, .mlpages-quiz-text, legend, .mlpages-answers label, '
+  + '.mlpages-quiz-feedback-text, .mlpages-quiz-hint-text';
 const texts = [];
 for (const root of document.querySelectorAll(selector)) {
   const copy = root.cloneNode(true);
