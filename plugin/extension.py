@@ -246,7 +246,9 @@ class _Finish(Postprocessor):
         if state.page.cell_count:
             meta = PageMeta(schema=SCHEMA, page=state.page.slug, generator=f"mlpages {__version__}")
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
-        if state.page.cell_count or state.page.quiz_count or state.page.progress_views or state.values:
+        # (Not on `state.values` alone: MkDocs runs the postprocessors on a heading's text for
+        # the page title and its TOC entry too, before the page's blocks are built.)
+        if state.page.cell_count or state.page.quiz_count or state.page.progress_views:
             page_language = i18n.current().language
             used = {lang: i18n.for_language(lang) if lang != page_language else i18n.current()
                     for lang in state.page.languages}

@@ -504,3 +504,16 @@ def test_a_message_override_with_an_unknown_id_fails_the_build(tmp_path):
     (project / "mkdocs.yml").write_text(text + "plugins:\n  - mlpages:\n      messages: {de: {rnu: Los}}\n")
     result = build(project)
     assert result.returncode != 0 and "no message 'rnu'" in result.stderr
+
+
+def test_the_page_title_and_its_toc_entry_hold_no_messages(tmp_path):
+    """MkDocs runs the Markdown postprocessors on a heading's text (the page title, the TOC):
+    the messages element is written for the page alone."""
+    page = ("# Bound\n\n```convolution\nname: conv\nimage: [[1, 2], [3, 4]]\nkernel: [[1]]\n```\n\n"
+            "It is {mlpages conv.output[1, 1]}.\n")
+    project = write_project(tmp_path / "title", {"index.md": page})
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Bound" in html and html.count('"default"') == 1
+    assert html.index('"default"') > html.index('id="mlpages-messages"')
