@@ -511,9 +511,9 @@ def test_the_page_title_and_its_toc_entry_hold_no_messages(tmp_path):
     the messages element is written for the page alone."""
     page = ("# Bound\n\n```convolution\nname: conv\nimage: [[1, 2], [3, 4]]\nkernel: [[1]]\n```\n\n"
             "It is {mlpages conv.output[1, 1]}.\n")
-    project = write_project(tmp_path / "title", {"index.md": page})
+    project = write_project(tmp_path / "title", {"index.md": "# Home\n", "bound.md": page})
     result = build(project)
     assert result.returncode == 0, result.stderr
-    html = (project / "site" / "index.html").read_text(encoding="utf-8")
-    assert "<title>Bound" in html and html.count('"default"') == 1
+    html = (project / "site" / "bound" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Bound - course</title>" in html and html.count('"default"') == 1
     assert html.index('"default"') > html.index('id="mlpages-messages"')
