@@ -13,7 +13,7 @@ from mlpages import i18n
 from mlpages.html import fmt
 
 from tests.mdhelpers import convert
-from tests.sitebuild import build, write_project
+from tests.sitebuild import build, copy_generator_course, generator_build, write_project
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = ROOT / "runtime"
@@ -517,3 +517,14 @@ def test_the_page_title_and_its_toc_entry_hold_no_messages(tmp_path):
     html = (project / "site" / "bound" / "index.html").read_text(encoding="utf-8")
     assert "<title>Bound - course</title>" in html and html.count('"default"') == 1
     assert html.index('"default"') > html.index('id="mlpages-messages"')
+
+
+def test_zensical_pages_speak_the_configurations_theme_language(tmp_path):
+    project = copy_generator_course(tmp_path / "course")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "theme:\n  language: fr\n")
+    built = generator_build("zensical", project, "--clean")
+    assert built.returncode == 0, built.stderr
+    pages = [p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html")]
+    with_blocks = [html for html in pages if 'id="mlpages-messages"' in html]
+    assert with_blocks and all(_messages_of(html)["default"] == "fr" for html in with_blocks)
