@@ -581,9 +581,9 @@ def page_panels(parsed: PageCells, errors: list[str] | None = None) -> list[Pane
 def page_entries(html: str, variants: int | None = DEFAULT_SAMPLE) -> list[CellReport]:
     """What verify checks on a page, in the order its report lists them: every cell, then
     every numeric quiz question, results row and inline value, each as a report not yet run
-    (id, name, kind, and the default variant of a block that knobs change); then, for each variant of each knob cell
-    that ``variants`` chooses (:func:`mlpages.verify.knobs.choose`), the same for the
-    blocks that its knobs change."""
+    (id, name, kind, and the default variant of a block that knobs change); then, for each
+    variant of each knob cell that ``variants`` chooses (:func:`mlpages.verify.knobs.choose`),
+    the same for the blocks that its knobs change."""
     parsed = parse_cells(html)
     panels = page_panels(parsed)
     owners = [str(spec.get("id")) for spec in parsed.cells]
