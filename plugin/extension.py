@@ -21,7 +21,7 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from . import __version__, inline, quizdown
+from . import __version__, i18n, inline, quizdown
 from .blocks import BLOCKS
 from .cache import ResultCache
 from .contract import SCHEMA, PageMeta
@@ -87,9 +87,15 @@ class MlpagesExtension(Extension):
                                     "questions from untrusted authors)"],
             "limits": [{}, "Limits of one block's work and data, by name (plugin/limits.py); "
                            "the rest keep their defaults"],
+            "language": ["", "Language of the texts pages show readers (plugin/i18n; default: the "
+                             "theme's language, under Zensical its configuration's theme.language, "
+                             "else English)"],
+            "messages": [{}, "A course's own messages, by language and message id "
+                             "({de: {run: Los}}; plugin/i18n/en.json lists the ids)"],
         }
         super().__init__(**kwargs)
         self.limits = Limits.from_options(self.getConfig("limits"))
+        self.overrides = i18n.check_overrides(self.getConfig("messages"))
         self.source = PageSource()
         self.told = False  # whether set_page named the pages (else Zensical may, see _zensical_page)
         cache_dir = self.getConfig("cache_dir")
@@ -122,9 +128,15 @@ class MlpagesExtension(Extension):
         # Defaults of the options the MkDocs plugin passes, where Zensical tells the project.
         defaults: dict[str, Path | None] = {"quizzes_dir": None, "loader_root": None, "root": None}
         zensical = None if self.told else _zensical_page(md)
+        language = self.getConfig("language")
         if zensical is not None:
             self.source, folders, project = _zensical_source(*zensical)
             defaults = {"quizzes_dir": project / "quizzes", "loader_root": project, "root": folders.docs_dir}
+            theme = zensical[1].get("theme")
+            if not language and isinstance(theme, dict):
+                language = theme.get("language") or theme.get("locale") or ""
+        messages = i18n.resolve(language or i18n.DEFAULT, self.overrides)
+        i18n.set_current(messages, self.overrides)
         src = self.source
         base_dir = Path(self.getConfig("base_dir")) if self.getConfig("base_dir") else src.base_dir
 
@@ -138,7 +150,7 @@ class MlpagesExtension(Extension):
             quizzes_dir=option("quizzes_dir"),
             published=self.published, page_ids=self.page_ids, url_prefix=src.url_prefix,
             link_prefix=src.link_prefix, loader_root=option("loader_root"), root=option("root"),
-            limits=self.limits, site=folders,
+            limits=self.limits, site=folders, languages={messages.language},
         )
         text = src.text if src.text is not None else "\n".join(lines)
         state = _Conversion(page, FenceIndex.scan(text, set(BLOCKS)), lines=inline.LineFinder(text))
@@ -237,6 +249,13 @@ class _Finish(Postprocessor):
         if state.page.cell_count:
             meta = PageMeta(schema=SCHEMA, page=state.page.slug, generator=f"mlpages {__version__}")
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
+        # (Not on `state.values` alone: MkDocs runs the postprocessors on a heading's text for
+        # the page title and its TOC entry too, before the page's blocks are built.)
+        if state.page.cell_count or state.page.quiz_count or state.page.progress_views:
+            page_language = i18n.current().language
+            used = {lang: i18n.for_language(lang) if lang != page_language else i18n.current()
+                    for lang in state.page.languages}
+            text += i18n.page_script(used, page_language)
         if state.page.cell_count or state.page.quiz_count or state.page.progress_views:
             script = self.ext.getConfig("script")
             if script:

@@ -37,7 +37,8 @@ from typing import Any
 from .blocks.bound import allowed, bound_value, position
 from .contract import spec_header
 from .errors import BlockError, format_location, get_logger
-from .html import encode_nonfinite, esc, fmt
+from .html import encode_nonfinite, esc
+from .i18n import current
 from .page import EPSILONS, PageState
 from .yaml12 import YamlError, load_located
 
@@ -226,9 +227,9 @@ def _build(value: InlineValue, page: PageState, number: int) -> str:
     webgl = next(v for r, v in zip(refs, values, strict=True) if r["epsilon"] == EPSILONS["webgl"])
     where = (f"{origin['name']}, {position(origin, cell)}" if cell["kind"] == "convolution"
              else f"{origin['name']} {origin['quantity']}, {position(origin, cell)}")
-    title = (f"{where}: the NumPy reference computed when the site was built; run "
-             f"{origin['name']} to see your browser's value beside it")
+    m = current()
+    title = m.t("inline_reference_title", where=where, name=origin["name"])
     data = json.dumps(encode_nonfinite(spec), separators=(",", ":"), allow_nan=False)
     return (f'<span class="mlpages-value" id="{esc(element_id)}" data-mlpages-value="{esc(data)}" '
-            f'title="{esc(title)}"><span class="mlpages-value-reference">{esc(fmt(webgl, digits))}'
+            f'title="{esc(title)}"><span class="mlpages-value-reference">{esc(m.number(webgl, digits))}'
             "</span></span>")

@@ -27,6 +27,7 @@ from typing import Any
 
 from .engine.optimizers import TRAIN_ARGS
 from .errors import BlockError, KeyPath, did_you_mean
+from .i18n import current
 
 VARIANT_DIR = "mlpages-variants"
 """Site folder (next to the page's Markdown) of the variant files, one folder per knob cell."""
@@ -115,19 +116,23 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b) and type(a) is type(b) or (_is_number(a) and _is_number(b) and a == b)
 
 
-_LABELS = {"epochs": "Epochs", "batchSize": "Batch size", "model.learningRate": "Learning rate",
-           "model.optimizer": "Optimizer", "dataset.generate": "Data", "dataset.noise": "Noise",
-           "dataset.n": "Points", "dataset.seed": "Data seed"}
+# Message ids (plugin/i18n) of the labels of the usual knobs.
+_LABELS = {"epochs": "knob_epochs", "batchSize": "knob_batch_size",
+           "model.learningRate": "knob_learning_rate", "model.optimizer": "knob_optimizer",
+           "dataset.generate": "knob_data", "dataset.noise": "knob_noise",
+           "dataset.n": "knob_points", "dataset.seed": "knob_data_seed"}
 _LAYER_KEY = re.compile(r"model\.layers\[(\d+)\]\.(\w+)$")
 
 
 def default_label(key: str) -> str:
     """What the controls call a knob the author gave no label: `Units (layer 1)`."""
+    m = current()
     if key in _LABELS:
-        return _LABELS[key]
+        return m.t(_LABELS[key])
     layer = _LAYER_KEY.match(key)
     if layer:
-        return f"{layer.group(2)[0].upper()}{layer.group(2)[1:]} (layer {int(layer.group(1)) + 1})"
+        return m.t("knob_layer", name=f"{layer.group(2)[0].upper()}{layer.group(2)[1:]}",
+                   layer=int(layer.group(1)) + 1)
     last = key.rsplit(".", 1)[-1]
     return last[0].upper() + last[1:]
 

@@ -138,6 +138,8 @@ class PageState:
     quiz_ids: dict[str, str] = field(default_factory=dict)  # question id -> quiz name
     quiz_count: int = 0
     progress_views: int = 0  # `quiz-progress` blocks
+    # The languages of the page's messages (plugin/i18n): the page's, and quizzes' own `locale`.
+    languages: set[str] = field(default_factory=set)
     # What the block being built tells its author that is no mistake (a diverged reference):
     # logged at INFO with the block's file and line once the block is built.
     infos: list[str] = field(default_factory=list)

@@ -18,7 +18,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import quizindex, searchindex
+from . import i18n, quizindex, searchindex
 from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, runtime_files
 from .buildorder import exports_first
 from .errors import LOGGER_NAME
@@ -61,6 +61,12 @@ class MlpagesConfig(base.Config):
     courses that take questions from untrusted contributors."""
     limits = c.SubConfig(LimitsConfig)
     """Limits of one block's model size, dataset size and training work."""
+    language = c.Type(str, default="")
+    """The language of the texts pages show readers (plugin/i18n/<lang>.json); default: the
+    theme's (Material's `theme.language`, MkDocs' `theme.locale`)."""
+    messages = c.Type(dict, default={})
+    """A course's own messages: `{de: {run: Los}}`, or a language mapped to a YAML or JSON file
+    of them (relative to mkdocs.yml)."""
 
 
 class MlpagesPlugin(BasePlugin[MlpagesConfig]):
@@ -83,8 +89,11 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self.root = root
         try:
             Limits.from_options(dict(self.config.limits))
+            messages = i18n.load_overrides(self.config.messages, root)
+            i18n.check_overrides(messages)
         except ValueError as exc:
             raise PluginError(f"mlpages: {exc}") from None
+        language = self.config.language or _theme_language(config)
         self.ext = MlpagesExtension(
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
@@ -97,6 +106,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             text_extension_configs=dict(config.mdx_configs),
             quiz_raw_html=self.config.quiz_raw_html,
             limits=dict(self.config.limits),
+            language=language,
+            messages=messages,
         )
         # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
@@ -230,6 +241,16 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         if quizzes.is_dir():
             server.watch(str(quizzes))
         return server
+
+
+def _theme_language(config: MkDocsConfig) -> str:
+    """The site's language: Material's `theme.language`, else MkDocs' `theme.locale`."""
+    theme = config.theme
+    language = theme.get("language") if hasattr(theme, "get") else None
+    if language:
+        return str(language)
+    locale = theme.get("locale") if hasattr(theme, "get") else None
+    return str(locale) if locale else ""
 
 
 def _drop_links_outside(files: Files, docs_dir: Path, project: Path) -> None:

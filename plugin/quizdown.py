@@ -26,8 +26,9 @@ OPTIONS = frozenset({"shuffle_answers", "shuffle_questions", "primary_color", "s
                      # quizdown-js's own spelling (its docs use both)
                      "shuffleAnswers", "shuffleQuestions", "primaryColor", "secondaryColor",
                      "textColor", "nQuestions"})
-"""quizdown-js options accepted (and ignored: mlpages neither shuffles nor samples questions)
-in a `---` header at the top of a block or right under a question's heading."""
+"""quizdown-js options accepted in a `---` header at the top of a block or right under a
+question's heading. mlpages neither shuffles nor samples questions and keeps the course's
+colours; a block's `locale` is the language of its quiz's texts (plugin/i18n)."""
 
 ERROR_KEY = "quizdown_error"
 """The key of the `quiz` body that stands for a quizdown block that could not be read."""
@@ -264,10 +265,30 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def to_yaml(questions: list[dict[str, Any]]) -> str:
-    """A `quiz` block body (`questions:` list) holding `questions`; no trailing newline."""
-    return yaml.dump({"questions": questions}, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+def to_yaml(questions: list[dict[str, Any]], locale: str | None = None) -> str:
+    """A `quiz` block body (`questions:` list, and the block's `locale`) holding `questions`;
+    no trailing newline."""
+    body: dict[str, Any] = {"locale": locale} if locale else {}
+    body["questions"] = questions
+    return yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=1_000_000).rstrip("\n")
+
+
+def header_locale(text: str) -> str | None:
+    """The `locale` of a block's top `---` header (quizdown-js: the language of its texts)."""
+    lines = text.expandtabs(4).split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start == len(lines) or lines[start].strip() != "---":
+        return None
+    for line in lines[start + 1:]:
+        if line.strip() == "---":
+            return None
+        key, _, value = line.partition(":")
+        if key.strip() == "locale" and value.strip():
+            return value.strip().strip("'\"")
+    return None
 
 
 # Pages -----------------------------------------------------------------------------------
@@ -351,7 +372,7 @@ def _indented_code(lines: list[str]) -> set[int]:
 def fence_body(content: str) -> tuple[str, int]:
     """The `quiz` body for a block's content and the line (0 = the opening) its errors point at."""
     try:
-        return to_yaml(parse(content)), 0
+        return to_yaml(parse(content), header_locale(content)), 0
     except QuizdownError as exc:
         return yaml.dump({ERROR_KEY: exc.message}, Dumper=_Dumper, width=1_000_000).rstrip("\n"), exc.line + 1
 

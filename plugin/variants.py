@@ -22,6 +22,7 @@ from .arrays import ARRAY_DIR
 from .contract import SCHEMA, spec_header
 from .errors import BlockError, format_location, get_logger
 from .html import NO_SEARCH, esc, json_script
+from .i18n import current
 from .page import Export, KnobCell, PageState
 from .render import Slot, VariantError, build_variant, render_error
 
@@ -118,17 +119,26 @@ def _panel(cell: KnobCell, page: PageState, default: int, blocks: list[str], fol
         "count": knobs.count(cell.knobs), "default": default,
         "files": f"{page.url_prefix}{folder}/", "blocks": blocks,
     }
+    m = current()
+
+    def shown(value: Any) -> str:
+        return m.number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            else knobs.format_value(value)
+
+    def listed(values: Any) -> str:
+        return m.t("list_separator").join(shown(v) for v in values)
+
     items = "".join(
-        f"<li><strong>{esc(k.label)}</strong> {esc(knobs.format_value(k.default))} "
-        f"<span class=\"mlpages-knob-values\">(a reader may choose "
-        f"{esc(', '.join(knobs.format_value(v) for v in k.values))}"
-        f"{' or any value between' if k.free else ''})</span></li>"
+        f"<li><strong>{esc(k.label)}</strong> {esc(shown(k.default))} "
+        f"<span class=\"mlpages-knob-values\">"
+        f"{esc(m.t('knob_choices_free' if k.free else 'knob_choices', values=listed(k.values)))}"
+        f"</span></li>"
         for k in cell.knobs
     )
     return (
         f'<div class="mlpages-knobs" id="{esc(element)}" data-mlpages-knobs="{esc(cell.id)}" {NO_SEARCH}>'
         f"{json_script(spec, css_class='mlpages-knobs-spec')}"
-        f'<p class="mlpages-knobs-title">Settings of <code>{esc(cell.name)}</code> '
-        f"({spec['count']} variants, each checked against its NumPy reference)</p>"
+        f'<p class="mlpages-knobs-title">'
+        f'{m.html("knob_settings_title", name=f"<code>{esc(cell.name)}</code>", count=spec["count"])}</p>'
         f'<ul class="mlpages-knobs-static">{items}</ul></div>'
     )

@@ -8,6 +8,7 @@ import { BOUNDARY, CLASS_COLORS, CSS } from './constants.js';
 import { argmax, rows } from './arrays.js';
 import { fmt, h } from './dom.js';
 import { tf } from './tfjs.js';
+import * as i18n from './i18n.js';
 
 /**
  * @typedef {import('./arrays.js').SpecArray} SpecArray
@@ -178,17 +179,17 @@ export function scaleOf(out, units, kind) {
       t,
       top,
       classes: units,
-      title: 'top class confidence',
+      title: i18n.t('boundary_top_class'),
       labels: [fmt(chance, 2), fmt((chance + 1) / 2, 2), '1'],
-      lineLabel: 'class boundaries',
+      lineLabel: i18n.t('boundary_class_lines'),
       fields: margins.map((values) => ({ values, level: 0 })),
     };
   }
-  let labels = /** @type {[string, string, string]} */ (['0', '0.5', '1']);
-  let title = 'output';
+  let labels = /** @type {[string, string, string]} */ (['0', fmt(0.5, 2), '1']);
+  let title = i18n.t('head_output');
   if (units === 2) {
     for (let i = 0; i < count; i += 1) t[i] = clamp((out[2 * i + 1] - out[2 * i] + 1) / 2);
-    title = 'class 1 probability';
+    title = i18n.t('boundary_class1');
   } else if (kind === 'value') {
     let min = Infinity;
     let max = -Infinity;
@@ -289,7 +290,7 @@ export function createBoundary(parent, data) {
     width: Math.round(size * dpr),
     height: Math.round(size * dpr),
     role: 'img',
-    'aria-label': 'decision boundary: model output over the input plane, with the data points',
+    'aria-label': i18n.t('boundary_label'),
   });
   canvas.style.width = `${size}px`;
   // The scale: a title, the color bar (with a tick where the level line lies), its values.
@@ -306,7 +307,7 @@ export function createBoundary(parent, data) {
   );
   scale.style.width = `${size}px`;
   const lineKey = h('span', { class: `${CSS.boundary}-line-key` });
-  const legend = h('div', { class: `${CSS.boundary}-legend` }, '● train', data.test ? '  ■ test' : '', '  ', lineKey);
+  const legend = h('div', { class: `${CSS.boundary}-legend` }, `● ${i18n.t('legend_train')}`, data.test ? `  ■ ${i18n.t('legend_test')}` : '', '  ', lineKey);
   // Hidden until there is a model to draw.
   const figure = h('figure', { class: `${CSS.boundary}-figure`, hidden: true }, canvas, scale, legend);
   parent.append(figure);
@@ -387,8 +388,8 @@ export function createBoundary(parent, data) {
     scale.setAttribute(
       'aria-label',
       s.mode === 'diverging'
-        ? `color scale of the ${s.title}: ${low} orange, ${middle} grey, ${high} blue; a line marks ${middle}`
-        : `color scale of the ${s.title}: ${low} grey to ${high} in the top class's color; lines mark the class boundaries`,
+        ? i18n.t('boundary_scale_diverging', { title: s.title, low, middle, high })
+        : i18n.t('boundary_scale_classes', { title: s.title, low, high }),
     );
   }
 

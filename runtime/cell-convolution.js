@@ -9,6 +9,7 @@ import { fmt, h, replace } from './dom.js';
 import { Runner } from './runner.js';
 import { tf } from './tfjs.js';
 import { mark, note } from './ui.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -97,7 +98,7 @@ async function convolve(spec, entry) {
  * @returns {HTMLTableElement}
  */
 function inputGrid(spec, entry, tapList) {
-  const inWindow = new Set(tapList.map((t) => `${t.row},${t.col}`));
+  const inWindow = new Set(tapList.map((tap) => `${tap.row},${tap.col}`));
   const [h0, w0] = spec.image.shape;
   const [[top, bottom], [left, right]] = entry.pad;
   const inputRows = [];
@@ -112,9 +113,10 @@ function inputGrid(spec, entry, tapList) {
     }
     inputRows.push(h('tr', {}, cells));
   }
-  const padNote = top + bottom + left + right > 0 ? ', zero padding shaded' : '';
+  const size = { rows: h0, cols: w0 };
+  const caption = top + bottom + left + right > 0 ? t('conv_input_padded', size) : t('conv_input', size);
   return h('table', { class: `${CONV.grid} ${CONV.input}` },
-    h('caption', {}, `input image (${h0}×${w0}${padNote})`), h('tbody', {}, inputRows));
+    h('caption', {}, caption), h('tbody', {}, inputRows));
 }
 
 /**
@@ -129,7 +131,7 @@ function kernelGrid(entry) {
     kernelRows.push(h('tr', {}, Array.from({ length: kw }, (_, j) => h('td', {}, fmt(at(entry.kernel, i, j), 4)))));
   }
   return h('table', { class: `${CONV.grid} ${CONV.kernel}` },
-    h('caption', {}, `${entry.label} kernel (${kh}×${kw})`), h('tbody', {}, kernelRows));
+    h('caption', {}, t('conv_kernel', { name: entry.label, rows: kh, cols: kw })), h('tbody', {}, kernelRows));
 }
 
 /**
@@ -159,7 +161,7 @@ function outputGrid(entry, sel, okFlags, onPick, onKey) {
         'data-col': j,
         tabindex: pressed ? 0 : -1,
         'aria-pressed': pressed ? 'true' : 'false',
-        'aria-label': `output row ${i + 1}, column ${j + 1}: ${fmt(value, DIGITS)}`,
+        'aria-label': t('conv_output_cell', { row: i + 1, col: j + 1, value: fmt(value, DIGITS) }),
         onclick: () => onPick(i, j),
         onkeydown: onKey,
       }, fmt(value, 4))));
@@ -167,7 +169,7 @@ function outputGrid(entry, sel, okFlags, onPick, onKey) {
     outRows.push(h('tr', {}, cells));
   }
   return h('table', { class: `${CONV.grid} ${CONV.output}` },
-    h('caption', {}, `output (${oh}×${ow}): pick a cell`), h('tbody', {}, outRows));
+    h('caption', {}, t('conv_output', { rows: oh, cols: ow })), h('tbody', {}, outRows));
 }
 
 /**
@@ -189,20 +191,19 @@ function products(spec, entry, sel, tapList, browser, backend, tol) {
   const z = sum + spec.bias;
   const reference = at(entry.output, r, c);
   return [
-    h('p', {}, `Output row ${r + 1}, column ${c + 1}: the ${kh}×${kw} window under the kernel, `
-      + 'each input times its weight, summed.'),
+    h('p', {}, t('conv_explain', { row: r + 1, col: c + 1, rows: kh, cols: kw })),
     h('table', { class: CONV.products },
-      h('thead', {}, h('tr', {}, ['input', '×', 'weight', '=', 'product'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, tapList.map((t) => h('tr', { class: t.input === null ? CONV.pad : null },
-        h('td', {}, t.input === null ? '0 (padding)' : fmt(t.input, DIGITS)), h('td', {}, '×'),
-        h('td', {}, fmt(t.weight, DIGITS)), h('td', {}, '='), h('td', {}, fmt(t.product, DIGITS)))))),
+      h('thead', {}, h('tr', {}, [t('head_input'), '×', t('conv_weight'), '=', t('conv_product')].map((text) => h('th', {}, text)))),
+      h('tbody', {}, tapList.map((tap) => h('tr', { class: tap.input === null ? CONV.pad : null },
+        h('td', {}, tap.input === null ? t('conv_padding_zero') : fmt(tap.input, DIGITS)), h('td', {}, '×'),
+        h('td', {}, fmt(tap.weight, DIGITS)), h('td', {}, '='), h('td', {}, fmt(tap.product, DIGITS)))))),
     h('p', { class: CONV.sum },
-      `sum of products = ${fmt(sum, DIGITS)}`,
-      spec.bias !== 0 ? `; + bias ${fmt(spec.bias, DIGITS)} = ${fmt(z, DIGITS)}` : '',
+      t('conv_sum', { value: fmt(sum, DIGITS) }),
+      spec.bias !== 0 ? t('conv_bias', { bias: fmt(spec.bias, DIGITS), value: fmt(z, DIGITS) }) : '',
       spec.activation !== 'linear' ? `; ${spec.activation}(${fmt(z, DIGITS)}) = ${fmt(reference, DIGITS)}` : ''),
     h('p', {},
-      `NumPy reference: ${fmt(reference, DIGITS)}`,
-      browser === null ? '; press Run to compute it with tf.conv2d' : `; TF.js (${backend}): ${fmt(browser, DIGITS)} `,
+      t('conv_reference', { value: fmt(reference, DIGITS) }),
+      browser === null ? t('conv_press_run') : `${t('conv_browser', { backend: backend ?? '', value: fmt(browser, DIGITS) })} `,
       browser === null ? null : mark(withinTolerance(browser, reference, tol))),
   ];
 }
@@ -215,12 +216,12 @@ function products(spec, entry, sel, tapList, browser, backend, tol) {
  */
 function checkSummary(last, okFlags) {
   if (!last || last.status !== 'ok' || !okFlags) {
-    return last?.status === 'error' ? null : note('not run yet: press Run to check every output in TF.js');
+    return last?.status === 'error' ? null : note(t('conv_not_run'));
   }
   const bad = okFlags.filter((ok) => !ok).length;
   return h('p', {},
-    `tf.conv2d on ${last.backend}: `,
-    bad ? `${bad} of ${okFlags.length} outputs differ from the NumPy reference ` : `all ${okFlags.length} outputs match the NumPy reference `,
+    `${t('conv_on_backend', { backend: last.backend })} `,
+    `${bad ? t('conv_outputs_differ', { bad, count: okFlags.length }) : t('conv_outputs_match', { count: okFlags.length })} `,
     mark(bad === 0));
 }
 
@@ -244,7 +245,7 @@ function convolutionView(live, spec, runner) {
   const chooser = spec.kernels.length > 1
     ? h('select', {
       class: CONV.select,
-      'aria-label': 'kernel',
+      'aria-label': t('conv_kernel_label'),
       onchange: (/** @type {Event} */ e) => {
         shown = Number(/** @type {HTMLSelectElement} */ (e.target).value);
         sel = clampSel(sel);
@@ -258,7 +259,7 @@ function convolutionView(live, spec, runner) {
   const check = h('div', { class: CONV.check });
   replace(
     live,
-    h('div', { class: CSS.controls }, runner.runButton, chooser ? h('label', {}, 'kernel ', chooser) : null,
+    h('div', { class: CSS.controls }, runner.runButton, chooser ? h('label', {}, `${t('conv_kernel_label')} `, chooser) : null,
       runner.status.el),
     runner.errorBox, grids, explain, check,
   );
@@ -339,7 +340,7 @@ export function mountConvolution(live, spec, ctx) {
    * @param {Result} result
    */
   async function convolveAll(result) {
-    runner.status.set('convolving…');
+    runner.status.set(t('status_convolving'));
     /** @type {SpecArray[]} */
     const outputs = [];
     for (const entry of spec.kernels) outputs.push(await convolve(spec, entry));

@@ -3,6 +3,7 @@
 
 import { timedRun } from './runner.js';
 import { statusLine } from './ui.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -17,11 +18,11 @@ import { statusLine } from './ui.js';
  * @returns {[string, string]} text and tone
  */
 function describe(live, specOf) {
-  if (!live) return ['not built yet: Run a cell to build it', ''];
-  if (live.dirty) return ['stopped or failed mid-fit: the next run rebuilds it', 'warn'];
-  if (!live.applied.length) return ['built with its initial weights', 'ok'];
+  if (!live) return [t('model_not_built'), ''];
+  if (live.dirty) return [t('model_dirty'), 'warn'];
+  if (!live.applied.length) return [t('model_initial'), 'ok'];
   const names = live.applied.map((id) => specOf(id)?.name ?? id);
-  return [`trained by ${names.join(' → ')}`, 'ok'];
+  return [t('model_trained_by', { names: names.join(' → ') }), 'ok'];
 }
 
 /**
@@ -48,7 +49,7 @@ export function mountModel(live, spec, ctx) {
         const model = ctx.store.reset(spec.id);
         result.weights = await model.weights();
       });
-      if (result.status === 'error') status.set(`error: ${result.error}`, 'error');
+      if (result.status === 'error') status.set(t('status_error_detail', { error: result.error ?? '' }), 'error');
       return result;
     },
     dispose() {

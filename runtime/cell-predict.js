@@ -10,6 +10,7 @@ import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
 import { mark, note } from './ui.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -27,7 +28,7 @@ import { mark, note } from './ui.js';
  */
 function vector(values) {
   const shown = values.slice(0, PREDICT_SHOWN.values).map((v) => fmt(v, 4));
-  return (values.length > PREDICT_SHOWN.values ? [...shown, '…'] : shown).join(', ');
+  return (values.length > PREDICT_SHOWN.values ? [...shown, '…'] : shown).join(t('list_separator'));
 }
 
 /**
@@ -132,7 +133,7 @@ function accuracyLine(acc, ref, tol, n, comparable) {
   return h(
     'p',
     { class: CSS.note },
-    `accuracy: ${fmt(acc, DIGITS)} (reference ${fmt(refAcc ?? null, DIGITS)}) `,
+    `${t('accuracy_line', { value: fmt(acc, DIGITS), reference: fmt(refAcc ?? null, DIGITS) })} `,
     comparable && refAcc !== undefined ? mark(cmp.ok) : null,
   );
 }
@@ -188,13 +189,13 @@ function predictView(live, spec, ctx, runner) {
     const comparable = result?.status === 'ok' && Boolean(ref) && !unverified;
     const head = [
       '#',
-      raw ? 'input (raw)' : 'input',
-      raw ? 'normalized' : null,
-      'output',
-      classifier ? 'predicted (confidence)' : null,
-      labels ? 'label' : null,
-      'reference',
-      'check',
+      raw ? t('head_input_raw') : t('head_input'),
+      raw ? t('head_normalized') : null,
+      t('head_output'),
+      classifier ? t('head_predicted') : null,
+      labels ? t('head_label') : null,
+      t('head_reference'),
+      t('head_check'),
     ];
     const body = inputs.slice(0, PREDICT_SHOWN.rows).map((x, i) => {
       const out = outs?.[i];
@@ -207,7 +208,7 @@ function predictView(live, spec, ctx, runner) {
         vector(raw ? raw[i] : x),
         raw ? vector(x) : null,
         out ? vector(out) : '—',
-        classifier ? (guess ? `${className(guess.k)} (${(guess.confidence * 100).toFixed(1)}%)` : '—') : null,
+        classifier ? (guess ? t('class_confidence', { name: className(guess.k), percent: fmt(Number((guess.confidence * 100).toFixed(1)), 4) }) : '—') : null,
         labels ? className(labelClass(labels[i], units)) : null,
         refRow ? vector(refRow) : '—',
         comparable && out ? mark(ok) : '—',
@@ -219,21 +220,21 @@ function predictView(live, spec, ctx, runner) {
       output,
       table(CSS.table, filter(head), body.map(filter)),
       inputs.length > PREDICT_SHOWN.rows
-        ? note(`… ${inputs.length - PREDICT_SHOWN.rows} more rows (all rows are predicted and compared)`)
+        ? note(t('more_rows', { count: inputs.length - PREDICT_SHOWN.rows }))
         : null,
       comparable && outs && refRows && inputs.length > PREDICT_SHOWN.rows
-        ? note(allMatch(outs, refRows, ref?.band?.predictions ?? null, tol) ? 'all rows match the reference' : 'some rows differ from the reference')
+        ? note(t(allMatch(outs, refRows, ref?.band?.predictions ?? null, tol) ? 'all_rows_match' : 'some_rows_differ'))
         : null,
       spec.band
-        ? note(`dropout without a seed: outputs are checked within the band of ${spec.band.runs} NumPy runs (median shown)`)
+        ? note(t('band_predict_note', { count: spec.band.runs }))
         : null,
       result && typeof result.accuracy === 'number'
         ? accuracyLine(result.accuracy, ref, tol, inputs.length, comparable)
         : null,
-      result && result.status === 'stopped' ? note('not comparable (stopped)') : null,
+      result && result.status === 'stopped' ? note(t('not_comparable_stopped')) : null,
       readerNote(result),
-      result && unverified ? note(`not verified: ${unverified}`) : null,
-      result && result.status !== 'error' && !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      result && unverified ? note(t('not_verified', { reason: unverified })) : null,
+      result && result.status !== 'error' && !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
     );
   }
 
@@ -277,7 +278,7 @@ export function mountPredict(live, spec, ctx) {
   const unsubscribe = ctx.readerData?.subscribe((cells) => {
     if (!cells.has(spec.id)) return;
     render(null);
-    runner.status.set('the data changed: run again');
+    runner.status.set(t('data_changed_predict'));
   });
 
   /**

@@ -1,7 +1,7 @@
 // Train cell: Run / Stop, epoch progress, live chart, decision boundary, final metrics
 // beside the NumPy reference.
 
-import { CSS, DIGITS, NOT_COMPARABLE_STOPPED, UI_PAINT_MS } from './constants.js';
+import { CSS, DIGITS, UI_PAINT_MS } from './constants.js';
 import { compareElements, compareFinals, pickReference, toleranceOf } from './compare.js';
 import { fmt, h, replace, table } from './dom.js';
 import { createBoundary, canDrawBoundary } from './boundary.js';
@@ -11,6 +11,7 @@ import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
 import { mark, note } from './ui.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -32,7 +33,7 @@ function trainView(live, spec, ctx, runner) {
   const tol = toleranceOf(spec.tolerance);
 
   const progress = h('progress', { max: epochs, value: 0 });
-  const epochText = h('span', { class: `${CSS.progress}-text` }, `epoch 0 / ${epochs}`);
+  const epochText = h('span', { class: `${CSS.progress}-text` }, t('epoch_progress', { epoch: 0, count: epochs }));
   const controls = h(
     'div',
     { class: CSS.controls },
@@ -72,7 +73,7 @@ function trainView(live, spec, ctx, runner) {
   /** @param {number} epoch */
   function showEpoch(epoch) {
     progress.value = epoch;
-    epochText.textContent = `epoch ${epoch} / ${epochs}`;
+    epochText.textContent = t('epoch_progress', { epoch, count: epochs });
   }
 
   /** @param {Result} result */
@@ -94,37 +95,35 @@ function trainView(live, spec, ctx, runner) {
       const edges = band?.[r.key];
       if (!edges) return fmt(r.reference, DIGITS);
       const i = edges.low.length - 1;
-      return `${fmt(r.reference, DIGITS)} (band ${fmt(edges.low[i], DIGITS)} … ${fmt(edges.high[i], DIGITS)})`;
+      return t('value_band', { value: fmt(r.reference, DIGITS), low: fmt(edges.low[i], DIGITS), high: fmt(edges.high[i], DIGITS) });
     };
-    const body = rows.map((r) => [r.key, fmt(r.browser, DIGITS), shown(r), verdict(r.ok)]);
+    // A history key (loss, val_acc) is TF.js's name, shown as code in every language.
+    const body = rows.map((r) => [h('code', {}, r.key), fmt(r.browser, DIGITS), shown(r), verdict(r.ok)]);
     if (ref?.initial && result.initialPredictions) {
       const ok = compareElements(result.initialPredictions.data, ref.initial.predictions.data, tol).every(Boolean);
-      body.unshift(['initial outputs', `${result.initialPredictions.data.length} values`, 'exact', verdict(ok)]);
+      body.unshift([t('initial_outputs'), t('n_values', { count: result.initialPredictions.data.length }), t('exact'), verdict(ok)]);
     }
     if (ref?.weights && result.weights) {
       const mine = result.weights.flatMap((w) => w.data);
       const theirs = ref.weights.flatMap((w) => w.data);
       const ok = compareElements(mine, theirs, tol).every(Boolean) && mine.length === theirs.length;
-      body.push(['weights', `${mine.length} values`, `${theirs.length} values`, verdict(ok)]);
+      body.push([t('weights'), t('n_values', { count: mine.length }), t('n_values', { count: theirs.length }), verdict(ok)]);
     }
     const refHead = unverified
-      ? `nearest verified variant's reference (ε = ${result.epsilon})`
-      : `NumPy reference (ε = ${result.epsilon})`;
+      ? t('head_nearest_reference', { epsilon: result.epsilon })
+      : t('head_numpy_reference', { epsilon: result.epsilon });
     replace(
       finals,
-      table(CSS.table, ['final', `browser (${result.backend})`, refHead, 'check'], body),
+      table(CSS.table, [t('head_final'), t('head_browser', { backend: result.backend }), refHead, t('head_check')], body),
       readerNote(result),
-      result.status === 'stopped' ? note(NOT_COMPARABLE_STOPPED) : null,
-      unverified ? note(`not verified: ${unverified}`) : null,
-      !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      result.status === 'stopped' ? note(t('not_comparable_stopped')) : null,
+      unverified ? note(t('not_verified', { reason: unverified })) : null,
+      !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
       comparable && ref
-        ? note(`tolerance: |browser − reference| ≤ ${tol.atol} + ${tol.rtol}·|reference|; accuracies within 1/n`)
+        ? note(t('tolerance_note', { atol: tol.atol, rtol: tol.rtol }))
         : null,
       band && spec.band
-        ? note(
-            `dropout without a seed: training is checked within a band of ${spec.band.runs} NumPy runs ` +
-              '(median shown); the weights are not compared step by step',
-          )
+        ? note(t('band_train_note', { count: spec.band.runs }))
         : null,
     );
   }
@@ -146,7 +145,7 @@ function trainView(live, spec, ctx, runner) {
  * @returns {CellView}
  */
 export function mountTrain(live, spec, ctx) {
-  const runner = new Runner(spec, ctx, { onStop: () => view.stop(), stoppedText: NOT_COMPARABLE_STOPPED });
+  const runner = new Runner(spec, ctx, { onStop: () => view.stop(), stoppedText: t('not_comparable_stopped') });
   const { chart, boundaryOf, showEpoch, showFinals, clear, dispose } = trainView(live, spec, ctx, runner);
   const shouldStop = () => runner.shouldStop();
   // A change of the reader's data resets the cell: its model was dropped, its figures go.
@@ -154,7 +153,7 @@ export function mountTrain(live, spec, ctx) {
     if (!cells.has(spec.id)) return;
     clear();
     boundaryOf();
-    runner.status.set('the data changed: Run trains from the initial weights');
+    runner.status.set(t('data_changed_train'));
   });
 
   /**
@@ -179,7 +178,7 @@ export function mountTrain(live, spec, ctx) {
       result.initialPredictions = await model.predict(dataset.x);
     }
     boundary?.draw(model.model);
-    runner.status.set('training…');
+    runner.status.set(t('status_training'));
     const tFit = performance.now();
     let painted = -Infinity;
     const fitted = await model.fit(spec, dataset, {
@@ -213,7 +212,7 @@ export function mountTrain(live, spec, ctx) {
     queued: () => runner.queued(),
     stop() {
       runner.stop();
-      runner.status.set('stopping…', 'warn');
+      runner.status.set(t('status_stopping'), 'warn');
     },
     async run() {
       const result = await runner.run(train);

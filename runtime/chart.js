@@ -5,6 +5,7 @@ import uPlot from './vendor/uPlot.esm.min.js';
 import { CHART, CSS } from './constants.js';
 import { isAccuracyKey, orderKeys } from './compare.js';
 import { h } from './dom.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {object} LiveChart
@@ -90,7 +91,7 @@ export function createChart(parent, epochs) {
         acc: { range: [0, 1] },
       },
       series: [
-        { label: 'epoch' },
+        { label: t('chart_epoch') },
         ...keys.map((key) => ({
           label: key,
           scale: isAccuracyKey(key) ? 'acc' : 'loss',
@@ -101,9 +102,9 @@ export function createChart(parent, epochs) {
         })),
       ],
       axes: [
-        { ...axis, label: 'epoch', incrs: [...CHART.epochSteps] },
-        { ...axis, scale: 'loss', label: 'loss' },
-        ...(hasAcc ? [{ ...axis, scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }] : []),
+        { ...axis, label: t('chart_epoch'), incrs: [...CHART.epochSteps] },
+        { ...axis, scale: 'loss', label: t('chart_loss') },
+        ...(hasAcc ? [{ ...axis, scale: 'acc', side: 1, label: t('chart_accuracy'), grid: { show: false } }] : []),
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },

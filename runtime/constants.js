@@ -75,7 +75,6 @@ export const TF_FLAGS = Object.freeze({ WEBGL_PACK: false });
 
 export const PREFERRED_BACKEND = 'webgl';
 export const FALLBACK_BACKEND = 'cpu';
-export const CPU_NOTICE = 'WebGL unavailable: running on the CPU backend';
 
 /**
  * Positional arguments of `tf.train.<name>(...)`, in TF.js's order.
@@ -162,7 +161,6 @@ export const READER = Object.freeze({
   /** Keyboard cursor step, as a fraction of the plot's span (Shift: a larger step). */
   step: 0.025,
   bigStep: 0.1,
-  note: "Your data: no reference covers this run; verify checks only the author's data",
   editor: 'mlpages-reader',
   plot: 'mlpages-reader-plot',
   classes: 'mlpages-reader-classes',
@@ -174,8 +172,6 @@ export const READER = Object.freeze({
 /** Result statuses of the contract. */
 export const STATUS = Object.freeze({ ok: 'ok', error: 'error', stopped: 'stopped' });
 
-/** Shown instead of a match mark when a run did not start from the reference's state. */
-export const NOT_COMPARABLE_STOPPED = 'not comparable (stopped)';
 
 /** Predict tables show at most this many rows, and this many values per input or output. */
 export const PREDICT_SHOWN = Object.freeze({ rows: 20, values: 6 });

@@ -1,5 +1,7 @@
 // Tiny DOM helpers: build elements without innerHTML, so spec strings never become markup.
 
+import { num } from './i18n.js';
+
 /**
  * @typedef {string | number | Node | null | undefined | false} Child
  */
@@ -66,19 +68,14 @@ export function table(className, head, rows) {
 }
 
 /**
- * Format a number for display (NaN and null shown as such).
+ * Format a number for display, as prose in the page's language shows it (the decimal
+ * separator of runtime/i18n.js's page language; NaN and null shown as such).
  * @param {number | null | undefined} value
  * @param {number} digits significant digits
  * @returns {string}
  */
 export function fmt(value, digits) {
-  if (value === null || value === undefined) return '—';
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1e-3 && abs < 1e6) return String(Number(value.toPrecision(digits)));
-  return value.toExponential(digits - 1);
+  return num(value, digits);
 }
 
 /**

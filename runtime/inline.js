@@ -6,6 +6,7 @@
 import { checkBound, decodeNumbers, pickReference } from './compare.js';
 import { DIGITS, EPSILON, VALUE } from './constants.js';
 import { fmt, h, replace } from './dom.js';
+import { statusWord, t } from './i18n.js';
 
 /**
  * @typedef {import('./result.js').Result} Result
@@ -23,15 +24,19 @@ export function ownText(spec, result) {
   const name = spec.from.name;
   const digits = spec.digits ?? DIGITS;
   if (value === undefined || value === null) {
-    return { text: `your run: ${result.status}`, title: `your run of ${name}: ${result.error ?? result.status}`, ok: null };
+    return { text: t('inline_status', { status: statusWord(result.status) }), title: t('inline_status_title', { name, status: result.error ?? statusWord(result.status) }), ok: null };
   }
   const shown = fmt(value, digits);
   if (result.readerData) {
-    return { text: `your data: ${shown}`, title: `your run of ${name} on your own data (no reference covers it)`, ok: null };
+    return { text: t('inline_your_data', { value: shown }), title: t('inline_your_data_title', { name }), ok: null };
   }
-  const verdict = ok === null ? 'no reference for this backend'
-    : `${ok ? 'matches' : 'differs from'} the reference ${fmt(reference, DIGITS)}`;
-  return { text: `your run: ${shown} ${ok === null ? '' : ok ? '✓' : '✗'}`.trim(), title: `your run of ${name} (${result.backend}): ${verdict}`, ok };
+  const verdict = ok === null ? t('no_reference_backend')
+    : t(ok ? 'inline_matches' : 'inline_differs', { value: fmt(reference, DIGITS) });
+  return {
+    text: `${t('inline_your_run', { value: shown })} ${ok === null ? '' : ok ? '✓' : '✗'}`.trim(),
+    title: t('inline_title', { name, backend: result.backend, verdict }),
+    ok,
+  };
 }
 
 /**
@@ -57,7 +62,7 @@ export function mountValues(root, epsilon) {
     const shown = el.querySelector(VALUE.reference);
     if (shown && ref && webgl && !Object.is(ref.value, webgl.value)) {
       shown.textContent = fmt(ref.value, spec.digits ?? DIGITS); // the build wrote WebGL's
-      el.setAttribute('title', `${el.getAttribute('title') ?? ''} (the reference for ε ${epsilon})`);
+      el.setAttribute('title', `${el.getAttribute('title') ?? ''} ${t('inline_reference_for', { epsilon: epsilon })}`);
     }
     const own = h('span', { class: VALUE.ownClass, role: 'status', 'aria-live': 'polite' });
     el.after(own);

@@ -6,6 +6,7 @@
 import { CSS, KNOBS } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
 import { button, showError } from './ui.js';
+import { page, t } from './i18n.js';
 
 /**
  * @typedef {string | number | boolean} KnobValue
@@ -211,6 +212,15 @@ export function queryName(spec, knob) {
 }
 
 /**
+ * A knob's value as the controls show it: numbers in the page's language.
+ * @param {KnobValue} value
+ * @returns {string}
+ */
+export function showValue(value) {
+  return typeof value === 'number' ? page().int(value) : formatValue(value);
+}
+
+/**
  * A knob's value from its query-string text, or an explanation of why it is none.
  * @param {KnobSpec} knob
  * @param {string} text
@@ -315,11 +325,12 @@ export function freeReason(spec, setting) {
   if (!knobs.length) return null;
   const listed = variantValues(spec.knobs, setting.index);
   const lower = (/** @type {string} */ s) => s.charAt(0).toLowerCase() + s.slice(1);
-  const asked = knobs.map((k) => `${lower(k.label)} ${formatValue(setting.free[k.key])}`).join(' and ');
+  const pair = (/** @type {KnobSpec} */ k, /** @type {KnobValue} */ v) => t('knob_pair', { knob: lower(k.label), value: showValue(v) });
+  const asked = knobs.map((k) => pair(k, setting.free[k.key])).join(t('knob_and'));
   const near = knobs.length === 1
-    ? formatValue(listed[knobs[0].key])
-    : knobs.map((k) => `${lower(k.label)} ${formatValue(listed[k.key])}`).join(', ');
-  return `no reference covers ${asked}; the nearest verified variant (${near}) is shown beside it`;
+    ? showValue(listed[knobs[0].key])
+    : knobs.map((k) => pair(k, listed[k.key])).join(t('list_separator'));
+  return t('knob_free_reason', { asked, near });
 }
 
 /**
@@ -579,9 +590,9 @@ class Panel {
   /** @returns {HTMLElement} */
   makeControls() {
     const rows = this.spec.knobs.map((knob, k) => this.knobControl(knob, `${this.uid}-${k}`));
-    const reset = button('Reset', () => this.request(defaultValues(this.spec)), {
-      'aria-label': `Reset the settings of ${this.spec.name} to the author's`,
-      title: "the author's setting",
+    const reset = button(t('reset'), () => this.request(defaultValues(this.spec)), {
+      'aria-label': t('knob_reset_label', { name: this.spec.name }),
+      title: t('knob_reset_title'),
     });
     this.syncs.push(() => {
       reset.disabled = this.setting.index === this.spec.default && !Object.keys(this.setting.free).length;
@@ -611,7 +622,7 @@ class Panel {
         type: 'range', id, min: 0, max: knob.values.length - 1, step: 1,
         'data-mlpages-knob': knob.key,
         oninput: () => {
-          output.textContent = formatValue(knob.values[Number(slider.value)]);
+          output.textContent = showValue(knob.values[Number(slider.value)]);
           slider.setAttribute('aria-valuetext', output.textContent);
         },
         onchange: () => this.request({ [knob.key]: knob.values[Number(slider.value)] }),
@@ -632,7 +643,7 @@ class Panel {
         const v = value();
         const p = typeof v === 'number' && !knob.values.includes(v) ? nearest(knob, v) : knob.values.indexOf(v);
         slider.value = String(p);
-        output.textContent = formatValue(v) + (knob.key in this.setting.free ? ' (no reference)' : '');
+        output.textContent = showValue(v) + (knob.key in this.setting.free ? ` ${t('knob_no_reference')}` : '');
         slider.setAttribute('aria-valuetext', output.textContent);
         if (number && document.activeElement !== number) number.value = formatValue(v);
       });
@@ -643,15 +654,15 @@ class Panel {
         h('div', {},
           slider,
           output,
-          h('div', { class: KNOBS.css.ticks, 'aria-hidden': 'true' }, knob.values.map((v) => h('span', {}, formatValue(v))))),
+          h('div', { class: KNOBS.css.ticks, 'aria-hidden': 'true' }, knob.values.map((v) => h('span', {}, showValue(v))))),
         number
-          ? h('label', { class: KNOBS.css.free, for: `${id}-free` }, `any value in ${low} … ${high}: `, number)
+          ? h('label', { class: KNOBS.css.free, for: `${id}-free` }, `${t('knob_any_value', { low, high })} `, number)
           : null,
       );
     }
     if (knob.values.length <= KNOBS.maxButtons) {
       const buttons = knob.values.map((v) =>
-        button(formatValue(v), () => this.request({ [knob.key]: v }), {
+        button(showValue(v), () => this.request({ [knob.key]: v }), {
           'aria-pressed': 'false', 'data-mlpages-knob': knob.key, 'data-mlpages-value': formatValue(v),
         }),
       );
@@ -668,7 +679,7 @@ class Panel {
     const select = /** @type {HTMLSelectElement} */ (h('select', {
       id, 'data-mlpages-knob': knob.key,
       onchange: () => this.request({ [knob.key]: knob.values[select.selectedIndex] }),
-    }, knob.values.map((v) => h('option', {}, formatValue(v)))));
+    }, knob.values.map((v) => h('option', {}, showValue(v)))));
     this.syncs.push(() => {
       select.selectedIndex = knob.values.indexOf(value());
     });
@@ -684,12 +695,12 @@ class Panel {
   sync() {
     if (!this.pending) for (const update of this.syncs) update();
     const reason = freeReason(this.spec, this.setting);
-    const which = `variant ${this.setting.index + 1} of ${this.spec.count}`;
+    const where = { index: this.setting.index + 1, count: this.spec.count };
     const text = this.busy || this.pending
-      ? 'loading the variant…'
+      ? t('knob_loading')
       : reason
-        ? `${which} with a free value: ${reason}`
-        : `${which}${this.setting.index === this.spec.default ? " (the author's)" : ''}, checked against its NumPy reference`;
+        ? t('knob_status_free', { ...where, reason })
+        : t(this.setting.index === this.spec.default ? 'knob_status_author' : 'knob_status', where);
     this.status.textContent = text;
     this.status.dataset.tone = reason ? 'warn' : '';
     this.controls.setAttribute('aria-busy', String(this.busy > 0 || this.pending > 0));
@@ -829,7 +840,7 @@ export async function startKnobs(doc) {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       console.warn(message);
-      showError(panel.errorBox, `${message}; the author's setting is shown`);
+      showError(panel.errorBox, t('knob_error', { error: message }));
     }
     panel.sync();
   }));

@@ -6,6 +6,7 @@
 // MkDocs' instant navigation through `document$`.
 
 import { KNOBS, QUIZ, SELECTOR } from './constants.js';
+import { loadMessages } from './i18n.js';
 
 /**
  * @typedef {import('./page.js').Page} Page
@@ -58,6 +59,8 @@ function createRuntime() {
 
   /** Dispose the previous page's cells, then mount this document's (if it has any). */
   function mount() {
+    // The page's messages first: everything mounted below shows them.
+    loadMessages(document);
     knobSet?.dispose();
     knobSet = null;
     // Knobs first: a setting in the address swaps its variant's blocks in before cells and

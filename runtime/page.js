@@ -4,7 +4,7 @@
 import { ArrayFiles, fileArrays } from './arrayfiles.js';
 import { isCellKind, loadKinds, mountOf } from './cells.js';
 import { decodeNumbers } from './compare.js';
-import { CPU_NOTICE, CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
+import { CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
 import { failed, newResult, stopped } from './result.js';
 import { mountResults } from './results.js';
@@ -12,6 +12,7 @@ import { ReaderData } from './readerdata.js';
 import { ModelStore, errorMessage } from './store.js';
 import { environment, startBackend, tf } from './tfjs.js';
 import { button, showError } from './ui.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./cells.js').CellView} CellView
@@ -94,7 +95,7 @@ function readSpecs(elements) {
     try {
       return [el, readSpec(el)];
     } catch (err) {
-      return [el, new Error(`mlpages: cannot read this cell: ${errorMessage(err)}`)];
+      return [el, new Error(t('cell_cannot_read', { error: errorMessage(err) }))];
     }
   });
 }
@@ -267,11 +268,11 @@ export class Page {
       // reference-only table is for readers without JavaScript.
       el.classList.add(CSS.mounted);
       if (spec.unverified) {
-        live.before(h('p', { class: `${CSS.note} ${CSS.unverified}`, role: 'note' }, `Not verified: ${spec.unverified}.`));
+        live.before(h('p', { class: `${CSS.note} ${CSS.unverified}`, role: 'note' }, t('not_verified_cell', { reason: spec.unverified })));
       }
       return view;
     } catch (err) {
-      return brokenView(el, `mlpages: cannot show this cell: ${errorMessage(err)}`, this.env);
+      return brokenView(el, t('cell_cannot_show', { error: errorMessage(err) }), this.env);
     }
   }
 
@@ -396,7 +397,7 @@ export class Page {
    * @returns {HTMLElement}
    */
   makeToolbar(backend) {
-    const runAll = button('Run all', async () => {
+    const runAll = button(t('run_all'), async () => {
       runAll.disabled = true;
       try {
         await this.runAll();
@@ -409,9 +410,9 @@ export class Page {
       'div',
       { class: CSS.toolbar },
       runAll,
-      h('span', { class: CSS.badge, title: 'TensorFlow.js version, backend and backend epsilon' },
-        `TF.js ${env.tfjsVersion} · ${env.backend} · ε ${env.epsilon}`),
-      backend !== PREFERRED_BACKEND ? h('div', { class: CSS.notice, role: 'alert' }, CPU_NOTICE) : null,
+      h('span', { class: CSS.badge, title: t('backend_title') },
+        t('backend_line', { version: env.tfjsVersion, backend: env.backend, epsilon: env.epsilon })),
+      backend !== PREFERRED_BACKEND ? h('div', { class: CSS.notice, role: 'alert' }, t('cpu_notice')) : null,
     );
   }
 

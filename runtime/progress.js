@@ -6,6 +6,7 @@ import { isContractNumber } from './compare.js';
 import { CSS, QUIZ } from './constants.js';
 import { h, replace } from './dom.js';
 import { createStore, grade, validChoice } from './quiz.js';
+import { page, t as msg } from './i18n.js';
 
 /**
  * A page of the index; its questions carry only what grading needs.
@@ -51,7 +52,7 @@ export function tally(page, stored) {
 }
 
 /** @param {number} value */
-const num = (value) => String(Number(value.toFixed(2)));
+const num = (value) => page().int(Number(value.toFixed(2)));
 
 /**
  * Mount every progress view of the document.
@@ -86,8 +87,7 @@ export async function mountProgress(doc) {
       pages = index.pages;
     } catch (err) {
       console.error('mlpages: the course quiz index could not be read', err);
-      replace(body, h('p', { class: CSS.notice }, 'The course quiz index could not be read, so '
-        + 'your progress cannot be shown (the site may have been built without the mlpages plugin).'));
+      replace(body, h('p', { class: CSS.notice }, msg('progress_unreadable')));
       el.setAttribute('data-mlpages-quiz-progress-ready', '');
       continue;
     }
@@ -102,29 +102,29 @@ export async function mountProgress(doc) {
         answered: acc.answered + t.answered, correct: acc.correct + t.correct,
         score: acc.score + t.score, total: acc.total + t.total,
       }), { answered: 0, correct: 0, score: 0, total: 0 });
-      /** @param {Tally} t */
-      const cells = (t) => [
-        h('td', {}, `${t.answered} of ${t.total}`),
-        h('td', {}, `${t.correct} of ${t.total}`),
-        h('td', {}, `${num(t.score)} / ${t.total}`),
+      /** @param {Tally} tally */
+      const cells = (tally) => [
+        h('td', {}, msg('progress_of', { part: tally.answered, count: tally.total })),
+        h('td', {}, msg('progress_of', { part: tally.correct, count: tally.total })),
+        h('td', {}, `${num(tally.score)} / ${tally.total}`),
       ];
       const rows = pages.map((page, i) => h('tr', { 'data-mlpages-page': page.page },
         h('td', {}, h('a', { href: new URL(page.url, root).href }, page.title)), cells(tallies[i])));
       replace(body, pages.length === 0
-        ? h('p', {}, 'This course has no quizzes yet.')
+        ? h('p', {}, msg('progress_empty'))
         : h('table', { class: `${CSS.table} mlpages-quiz-progress-table` },
-          h('thead', {}, h('tr', {}, ['Page', 'Answered', 'Correct', 'Score'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('thead', {}, h('tr', {}, [msg('progress_page'), msg('progress_answered'), msg('progress_correct'), msg('progress_score')].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, rows),
-          h('tfoot', {}, h('tr', { 'data-mlpages-page': '' }, h('th', { scope: 'row' }, 'Course'), cells(sum)))),
+          h('tfoot', {}, h('tr', { 'data-mlpages-page': '' }, h('th', { scope: 'row' }, msg('progress_course')), cells(sum)))),
       h('div', { class: QUIZ.css.controls },
         h('button', {
           type: 'button', class: CSS.button,
           onclick: () => {
             store.clearAll();
             render();
-            status.textContent = 'All quiz progress of this course was reset.';
+            status.textContent = msg('progress_was_reset');
           },
-        }, 'Reset all quiz progress')));
+        }, msg('progress_reset'))));
     };
     render();
     // Another tab of the same site answered a question.

@@ -8,6 +8,7 @@ import {
 } from './compare.js';
 import { CSS, QUIZ } from './constants.js';
 import { h, replace } from './dom.js';
+import { translatorFor } from './i18n.js';
 
 /**
  * An ordering question (`type: 'order'`) lists its items in the right order and has no
@@ -188,7 +189,7 @@ export function validChoice(stored, q) {
  * run of the cell when it finished comparably, else the reference for this backend's epsilon,
  * else the WebGL one (epsilon 1e-4).
  * @param {NumberSpec} q
- * @returns {{value: number, source: string}}
+ * @returns {{value: number, source: 'run' | 'reference'}}
  */
 export function expectedValue(q) {
   const mlpages = /** @type {any} */ (window).mlpages;
@@ -196,7 +197,7 @@ export function expectedValue(q) {
   if (result && result.status === 'ok' && result.comparable) {
     const value = boundValue(q.from, result);
     if (typeof value === 'number') { // NaN or ±Infinity too: the run diverged
-      return { value, source: `from your run of ${q.from.name}` };
+      return { value, source: 'run' };
     }
   }
   let epsilon;
@@ -207,7 +208,7 @@ export function expectedValue(q) {
   }
   const ref = (epsilon !== undefined ? pickReference(q.references, epsilon) : null)
     ?? pickReference(q.references, 1e-4) ?? q.references[0];
-  return { value: ref.value, source: 'from the NumPy reference' };
+  return { value: ref.value, source: 'reference' };
 }
 
 /** What a reader may type for the values of a diverged training. */
@@ -216,17 +217,53 @@ const NON_FINITE_WORDS = new Map([
   ['-infinity', -Infinity], ['-inf', -Infinity], ['∞', Infinity], ['+∞', Infinity], ['-∞', -Infinity],
 ]);
 
+/** Digits of other scripts a reader may type (Arabic-Indic, Eastern Arabic-Indic). */
+const OTHER_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
+
 /**
- * The reader's text as a number ("0,69" too; "NaN", "Infinity", "-inf" for a diverged
- * training's values), or null.
+ * The reader's text as a number, or null. Takes JavaScript's syntax and the reader's own
+ * forms where they are unambiguous: the language's decimal separator (`0,35` where it is a
+ * comma; a lone comma is read as a decimal separator in any language, as a reader of any
+ * language may type one), thousands grouped by spaces, by the other separator
+ * (`1.234,5`, `1,234.5`) or by repeated separators in groups of three (`1,234,567`),
+ * full-width and Arabic-Indic digits, the minus sign `−`; and "NaN", "Infinity", "-inf",
+ * "∞" for a diverged training's values.
  * @param {string} text
+ * @returns {number | null}
  */
 export function parseNumber(text) {
-  const trimmed = text.trim();
-  if (trimmed === '') return null;
-  const word = NON_FINITE_WORDS.get(trimmed.toLowerCase());
+  let s = text.normalize('NFKC').trim()
+    .replace(OTHER_DIGITS, (d) => String(d.charCodeAt(0) - (d.charCodeAt(0) >= 0x06f0 ? 0x06f0 : 0x0660)))
+    .replace(/[\u2212\u2012\u2013]/g, '-').replace(/\u066B/g, '.').replace(/\u066C/g, ',')
+    .replace(/[\s\u00A0\u202F\u2009']/g, '');
+  if (s === '') return null;
+  const word = NON_FINITE_WORDS.get(s.toLowerCase());
   if (word !== undefined) return word;
-  const value = Number(trimmed.includes('.') ? trimmed : trimmed.replace(',', '.'));
+  const match = /^([+-]?)([0-9.,]*)((?:e[+-]?\d+)?)$/i.exec(s);
+  if (!match) return null;
+  const [, sign, body, exponent] = match;
+  const dots = (body.match(/\./g) ?? []).length;
+  const commas = (body.match(/,/g) ?? []).length;
+  const grouped = (/** @type {string} */ sep) => new RegExp(`^\\d{1,3}(\\${sep}\\d{3})+$`).test(body);
+  let plain = body;
+  if (dots && commas) {
+    // Both: the last one is the decimal separator, the other groups thousands.
+    const point = body.lastIndexOf('.') > body.lastIndexOf(',') ? '.' : ',';
+    const group = point === '.' ? ',' : '.';
+    const [whole, fraction, ...rest] = body.split(point);
+    if (rest.length || !/^\d{1,3}(\d{3})*$/.test(whole.split(group).join('')) ||
+        !new RegExp(`^\\d{1,3}(\\${group}\\d{3})*$`).test(whole) || !/^\d*$/.test(fraction)) return null;
+    plain = `${whole.split(group).join('')}.${fraction}`;
+  } else if (commas > 1 || dots > 1) {
+    // Several of one separator: thousands groups (1,234,567 or 1.234.567), nothing else.
+    if (!grouped(commas ? ',' : '.')) return null;
+    plain = body.replace(/[.,]/g, '');
+  } else if (commas === 1) {
+    plain = body.replace(',', '.');
+  }
+  // A lone dot is JavaScript's decimal point in every language (`1.234` is 1.234).
+  if (!/\d/.test(plain)) return null;
+  const value = Number(`${sign}${plain}${exponent}`);
   return Number.isFinite(value) ? value : null;
 }
 
@@ -237,14 +274,15 @@ export function parseNumber(text) {
  * @param {(answered: Answered | null) => void} onChange
  */
 function mountNumber(el, q, onChange) {
+  const tr = translatorFor(el);
   const input = /** @type {HTMLInputElement} */ (el.querySelector(`${QUIZ.answers} input[type="text"]`));
   const item = /** @type {HTMLElement} */ (input.closest('li') ?? input);
   const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
   for (const part of staticParts) part.hidden = true;
   const feedback = h('div', { class: QUIZ.css.feedback, role: 'status', 'aria-live': 'polite' });
   const explanation = h('div', { class: QUIZ.css.explanation, hidden: true });
-  const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(parseNumber(input.value)) }, 'Check');
-  const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
+  const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(parseNumber(input.value)) }, tr.t('check'));
+  const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, tr.t('retry'));
   const giveBack = [borrowExplanation(el, q.explanation, explanation)];
   const onEnter = (/** @type {KeyboardEvent} */ event) => {
     if (event.key === 'Enter' && !input.disabled) {
@@ -267,19 +305,20 @@ function mountNumber(el, q, onChange) {
    */
   function answer(typed, restoring = false) {
     if (typed === null) {
-      replace(feedback, h('p', {}, 'Type a number first.'));
+      replace(feedback, h('p', {}, tr.t('quiz_type_number')));
       return;
     }
     const { value, source } = expectedValue(q);
     // A diverged value (NaN, ±Infinity) is right only when typed as that very value.
     const right = withinTolerance(typed, value, q.tolerance);
     score = right ? 1 : 0;
-    input.value = String(typed);
+    input.value = tr.int(typed);
     input.disabled = true;
     item.classList.add(right ? QUIZ.css.right : QUIZ.css.wrong);
+    const from = source === 'run' ? tr.t('quiz_from_run', { name: q.from.name }) : tr.t('quiz_from_reference');
     const verdict = right
-      ? `Correct: ${Number(value.toPrecision(6))}, ${source}.`
-      : `Not quite: ${typed} is not close enough to the value ${source}.`;
+      ? tr.t('quiz_number_right', { value: tr.int(Number(value.toPrecision(6))), source: from })
+      : tr.t('quiz_number_wrong', { typed: tr.int(typed), source: from });
     replace(feedback, h('p', { 'data-verdict': right ? 'right' : 'wrong', 'data-source': source }, verdict));
     explanation.hidden = !q.explanation;
     check.hidden = true;
@@ -342,10 +381,11 @@ function mountQuestion(el, q, onChange) {
   const staticParts = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll(`${QUIZ.hint}, ${QUIZ.solution}`)));
   for (const part of staticParts) part.hidden = true;
 
+  const tr = translatorFor(el);
   const feedback = h('div', { class: QUIZ.css.feedback, role: 'status', 'aria-live': 'polite' });
   const explanation = h('div', { class: QUIZ.css.explanation, hidden: true });
-  const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(chosen()) }, 'Check');
-  const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, 'Retry');
+  const check = h('button', { type: 'button', class: CSS.button, onclick: () => answer(chosen()) }, tr.t('check'));
+  const retry = h('button', { type: 'button', class: CSS.button, hidden: true, onclick: () => reset(true) }, tr.t('retry'));
   const controls = h('div', { class: QUIZ.css.controls }, check, retry);
   const { box: hintBox, giveBack: hintBack } = placeHint(el, q.hint);
   // Each answer's build-time feedback, moved into the verdict when it is shown (see `borrow`).
@@ -370,15 +410,15 @@ function mountQuestion(el, q, onChange) {
    */
   function answer(picked, restoring = false) {
     if (order && picked.some((position) => position < 0)) {
-      replace(feedback, h('p', {}, 'Give every item a position first.'));
+      replace(feedback, h('p', {}, tr.t('quiz_order_missing')));
       return;
     }
     if (order && new Set(picked).size !== picked.length) {
-      replace(feedback, h('p', {}, 'Give each item a different position.'));
+      replace(feedback, h('p', {}, tr.t('quiz_order_twice')));
       return;
     }
     if (picked.length === 0) {
-      replace(feedback, h('p', {}, q.type === 'multiple' ? 'Choose at least one answer first.' : 'Choose an answer first.'));
+      replace(feedback, h('p', {}, tr.t(q.type === 'multiple' ? 'quiz_choose_some' : 'quiz_choose_one')));
       return;
     }
     const result = grade(q, picked);
@@ -394,11 +434,12 @@ function mountQuestion(el, q, onChange) {
       box.checked = picked.includes(i);
       if (box.checked) items[i].classList.add(isRight(q, picked, i) ? QUIZ.css.right : QUIZ.css.wrong);
     });
-    let verdict = result.allRight ? 'Correct.' : 'Not quite.';
+    let verdict = tr.t(result.allRight ? 'quiz_right' : 'quiz_wrong');
     if (q.type === 'multiple' && !result.allRight) {
-      verdict += ` ${result.right} of ${q.correct?.length} correct choices, ${result.wrong} wrong.`;
+      verdict += ` ${tr.t('quiz_multiple_tally', { right: result.right, count: q.correct?.length ?? 0 })}`;
+      verdict += ` ${tr.t('quiz_multiple_wrong', { count: result.wrong })}`;
     }
-    if (order && !result.allRight) verdict += ` ${result.right} of ${q.answers} in the right place.`;
+    if (order && !result.allRight) verdict += ` ${tr.t('quiz_order_tally', { right: result.right, count: q.answers })}`;
     // Feedback of the picked answers; for an ordering question, of every item.
     const noted = order ? inputs.map((_, i) => i) : picked;
     const notes = noted.flatMap((i) => {
@@ -406,7 +447,7 @@ function mountQuestion(el, q, onChange) {
       if (!html) return [];
       const label = el.querySelector(`label[for="${CSS_escape(inputs[i].id)}"]`);
       return [h('li', { class: isRight(q, picked, i) ? QUIZ.css.right : QUIZ.css.wrong },
-        h('strong', {}, `${label?.textContent?.trim() ?? `Answer ${i + 1}`}: `), feedbackNodes.get(i) ?? fragment(html))];
+        h('strong', {}, tr.t('quiz_answer_label', { answer: label?.textContent?.trim() ?? tr.t('quiz_answer_n', { n: i + 1 }) })), feedbackNodes.get(i) ?? fragment(html))];
     });
     replace(feedback,
       h('p', { 'data-verdict': result.allRight ? 'right' : 'wrong' }, verdict),
@@ -512,6 +553,7 @@ function borrowExplanation(el, html, target) {
  * @returns {{box: HTMLElement, giveBack: () => void}}
  */
 function placeHint(el, html) {
+  const tr = translatorFor(el);
   const text = h('div', { class: QUIZ.css.hint, id: `${el.id}-hint`, hidden: true });
   const button = html
     ? h('button', {
@@ -519,9 +561,9 @@ function placeHint(el, html) {
       onclick: () => {
         text.hidden = !text.hidden;
         button?.setAttribute('aria-expanded', String(!text.hidden));
-        if (button) button.textContent = text.hidden ? 'Show hint' : 'Hide hint';
+        if (button) button.textContent = tr.t(text.hidden ? 'quiz_show_hint' : 'quiz_hide_hint');
       },
-    }, 'Show hint')
+    }, tr.t('quiz_show_hint'))
     : null;
   const details = html ? el.querySelector(QUIZ.hint) : null;
   const nodes = details ? Array.from(details.childNodes).filter((n) => n.nodeName !== 'SUMMARY') : [];
@@ -560,7 +602,7 @@ export function mountQuizzes(doc) {
   function updateScore() {
     const sum = questions.reduce((acc, q) => acc + (q.score ?? 0), 0);
     const answered = questions.filter((q) => q.score !== null).length;
-    total.textContent = `${Number(sum.toFixed(2))} / ${questions.length}`;
+    total.textContent = `${translatorFor(elements[0]).int(Number(sum.toFixed(2)))} / ${questions.length}`;
     total.dataset.score = String(sum);
     total.dataset.answered = String(answered);
   }
@@ -614,9 +656,9 @@ export function mountQuizzes(doc) {
         store.clear(page);
         updateScore();
       },
-    }, 'Reset quiz progress');
+    }, translatorFor(first).t('quiz_reset'));
     const bar = h('div', { class: QUIZ.css.score },
-      h('span', {}, 'Score: '), total, ' ', resetButton);
+      h('span', {}, `${translatorFor(first).t('quiz_score')} `), total, ' ', resetButton);
     const spec = first.querySelector(QUIZ.spec) ?? first.querySelector(':scope > script');
     if (spec) spec.after(bar);
     else first.prepend(bar);

@@ -6,6 +6,7 @@
 
 import { CSS, READER } from './constants.js';
 import { h } from './dom.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./arrays.js').SpecArray} SpecArray
@@ -312,13 +313,12 @@ export class ReaderData {
     if (!live) return;
     const names = active.map((id) => {
       const spec = this.spec(id);
-      return `${spec.name}: ${spec.x.shape[0]} rows`;
+      return t('reader_dataset_rows', { name: spec.name, count: spec.x.shape[0] });
     });
     const banner = h(
       'p',
       { class: `${CSS.notice} ${READER.banner}`, role: 'status' },
-      `Your data (${names.join(', ')}): no reference covers this cell's runs; verify checks only ` +
-        "the author's data. A run trains again from the model's initial weights.",
+      t('reader_banner', { datasets: names.join(t('list_separator')) }),
     );
     if (old) old.replaceWith(banner);
     else live.prepend(banner);
@@ -359,8 +359,10 @@ export class ReaderData {
  */
 export function readerNote(result) {
   if (!result?.readerData) return null;
-  const rows = Object.values(result.readerData).join(', ');
-  return h('p', { class: `${CSS.note} ${READER.unverified}` }, `${READER.note} (trained on ${rows} rows).`);
+  const counts = Object.values(result.readerData);
+  const rows = counts.join(t('list_separator'));
+  const total = counts.reduce((a, b) => a + b, 0);
+  return h('p', { class: `${CSS.note} ${READER.unverified}` }, t('reader_note', { rows, count: total }));
 }
 
 /**

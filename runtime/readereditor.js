@@ -19,6 +19,7 @@ import {
   toArray,
 } from './readerdata.js';
 import { button, statusLine } from './ui.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./readerdata.js').ReaderData} ReaderData
@@ -68,9 +69,8 @@ export function mountReaderEditor(live, spec, readerData) {
   let active = false;
   const status = statusLine();
   const activeNote = h('p', { class: `${CSS.note} ${READER.unverified}`, hidden: true },
-    'Your data: the cells that read this dataset train and predict on it. No reference covers those runs; ' +
-      "verify checks only the author's data.");
-  const reset = button("Reset to the author's data", () => resetData(), { disabled: true });
+    t('reader_active_note'));
+  const reset = button(t('reader_reset'), () => resetData(), { disabled: true });
   /** @type {HTMLButtonElement[]} */
   const modes = [];
   const panels = h('div');
@@ -97,8 +97,8 @@ export function mountReaderEditor(live, spec, readerData) {
     h(
       'div',
       { class: CSS.controls },
-      points ? modeButton('Edit points', points) : null,
-      table ? modeButton('Edit rows', table) : null,
+      points ? modeButton(t('reader_edit_points'), points) : null,
+      table ? modeButton(t('reader_edit_rows'), table) : null,
       reset,
       status.el,
     ),
@@ -109,7 +109,7 @@ export function mountReaderEditor(live, spec, readerData) {
   showStatus();
 
   function showStatus(message = '') {
-    const what = active ? `your data: ${data.length} rows` : `the author's data: ${data.length} rows`;
+    const what = t(active ? 'reader_status_yours' : 'reader_status_author', { count: data.length });
     status.set(message ? `${message} · ${what}` : what, active ? 'warn' : '');
     reset.disabled = !active;
     activeNote.hidden = !active;
@@ -130,7 +130,7 @@ export function mountReaderEditor(live, spec, readerData) {
     readerData.set(spec.id, null);
     points?.render();
     table?.render();
-    showStatus("back to the author's data");
+    showStatus(t('reader_back_to_author'));
   }
 
   /**
@@ -152,7 +152,7 @@ export function mountReaderEditor(live, spec, readerData) {
     const classButtons = Array.from({ length: classes.count }, (_, k) =>
       button(`${k + 1}: ${className(k)}`, () => choose(k), {
         'aria-pressed': String(k === 0),
-        style: `border-left: 0.9em solid ${color(k)}`,
+        style: `border-inline-start: 0.9em solid ${color(k)}`,
         'data-class': k,
       }),
     );
@@ -164,9 +164,7 @@ export function mountReaderEditor(live, spec, readerData) {
       tabindex: 0,
       role: 'application',
       'aria-label':
-        `points of ${spec.name}: click or tap to add a point of the chosen class, on a point to remove it; ` +
-        'arrow keys move the cursor, Enter or Space adds a point there, Delete removes the nearest point, ' +
-        'number keys choose the class',
+        t('reader_plot_label', { name: spec.name }),
     }));
     const testLayer = svg('g', { 'aria-hidden': 'true' });
     const trainLayer = svg('g', { 'aria-hidden': 'true' });
@@ -182,11 +180,11 @@ export function mountReaderEditor(live, spec, readerData) {
     const el = h(
       'div',
       {},
-      h('div', { class: READER.classes, role: 'group', 'aria-label': 'class of new points' }, classButtons),
+      h('div', { class: READER.classes, role: 'group', 'aria-label': t('reader_classes_label') }, classButtons),
       plot,
       readout,
       announce,
-      spec.test ? h('p', { class: CSS.note }, 'hollow squares: the test split (the author\'s, not editable)') : null,
+      spec.test ? h('p', { class: CSS.note }, t('reader_test_note')) : null,
     );
 
     /** @param {number} k */
@@ -207,8 +205,10 @@ export function mountReaderEditor(live, spec, readerData) {
       const raw = cursor.map((v, j) => fmt(rawValue(v, j, spec.normalize), 4));
       /** @type {string[]} */
       const names = spec.features?.length === 2 ? spec.features : ['x1', 'x2'];
-      readout.textContent = `cursor: ${names.map((f, j) => `${f} = ${raw[j]}`).join(', ')} · ` +
-        `class ${className(chosen)}`;
+      readout.textContent = t('reader_cursor', {
+        position: names.map((f, j) => `${f} = ${raw[j]}`).join(t('list_separator')),
+        name: className(chosen),
+      });
     }
 
     function render() {
@@ -233,13 +233,13 @@ export function mountReaderEditor(live, spec, readerData) {
     /** @param {number[]} p normalized */
     function add(p) {
       if (data.length >= READER.maxPoints) {
-        announce.textContent = `at most ${READER.maxPoints} points`;
+        announce.textContent = t('reader_max_points', { count: READER.maxPoints });
         return;
       }
       data.push({ x: p.map((v) => Math.fround(v)), y: labelRow(chosen, classes) });
       render();
-      const message = `added a point of class ${className(chosen)}`;
-      announce.textContent = `${message}; ${data.length} points`;
+      const message = t('reader_added_point', { name: className(chosen) });
+      announce.textContent = `${message}; ${t('reader_points', { count: data.length })}`;
       commit(message);
     }
 
@@ -247,13 +247,13 @@ export function mountReaderEditor(live, spec, readerData) {
     function remove(i) {
       if (i < 0) return;
       if (data.length <= 1) {
-        announce.textContent = 'the data needs at least one point';
+        announce.textContent = t('reader_min_point');
         return;
       }
       const [gone] = data.splice(i, 1);
       render();
-      const message = `removed a point of class ${className(gone.y ? classOfRow(gone.y) : 0)}`;
-      announce.textContent = `${message}; ${data.length} points`;
+      const message = t('reader_removed_point', { name: className(gone.y ? classOfRow(gone.y) : 0) });
+      announce.textContent = `${message}; ${t('reader_points', { count: data.length })}`;
       commit(message);
     }
 
@@ -305,14 +305,14 @@ export function mountReaderEditor(live, spec, readerData) {
     /** @type {string[]} */
     const names = spec.features?.length === features ? spec.features : Array.from({ length: features }, (_, j) => `x${j + 1}`);
     const yWidth = spec.y ? spec.y.shape[1] : 0;
-    const labelHeads = !spec.y ? [] : labels ? [`class (0–${labels.count - 1})`] : Array.from({ length: yWidth }, (_, j) => (yWidth === 1 ? 'y' : `y${j + 1}`));
+    const labelHeads = !spec.y ? [] : labels ? [t('reader_class_head', { last: labels.count - 1 })] : Array.from({ length: yWidth }, (_, j) => (yWidth === 1 ? 'y' : `y${j + 1}`));
     const body = h('tbody');
-    const addRow = button('Add row', () => {
+    const addRow = button(t('reader_add_row'), () => {
       if (data.length >= READER.maxRows) return;
       const last = data[data.length - 1];
       data.push({ x: last.x.slice(), y: last.y ? last.y.slice() : null });
       render();
-      commit('added a row');
+      commit(t('reader_added_row'));
     });
     const normalized = spec.normalize?.method && spec.normalize.method !== 'none';
     const el = h(
@@ -322,8 +322,8 @@ export function mountReaderEditor(live, spec, readerData) {
       addRow,
       h('p', { class: CSS.note },
         normalized
-          ? `values in the dataset's own units; before training they are normalized (${spec.normalize.method}) with the statistics of the author's train split`
-          : "values in the dataset's own units"),
+          ? t('reader_units_normalized', { method: spec.normalize.method })
+          : t('reader_units')),
     );
 
     /**
@@ -338,7 +338,7 @@ export function mountReaderEditor(live, spec, readerData) {
         const v = input.value.trim() === '' ? NaN : Number(input.value);
         const ok = Number.isFinite(v) && set(v);
         input.setAttribute('aria-invalid', String(!ok));
-        if (ok) commit(`edited ${label}`);
+        if (ok) commit(t('reader_edited', { label }));
       });
       return input;
     }
@@ -348,7 +348,7 @@ export function mountReaderEditor(live, spec, readerData) {
         body,
         data.map((row, i) => {
           const xs = row.x.map((v, j) =>
-            numberInput(Number(rawValue(v, j, spec.normalize).toPrecision(7)), `row ${i + 1} ${names[j]}`, (raw) => {
+            numberInput(Number(rawValue(v, j, spec.normalize).toPrecision(7)), t('reader_cell', { row: i + 1, column: names[j] }), (raw) => {
               row.x[j] = normalizeValue(raw, j, spec.normalize);
               return true;
             }),
@@ -356,24 +356,24 @@ export function mountReaderEditor(live, spec, readerData) {
           /** @type {HTMLInputElement[]} */
           let ys = [];
           if (row.y && labels) {
-            ys = [numberInput(classOfRow(row.y), `row ${i + 1} class`, (k) => {
+            ys = [numberInput(classOfRow(row.y), t('reader_cell_class', { row: i + 1 }), (k) => {
               if (!Number.isInteger(k) || k < 0 || k >= labels.count) return false;
               row.y = labelRow(k, labels);
               return true;
             })];
           } else if (row.y) {
             const y = row.y;
-            ys = y.map((v, j) => numberInput(v, `row ${i + 1} ${labelHeads[j]}`, (value) => {
+            ys = y.map((v, j) => numberInput(v, t('reader_cell', { row: i + 1, column: labelHeads[j] }), (value) => {
               y[j] = Math.fround(value);
               return true;
             }));
           }
-          const remove = button('Remove', () => {
+          const remove = button(t('reader_remove'), () => {
             if (data.length <= 1) return;
             data.splice(i, 1);
             render();
-            commit(`removed row ${i + 1}`);
-          }, { 'aria-label': `Remove row ${i + 1}`, disabled: data.length <= 1 });
+            commit(t('reader_removed_row', { row: i + 1 }));
+          }, { 'aria-label': t('reader_remove_label', { row: i + 1 }), disabled: data.length <= 1 });
           return h('tr', {}, h('td', {}, String(i + 1)), xs.map((x) => h('td', {}, x)), ys.map((y) => h('td', {}, y)), h('td', {}, remove));
         }),
       );

@@ -7,6 +7,7 @@ import { RESULTS } from './constants.js';
 import { fmt, h, replace } from './dom.js';
 import { mountValues } from './inline.js';
 import { mark } from './ui.js';
+import { statusWord, t } from './i18n.js';
 
 /**
  * @typedef {import('./result.js').Result} Result
@@ -43,8 +44,8 @@ export function mountResults(root, epsilon) {
       continue;
     }
     const refHead = el.querySelector(RESULTS.referenceHead);
-    if (refHead) refHead.textContent = `reference (ε ${epsilon})`;
-    const th = h('th', { scope: 'col', text: 'your run' });
+    if (refHead) refHead.textContent = t('head_reference_epsilon', { epsilon: epsilon });
+    const th = h('th', { scope: 'col', text: t('your_run') });
     el.querySelector('thead tr')?.append(th);
     added.push(th);
     const trs = el.querySelectorAll('tbody tr');
@@ -53,8 +54,8 @@ export function mountResults(root, epsilon) {
       if (!tr) return;
       const ref = pickReference(row.references, epsilon);
       const refCell = tr.querySelector(RESULTS.referenceCell);
-      if (refCell) refCell.textContent = ref ? fmt(ref.value, 6) : 'no reference for this backend';
-      const own = h('td', { class: RESULTS.ownClass, text: 'not run yet' });
+      if (refCell) refCell.textContent = ref ? fmt(ref.value, 6) : t('no_reference_backend');
+      const own = h('td', { class: RESULTS.ownClass, text: t('not_run_yet') });
       tr.append(own);
       added.push(own);
       rows.push({ row, own });
@@ -66,12 +67,12 @@ export function mountResults(root, epsilon) {
       for (const { row, own } of rows) {
         if (row.from.cell !== id) continue;
         const { value, ok } = checkBound(row, result);
-        const yours = result.readerData ? ' (your data)' : '';
-        if (value === undefined || value === null) replace(own, result.status);
+        const yours = result.readerData ? ` ${t('your_data_mark')}` : '';
+        if (value === undefined || value === null) replace(own, statusWord(result.status));
         else replace(own, `${fmt(value, 6)}${yours} `, ok === null ? null : mark(ok));
         // A free knob value: the reference beside it is the nearest verified variant's.
         if (value !== undefined && value !== null && result.unverified) {
-          own.append('(not verified)');
+          own.append(t('not_verified_mark'));
           own.title = result.unverified;
         } else own.removeAttribute('title');
       }

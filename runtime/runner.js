@@ -5,6 +5,7 @@
 import { h } from './dom.js';
 import { failed, ms, newResult } from './result.js';
 import { button, showError, statusLine } from './ui.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -49,13 +50,13 @@ export class Runner {
    *   button without it
    * @param {string} [options.stoppedText]  the status line after a stopped run
    */
-  constructor(spec, ctx, { onStop = null, stoppedText = 'stopped' } = {}) {
+  constructor(spec, ctx, { onStop = null, stoppedText = t('status_stopped') } = {}) {
     this.spec = spec;
     this.ctx = ctx;
     this.stoppedText = stoppedText;
-    this.runButton = button('Run', () => this.request(), { 'aria-label': `Run ${spec.name}` });
+    this.runButton = button(t('run'), () => this.request(), { 'aria-label': t('run_label', { name: spec.name }) });
     this.stopButton = onStop
-      ? button('Stop', onStop, { disabled: true, 'aria-label': `Stop ${spec.name}` })
+      ? button(t('stop'), onStop, { disabled: true, 'aria-label': t('stop_label', { name: spec.name }) })
       : null;
     this.status = statusLine();
     this.errorBox = h('div');
@@ -72,7 +73,7 @@ export class Runner {
   /** Show that a run is waiting for the cells queued before it. */
   queued() {
     this.runButton.disabled = true;
-    this.status.set('queued…');
+    this.status.set(t('status_queued'));
   }
 
   /** Ask the run in progress to stop (between batches, when it fits a model). */
@@ -106,10 +107,10 @@ export class Runner {
       const result = await timedRun(this.spec, this.ctx, async (result) => {
         await work(result);
         const ok = result.status === 'ok';
-        this.status.set(ok ? 'done' : this.stoppedText, ok ? 'ok' : 'warn');
+        this.status.set(ok ? t('status_done') : this.stoppedText, ok ? 'ok' : 'warn');
       });
       if (result.status === 'error') {
-        this.status.set('error', 'error');
+        this.status.set(t('status_error'), 'error');
         showError(this.errorBox, result.error);
       }
       return result;
@@ -127,9 +128,9 @@ export class Runner {
    * @returns {Promise<{live: LiveModel, replayMs: number, stopped: boolean}>}
    */
   async prepare(result, after) {
-    this.status.set('preparing the model…');
+    this.status.set(t('status_preparing'));
     const prepared = await this.ctx.store.prepare(this.spec.model, after, {
-      onReplay: (train, i, n) => this.status.set(`replaying earlier cells… (${i + 1}/${n}: ${train.name})`),
+      onReplay: (train, i, n) => this.status.set(t('status_replaying', { index: i + 1, count: n, name: train.name })),
       onActive: (m) => {
         this.active = m;
       },

@@ -2,6 +2,7 @@
 
 import { CSS } from './constants.js';
 import { h, replace } from './dom.js';
+import { t } from './i18n.js';
 
 /**
  * @param {string} label
@@ -36,8 +37,8 @@ export function statusLine() {
 export function mark(ok) {
   return h(
     'span',
-    { class: ok ? CSS.match : CSS.mismatch, title: ok ? 'matches the reference' : 'differs from the reference' },
-    ok ? '✓ match' : '✗ mismatch',
+    { class: ok ? CSS.match : CSS.mismatch, title: t(ok ? 'match_title' : 'mismatch_title') },
+    `${ok ? '✓' : '✗'} ${t(ok ? 'match' : 'mismatch')}`,
   );
 }
 
@@ -51,7 +52,7 @@ export function showError(box, message) {
 }
 
 /**
- * A note line (e.g. "not comparable (stopped)").
+ * A note line.
  * @param {string} text
  * @returns {HTMLElement}
  */

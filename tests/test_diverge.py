@@ -115,7 +115,7 @@ def test_a_band_of_runs_that_all_diverged_alike_is_that_value():
 def test_a_diverged_classifier_output_predicts_no_class():
     assert label(np.array([np.nan]), ["no", "yes"]) == "—"
     assert label(np.array([0.25, np.inf]), ["a", "b"]) == "—"
-    assert label(np.array([0.75]), ["no", "yes"]) == "yes (75.0%)"
+    assert label(np.array([0.75]), ["no", "yes"]) == "yes (75%)"
 
 
 def test_argmax_passes_over_nan_as_tfjs_does():

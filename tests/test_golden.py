@@ -16,6 +16,9 @@ import pytest
 from mdhelpers import convert
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+# The page's messages are the catalogue's (tests/test_i18n.py checks them), not the blocks'
+# rendering: the golden pages keep only the element, so a new message changes no golden file.
+MESSAGES = re.compile(r'(<div id="mlpages-messages" hidden data-mlpages-nosearch>).*?(</div>)', re.S)
 NUMBER = re.compile(r"(-?\d+\.\d+(?:[eE][-+]?\d+)?|-?\d+[eE][-+]?\d+)")
 
 
@@ -27,7 +30,7 @@ def split_numbers(html: str) -> tuple[list[str], list[float]]:
 @pytest.mark.parametrize("name", sorted(p.stem for p in GOLDEN.glob("*.md")))
 def test_golden_html(name, caplog):
     source = GOLDEN / f"{name}.md"
-    html = convert(source.read_text(), path=f"golden/{name}.md", base_dir=GOLDEN)
+    html = MESSAGES.sub(r"\1…\2", convert(source.read_text(), path=f"golden/{name}.md", base_dir=GOLDEN))
     expected_file = GOLDEN / f"{name}.html"
     if os.environ.get("MLPAGES_UPDATE_GOLDEN"):
         expected_file.write_text(html)

@@ -46,10 +46,12 @@ def problems(v: jsonschema.Draft202012Validator, instance: Any, where: str) -> l
 def page_problems(html: str, schema: dict[str, Any], where: str) -> tuple[list[str], set[str]]:
     """What in a page's contract objects does not follow the schema, and the kinds they are."""
     specs, pages = validator(schema), validator(schema, "pageMeta")
+    messages = validator(schema, "messages")
     found: list[str] = []
     kinds: set[str] = set()
     for css_class, obj in contract_scripts(html):
-        found += problems(pages if css_class == "mlpages-page" else specs, obj,
+        chosen = {"mlpages-page": pages, "mlpages-messages": messages}.get(css_class, specs)
+        found += problems(chosen, obj,
                           f"{where} {css_class} {obj.get('name', '')}")
         kinds.add(obj.get("kind", css_class))
     for raw in VALUE_ATTRIBUTE.findall(html):
@@ -87,7 +89,7 @@ def test_the_schema_is_a_valid_draft_2020_12_schema(schema):
 
 
 def test_every_spec_of_the_demo_course_follows_the_schema(demo_site, schema):
-    assert check_site(demo_site, schema) == KINDS | {"mlpages-page"}
+    assert check_site(demo_site, schema) == KINDS | {"mlpages-page", "mlpages-messages"}
 
 
 def test_every_spec_of_the_spec_course_follows_the_schema(spec_site, schema):
@@ -132,7 +134,7 @@ def test_an_inline_value_follows_the_schema_and_a_broken_one_does_not(schema):
     html = convert("```convolution\nname: c\nimage: [[1, 2], [3, 4]]\nkernel: [[1]]\n```\n\n"
                    "The last is {mlpages c.output[1, 1]}.\n")
     found, kinds = page_problems(html, schema, "page")
-    assert found == [] and kinds == {"convolution", "value", "mlpages-page"}
+    assert found == [] and kinds == {"convolution", "value", "mlpages-page", "mlpages-messages"}
     (raw,) = VALUE_ATTRIBUTE.findall(html)
     spec = json.loads(unescape(raw))
     assert spec["from"] == {"cell": "mlp-page-c", "name": "c", "quantity": "output", "index": 3}

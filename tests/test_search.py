@@ -108,6 +108,6 @@ def test_a_plugin_that_drops_the_placeholders_is_a_warning(tmp_path):
         "    return context\n")
     result = build(project)
     assert result.returncode != 0  # --strict
-    # 3 cells, the quiz's and the page's spec scripts, and 8 labels of the quiz.
-    assert ("WARNING -  mlpages: index.md: 13 of the page's cells, specs or quiz labels are "
+    # 3 cells, the quiz's and the page's spec scripts, the page's messages and 8 labels of the quiz.
+    assert ("WARNING -  mlpages: index.md: 14 of the page's cells, specs or quiz labels are "
             "missing: another plugin removed the HTML comments") in result.stderr

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..contract import ACCURACY_KEYS, DEFAULT_TOLERANCE
 from ..errors import BlockError, did_you_mean
+from ..i18n import current
 from ..page import EPSILONS, PageState
 
 ACCURACY_SLACK = 1e-6  # as verify's (plugin/verify/compare.py)
@@ -157,12 +158,13 @@ def _convolution(src: Mapping[str, Any], spec: dict[str, Any], cell: str, prefix
 def position(origin: Mapping[str, Any], spec: Mapping[str, Any] | None) -> str:
     """Where a bound number is, in words: `epoch 3`, `value 2` (a prediction's flat index),
     `output [1, 2]` (a convolution's)."""
+    m = current()
     if "epoch" in origin:
-        return f"epoch {origin['epoch'] + 1}"
+        return m.t("position_epoch", epoch=origin["epoch"] + 1)
     if spec is not None and spec.get("kind") == "convolution":
         cols = spec["kernels"][0]["output"]["shape"][1]
-        return f"output [{origin['index'] // cols}, {origin['index'] % cols}]"
-    return f"value {origin['index']}"
+        return m.t("position_output", at=f"[{origin['index'] // cols}, {origin['index'] % cols}]")
+    return m.t("position_value", index=origin["index"])
 
 
 def allowed(spec: Mapping[str, Any], origin: Mapping[str, Any], page: PageState) -> dict[str, float]:

@@ -17,7 +17,8 @@ from ..engine.activations import get_activation
 from ..engine.base import int_pair
 from ..engine.convolutional import Conv2D
 from ..errors import BlockError, KeyPath, did_you_mean
-from ..html import array_json, code_block, details, esc, fmt
+from ..html import array_json, code_block, details, esc
+from ..i18n import current
 from ..page import PageState
 from .common import check_keys, choice, integer, matrix, number, tolerance
 
@@ -169,8 +170,9 @@ def _kernel(value: Any, key: str, at: KeyPath | None = None) -> tuple[str, np.nd
 def _grid_table(values: dict[str, Any], caption: str, css: str) -> str:
     rows, cols = values["shape"]
     data = values["data"]
+    number = current().number
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc(fmt(data[r * cols + c], 4))}</td>" for c in range(cols)) + "</tr>"
+        "<tr>" + "".join(f"<td>{esc(number(data[r * cols + c], 4))}</td>" for c in range(cols)) + "</tr>"
         for r in range(rows)
     )
     return (f'<table class="mlpages-grid {css}"><caption>{esc(caption)}</caption>'
@@ -183,20 +185,23 @@ def render(spec: dict[str, Any]) -> str:
     first = spec["kernels"][0]
     kh, kw = first["kernel"]["shape"]
     oh, ow = first["output"]["shape"]
+    m = current()
     grids = (
-        _grid_table(spec["image"], f"input image ({h}×{w})", "mlpages-conv-input")
-        + _grid_table(first["kernel"], f"{first['label']} kernel ({kh}×{kw})", "mlpages-conv-kernel")
-        + _grid_table(first["output"], f"output, NumPy reference ({oh}×{ow})", "mlpages-conv-output")
+        _grid_table(spec["image"], m.t("conv_input", rows=h, cols=w), "mlpages-conv-input")
+        + _grid_table(first["kernel"], m.t("conv_kernel", name=first["label"], rows=kh, cols=kw),
+                      "mlpages-conv-kernel")
+        + _grid_table(first["output"], m.t("conv_output_reference", rows=oh, cols=ow), "mlpages-conv-output")
     )
-    extras = [f"padding '{spec['padding']}'", f"strides {spec['strides']}"]
+    extras = [m.t("conv_padding", padding=spec["padding"]), m.t("conv_strides", strides=str(spec["strides"]))]
     if spec["bias"] != 0:
-        extras.append(f"bias {fmt(spec['bias'], 6)}")
+        extras.append(m.t("conv_bias_fact", bias=m.number(spec["bias"], 6)))
     if spec["activation"] != "linear":
-        extras.append(f"activation {spec['activation']}")
+        extras.append(m.t("conv_activation", activation=spec["activation"]))
     if len(spec["kernels"]) > 1:
-        extras.append("other kernels: " + ", ".join(k["label"] for k in spec["kernels"][1:]))
+        extras.append(m.t("conv_other_kernels",
+                          names=m.t("list_separator").join(k["label"] for k in spec["kernels"][1:])))
     return (
         f'<div class="mlpages-conv-static"><div class="mlpages-conv-grids">{grids}</div>'
         f'<p class="mlpages-note">{esc("; ".join(extras))}</p></div>'
-        + details("TF.js code", code_block(jsgen.convolution_code(spec, first)))
+        + details(m.t("tfjs_code"), code_block(jsgen.convolution_code(spec, first)))
     )

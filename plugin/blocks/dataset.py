@@ -15,6 +15,7 @@ from ..contract import spec_header
 from ..errors import BlockError, did_you_mean
 from ..files import OutsideError, inside, not_found_or_special
 from ..html import array_json, esc, fmt, table
+from ..i18n import current
 from ..limits import Limits
 from ..page import DatasetInfo, PageState
 from .common import boolean, check_keys, choice, integer, matrix, number
@@ -308,8 +309,10 @@ def class_counts(y: np.ndarray | None, classes: list[str] | None) -> list[tuple[
 
 def target_summary(y: np.ndarray) -> str:
     """Regression targets in one phrase: their range and mean."""
-    what = "target" if y.shape[1] == 1 else f"targets ({y.shape[1]} columns)"
-    return f"{what}: {fmt(float(y.min()), 4)} to {fmt(float(y.max()), 4)} (mean {fmt(float(y.mean()), 4)})"
+    m = current()
+    what = m.t("target") if y.shape[1] == 1 else m.t("targets", count=int(y.shape[1]))
+    return m.t("target_summary", what=what, low=m.number(float(y.min()), 4), high=m.number(float(y.max()), 4),
+               mean=m.number(float(y.mean()), 4))
 
 
 def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.ndarray | None],
@@ -318,33 +321,36 @@ def render(info: DatasetInfo, features: list[str], raw: tuple[np.ndarray, np.nda
     points or its first images."""
     n_train = len(info.x)
     n_test = 0 if info.x_test is None else len(info.x_test)
-    facts = [f"<strong>{esc(info.name)}</strong>",
-             f"train: {n_train} × {' × '.join(str(d) for d in info.x.shape[1:])}"]
+    m = current()
+    shape = " × ".join(str(d) for d in (n_train, *info.x.shape[1:]))
+    facts = [f"<strong>{esc(info.name)}</strong>", esc(m.t("fact_train", shape=shape))]
     if n_test:
-        facts.append(f"test: {n_test}")
+        facts.append(esc(m.t("fact_test", count=n_test)))
     counts = class_counts(info.y, info.classes)
     if counts:
-        facts.append("classes: " + ", ".join(f"{esc(c)} ({k})" for c, k in counts))
+        listed = m.t("list_separator").join(m.t("class_count", name=c, count=k) for c, k in counts)
+        facts.append(esc(m.t("fact_classes", classes=listed)))
     elif info.y is not None and len(info.y):
         facts.append(esc(target_summary(info.y)))
     if info.normalize.get("method", "none") != "none":
-        facts.append(f"normalized: {esc(info.normalize['method'])} (train-split statistics)")
+        facts.append(esc(m.t("fact_normalized", method=info.normalize["method"])))
     x_raw, y_raw = raw
     headers = list(features) + _label_headers(y_raw, info.classes)
     rows = []
     if x_raw.ndim == 2:
         for i in range(len(x_raw)):
-            row = [fmt(v, 4) for v in x_raw[i]]
+            row = [m.number(v, 4) for v in x_raw[i]]
             if y_raw is not None and info.classes and y_raw.shape[1] == 1:  # a named class index
                 row.append(info.classes[int(y_raw[i, 0])])
             elif y_raw is not None:
-                row += [fmt(v, 4) for v in y_raw[i]]
+                row += [m.number(v, 4) for v in y_raw[i]]
             rows.append(row)
     parts = [f'<p class="mlpages-facts">{" · ".join(facts)}</p>']
     if rows:
         parts.append(table(headers, rows, "mlpages-preview"))
         if n_train > len(rows):
-            parts.append(f'<p class="mlpages-note">first {len(rows)} of {n_train} train rows</p>')
+            shown = m.t("first_train_rows", shown=len(rows), count=n_train)
+            parts.append(f'<p class="mlpages-note">{esc(shown)}</p>')
     if info.x.ndim == 2 and info.x.shape[1] == 2 and preview > 0:
         parts.append(scatter_svg(info, limit=preview))
     if x_raw.ndim == 4:
@@ -378,7 +384,8 @@ def image_grid_svg(images: np.ndarray, labels: np.ndarray | None, classes: list[
                          f'text-anchor="middle" fill="currentColor">{esc(name)}</text>')
     height = h * cell + (caption if labels is not None else 0)
     return (f'<svg class="mlpages-images" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="img" aria-label="the first {len(images)} images">'
+            f'height="{height}" role="img" '
+            f'aria-label="{esc(current().t("first_images", count=len(images)))}">'
             + "".join(parts) + "</svg>")
 
 
@@ -417,11 +424,11 @@ def scatter_svg(info: DatasetInfo, size: int = 220, limit: int = 500) -> str:
             dots.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" {fill} stroke="{color}"/>')
     note = ""
     if total > len(dots):
-        note = (f'<p class="mlpages-note">showing {len(dots):,} of {total:,} points, evenly spaced '
-                "through the dataset</p>")
+        sample = current().t("scatter_sample", shown=len(dots), count=total)
+        note = f'<p class="mlpages-note">{esc(sample)}</p>'
     return (
         f'<svg class="mlpages-scatter" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
-        f'role="img" aria-label="scatter plot of {esc(info.name)}">'
+        f'role="img" aria-label="{esc(current().t("scatter_label", name=info.name))}">'
         f'<rect x="0.5" y="0.5" width="{size - 1}" height="{size - 1}" fill="none" '
         'stroke="currentColor" stroke-opacity="0.25"/>'
         + "".join(dots) + "</svg>" + note

@@ -21,6 +21,7 @@ from ..engine.optimizers import TRAIN_ARGS
 from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
 from ..html import array_json, code_block, esc, table
+from ..i18n import current
 from ..limits import Limits
 from ..modelfile import LoadedModel, ModelFileError, read_layers_model
 from ..page import ModelInfo, PageState
@@ -112,13 +113,13 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     )
     # Every initializer seeded or constant: the weights are TF.js's own, whatever `seed` says.
     exact = engine.initial_weights_exact and bool(weights)
-    drawn = ("computed at build as the layers' seeded initializers give them in TF.js" if exact
-             else f"drawn at build (seed {seed})")
-    origin = f"from {data['from']}" if loaded is not None else drawn
+    m = current()
+    drawn = m.t("weights_exact") if exact else m.t("weights_drawn", seed=str(seed))
+    origin = m.t("weights_from", source=str(data["from"])) if loaded is not None else drawn
     if "upTo" in data:
-        origin += f" (its layers up to {data['upTo']})"
+        origin += m.t("weights_up_to", layer=str(data["upTo"]))
     if loaded is not None and len(layers) > len(loaded.layers):
-        origin += f", the added layers' drawn at build (seed {seed})"
+        origin += m.t("weights_added", seed=str(seed))
     return spec, render(info, code, summary, origin)
 
 
@@ -351,10 +352,13 @@ def render(info: ModelInfo, code: str, summary: list[dict[str, Any]], origin: st
     rows = [(s["layer"], s["type"], str(tuple(s["outputShape"])).replace("None", "null"), s["params"])
             for s in summary]
     total = sum(s["params"] for s in summary)
+    m = current()
     return (
         code_block(code)
-        + table(["Layer", "Output shape", "Params"], [(f"{a} ({b})", c, d) for a, b, c, d in rows],
-                "mlpages-summary")
-        + f'<p class="mlpages-note">{total} parameters · initial weights {esc(origin)}, set with '
-          f'<code>{esc(jsgen.identifier(info.name))}.setWeights()</code></p>'
+        + table([m.t("head_layer"), m.t("head_output_shape"), m.t("head_params")],
+                [(f"{a} ({b})", c, d) for a, b, c, d in rows], "mlpages-summary")
+        + '<p class="mlpages-note">'
+          + m.html("model_note", count=total, origin=esc(origin),
+                   code=f"<code>{esc(jsgen.identifier(info.name))}.setWeights()</code>")
+          + "</p>"
     )

@@ -14,7 +14,8 @@ from ..chain import BAND_RUNS, BAND_WIDEN, band
 from ..contract import spec_header
 from ..engine.metrics import argmax
 from ..errors import BlockError
-from ..html import array_json, code_block, esc, fmt, table
+from ..html import array_json, code_block, esc, table
+from ..i18n import current
 from ..page import EPSILONS, PageState
 from .common import check_keys, choice, matrix, tolerance
 
@@ -267,7 +268,8 @@ def label(out: np.ndarray, classes: list[str] | None) -> str:
         k = int(np.argmax(out))
         p = out[k]
     name = classes[k] if classes and k < len(classes) else str(k)
-    return f"{name} ({p:.1%})"
+    m = current()
+    return m.t("class_confidence", name=name, percent=m.number(round(float(p) * 100, 1), 4))
 
 
 def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
@@ -276,24 +278,24 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     out = np.asarray(out_ref["predictions"]["data"], dtype=np.float64).reshape(
         out_ref["predictions"]["shape"])
     classes = spec["classes"]
+    m = current()
     rows = []
     for i in range(min(len(raw), 20)):
-        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2
-               else ", ".join(fmt(v, 4) for v in np.ravel(raw[i]))]
-        row.append(", ".join(fmt(v, 5) for v in out[i]))
+        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2 else m.numbers(np.ravel(raw[i]), 4)]
+        row.append(m.numbers(out[i], 5))
         if classifier:
             row.append(label(out[i], classes))
         rows.append(row)
-    headers = ["input", "NumPy reference output"] + (["label"] if classifier else [])
+    headers = [m.t("head_input"), m.t("head_reference_output")] + ([m.t("head_label")] if classifier else [])
     extra = ""
     if "accuracy" in out_ref:
-        extra = f'<p class="mlpages-note">reference accuracy: {esc(fmt(out_ref["accuracy"], 4))}</p>'
+        extra = (f'<p class="mlpages-note">'
+                 f'{esc(m.t("reference_accuracy", value=m.number(out_ref["accuracy"], 4)))}</p>')
     if len(raw) > 20:
-        extra += f'<p class="mlpages-note">first 20 of {len(raw)} rows</p>'
+        extra += f'<p class="mlpages-note">{esc(m.t("first_rows", shown=20, count=len(raw)))}</p>'
     if spec.get("band"):
-        extra += (f'<p class="mlpages-note mlpages-band">dropout without a seed: the model was trained '
-                  f'on masks TF.js draws at random, so these outputs are checked within the band of '
-                  f'{spec["band"]["runs"]} NumPy runs (median shown), not exactly</p>')
+        extra += (f'<p class="mlpages-note mlpages-band">'
+                  f'{esc(m.t("band_predict_static", count=spec["band"]["runs"]))}</p>')
     return (code_block(code) + table(headers, rows, "mlpages-reference") + extra
             + _examples_html(spec, classifier))
 
@@ -301,6 +303,7 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
 def _examples_html(spec: dict[str, Any], classifier: bool) -> str:
     """The author's example inputs and their NumPy reference outputs (the page checks its own
     predictions of them against these), and what the live input offers."""
+    m = current()
     parts = []
     if spec.get("live"):
         what = {"numbers": "a value per feature", "colour": "a colour picker",
@@ -314,8 +317,8 @@ def _examples_html(spec: dict[str, Any], classifier: bool) -> str:
         rows = []
         for i in range(len(ex)):
             shown = (f"{ex.shape[1]}×{ex.shape[2]} image" if ex.ndim == 4
-                     else ", ".join(fmt(v, 4) for v in ex[i]))
-            row = [shown, ", ".join(fmt(v, 5) for v in out[i])]
+                     else m.numbers(ex[i], 4))
+            row = [shown, m.numbers(out[i], 5)]
             if classifier:
                 row.append(label(out[i], spec["classes"]))
             rows.append(row)

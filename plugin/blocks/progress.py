@@ -12,20 +12,19 @@ from typing import Any
 
 from ..contract import spec_header
 from ..html import NO_SEARCH, esc, json_script
+from ..i18n import current
 from ..page import PageState
 from ..quizindex import INDEX
 from .common import check_keys
 
 KIND = "quiz-progress"
-NOTE = ("Your answers to the course's quizzes are kept in this browser; "
-        "with JavaScript on, this table shows your score on every page that has a quiz.")
 
 
 def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, Any], str]:
     check_keys(data, ["name"])
     page.progress_views += 1
     spec = {**spec_header(KIND, name, page.cell_id(name)), "index": INDEX}
-    return spec, f'<p class="mlpages-quiz-progress-note">{esc(NOTE)}</p>'
+    return spec, f'<p class="mlpages-quiz-progress-note">{esc(current().t("progress_note"))}</p>'
 
 
 def element(spec: dict[str, Any], body: str) -> str:

@@ -20,6 +20,7 @@ from ..contract import spec_header
 from ..errors import BlockError, KeyPath, did_you_mean
 from ..files import OutsideError, inside
 from ..html import NO_SEARCH, esc, fmt, json_script
+from ..i18n import Messages, current, for_language
 from ..page import EPSILONS, PageState, id_part
 from ..quizdown import ERROR_KEY
 from ..text import TextRenderer, is_inline
@@ -63,6 +64,13 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     """Parse the block (inline questions or a bank include), then render it."""
     if ERROR_KEY in data:  # a quizdown block that could not be read (plugin/quizdown.py)
         raise BlockError(f"quizdown: {data[ERROR_KEY]}")
+    messages = current()
+    if "locale" in data:
+        if not isinstance(data["locale"], str) or not data["locale"].strip():
+            raise BlockError("'locale' must be a language code such as de or pt-BR", key="locale")
+        messages = for_language(data["locale"], where=f" (quiz '{name}' of {page.path})")
+        page.languages.add(messages.language)
+    data = {k: v for k, v in data.items() if k != "locale"}
     if "include" in data:
         check_keys(data, ["name", "include", "questions"])
         questions = _from_bank(data, page)
@@ -95,13 +103,17 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         **spec_header(KIND, name, page.cell_id(name)), "page": page.slug,
         "questions": [_question_spec(q, page.text) for q in questions],
     }
-    return spec, render(spec, questions, page.text)
+    if messages is not current():
+        spec["locale"] = messages.language
+    return spec, render(spec, questions, page.text, messages)
 
 
 def element(spec: dict[str, Any], body: str) -> str:
     """The quiz element: its spec script, then the questions."""
+    locale = esc(spec.get("locale", ""))
+    lang = f' lang="{locale}" data-mlpages-lang="{locale}"' if locale else ""
     return (
-        f'<div class="mlpages-quiz" id="{esc(spec["id"])}" data-mlpages-quiz '
+        f'<div class="mlpages-quiz" id="{esc(spec["id"])}" data-mlpages-quiz{lang} '
         f'data-mlpages-name="{esc(spec["name"])}">'
         f'{json_script(spec, css_class="mlpages-quiz-spec")}{body}</div>'
     )
@@ -398,8 +410,10 @@ def _question_spec(q: Question, text: TextRenderer) -> dict[str, Any]:
     }
 
 
-def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) -> str:
+def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer,
+           m: Messages | None = None) -> str:
     """Questions as real form controls; hint and answers in closed `<details>` (no JavaScript needed)."""
+    m = m or current()
     parts = []
     for n, (q, qspec) in enumerate(zip(questions, spec["questions"], strict=True), start=1):
         base = _question_base(spec["id"], q.id)
@@ -407,16 +421,17 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
         if is_inline(stem):
             legend, body = stem, ""
         else:
-            legend, body = f"Question {n}", f'<div class="mlpages-quiz-text">{stem}</div>'
+            legend, body = esc(m.t("quiz_question_n", n=n)), f'<div class="mlpages-quiz-text">{stem}</div>'
         if q.number is not None:
-            mode, items, solution = _number_parts(qspec, base)
+            mode, items, solution = _number_parts(qspec, base, m)
         elif q.order:
-            mode, items, solution = _order_parts(q, qspec, base, text)
+            mode, items, solution = _order_parts(q, qspec, base, text, m)
         else:
-            mode, items, solution = _choice_parts(q, qspec, base, text)
+            mode, items, solution = _choice_parts(q, qspec, base, text, m)
         hint = ""
         if qspec["hint"]:
-            hint = (f'<details class="mlpages-quiz-hint"><summary {NO_SEARCH}>Hint</summary>'
+            hint = (f'<details class="mlpages-quiz-hint">'
+                    f'<summary {NO_SEARCH}>{esc(m.t("quiz_hint"))}</summary>'
                     f'{qspec["hint"]}</details>')
         explanation = ""
         if qspec["explanation"]:  # the runtime moves this element to show it after Check
@@ -427,7 +442,8 @@ def render(spec: dict[str, Any], questions: list[Question], text: TextRenderer) 
             f"<legend>{legend}</legend>{body}"
             f'<p class="mlpages-quiz-mode" {NO_SEARCH}>{mode}</p>'
             f'<ul class="mlpages-answers">{"".join(items)}</ul>{hint}'
-            f'<details class="mlpages-quiz-solution"><summary {NO_SEARCH}>Show the answer</summary>'
+            f'<details class="mlpages-quiz-solution">'
+            f'<summary {NO_SEARCH}>{esc(m.t("quiz_show_answer"))}</summary>'
             f'{solution}{explanation}</details>'
             "</fieldset>"
         )
@@ -441,10 +457,10 @@ def _feedback(qspec: dict[str, Any], i: int) -> str:
 
 
 def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
-                  text: TextRenderer) -> tuple[str, list[str], str]:
+                  text: TextRenderer, m: Messages) -> tuple[str, list[str], str]:
     """Radio buttons or checkboxes, and the right (and commented) answers."""
     kind = "checkbox" if q.multiple else "radio"
-    mode = "Choose all that apply." if q.multiple else "Choose one answer."
+    mode = esc(m.t("quiz_mode_multiple" if q.multiple else "quiz_mode_single"))
     items = []
     for i, a in enumerate(q.answers):
         aid = f"{base}-a{i + 1}"
@@ -456,37 +472,39 @@ def _choice_parts(q: Question, qspec: dict[str, Any], base: str,
     for i, a in enumerate(q.answers):
         if not (a.correct or a.feedback):
             continue
-        verdict = "Correct" if a.correct else "Wrong"
+        verdict = esc(m.t("quiz_solution_right" if a.correct else "quiz_solution_wrong"))
         fb = _feedback(qspec, i)
-        solution.append(f'<li><strong {NO_SEARCH}>{verdict}:</strong> {text.inline(a.text)}{fb}</li>')
+        solution.append(f'<li><strong {NO_SEARCH}>{verdict}</strong> {text.inline(a.text)}{fb}</li>')
     return mode, items, f'<ul>{"".join(solution)}</ul>'
 
 
-def _describe(origin: Mapping[str, Any]) -> str:
-    """What the number is, in words: "the loss after epoch 3 of <code>fit-xor</code>"."""
+def _describe(origin: Mapping[str, Any], m: Messages) -> str:
+    """What the number is, in words (HTML): "the loss after epoch 3 of <code>fit-xor</code>"."""
     cell = f"<code>{esc(origin['name'])}</code>"
     if "epoch" in origin:
-        return f"the {esc(origin['quantity'])} after epoch {origin['epoch'] + 1} of {cell}"
-    return f"value {origin['index']} (flat index) of the predictions of {cell}"
+        return m.html("quiz_describe_epoch", quantity=esc(origin["quantity"]), epoch=origin["epoch"] + 1,
+                      cell=cell)
+    return m.html("quiz_describe_index", index=origin["index"], cell=cell)
 
 
-def _number_parts(qspec: dict[str, Any], base: str) -> tuple[str, list[str], str]:
+def _number_parts(qspec: dict[str, Any], base: str, m: Messages) -> tuple[str, list[str], str]:
     """A text box for the number, and the reference value (WebGL precision) as the answer."""
     tol = qspec["tolerance"]
     ref = next((r for r in qspec["references"] if r["epsilon"] == EPSILONS["webgl"]),
                qspec["references"][0])
     aid = f"{base}-value"
-    mode = f"Type a number: {_describe(qspec['from'])}."
+    mode = m.html("quiz_mode_number", what=_describe(qspec["from"], m))
     items = [f'<li class="mlpages-answer mlpages-number-answer">'
-             f'<label for="{aid}" {NO_SEARCH}>Your answer:</label> '
+             f'<label for="{aid}" {NO_SEARCH}>{esc(m.t("quiz_your_answer"))}</label> '
              f'<input type="text" inputmode="decimal" autocomplete="off" id="{aid}" name="{base}"></li>']
     value = float(ref["value"])
-    accepted = (f"A run in your browser may differ slightly; answers within {tol['atol']:g} + "
-                f"{tol['rtol']:g} × |value| are accepted." if math.isfinite(value) else
-                f"The training diverged: type {fmt(value)}, the only answer accepted.")
-    solution = (f'<p {NO_SEARCH}>The answer: <strong class="mlpages-quiz-value">{fmt(value)}</strong>, '
-                f"{_describe(qspec['from'])} in the NumPy reference (WebGL precision). "
-                f"{accepted}</p>")
+    accepted = (m.t("quiz_accepted", atol=f"{tol['atol']:g}", rtol=f"{tol['rtol']:g}")
+                if math.isfinite(value) else m.t("quiz_diverged", value=fmt(value)))
+    solution = (f'<p {NO_SEARCH}>'
+                + m.html("quiz_number_solution",
+                         value=f'<strong class="mlpages-quiz-value">{esc(m.number(value))}</strong>',
+                         what=_describe(qspec["from"], m))
+                + f" {esc(accepted)}</p>")
     return mode, items, solution
 
 
@@ -496,10 +514,10 @@ def _plain(html_text: str) -> str:
 
 
 def _order_parts(q: Question, qspec: dict[str, Any], base: str,
-                 text: TextRenderer) -> tuple[str, list[str], str]:
+                 text: TextRenderer, m: Messages) -> tuple[str, list[str], str]:
     """The items in their scrambled page order, each with a position select; the right order."""
     n = len(q.answers)
-    mode = f"Put the items in order: give each its position, 1 (first) to {n} (last)."
+    mode = esc(m.t("quiz_mode_order", count=n))
     items = []
     for j, i in enumerate(qspec["shown"]):
         sid = f"{base}-p{j + 1}"
@@ -509,10 +527,10 @@ def _order_parts(q: Question, qspec: dict[str, Any], base: str,
         items.append(
             f'<li class="mlpages-answer mlpages-order-item">'
             f'<select id="{sid}" name="{sid}" data-mlpages-item="{i}" '
-            f'aria-label="{esc("Position of " + _plain(label))}">{options}</select>'
+            f'aria-label="{esc(m.t("quiz_position_of", item=_plain(label)))}">{options}</select>'
             f' <label for="{sid}">{label}</label></li>'
         )
     solution = [f"<li>{text.inline(a.text)}{_feedback(qspec, i)}</li>"
                 for i, a in enumerate(q.answers)]
-    return mode, items, f'<p {NO_SEARCH}>The right order:</p><ol>{"".join(solution)}</ol>'
+    return mode, items, f'<p {NO_SEARCH}>{esc(m.t("quiz_right_order"))}</p><ol>{"".join(solution)}</ol>'
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..contract import spec_header
 from ..errors import BlockError
-from ..html import NO_SEARCH, esc, fmt, json_script
+from ..html import NO_SEARCH, esc, json_script
+from ..i18n import current
 from ..page import EPSILONS, PageState
 from .bound import BOUND_KEYS, allowed, bound_value, position
 from .common import check_keys
@@ -62,6 +63,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
 def render(spec: dict[str, Any]) -> str:
     """The table as a reader without JavaScript sees it: the WebGL reference per row."""
     webgl = EPSILONS["webgl"]
+    m = current()
     body = []
     for row in spec["rows"]:
         origin = row["from"]
@@ -69,15 +71,15 @@ def render(spec: dict[str, Any]) -> str:
         body.append(
             f'<tr data-mlpages-row="{esc(origin["cell"])}"><th scope="row">{esc(row["label"])}</th>'
             f'<td><code>{esc(origin["quantity"])}</code></td>'
-            f'<td class="mlpages-results-reference">{esc(fmt(value))}</td></tr>'
+            f'<td class="mlpages-results-reference">{esc(m.number(value))}</td></tr>'
         )
     caption = f"<caption>{esc(spec['caption'])}</caption>" if spec.get("caption") else ""
     return (
         f'<table class="mlpages-results-table">{caption}<thead><tr><th scope="col"></th>'
-        f'<th scope="col">quantity</th><th scope="col" data-mlpages-reference>reference</th></tr></thead>'
+        f'<th scope="col">{esc(m.t("head_quantity"))}</th>'
+        f'<th scope="col" data-mlpages-reference>{esc(m.t("head_reference"))}</th></tr></thead>'
         f'<tbody>{"".join(body)}</tbody></table>'
-        '<p class="mlpages-results-note">The reference is the NumPy computation made when the site '
-        "was built (for WebGL); run the cells above to see your own browser's values beside it.</p>"
+        f'<p class="mlpages-results-note">{esc(m.t("results_note"))}</p>'
     )
 
 

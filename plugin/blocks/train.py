@@ -19,6 +19,7 @@ from ..engine import EngineError, Sequential
 from ..errors import BlockError, format_block, key_line
 from ..export import WEIGHTS_FILE, layers_model_json
 from ..html import array_json, code_block, esc, fmt, table
+from ..i18n import current
 from ..limits import Limits
 from ..page import EPSILONS, DatasetInfo, Export, KnobCell, ModelInfo, PageState
 from .common import check_keys, choice, integer, require, tolerance
@@ -170,8 +171,6 @@ def _check_work(model: ModelInfo, dataset: DatasetInfo, epochs: int, batch_size:
         raise BlockError(limits.exceeded("too much training", work, "training", detail), key="epochs")
 
 
-EXACT_INITIAL = ", and the initial model&#39;s inference outputs are checked exactly"
-
 
 def divergence(references: list[dict[str, Any]]) -> str | None:
     """What the build tells the author when a reference diverged (NaN or ±Infinity), else None.
@@ -288,12 +287,13 @@ def render_export(path: str, link: str) -> str:
     """The download links (`link`: the folder as the page's links name it) and the code that
     loads the export (`path`: its URL from the page)."""
     url = esc(f"{link}/model.json")
+    m = current()
     return (
-        f'<p class="mlpages-export"><a href="{url}" download>Download the trained model '
-        f'(TF.js LayersModel)</a>: <code>model.json</code> and '
-        f'<a href="{esc(link)}/{WEIGHTS_FILE}" download><code>{WEIGHTS_FILE}</code></a>, '
-        f"the weights of the NumPy reference for WebGL after this cell; load it with "
-        f"<code>tf.loadLayersModel('{esc(path)}/model.json')</code></p>"
+        f'<p class="mlpages-export"><a href="{url}" download>{esc(m.t("export_download"))}</a>'
+        + m.html("export_files", model="<code>model.json</code>",
+                 weights=f'<a href="{esc(link)}/{WEIGHTS_FILE}" download><code>{WEIGHTS_FILE}</code></a>',
+                 code=f"<code>tf.loadLayersModel('{esc(path)}/model.json')</code>")
+        + "</p>"
     )
 
 
@@ -326,23 +326,23 @@ def _check_shapes(model: ModelInfo, dataset: DatasetInfo, y: np.ndarray) -> None
 def render(
     references: list[dict[str, Any]], code: str, after: list[str], model: str, banded: bool = False
 ) -> str:
+    m = current()
     ref = references[0]
-    rows = [(key, fmt(vals[-1])) for key, vals in ref["history"].items() if vals]
+    rows = [(key, m.number(vals[-1])) for key, vals in ref["history"].items() if vals]
     if banded:
-        rows = [(key, f"{fmt(vals[-1])} (band {fmt(ref['band'][key]['low'][-1])} … "
-                      f"{fmt(ref['band'][key]['high'][-1])})")
+        rows = [(key, m.t("value_band", value=m.number(vals[-1]), low=m.number(ref["band"][key]["low"][-1]),
+                          high=m.number(ref["band"][key]["high"][-1])))
                 for key, vals in ref["history"].items() if vals]
     note = ""
     if banded:
-        note += (f'<p class="mlpages-note mlpages-band">dropout without a seed: TF.js draws new '
-                 f"masks every batch, so training is checked within a band of {BAND_RUNS} NumPy runs "
-                 f"with masks of their own (median shown; the band spans their range, widened by "
-                 f"{fmt(BAND_WIDEN)}× that range on each side); the weights are not compared step "
-                 f"by step{'' if after else EXACT_INITIAL}</p>")
+        text = m.t("band_train_static", count=BAND_RUNS, widen=m.number(BAND_WIDEN))
+        if not after:
+            text += m.t("band_initial_exact")
+        note += f'<p class="mlpages-note mlpages-band">{esc(text)}</p>'
     if after:
-        note += (f'<p class="mlpages-note">continues training <code>{esc(model)}</code> after '
-                f"{len(after)} earlier cell(s); Run replays them first when needed</p>")
+        note += (f'<p class="mlpages-note">'
+                 f'{m.html("continues_training", model=f"<code>{esc(model)}</code>", count=len(after))}</p>')
     return (
         code_block(code) + note
-        + table(["quantity", "NumPy reference (final epoch)"], rows, "mlpages-reference")
+        + table([m.t("head_quantity"), m.t("head_reference_final")], rows, "mlpages-reference")
     )

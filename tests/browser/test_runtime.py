@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mlpages import i18n
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-runtime")]
 
@@ -82,7 +83,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("runtime_site")
     shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
     shutil.copytree(RUNTIME, root / "mlpages")
-    index = (root / "index.html").read_text()
+    # The build writes the page's messages (page-contract.md, "The page's messages"); a
+    # hand-written page takes the English catalogue's.
+    index = (root / "index.html").read_text().replace(
+        "</body>", i18n.page_script({"en": i18n.resolve("en")}, "en") + "</body>", 1)
+    (root / "index.html").write_text(index)
     (root / "cpu.html").write_text(index.replace("<head>", "<head>\n" + NO_WEBGL, 1))
     (root / "instant.html").write_text(index.replace("<head>", "<head>\n" + DOCUMENT_SUBJECT, 1))
     assert index.count(BROKEN_FIT[0]) == 1

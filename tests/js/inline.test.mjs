@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import './messages.mjs';
+
 import { ownText } from '../../runtime/inline.js';
 
 const spec = {

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import './messages.mjs';
+
 import {
   applyFree,
   freeReason,

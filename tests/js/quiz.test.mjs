@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
+import { page } from '../../runtime/i18n.js';
 import { tally } from '../../runtime/progress.js';
 import { createStore, expectedValue, grade, parseNumber, validChoice } from '../../runtime/quiz.js';
+import { useLanguage } from './messages.mjs';
 
 const single = { id: 's', type: 'single', answers: 3, correct: [1] };
 const multiple = { id: 'm', type: 'multiple', answers: 4, correct: [0, 2] };
@@ -230,7 +232,7 @@ describe('expectedValue (numeric questions)', () => {
 
   test('the reader\'s own comparable run comes first', () => {
     withPage({ results: { fit: { status: 'ok', comparable: true, history: { loss: [0.9, 0.7] } } } });
-    assert.deepEqual(expectedValue(question), { value: 0.7, source: 'from your run of fit-xor' });
+    assert.deepEqual(expectedValue(question), { value: 0.7, source: 'run' });
   });
 
   test('else the reference of the backend\'s epsilon', () => {
@@ -238,7 +240,7 @@ describe('expectedValue (numeric questions)', () => {
       results: { fit: { status: 'ok', comparable: false, history: { loss: [0.9, 0.7] } } },
       environment: () => ({ epsilon: 1e-7 }),
     });
-    assert.deepEqual(expectedValue(question), { value: 0.25, source: 'from the NumPy reference' });
+    assert.deepEqual(expectedValue(question), { value: 0.25, source: 'reference' });
   });
 
   test('else the WebGL reference (epsilon 1e-4), then the first one', () => {
@@ -273,8 +275,34 @@ describe('parseNumber (what the reader typed for a numeric question)', () => {
   });
 
   test('anything else is no number', () => {
-    for (const text of ['', '   ', 'abc', '1,000.5', '1,5,6', 'Infinityx', 'NaNa', '0.6.9']) {
+    for (const text of ['', '   ', 'abc', '1,5,6', 'Infinityx', 'NaNa', '0.6.9', '1,23,4.5', '1.2,3.4', '-', 'e5']) {
       assert.equal(parseNumber(text), null, JSON.stringify(text));
     }
+  });
+
+  test('a German reader\'s 0,35 is 0.35, and 0.35 too', () => {
+    useLanguage('de');
+    try {
+      assert.equal(page().decimal, ',');
+      assert.equal(parseNumber('0,35'), 0.35);
+      assert.equal(parseNumber('0.35'), 0.35);
+      assert.equal(parseNumber('−0,35'), -0.35);
+      assert.equal(parseNumber('1.234,5'), 1234.5);
+      assert.equal(parseNumber('1 234,5'), 1234.5);
+      assert.equal(parseNumber('3,5e-2'), 0.035);
+      // and the verdict shows numbers as a German reader writes them
+      assert.equal(page().num(0.35, 6), '0,35');
+      assert.equal(page().num(1.5e-7, 3), '1,50e-7');
+    } finally {
+      useLanguage('en');
+    }
+  });
+
+  test('unambiguous forms of any language: grouped thousands, full-width and Arabic-Indic digits', () => {
+    assert.equal(parseNumber('1,000.5'), 1000.5);
+    assert.equal(parseNumber('1,234,567'), 1234567);
+    assert.equal(parseNumber('１２．５'), 12.5);
+    assert.equal(parseNumber('٠٫٣٥'), 0.35);
+    assert.equal(page().num(0.35, 6), '0.35');
   });
 });
