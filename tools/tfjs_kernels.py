@@ -155,6 +155,11 @@ def cases() -> list[dict[str, Any]]:
         out.append(_case(f"optimizer-{opt}", [{"type": "dense", "config": {"units": 3, "activation": "tanh"}}]
                          + _head("regression", "linear"), [4], optimizer={"name": opt}))
     for init in INITIALIZERS:
+        if init == "identity":  # square 2-D kernels only, and no bias: a layer of its own
+            config = {"units": 4, "kernelInitializer": init}
+            out.append(_case(f"initializer-{init}", [{"type": "dense", "config": config}]
+                             + _head("regression", "linear"), [4]))
+            continue
         config = {"units": 3, "kernelInitializer": init, "biasInitializer": init}
         out.append(_case(f"initializer-{init}", [{"type": "dense", "config": config}]
                          + _head("regression", "linear"), [4]))

@@ -31,6 +31,8 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECTIONS = ("build", "runtime")
 # Languages whose decimal separator is a comma (as Intl.NumberFormat formats them).
 _COMMA_DECIMAL = {"de", "fr", "es", "pt", "it", "ru"}
+# How the language groups the thousands of a large count in prose (40,000 points).
+_GROUP = {"de": ".", "es": ".", "it": ".", "pt": ".", "fr": "\u202f", "ru": "\u00a0"}
 log = logging.getLogger(LOGGER_NAME)
 
 Message = str | dict[str, str]
@@ -134,7 +136,9 @@ class Messages:
         if isinstance(value, bool):
             return str(value)
         if isinstance(value, int):
-            return str(value)
+            if abs(value) < 10_000:  # 2026, 1600: four digits read best ungrouped
+                return str(value)
+            return f"{value:,}".replace(",", _GROUP.get(self.language, ","))
         if isinstance(value, float):
             return self.number(value)
         return str(value)

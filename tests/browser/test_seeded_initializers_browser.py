@@ -1,6 +1,6 @@
 """Seeded initializers in Chromium on WebGL: TF.js's values equal the engine's.
 
-A tiny page loads the vendored TF.js (runtime/vendor/tf.fesm.min.js), starts the WebGL
+A tiny page loads the vendored TF.js (runtime/vendor/, its whole API), starts the WebGL
 backend, and (1) applies seeded initializers, reading their values back through a WebGL op,
 and (2) builds the layers a model block hands the page (their initializers in TF.js's
 ``{className, config}`` form) and reads ``getWeights()`` before any ``setWeights``: the
@@ -30,7 +30,10 @@ TFJS = ROOT / "runtime" / "vendor" / "tf.fesm.min.js"
 PAGE = """<!doctype html>
 <meta charset="utf-8">
 <script type="module">
-import * as tf from './tf.fesm.min.js';
+import * as slim from './tf.fesm.min.js';
+
+// The initializers are TF.js's whole API, which the slim entry loads on request.
+const tf = await slim.loadAllKernels();
 
 // Each value goes through a WebGL op (x + 0 on the GPU) before it is read back.
 const read = async (t) => {
@@ -50,7 +53,7 @@ window.run = async (cases, layers) => {
   const weights = [];
   for (const w of model.getWeights()) weights.push(Array.from(await w.data(), Number));
   model.dispose();
-  return { backend: tf.getBackend(), version: tf.version.tfjs, init, weights };
+  return { backend: tf.getBackend(), version: slim.version.tfjs, init, weights };
 };
 window.pageReady = true;
 </script>
@@ -89,7 +92,8 @@ compile: {optimizer: sgd, loss: meanSquaredError}
 def page_url() -> Iterator[str]:
     assert TFJS.is_file(), "runtime/vendor/tf.fesm.min.js is missing: run `make dev`"
     with tempfile.TemporaryDirectory(prefix="mlpages-seeded-") as tmp:
-        shutil.copy(TFJS, Path(tmp) / TFJS.name)
+        for module in TFJS.parent.glob("*.js"):  # the entry and the chunks it loads
+            shutil.copy(module, Path(tmp) / module.name)
         (Path(tmp) / "index.html").write_text(PAGE, encoding="utf-8")
         url, stop = serve_background(tmp)
         try:

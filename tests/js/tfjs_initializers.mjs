@@ -1,4 +1,4 @@
-// Computes initial values with the real TF.js 4.22 (the vendored bundle, CPU backend) for
+// Computes initial values with the real TF.js 4.22 (the vendored bundle's whole API, CPU backend) for
 // tests/engine/test_engine_seeded_initializers.py: reads a JSON list of cases on stdin and
 // writes one result per case to stdout. A case is one of
 //   {initializer: 'glorotUniform', args: {seed: 42}, shape: [3, 4]}   tf.initializers.<name>(args).apply(shape)
@@ -13,7 +13,10 @@ import './tfjs-in-node.mjs';
 
 import { readFileSync } from 'node:fs';
 
-import { tf } from '../../runtime/tfjs.js';
+import { loadAllKernels, tf as slim } from '../../runtime/tfjs.js';
+
+// The initializers and random ops are TF.js's whole API, which the slim bundle leaves out.
+const tf = await loadAllKernels();
 
 /** @param {string} hex 16 hex digits, a double's bits */
 const fromHex = (hex) => new Float64Array(new BigUint64Array([BigInt(`0x${hex}`)]).buffer)[0];
@@ -56,4 +59,4 @@ const results = cases.map((/** @type {any} */ c) => {
     return { error: String(err instanceof Error ? err.message : err) };
   }
 });
-process.stdout.write(JSON.stringify({ version: tf.version.tfjs, backend: tf.getBackend(), results }));
+process.stdout.write(JSON.stringify({ version: slim.version.tfjs, backend: tf.getBackend(), results }));
