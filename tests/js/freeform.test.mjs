@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import './messages.mjs';
 import { checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from '../../runtime/freeform.js';
 
 const tol = { rtol: 1e-3, atol: 1e-5 };
