@@ -281,7 +281,8 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     m = current()
     rows = []
     for i in range(min(len(raw), 20)):
-        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2 else m.numbers(np.ravel(raw[i]), 4)]
+        row = [m.t("live_example_image", rows=raw.shape[1], cols=raw.shape[2]) if raw.ndim > 2
+               else m.numbers(np.ravel(raw[i]), 4)]
         row.append(m.numbers(out[i], 5))
         if classifier:
             row.append(label(out[i], classes))
