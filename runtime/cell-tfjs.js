@@ -12,6 +12,7 @@ import { pickReference, toleranceOf } from './compare.js';
 import { CSS, DIGITS } from './constants.js';
 import { fmt, h, replace, table } from './dom.js';
 import { checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from './freeform.js';
+import { t } from './i18n.js';
 import { onReaderData, readerNote } from './readerdata.js';
 import { stopped } from './result.js';
 import { Runner } from './runner.js';
@@ -227,7 +228,7 @@ export function mountTfjs(live, spec, ctx) {
     output.textContent = '';
     output.hidden = true;
     replace(valuesBox, null);
-    runner.status.set('running…');
+    runner.status.set(t('status_running'));
     /** @type {Set<string>} */
     const foreign = new Set();
     /** @type {Set<string>} */
@@ -345,7 +346,7 @@ export function mountTfjs(live, spec, ctx) {
   function render(result) {
     const refs = spec.references;
     if (!result || result.status !== 'ok') {
-      replace(valuesBox, result?.status === 'stopped' ? note('not comparable (stopped)') : null);
+      replace(valuesBox, result?.status === 'stopped' ? note(t('not_comparable_stopped')) : null);
       return;
     }
     const values = result.values ?? {};
@@ -358,18 +359,18 @@ export function mountTfjs(live, spec, ctx) {
     const rowsOut = checks.map((c) => [
       h('code', {}, c.name),
       c.browser ? shapeText(c.browser.shape) : '—',
-      c.browser ? preview(c.browser) : 'not returned',
+      c.browser ? preview(c.browser) : t('tfjs_not_returned'),
       c.reference ? preview(c.reference) : '—',
       ref ? h('span', {}, mark(c.ok), c.reason ? ` ${c.reason}` : '') : '—',
     ]);
     for (const [name, what] of Object.entries(result.others ?? {})) {
-      rowsOut.push([h('code', {}, name), '—', `${what} (not compared)`, '—', '—']);
+      rowsOut.push([h('code', {}, name), '—', t('tfjs_not_compared', { what }), '—', '—']);
     }
     replace(
       valuesBox,
-      rowsOut.length ? table(CSS.table, ['value', 'shape', `TF.js (${result.backend})`, 'NumPy reference', 'check'], rowsOut) : null,
-      !refs ? note('no NumPy reference: these values are not checked') : null,
-      refs && !ref && !reader ? note(`no reference for ε = ${result.epsilon}: not comparable (mismatch)`) : null,
+      rowsOut.length ? table(CSS.table, [t('tfjs_head_value'), t('tfjs_head_shape'), t('tfjs_head_browser', { backend: result.backend }), t('tfjs_head_reference'), t('head_check')], rowsOut) : null,
+      !refs ? note(t('tfjs_no_reference')) : null,
+      refs && !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
       readerNote(result),
     );
   }
@@ -435,5 +436,5 @@ function syntaxErrorLine(source) {
  */
 function preview(a) {
   const shown = a.data.slice(0, 8).map((v) => fmt(v, DIGITS));
-  return (a.data.length > 8 ? [...shown, '…'] : shown).join(', ');
+  return (a.data.length > 8 ? [...shown, '…'] : shown).join(t('list_separator'));
 }

@@ -19,6 +19,7 @@
 // The dataset's normalization is applied afterwards, by the caller, as for any raw input.
 
 import { h } from './dom.js';
+import { t } from './i18n.js';
 
 /** Stroke width in image pixels, ink level and samples per pixel side of the reduction. */
 export const DRAW = Object.freeze({ pen: 1.2, ink: 1.5, sub: 8, glyph: { width: 5, height: 7, cell: 8 } });
@@ -139,7 +140,7 @@ export function createDrawPad({ size, height, width, onChange }) {
     width: Math.round(size * dpr),
     height: Math.round(size * dpr),
     role: 'img',
-    'aria-label': 'drawing pad: draw with the mouse, a pen or a finger',
+    'aria-label': t('drawpad_label'),
   });
   canvas.style.width = `${size}px`;
   canvas.style.height = `${size}px`;
@@ -148,7 +149,7 @@ export function createDrawPad({ size, height, width, onChange }) {
     width,
     height,
     role: 'img',
-    'aria-label': `what the model sees: the drawing reduced to ${height}×${width} pixels`,
+    'aria-label': t('drawpad_reduced_label', { rows: height, cols: width }),
   });
   preview.style.width = `${width * 8}px`;
   preview.style.height = `${height * 8}px`;
@@ -212,12 +213,12 @@ export function createDrawPad({ size, height, width, onChange }) {
     paint();
     onChange(strokes);
   };
-  const clearButton = h('button', { type: 'button', class: 'mlpages-button', onclick: clear }, 'Clear');
+  const clearButton = h('button', { type: 'button', class: 'mlpages-button', onclick: clear }, t('drawpad_clear'));
   const el = h(
     'div',
     { class: 'mlpages-drawpad-box' },
     canvas,
-    h('div', { class: 'mlpages-drawpad-side' }, clearButton, h('span', { class: 'mlpages-note' }, 'the model sees:'), preview),
+    h('div', { class: 'mlpages-drawpad-side' }, clearButton, h('span', { class: 'mlpages-note' }, t('drawpad_model_sees')), preview),
   );
   return {
     el,

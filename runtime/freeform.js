@@ -3,6 +3,7 @@
 // the Markdown line of an error. No TF.js, no DOM.
 
 import { compareElements } from './compare.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {import('./arrays.js').SpecArray} SpecArray
@@ -43,7 +44,7 @@ export function plainArray(value) {
  * @returns {string}
  */
 export function shapeText(shape) {
-  return shape.length ? shape.join('×') : 'scalar';
+  return shape.length ? shape.join('×') : t('shape_scalar');
 }
 
 /**
@@ -61,13 +62,13 @@ export function checkValues(browser, reference, tol) {
   return names.map((name) => {
     const mine = browser[name] ?? null;
     const theirs = reference[name] ?? null;
-    if (!theirs) return { name, browser: mine, reference: null, ok: false, reason: 'the reference has no such value' };
-    if (!mine) return { name, browser: null, reference: theirs, ok: false, reason: 'the code does not return it' };
+    if (!theirs) return { name, browser: mine, reference: null, ok: false, reason: t('tfjs_reason_no_such_value') };
+    if (!mine) return { name, browser: null, reference: theirs, ok: false, reason: t('tfjs_reason_not_returned') };
     const same = mine.shape.length === theirs.shape.length && mine.shape.every((n, i) => n === theirs.shape[i]);
     if (!same) {
       return {
         name, browser: mine, reference: theirs, ok: false,
-        reason: `shape ${shapeText(mine.shape)}, reference ${shapeText(theirs.shape)}`,
+        reason: t('tfjs_reason_shape', { shape: shapeText(mine.shape), reference: shapeText(theirs.shape) }),
       };
     }
     const ok = compareElements(mine.data, theirs.data, tol).every(Boolean);

@@ -11,6 +11,7 @@ import { compareElements, pickReference, toleranceOf } from './compare.js';
 import { argmax, rows } from './arrays.js';
 import { fmt, h, replace } from './dom.js';
 import { createDrawPad, reduceStrokes } from './drawpad.js';
+import { page, t } from './i18n.js';
 import { outputKind } from './models.js';
 import { tf } from './tfjs.js';
 import { mark, note } from './ui.js';
@@ -139,6 +140,15 @@ export function fromHex(hex) {
 const sameList = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
+ * A probability as a percentage with one decimal, the language's decimal separator.
+ * @param {number} p
+ * @returns {string}
+ */
+function percent(p) {
+  return (p * 100).toFixed(1).replace('.', page().decimal);
+}
+
+/**
  * Mount the live input and the examples of a predict cell into `box`.
  * @param {HTMLElement} box
  * @param {any} spec the predict spec (with `live` and/or `examples`)
@@ -249,7 +259,7 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
   function show(p) {
     label.dataset.state = 'ok';
     if (p.label !== null && p.confidence !== null) {
-      label.textContent = `${p.label} (${(p.confidence * 100).toFixed(1)}%)`;
+      label.textContent = t('class_confidence', { name: p.label, percent: percent(p.confidence) });
       output.dataset.mlpagesLabel = p.label;
       output.dataset.mlpagesConfidence = String(p.confidence);
       const probs = Object.entries(p.probabilities ?? {});
@@ -267,12 +277,12 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
             { class: LIVE_CSS.bar, 'data-mlpages-class': name, 'data-top': name === p.label ? 'true' : 'false' },
             h('span', { class: `${LIVE_CSS.bar}-name` }, name),
             h('span', { class: `${LIVE_CSS.bar}-track`, role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '1', 'aria-valuenow': String(prob), 'aria-label': name }, fill),
-            h('span', { class: `${LIVE_CSS.bar}-value` }, `${(prob * 100).toFixed(1)}%`),
+            h('span', { class: `${LIVE_CSS.bar}-value` }, t('live_percent', { percent: percent(prob) })),
           );
         }),
       );
     } else {
-      label.textContent = `output: ${p.outputs.map((v) => fmt(v, 4)).join(', ')}`;
+      label.textContent = t('live_output', { values: page().nums(p.outputs, 4) });
       output.dataset.mlpagesLabel = '';
       replace(bars);
     }
@@ -283,7 +293,7 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
     const mine = ++seq;
     const live = readyModel();
     if (!live) {
-      waiting('Run this cell to predict your input with the trained model.');
+      waiting(t('live_run_first'));
       return;
     }
     /** @type {number[]} */
@@ -300,7 +310,7 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
       show(p);
     } catch (err) {
       if (mine !== seq) return;
-      waiting(`could not predict: ${err instanceof Error ? err.message : String(err)}`);
+      waiting(t('live_could_not_predict', { error: err instanceof Error ? err.message : String(err) }));
       return;
     }
     updates += 1;
@@ -326,9 +336,9 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
     const features = spec.live.features ?? [];
     const firstRow = spec.examples ? rows(spec.examples)[0] : spec.raw ? rows(spec.raw)[0] : null;
     const start = (/** @type {number} */ i) => firstRow?.[i] ?? ((low[i] ?? 0) + (high[i] ?? 1)) / 2;
-    const title = h('p', { class: `${LIVE_CSS.box}-title` }, 'Your input');
+    const title = h('p', { class: `${LIVE_CSS.box}-title` }, t('live_your_input'));
     if (kind === 'colour') {
-      const picker = h('input', { type: 'color', value: toHex([0, 1, 2].map(start)), 'aria-label': 'pick a colour', class: 'mlpages-live-colour' });
+      const picker = h('input', { type: 'color', value: toHex([0, 1, 2].map(start)), 'aria-label': t('live_pick_colour'), class: 'mlpages-live-colour' });
       const values = h('span', { class: CSS.note });
       const swatch = h('span', { class: 'mlpages-live-swatch' });
       const paint = () => {
@@ -375,7 +385,7 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
         const hi = Math.max(high[i] ?? 1, v0);
         const step = hi > lo ? (hi - lo) / 200 : 0.01;
         const range = h('input', { type: 'range', min: lo, max: hi, step, value: v0, 'aria-label': name });
-        const number = h('input', { type: 'number', step: 'any', value: v0, 'aria-label': `${name} (number)` });
+        const number = h('input', { type: 'number', step: 'any', value: v0, 'aria-label': t('live_number_label', { name }) });
         range.addEventListener('input', () => {
           number.value = range.value;
           schedule();
@@ -390,7 +400,7 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
       current = () =>
         fields.map(({ number }, i) => {
           const v = Number(number.value);
-          if (number.value === '' || !Number.isFinite(v)) throw new Error(`type a number for ${features[i]}`);
+          if (number.value === '' || !Number.isFinite(v)) throw new Error(t('live_type_number', { name: features[i] }));
           return v;
         });
       showInput = (input) => {
@@ -403,7 +413,7 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
       root.append(title, list);
       if (modelSpec && datasetSpec && canDrawBoundary(modelSpec, datasetSpec)) {
         const panel = h('div', { class: 'mlpages-live-boundary' });
-        root.append(panel, h('p', { class: CSS.note }, 'Point at the plot (or tap it) to predict that point.'));
+        root.append(panel, h('p', { class: CSS.note }, t('live_point_hint')));
         boundary = createBoundary(panel, { train: datasetSpec, test: datasetSpec.test, kind: outputKind(modelSpec) });
         const b = boundary;
         // A ring where the reader points (hidden again when a field is typed in).
@@ -429,7 +439,7 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
       }
     }
     root.append(output);
-    waiting('Run this cell to predict your input with the trained model.');
+    waiting(t('live_run_first'));
   }
 
   // ------------------------------------------------------------------ the author's examples
@@ -445,32 +455,32 @@ export function mountLiveInput(box, spec, ctx, { classifier }) {
     const refExamples = /** @type {any} */ (ref)?.examples;
     const refRows = refExamples ? rows(refExamples) : [];
     const image = shape.length === 3;
-    const head = ['example', 'output', classifier ? 'predicted' : null, 'reference', 'check'].filter((c) => c !== null);
+    const head = [t('live_head_example'), t('head_output'), classifier ? t('live_head_predicted') : null, t('head_reference'), t('head_check')].filter((c) => c !== null);
     const body = [];
     for (const [i, ex] of exampleRows.entries()) {
       const p = live ? await predictWith(live, ex) : null;
       const refRow = refRows[i];
       const ok = p && refRow ? compareElements(p.outputs, refRow, tol).every(Boolean) : null;
       const cells = [
-        image ? `${shape[0]}×${shape[1]} image` : ex.map((v) => fmt(v, 4)).join(', '),
-        p ? p.outputs.map((v) => fmt(v, 4)).join(', ') : '—',
-        classifier ? (p?.label !== null && p ? `${p.label} (${((p.confidence ?? 0) * 100).toFixed(1)}%)` : '—') : null,
-        refRow ? (classifier ? className(topClass(refRow).k) : refRow.map((v) => fmt(v, 4)).join(', ')) : '—',
+        image ? t('live_example_image', { rows: shape[0], cols: shape[1] }) : page().nums(ex, 4),
+        p ? page().nums(p.outputs, 4) : '—',
+        classifier ? (p?.label !== null && p ? t('class_confidence', { name: String(p.label), percent: percent(p.confidence ?? 0) }) : '—') : null,
+        refRow ? (classifier ? className(topClass(refRow).k) : page().nums(refRow, 4)) : '—',
         ok === null || spec.unverified ? '—' : mark(ok),
       ];
       body.push(cells.filter((c) => c !== null));
     }
     replace(
       examplesBox,
-      h('p', { class: `${LIVE_CSS.box}-title` }, "The author's examples"),
+      h('p', { class: `${LIVE_CSS.box}-title` }, t('live_examples_title')),
       h(
         'table',
         { class: CSS.table },
         h('thead', {}, h('tr', {}, head.map((c) => h('th', {}, c)))),
         h('tbody', {}, body.map((r) => h('tr', { 'data-mlpages-example': 'true' }, r.map((c) => h('td', {}, c))))),
       ),
-      live ? null : note('Run this cell to check them with your browser.'),
-      ref ? null : note(`no reference for ε = ${env.epsilon}`),
+      live ? null : note(t('live_examples_run')),
+      ref ? null : note(t('live_no_reference', { epsilon: env.epsilon })),
     );
   }
 

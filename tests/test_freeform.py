@@ -231,3 +231,12 @@ def test_a_reference_is_computed_again_only_when_what_it_reads_changes(tmp_path)
     assert again.ext.cache.misses == 1
     reads_spec = [s for s in cell_specs(html) if s["name"] == "reads"][0]
     assert reads_spec["references"][0]["values"]["w"]["data"] == [0.0]
+
+
+def test_a_german_page_shows_the_cells_texts_in_german():
+    html = convert(HEAD + CELL + REFERENCE, path="docs/ff.md", language="de")
+    assert "NumPy-Referenz von <code>double</code>, ausgeführt beim Erstellen der Website" in html
+    assert "<th>Wert</th><th>Form</th><th>NumPy-Referenz</th>" in html and "<td>Skalar</td>" in html
+    assert "NumPy reference of" not in html and "<td>scalar</td>" not in html
+    alone = convert(HEAD + CELL, path="docs/ff.md", language="de")
+    assert "keine NumPy-Referenz: Diese Zelle läuft in der Seite" in alone

@@ -136,7 +136,14 @@ _JS_VISIBLE_TO = {"set": 0, "button": 0, "note": 0, "showError": 1}
 # Texts of errors that a broken site or a bad address gives (for authors and developers, as
 # build errors are; they name files, URLs and knob values).
 _JS_ALLOWED_IN = {("arrayfiles.js", " (missing from the site?)"), ("knobs.js", " nor a number between them"),
-                  ("knobs.js", "variant   of train ' ' ( )"), ("knobs.js", " (missing from the site?)")}
+                  ("knobs.js", "variant   of train ' ' ( )"), ("knobs.js", " (missing from the site?)"),
+                  # a tfjs cell's code that reads a value no cell above returned: the error
+                  # names the values there are (for the author, as a JavaScript error is)
+                  ("cell-tfjs.js", "none yet"),
+                  # the name of the error that stops an author's code at Stop (never shown)
+                  ("cell-tfjs.js", "StopSignal"),
+                  # the JavaScript a tfjs cell's code is wrapped in before it runs
+                  ("freeform.js", " (async function ( ) {\\n \\n})\\n//# sourceURL= ")}
 # Literals that are not English though they are words: numbers' names in JavaScript syntax
 # (a diverged value is shown as JavaScript writes it), HTTP header names.
 _JS_ALLOWED = {"NaN", "Infinity", "-Infinity", "Content-Length", "SHA-256", "—", "…"}

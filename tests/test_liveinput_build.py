@@ -192,3 +192,11 @@ def test_examples_of_a_model_with_unseeded_dropout_are_refused(warnings_log):
     message = one_error(page + "```predict\nname: p\nmodel: net\nx: [[1, 2]]\nexamples: [[1, 2]]\n```\n",
                         warnings_log)
     assert message.startswith("docs/ch1.md:31: predict 'p': 'examples' need an exact reference")
+
+
+def test_a_german_page_describes_the_live_input_and_examples_in_german():
+    grid = [[0] * 8 for _ in range(8)]
+    html = convert(IMAGES + f"```predict\nname: p\nmodel: cnn\ninput: live\nexamples: [{grid}]\n```\n",
+                   language="de")
+    assert "Mit JavaScript nimmt diese Zelle deine eigene Eingabe (eine Zeichenfläche) entgegen" in html
+    assert "8×8-Bild" in html and "<th>Beispiel</th>" in html and "8×8 image" not in html

@@ -35,7 +35,8 @@ from ..cache import digest
 from ..contract import spec_header
 from ..errors import BlockError, shorten
 from ..files import OutsideError, inside
-from ..html import code_block, esc, fmt
+from ..html import code_block, esc
+from ..i18n import current
 from ..limits import Limits
 from ..page import EPSILONS, PageState
 from ..yaml12 import load_located
@@ -174,27 +175,30 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
 
 def render(spec: dict[str, Any]) -> str:
     """The code, and the reference's values (what a reader without JavaScript sees)."""
+    m = current()
     html = code_block(spec["code"])
     refs = spec["references"]
     if not refs:
-        return html + ('<p class="mlpages-note">no NumPy reference: this cell runs in the page '
-                       'but nothing checks its values</p>')
+        return html + f'<p class="mlpages-note">{esc(m.t("tfjs_no_reference_static"))}</p>'
     rows = "".join(
         f"<tr><td><code>{esc(key)}</code></td><td>{esc(_shape_text(value['shape']))}</td>"
         f"<td>{esc(_preview(value))}</td></tr>"
         for key, value in refs[0]["values"].items())
-    return (html + '<table class="mlpages-table mlpages-reference"><thead><tr><th>value</th>'
-            f'<th>shape</th><th>NumPy reference</th></tr></thead><tbody>{rows}</tbody></table>')
+    heads = "".join(f"<th>{esc(m.t(key))}</th>"
+                    for key in ("tfjs_head_value", "tfjs_head_shape", "tfjs_head_reference"))
+    return (html + f'<table class="mlpages-table mlpages-reference"><thead><tr>{heads}</tr></thead>'
+            f'<tbody>{rows}</tbody></table>')
 
 
 def _shape_text(shape: list[int]) -> str:
-    return "scalar" if not shape else "×".join(str(n) for n in shape)
+    return current().t("shape_scalar") if not shape else "×".join(str(n) for n in shape)
 
 
 def _preview(value: Mapping[str, Any], count: int = 8) -> str:
+    m = current()
     data = value["data"]
-    shown = ", ".join(fmt(v, 5) for v in data[:count])
-    return shown + (", …" if len(data) > count else "")
+    shown = m.numbers(data[:count], 5)
+    return shown + (m.t("list_separator") + "…" if len(data) > count else "")
 
 
 def _array(value: Mapping[str, Any]) -> np.ndarray:
@@ -233,8 +237,8 @@ def element(spec: dict[str, Any], body: str) -> str:
 
 
 def reference_html(code: str, cell: str) -> str:
-    return (f'<div class="mlpages-freeform-reference"><p class="mlpages-note">NumPy reference of '
-            f'<code>{esc(cell)}</code>, run when the site is built</p>'
+    text = current().html("tfjs_reference_of", cell=f"<code>{esc(cell)}</code>")
+    return (f'<div class="mlpages-freeform-reference"><p class="mlpages-note">{text}</p>'
             f'{code_block(code, "python")}</div>')
 
 

@@ -281,7 +281,8 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     m = current()
     rows = []
     for i in range(min(len(raw), 20)):
-        row = [f"{raw.shape[1]}×{raw.shape[2]} image" if raw.ndim > 2 else m.numbers(np.ravel(raw[i]), 4)]
+        row = [m.t("live_example_image", rows=raw.shape[1], cols=raw.shape[2]) if raw.ndim > 2
+               else m.numbers(np.ravel(raw[i]), 4)]
         row.append(m.numbers(out[i], 5))
         if classifier:
             row.append(label(out[i], classes))
@@ -306,22 +307,23 @@ def _examples_html(spec: dict[str, Any], classifier: bool) -> str:
     m = current()
     parts = []
     if spec.get("live"):
-        what = {"numbers": "a value per feature", "colour": "a colour picker",
-                "draw": "a drawing pad"}[spec["live"]["input"]]
-        parts.append(f'<p class="mlpages-note mlpages-live-input-static">With JavaScript, this cell takes '
-                     f'your own input ({what}) and predicts it as you change it.</p>')
+        what = m.t({"numbers": "live_input_numbers", "colour": "live_input_colour",
+                    "draw": "live_input_draw"}[spec["live"]["input"]])
+        parts.append('<p class="mlpages-note mlpages-live-input-static">'
+                     f'{esc(m.t("live_input_static", what=what))}</p>')
     if spec.get("examples"):
         ex = np.asarray(spec["examples"]["data"], dtype=np.float64).reshape(spec["examples"]["shape"])
         ref = spec["references"][0]["examples"]
         out = np.asarray(ref["data"], dtype=np.float64).reshape(ref["shape"])
         rows = []
         for i in range(len(ex)):
-            shown = (f"{ex.shape[1]}×{ex.shape[2]} image" if ex.ndim == 4
+            shown = (m.t("live_example_image", rows=ex.shape[1], cols=ex.shape[2]) if ex.ndim == 4
                      else m.numbers(ex[i], 4))
             row = [shown, m.numbers(out[i], 5)]
             if classifier:
                 row.append(label(out[i], spec["classes"]))
             rows.append(row)
-        headers = ["example", "NumPy reference output"] + (["label"] if classifier else [])
+        headers = [m.t("live_head_example"), m.t("head_reference_output")] + \
+            ([m.t("head_label")] if classifier else [])
         parts.append(table(headers, rows, "mlpages-reference mlpages-examples-reference"))
     return "".join(parts)

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { useLanguage } from './messages.mjs';
 import { checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from '../../runtime/freeform.js';
 
 const tol = { rtol: 1e-3, atol: 1e-5 };
@@ -54,6 +55,17 @@ describe('checkValues', () => {
 test('shapeText', () => {
   assert.equal(shapeText([]), 'scalar');
   assert.equal(shapeText([4, 1]), '4×1');
+});
+
+test('the reasons and shapes are in the page\'s language', () => {
+  useLanguage('de');
+  try {
+    const ref = { w: { shape: [2], data: [1, 2] } };
+    const checks = checkValues({ w: { shape: [], data: [1] }, extra: { shape: [], data: [1] } }, ref, tol);
+    assert.deepEqual(checks.map((c) => c.reason), ['Form Skalar, Referenz 2', 'die Referenz hat keinen solchen Wert']);
+  } finally {
+    useLanguage('en');
+  }
 });
 
 test('printed', () => {
