@@ -8,14 +8,34 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-kernels")]
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-import tfjs_kernels  # noqa: E402
-import vendor  # noqa: E402
+TOOLS = str(Path(__file__).resolve().parents[2] / "tools")
+
+
+def _tools() -> tuple[Any, Any, Any]:
+    """tools/tfjs_kernels.py, tools/vendor.py and tools/tfjs_vectors.py, imported without
+    leaving tools/ on the path or its `tfjs_vectors` in `sys.modules`: the engine tests have a
+    module of that name of their own (tests/engine/tfjs_vectors.py)."""
+    saved = sys.modules.pop("tfjs_vectors", None)
+    sys.path.insert(0, TOOLS)
+    try:
+        import tfjs_kernels
+        import vendor
+        vectors = sys.modules["tfjs_vectors"]
+    finally:
+        sys.path.remove(TOOLS)
+        del sys.modules["tfjs_vectors"]
+        if saved is not None:
+            sys.modules["tfjs_vectors"] = saved
+    return tfjs_kernels, vendor, vectors
+
+
+tfjs_kernels, vendor, tools_vectors = _tools()
 
 
 def test_the_bundle_has_every_kernel_the_census_dispatches() -> None:
@@ -32,7 +52,5 @@ def test_the_bundle_has_every_kernel_the_census_dispatches() -> None:
 @pytest.mark.parametrize("name", ["tfjs-4.22-dense.json", "tfjs-4.22-conv.json"])
 def test_the_engine_vectors_reproduce_on_the_bundles_kernels(name: str) -> None:
     # What TF.js computed with every kernel (stored), recomputed with only the bundle's.
-    import tfjs_vectors
-
     path = Path(__file__).resolve().parents[1] / "engine" / "vectors" / name
-    assert tfjs_vectors.main([str(path), "--check", "--bundle"]) == 0
+    assert tools_vectors.main([str(path), "--check", "--bundle"]) == 0
