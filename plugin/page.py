@@ -15,6 +15,7 @@ import numpy as np
 from .cache import ResultCache, digest
 from .chain import Chain
 from .errors import BlockError, did_you_mean
+from .knobs import Knob
 from .limits import Limits
 from .text import TextRenderer
 
@@ -90,7 +91,7 @@ class KnobCell:
     dataset: str
     slot: int  # the index of its fence in the page (plugin/render.py)
     line: int | None  # the line of its `knobs` key
-    knobs: list[Any]  # knobs.Knob
+    knobs: list[Knob]
 
 
 @dataclass

@@ -41,11 +41,12 @@ def bound_owner(entry: CellReport) -> str:
 def check_bound(
     entry: CellReport, bound: dict[str, Any], cells: dict[str, dict[str, Any]],
     results: dict[str, dict[str, Any]] | None, epsilon: Any, datasets: dict[str, dict[str, Any]],
+    note: str | None = None,
 ) -> CellCheck | None:
     """A results row or an inline value checked against the cell it is bound to; ``None`` (the
-    entry marked skipped) when the page failed before its cells ran."""
+    entry marked skipped with ``note``, by default that the page failed) when no cell ran."""
     if results is None:
-        entry.status, entry.note = "skipped", "not checked: the page failed"
+        entry.status, entry.note = "skipped", note or "not checked: the page failed"
         return None
     cell_id = str((bound.get("from") or {}).get("cell"))
     what = "results row" if entry.kind == "results" else "inline value"

@@ -293,11 +293,7 @@ class _Session:
             owner = bound_owner(entry)
             if only is not None and owner not in only:
                 continue
-            if results is None:
-                entry.status, entry.note = "skipped", note or "not checked: the page failed"
-                check = None
-            else:
-                check = check_bound(entry, bound, by_id, results, epsilon, parsed.datasets)
+            check = check_bound(entry, bound, by_id, results, epsilon, parsed.datasets, note)
             entry.variant = variant_of(owner)
             cells.append(entry if check is None else _judge(entry, check))
         return cells
