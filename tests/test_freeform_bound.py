@@ -1,0 +1,137 @@
+"""Named values of free-form (`tfjs`) cells bound like any cell's number: in a sentence
+(`{mlpages grid.out[1, 0]}`), a results row and a numeric question's `answer_from`; the
+author's mistakes with the file:line and a did-you-mean; verify reads the browser's value."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from html import unescape
+
+import pytest
+from mdhelpers import convert, specs_by_name
+from mlpages.verify.compare import check_bound_value, check_number_question
+from test_inline import values
+
+HEAD = "# Bound\n\n"
+CELL = """```tfjs
+// name: grid
+const m = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+return {out: m.mul(10), half: tf.scalar(0.5), eps: tf.backend().epsilon()};
+```
+
+```reference
+import numpy as np
+return {"out": np.array([[1, 2, 3], [4, 5, 6]]) * 10, "half": 0.5, "eps": epsilon}
+```
+
+"""
+CELL_LINES = CELL.count("\n")
+
+
+def page(text: str, caplog=None) -> tuple[str, list[str]]:
+    html = convert(HEAD + CELL + text, path="docs/ff.md")
+    found = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] if caplog else []
+    return html, found
+
+
+def by_epsilon(spec: dict) -> dict[float, float]:
+    return {r["epsilon"]: r["value"] for r in spec["references"]}
+
+
+def test_a_sentence_shows_a_named_value_by_index_flat_index_or_alone():
+    html, _ = page("Row two: {mlpages grid.out[1, 0]}, flat {mlpages grid.out[5]}, half "
+                   "{mlpages grid.half}, eps {mlpages cell: grid, quantity: eps}.\n")
+    found = values(html)
+    assert [v["shown"] for v in found] == ["40", "60", "0.5", "0.0001"]
+    first = found[0]
+    assert first["from"] == {"cell": "mlp-ff-grid", "name": "grid", "quantity": "out", "value": "out",
+                             "index": 3}
+    assert first["title"].startswith("grid, out[1, 0]: ")
+    assert found[2]["title"].startswith("grid, half: ")
+    # One reference per backend epsilon, each from the reference run for it.
+    assert by_epsilon(found[3]) == {1e-4: 1e-4, 1e-7: 1e-7}
+
+
+def test_results_rows_and_numeric_questions_read_named_values():
+    table = ("```results\nname: t\nrows:\n  - {cell: grid, quantity: out, index: [0, 2]}\n"
+             "  - {label: eps, cell: grid, quantity: eps}\n```\n\n")
+    quiz = ("```quiz\nname: q\nquestion: The last number?\n"
+            "answer_from: {cell: grid, quantity: out, index: 5}\n```\n")
+    html, _ = page(table + quiz)
+    (raw,) = re.findall(r'class="mlpages-results-spec">(.*?)</script>', html)
+    rows = json.loads(unescape(raw))[0]["rows"]
+    assert [r["label"] for r in rows] == ["grid, out[0, 2]", "eps"]
+    assert [by_epsilon(r) for r in rows] == [{1e-4: 30.0, 1e-7: 30.0}, {1e-4: 1e-4, 1e-7: 1e-7}]
+    assert "<td><code>out</code></td>" in html
+    (qraw,) = re.findall(r'class="mlpages-quiz-spec">(.*?)</script>', html)
+    question = json.loads(unescape(qraw))[0]["questions"][0]
+    assert question["from"]["value"] == "out" and question["from"]["index"] == 5
+    assert by_epsilon(question) == {1e-4: 60.0, 1e-7: 60.0}
+
+
+SENTENCE = 2 + CELL_LINES + 1  # the sentence's line in docs/ff.md
+
+MISTAKES = [
+    ("unknown cell", "{mlpages gird.m[0]}",
+     "value 'gird.m[0]': no train, predict, convolution or tfjs cell named 'gird' above this "
+     "sentence (did you mean 'grid'?)"),
+    ("unknown value", "{mlpages grid.uot[0]}",
+     "value 'grid.uot[0]': the tfjs cell 'grid' returns no value 'uot' (did you mean 'out'?); it "
+     "returns: out, half, eps"),
+    ("not one number", "{mlpages grid.out}",
+     "value 'grid.out': 'out' of 'grid' is an array of 6 numbers (shape 2×3): name one with an index, "
+     "e.g. grid.out[0, 0] (or a flat index 0 to 5)"),
+    ("out of range", "{mlpages grid.out[2, 0]}",
+     "value 'grid.out[2, 0]': index [2, 0] is out of range: 'out' of 'grid' has shape 2×3 (one index "
+     "per dimension, [0, 0] to [1, 2], or a flat index 0 to 5)"),
+    ("flat out of range", "{mlpages grid.out[6]}", "value 'grid.out[6]': index 6 is out of range"),
+    ("wrong rank", "{mlpages grid.out[0, 0, 0]}", "value 'grid.out[0, 0, 0]': index [0, 0, 0] is out of range"),
+    ("an epoch", "{mlpages grid.half@1}", "value 'grid.half@1': 'epoch' is for a train cell; 'grid' is a tfjs cell"),
+    ("no value named", "{mlpages grid}", "value 'grid': name one of the values 'grid' returns: out, half, eps"),
+]
+
+
+@pytest.mark.parametrize("case", [c[0] for c in MISTAKES])
+def test_mistakes_name_the_sentences_line_and_a_close_name(case, caplog):
+    _, token, want = next(c for c in MISTAKES if c[0] == case)
+    html, messages = page(f"See {token}.\n", caplog)
+    assert len(messages) == 1 and messages[0].startswith(f"docs/ff.md:{SENTENCE}: {want}"), messages
+    assert "mlpages-value-error" in html
+
+
+def test_a_cell_without_a_reference_cannot_be_bound(caplog):
+    bare = "```tfjs\n// name: bare\nreturn {x: 1};\n```\n\n"
+    html, messages = page(bare + "```results\nname: t\nrows:\n  - {cell: bare, quantity: x}\n```\n", caplog)
+    assert len(messages) == 1 and "results 't': row 1: the tfjs cell 'bare' has no reference" in messages[0]
+    assert messages[0].startswith("docs/ff.md:"), messages
+
+
+def test_a_question_names_the_unknown_value_at_its_line(caplog):
+    quiz = "```quiz\nname: q\nquestion: Which?\nanswer_from: {cell: grid, quantity: outs, index: 0}\n```\n"
+    _, messages = page(quiz, caplog)
+    line = 2 + CELL_LINES + 4
+    assert messages == [f"docs/ff.md:{line}: quiz 'q': answer_from: the tfjs cell 'grid' returns no "
+                        "value 'outs' (did you mean 'out'?); it returns: out, half, eps"], messages
+
+
+def test_verify_reads_the_browsers_named_value():
+    html, _ = page("Row two: {mlpages grid.out[1, 0]}.\n```quiz\nname: q\nquestion: How many?\n"
+                   "answer_from: {cell: grid, quantity: out, index: [1, 0]}\n```\n")
+    (value,) = values(html)
+    (qraw,) = re.findall(r'class="mlpages-quiz-spec">(.*?)</script>', html)
+    quiz = json.loads(unescape(qraw))[0]
+    cell = specs_by_name(html)["grid"]
+
+    def result(x: float) -> dict:
+        m = [10.0, 20.0, 30.0, x, 50.0, 60.0]
+        return {"status": "ok", "values": {"out": {"shape": [2, 3], "data": m}}}
+
+    ok = check_bound_value(value, "grid.out[1, 0]", value["id"], "inline value", cell, result(40.0), 1e-4)
+    assert not ok.mismatches and ok.compared == 2
+    bad = check_bound_value(value, "grid.out[1, 0]", value["id"], "inline value", cell, result(41.0), 1e-4)
+    assert [m.quantity for m in bad.mismatches] == ["your run (grid value out index 3)"]
+    assert not check_number_question(quiz, quiz["questions"][0], cell, result(40.0), 1e-4).mismatches
+    wrong = check_number_question(quiz, quiz["questions"][0], cell, result(39.0), 1e-4)
+    assert len(wrong.mismatches) == 1
