@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 from mdhelpers import convert, specs_by_name
 from mlpages.verify.compare import check_bound_value, check_number_question
+from sitebuild import ROOT, build, write_project
 from test_inline import values
 
 HEAD = "# Bound\n\n"
@@ -135,3 +136,24 @@ def test_verify_reads_the_browsers_named_value():
     assert not check_number_question(quiz, quiz["questions"][0], cell, result(40.0), 1e-4).mismatches
     wrong = check_number_question(quiz, quiz["questions"][0], cell, result(39.0), 1e-4)
     assert len(wrong.mismatches) == 1
+
+
+def test_the_demo_sentence_and_question_follow_the_kernel(tmp_path):
+    """Build the free-form demo twice in one project: a heavier centre weight in both fences of
+    the convolution changes the number in the sentence and the question's answer."""
+    text = (ROOT / "docs" / "course" / "freeform.md").read_text(encoding="utf-8")
+    heavier = text.replace("[-1, 5, -1]", "[-1, 6, -1]")
+    assert heavier.count("[-1, 6, -1]") == 2  # the TF.js code's kernel and the reference's
+    project = write_project(tmp_path, {"freeform.md": text})
+    shown, answers = [], []
+    for page in (text, heavier):
+        (project / "docs" / "freeform.md").write_text(page, encoding="utf-8")
+        result = build(project)
+        assert result.returncode == 0, result.stderr
+        html = (project / "site" / "freeform" / "index.html").read_text(encoding="utf-8")
+        shown.append([v["shown"] for v in values(html) if v["from"]["name"] == "conv"])
+        (qraw,) = re.findall(r'class="mlpages-quiz-spec">(.*?)</script>', html)
+        answers.append(by_epsilon(json.loads(unescape(qraw))[0]["questions"][0]))
+    # The centre gains one more 30, the top left one more 8.
+    assert shown == [["118", "18"], ["148", "26"]]
+    assert answers == [{1e-4: 118.0, 1e-7: 118.0}, {1e-4: 148.0, 1e-7: 148.0}]
