@@ -214,8 +214,10 @@ def test_every_demo_cell_matches_its_reference(url, browser, backend):
         assert "from your run of conv" in verdict.text
 
 
-def test_rerunning_a_cell_leaks_no_tensors(url, browser):
-    open_page(browser, url)
+@pytest.mark.parametrize("backend", ["webgl", "cpu"])
+def test_rerunning_a_cell_leaks_no_tensors(url, browser, backend):
+    env = open_page(browser, url + ("" if backend == "webgl" else "cpu/"))
+    assert env["backend"] == backend
     run_all(browser)
     for name in DEMO_CELLS:
         run_cell(browser, f"mlp-index-{name}")
