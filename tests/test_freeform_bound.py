@@ -157,3 +157,34 @@ def test_the_demo_sentence_and_question_follow_the_kernel(tmp_path):
     # The centre gains one more 30, the top left one more 8.
     assert shown == [["118", "18"], ["148", "26"]]
     assert answers == [{1e-4: 118.0, 1e-7: 118.0}, {1e-4: 148.0, 1e-7: 148.0}]
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    return text[start:text.index("\n## ", start + len(heading))]
+
+
+def _markdown_examples(section: str) -> list[str]:
+    return re.findall(r"^`````markdown\n(.*?)^`````$", section, re.S | re.M)
+
+
+def test_the_authoring_reference_documents_free_form_cells_with_examples_that_build(caplog):
+    """The free-form section of docs/reference/authoring.md: its complete example builds with a
+    reference (seeded, unshuffled), it says what makes a training loop checkable, and its
+    binding example builds under the demo's cells."""
+    authoring = (ROOT / "docs" / "reference" / "authoring.md").read_text(encoding="utf-8")
+    section = _section(authoring, "## `tfjs` and `reference`")
+    complete, binding = _markdown_examples(section)
+    assert "glorotUniform({seed: 7})" in complete and "shuffle: false" in complete
+    spec = specs_by_name(convert("# Example\n\n" + complete, path="docs/ex.md"))["hello-line"]
+    assert set(spec["references"][0]["values"]) == {"prediction", "loss", "kernel"}
+    for words in ("seed every initializer", "`shuffle: false`", "no\ndropout without a seed",
+                  "[Seeded initialisation](#seeded-initialisation)"):
+        assert words in section, words
+    assert "{mlpages conv.output[1, 1]}" in binding and "answer_from: {cell: conv" in binding
+    demo = (ROOT / "docs" / "course" / "freeform.md").read_text(encoding="utf-8")
+    html = convert(demo.rstrip("\n") + "\n\n" + binding.replace("name: sharpen-centre", "name: again"),
+                   path="docs/ex.md")
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "mlpages-value-error" not in html
+    assert "{mlpages loop.a}" in _section(authoring, "### Inline values")
