@@ -88,9 +88,12 @@ MISTAKES = [
      "value 'grid.out[2, 0]': index [2, 0] is out of range: 'out' of 'grid' has shape 2×3 (one index "
      "per dimension, [0, 0] to [1, 2], or a flat index 0 to 5)"),
     ("flat out of range", "{mlpages grid.out[6]}", "value 'grid.out[6]': index 6 is out of range"),
-    ("wrong rank", "{mlpages grid.out[0, 0, 0]}", "value 'grid.out[0, 0, 0]': index [0, 0, 0] is out of range"),
-    ("an epoch", "{mlpages grid.half@1}", "value 'grid.half@1': 'epoch' is for a train cell; 'grid' is a tfjs cell"),
-    ("no value named", "{mlpages grid}", "value 'grid': name one of the values 'grid' returns: out, half, eps"),
+    ("wrong rank", "{mlpages grid.out[0, 0, 0]}",
+     "value 'grid.out[0, 0, 0]': index [0, 0, 0] is out of range"),
+    ("an epoch", "{mlpages grid.half@1}",
+     "value 'grid.half@1': 'epoch' is for a train cell; 'grid' is a tfjs cell"),
+    ("no value named", "{mlpages grid}",
+     "value 'grid': name one of the values 'grid' returns: out, half, eps"),
 ]
 
 
