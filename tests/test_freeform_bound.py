@@ -19,12 +19,13 @@ HEAD = "# Bound\n\n"
 CELL = """```tfjs
 // name: grid
 const m = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-return {out: m.mul(10), half: tf.scalar(0.5), eps: tf.backend().epsilon()};
+return {out: m.mul(10), half: tf.scalar(0.5), eps: tf.backend().epsilon(), none: []};
 ```
 
 ```reference
 import numpy as np
-return {"out": np.array([[1, 2, 3], [4, 5, 6]]) * 10, "half": 0.5, "eps": epsilon}
+return {"out": np.array([[1, 2, 3], [4, 5, 6]]) * 10, "half": 0.5, "eps": epsilon,
+        "none": np.zeros(0)}
 ```
 
 """
@@ -80,7 +81,7 @@ MISTAKES = [
      "sentence (did you mean 'grid'?)"),
     ("unknown value", "{mlpages grid.uot[0]}",
      "value 'grid.uot[0]': the tfjs cell 'grid' returns no value 'uot' (did you mean 'out'?); it "
-     "returns: out, half, eps"),
+     "returns: out, half, eps, none"),
     ("not one number", "{mlpages grid.out}",
      "value 'grid.out': 'out' of 'grid' is an array of 6 numbers (shape 2×3): name one with an index, "
      "e.g. grid.out[0, 0] (or a flat index 0 to 5)"),
@@ -92,8 +93,9 @@ MISTAKES = [
      "value 'grid.out[0, 0, 0]': index [0, 0, 0] is out of range"),
     ("an epoch", "{mlpages grid.half@1}",
      "value 'grid.half@1': 'epoch' is for a train cell; 'grid' is a tfjs cell"),
+    ("empty", "{mlpages grid.none}", "value 'grid.none': 'none' of 'grid' is empty (shape 0)"),
     ("no value named", "{mlpages grid}",
-     "value 'grid': name one of the values 'grid' returns: out, half, eps"),
+     "value 'grid': name one of the values 'grid' returns: out, half, eps, none"),
 ]
 
 
@@ -117,7 +119,7 @@ def test_a_question_names_the_unknown_value_at_its_line(caplog):
     _, messages = page(quiz, caplog)
     line = 2 + CELL_LINES + 4
     assert messages == [f"docs/ff.md:{line}: quiz 'q': answer_from: the tfjs cell 'grid' returns no "
-                        "value 'outs' (did you mean 'out'?); it returns: out, half, eps"], messages
+                        "value 'outs' (did you mean 'out'?); it returns: out, half, eps, none"], messages
 
 
 def test_verify_reads_the_browsers_named_value():

@@ -186,6 +186,9 @@ def _freeform(src: Mapping[str, Any], spec: dict[str, Any], cell: str, prefix: s
     size = len(refs[0]["values"][wanted]["data"])
     dims = "×".join(str(n) for n in shape)
     example = f"[{', '.join('0' for _ in shape)}]"
+    if size == 0:
+        raise BlockError(f"{prefix}'{wanted}' of '{cell}' is empty (shape {dims}): it holds no "
+                         "number to show", key=at("quantity"))
     if "index" not in src:
         if size != 1:
             raise BlockError(f"{prefix}'{wanted}' of '{cell}' is {'an array' if shape else 'a value'} "
