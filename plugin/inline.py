@@ -11,6 +11,8 @@ anything a results row binds (plugin/blocks/bound.py):
 - `{mlpages guess[3]}` or `{mlpages guess.prediction[3]}`: a predict cell's value at a flat index;
 - `{mlpages conv.output[1, 2]}` (row, column, 0-based) or `{mlpages conv[5]}` (flat): one cell
   of a convolution's output map;
+- `{mlpages loop.a}`, `{mlpages loop.w[1, 0]}` or `{mlpages loop.w[2]}` (flat): a value a tfjs
+  cell returns, by its name, and one number of it by index when it holds more than one;
 - `{mlpages cell: fit, quantity: loss, epoch: 2}`: a results row's own mapping, for any name.
 
 `, 3 digits` after the expression (`digits: 3` in the mapping) shows fewer significant digits
@@ -43,6 +45,7 @@ from .page import EPSILONS, PageState
 from .yaml12 import YamlError, load_located
 
 KIND = "value"
+KIND_TFJS = "tfjs"
 DIGITS = 6  # significant digits shown, as results tables (runtime/constants.js DIGITS)
 MAX_DIGITS = 9  # a float32 has no more
 _DIGITS = re.compile(r"^(?P<rest>.*?)\s*,\s*(?P<digits>\d+)\s+digits?$")
@@ -51,7 +54,7 @@ PLACEHOLDER = re.compile(r'<span data-mlpages-inline="(\d+)"></span>')
 _FENCE = re.compile(r"^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 _SHORT = re.compile(
-    r"^(?P<cell>[^\s\[\]@{}]+?)(?:\.(?P<quantity>[A-Za-z_]+))?"
+    r"^(?P<cell>[^\s\[\]@{}]+?)(?:\.(?P<quantity>[A-Za-z_$][\w$]*))?"
     r"(?:\[(?P<index>[^\]]*)\]|@(?P<epoch>\S+))?$"
 )
 
@@ -171,9 +174,9 @@ def _short(expression: str) -> dict[str, Any]:
         src["quantity"] = m.group("quantity")
     if m.group("index") is not None:
         parts = [p.strip() for p in m.group("index").split(",")]
-        if not all(re.fullmatch(r"\d+", p) for p in parts) or len(parts) > 2:
+        if not all(re.fullmatch(r"\d+", p) for p in parts):
             raise BlockError(f"the index [{m.group('index')}] must be one whole number (a flat index) "
-                             "or two (row, column), 0-based")
+                             "or one per dimension (row, column, …), 0-based")
         numbers = [int(p) for p in parts]
         src["index"] = numbers[0] if len(numbers) == 1 else numbers
     if m.group("epoch") is not None:
@@ -225,7 +228,7 @@ def _build(value: InlineValue, page: PageState, number: int) -> str:
         "digits": digits,
     }
     webgl = next(v for r, v in zip(refs, values, strict=True) if r["epsilon"] == EPSILONS["webgl"])
-    where = (f"{origin['name']}, {position(origin, cell)}" if cell["kind"] == "convolution"
+    where = (f"{origin['name']}, {position(origin, cell)}" if cell["kind"] in ("convolution", KIND_TFJS)
              else f"{origin['name']} {origin['quantity']}, {position(origin, cell)}")
     m = current()
     title = m.t("inline_reference_title", where=where, name=origin["name"])

@@ -34,13 +34,15 @@ export function pickReference(references, epsilon) {
 /**
  * The number a binding `{quantity, epoch}` (a train cell's history), `{index}` (a flat
  * index into a predict cell's predictions) or `{quantity: 'output', index}` (a flat index
- * into a convolution's output map, its first kernel's) names in a cell's result; undefined
- * when absent. Numeric quiz questions, results tables and inline values bind to cells this way.
- * @param {{quantity?: string, epoch?: number, index?: number}} from
+ * into a convolution's output map, its first kernel's) or `{value, index}` (a flat index into
+ * a value a tfjs cell returned) names in a cell's result; undefined when absent. Numeric quiz
+ * questions, results tables and inline values bind to cells this way.
+ * @param {{quantity?: string, epoch?: number, index?: number, value?: string}} from
  * @param {any} result
  * @returns {number | null | undefined}
  */
 export function boundValue(from, result) {
+  if (from.value !== undefined) return result?.values?.[from.value]?.data?.[from.index ?? 0];
   if (from.epoch !== undefined) return result?.history?.[from.quantity ?? '']?.[from.epoch];
   if (from.quantity === 'output') return result?.outputs?.[0]?.data?.[from.index ?? 0];
   return result?.predictions?.data?.[from.index ?? 0];

@@ -18,10 +18,11 @@ import { translatorFor } from './i18n.js';
  *   explanation: string | null}} QuestionSpec
  * `chosen`: the picked answer indices, or for an ordering question the position (0-based)
  * the reader gave each item, in the right order's indexing (all right: [0, 1, …, n − 1]).
- * A numeric question (`type: 'number'`) takes its value from a train, predict or convolution cell:
- * `from.epoch` (0-based) or `from.index` (flat), one reference per backend epsilon.
+ * A numeric question (`type: 'number'`) takes its value from a train, predict, convolution or
+ * tfjs cell: `from.epoch` (0-based) or `from.index` (flat; of a tfjs cell, into its value
+ * `from.value`), one reference per backend epsilon.
  * @typedef {{id: string, type: 'number', from: {cell: string, name: string, quantity: string,
- *   epoch?: number, index?: number}, references: {epsilon: number, value: number}[],
+ *   epoch?: number, index?: number, value?: string}, references: {epsilon: number, value: number}[],
  *   tolerance: {rtol: number, atol: number}, hint: string | null, explanation: string | null}} NumberSpec
  * A numeric question stores the typed number as `value` (NaN and ±Infinity as the strings
  * "NaN", "Infinity", "-Infinity").

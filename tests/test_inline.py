@@ -148,7 +148,7 @@ SENTENCE = HEAD_LINES + CONV_LINES + 2  # the second line of the paragraph after
 
 ERRORS = [
     ("unknown cell", "{mlpages conf.output[0, 0]}",
-     f"docs/ch1.md:{SENTENCE}: value 'conf.output[0, 0]': no train, predict or convolution cell "
+     f"docs/ch1.md:{SENTENCE}: value 'conf.output[0, 0]': no train, predict, convolution or tfjs cell "
      "named 'conf' above this sentence (did you mean 'conv'?)"),
     ("row out of range", "{mlpages conv.output[2, 0]}",
      f"docs/ch1.md:{SENTENCE}: value 'conv.output[2, 0]': index [2, 0] is out of range: 'conv' "
@@ -156,7 +156,10 @@ ERRORS = [
     ("flat out of range", "{mlpages conv[4]}",
      f"docs/ch1.md:{SENTENCE}: value 'conv[4]': index 4 is out of range"),
     ("three numbers", "{mlpages conv[1, 1, 1]}",
-     f"docs/ch1.md:{SENTENCE}: value 'conv[1, 1, 1]': the index [1, 1, 1] must be one whole number"),
+     f"docs/ch1.md:{SENTENCE}: value 'conv[1, 1, 1]': index [1, 1, 1] is out of range: 'conv' "
+     "outputs 2×2 values"),
+    ("not a number", "{mlpages conv[1, x]}",
+     f"docs/ch1.md:{SENTENCE}: value 'conv[1, x]': the index [1, x] must be one whole number"),
     ("an epoch of a convolution", "{mlpages conv.output@1}",
      f"docs/ch1.md:{SENTENCE}: value 'conv.output@1': 'epoch' is for a train cell; 'conv' is a "
      "convolution cell"),
@@ -165,7 +168,7 @@ ERRORS = [
      "convolution cell 'conv': use output"),
     ("not a cell", "{mlpages digits[0]}",
      f"docs/ch1.md:{SENTENCE}: value 'digits[0]': 'digits' is a dataset block, not a train, "
-     "predict or convolution cell"),
+     "predict, convolution or tfjs cell"),
     ("unreadable", "{mlpages conv output}",
      f"docs/ch1.md:{SENTENCE}: value 'conv output': write CELL.QUANTITY"),
     ("unknown mapping key", "{mlpages cell: conv, idx: 1}",

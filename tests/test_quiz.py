@@ -377,11 +377,11 @@ QUIZ_LINE = 3 + CELLS_LINES + 3  # the `answer_from:` line of a quiz appended to
 
 NUMERIC_CASES = [
     ("unknown cell", CELLS + _numeric("{cell: fit-xr, quantity: loss}"),
-     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: no train, predict or convolution cell "
+     f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: no train, predict, convolution or tfjs cell "
      "named 'fit-xr' above this quiz (did you mean 'fit-xor'?); a quiz can use only cells defined above it "
      "(above: fit-xor, after)"),
     ("cell below the quiz", _numeric("{cell: fit-xor, quantity: loss}") + "\n" + CELLS,
-     "docs/ch1.md:6: quiz 'n': answer_from: no train, predict or convolution cell named 'fit-xor' "
+     "docs/ch1.md:6: quiz 'n': answer_from: no train, predict, convolution or tfjs cell named 'fit-xor' "
      "above this quiz; a quiz can use only cells defined above it (above: none)"),
     ("wrong quantity", CELLS + _numeric("{cell: fit-xor, quantity: val_loss}"),
      f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: quantity 'val_loss' is not in the history of "
@@ -396,7 +396,7 @@ NUMERIC_CASES = [
      "16 values"),
     ("not a cell", CELLS + _numeric("{cell: net, quantity: loss}"),
      f"docs/ch1.md:{QUIZ_LINE}: quiz 'n': answer_from: 'net' is a model block, not a train, "
-     "predict or convolution"),
+     "predict, convolution or tfjs"),
     ("answers too", CELLS + _numeric("{cell: fit-xor, quantity: loss}", "answers: [a, b]\n"),
      f"docs/ch1.md:{QUIZ_LINE + 1}: quiz 'n': a numeric question ('answer_from') has no 'answers'"),
     ("bad tolerance", CELLS + _numeric("{cell: fit-xor, quantity: loss}", "tolerance: {rtol: -1}\n"),

@@ -63,7 +63,7 @@ CASES = [
     ("unknown row key", "```results\nname: t\nrows:\n  - {cell: fit, quantity: loss, epoh: 2}\n```\n",
      "docs/ch1.md:33: results 't': row 1: unknown key 'epoh' (did you mean 'epoch'?)"),
     ("cell below", "```results\nname: t\nquantity: loss\nrows:\n  - {cell: later}\n```\n",
-     "docs/ch1.md:34: results 't': row 1: no train, predict or convolution cell named 'later' above "
+     "docs/ch1.md:34: results 't': row 1: no train, predict, convolution or tfjs cell named 'later' above "
      "this table; a table can use only cells defined above it (above: fit, guess)"),
     ("wrong quantity", "```results\nname: t\nrows:\n  - {cell: fit, quantity: val_loss}\n```\n",
      "docs/ch1.md:33: results 't': row 1: quantity 'val_loss' is not in the history of 'fit' "
@@ -72,11 +72,11 @@ CASES = [
      "docs/ch1.md:34: results 't': row 1: epoch 4 is out of range: 'fit' trains 3 epochs "
      "(1 to 3, or last)"),
     ("a model is no cell to read", "```results\nname: t\nrows:\n  - {cell: net}\n```\n",
-     "docs/ch1.md:33: results 't': row 1: 'net' is a model block, not a train, predict or "
-     "convolution cell"),
+     "docs/ch1.md:33: results 't': row 1: 'net' is a model block, not a train, predict, "
+     "convolution or tfjs cell"),
     ("row without a cell", "```results\nname: t\nrows:\n  - {label: x, quantity: loss}\n```\n",
-     "docs/ch1.md:33: results 't': row 1: needs 'cell': the name of a train, predict or "
-     "convolution cell above this table"),
+     "docs/ch1.md:33: results 't': row 1: needs 'cell': the name of a train, predict, "
+     "convolution or tfjs cell above this table"),
     ("unknown key", "```results\nname: t\ncolumns: 2\nrows: [{cell: fit, quantity: loss}]\n```\n",
      "docs/ch1.md:32: results 't': unknown key 'columns'"),
 ]

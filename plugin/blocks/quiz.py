@@ -32,7 +32,8 @@ KIND = "quiz"
 QUESTION_KEYS = ["id", "question", "type", "answers", "multiple", "hint", "explanation",
                  "answer_from", "tolerance"]
 ORDER = "order"  # `type: order`: answers listed in the right order
-NUMBER = "number"  # a numeric question: `answer_from` a train, predict or convolution cell above the quiz
+# A numeric question: `answer_from` a train, predict, convolution or tfjs cell above the quiz.
+NUMBER = "number"
 # The reader types a rounded number (0.693 for 0.69314718…): 1% relative slack accepts three
 # significant digits, and the absolute part lets a value near zero (a loss of 2e-5) be typed as 0.
 DEFAULT_TOLERANCE = {"rtol": 1e-2, "atol": 1e-4}
@@ -207,7 +208,7 @@ def _question(raw: Any, where: str, key: KeyPath | str, default_id: str,
 
 
 def _number(raw: Mapping[str, Any], prefix: str, k: Any, page: PageState | None) -> dict[str, Any]:
-    """`answer_from` (a train, predict or convolution cell above the quiz) and `tolerance`,
+    """`answer_from` (a train, predict, convolution or tfjs cell above the quiz) and `tolerance`,
     checked against the cell's references: the spec's `from`, `references` ([{epsilon, value}])
     and `tolerance`."""
     key = k("answer_from")

@@ -523,13 +523,16 @@ def origin_value(source: Spec | None, origin: Spec) -> float | None:
     cell's reference or result.
 
     ``origin`` is the binding's ``from``: ``history[quantity][epoch]`` (epoch 0-based),
-    ``outputs[0].data[index]`` (a convolution's ``output``, its first kernel's) or
+    ``outputs[0].data[index]`` (a convolution's ``output``, its first kernel's),
+    ``values[value].data[index]`` (a tfjs cell's named value, flat) or
     ``predictions.data[index]``; ``None`` when ``source`` does not hold it.
     """
     if not isinstance(source, Mapping):
         return None
     try:
-        if "epoch" in origin:
+        if "value" in origin:
+            value = source["values"][str(origin["value"])]["data"][int(origin.get("index", 0))]
+        elif "epoch" in origin:
             value = source["history"][origin["quantity"]][int(origin["epoch"])]
         elif origin.get("quantity") == "output":
             value = source["outputs"][0]["data"][int(origin.get("index", 0))]
@@ -542,7 +545,8 @@ def origin_value(source: Spec | None, origin: Spec) -> float | None:
 
 def cell_reference(cell: Spec, epsilon: float) -> Spec | None:
     """What :func:`origin_value` reads a cell's reference from at ``epsilon``: the train or
-    predict reference for it; a convolution's output grids, the same for every epsilon."""
+    predict reference for it (of a tfjs cell, its named values); a convolution's output grids,
+    the same for every epsilon."""
     if cell.get("kind") == "convolution":
         kernels = cell.get("kernels")
         if not isinstance(kernels, Sequence) or not kernels:
@@ -552,6 +556,8 @@ def cell_reference(cell: Spec, epsilon: float) -> Spec | None:
 
 
 def _origin_text(origin: Spec) -> str:
+    if "value" in origin:
+        return f"{origin.get('name')} value {origin.get('value')} index {origin.get('index', 0)}"
     if "epoch" in origin:
         return f"{origin.get('name')} {origin.get('quantity')} epoch {int(origin['epoch']) + 1}"
     if origin.get("quantity") == "output":

@@ -22,7 +22,7 @@ from sitebuild import ROOT, build_pages
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-freeform")]
 
 DEMO = ROOT / "docs" / "course" / "freeform.md"
-DEMO_CELLS = ["hello-line", "perceptron", "loop", "use-loop"]
+DEMO_CELLS = ["hello-line", "perceptron", "conv", "loop", "use-loop"]
 
 # Makes every WebGL context request fail before the runtime loads (the CPU copy of a page).
 NO_WEBGL = """<script>
@@ -193,10 +193,31 @@ def test_every_demo_cell_matches_its_reference(url, browser, backend):
     assert "Tensor" in out and "18." in out, out
     loop = browser.find_element(By.CSS_SELECTOR, "#mlp-index-loop .mlpages-output").text
     assert loop.startswith("a = 2.00"), loop
+    # The convolution's centre, bound into a sentence: the reference, then the reader's own run.
+    mine = results["mlp-index-conv"]["values"]["output"]["data"]
+    assert mine[4] == pytest.approx(5 * 30 - 4 * 8, abs=1e-3)
+    assert browser.find_element(By.ID, "mlp-index-value-1").text == "118"
+    own = browser.find_element(By.CSS_SELECTOR, "#mlp-index-value-1 + .mlpages-value-own").text
+    assert own == f"(your run: {mine[4]:.6g} ✓)", own
+    if backend == "webgl":  # the question bound to it grades with the reader's run
+        question = "#mlp-index-sharpen-centre [data-mlpages-question]"
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script("return !!document.querySelector('[data-mlpages-quiz-ready]')"))
+        box = browser.find_element(By.CSS_SELECTOR, f'{question} input[type="text"]')
+        box.send_keys(f"{mine[4]:.6g}")
+        check = next(b for b in browser.find_elements(By.CSS_SELECTOR, f"{question} button")
+                     if b.text == "Check")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", check)
+        check.click()
+        verdict = browser.find_element(By.CSS_SELECTOR, f"{question} .mlpages-quiz-feedback p")
+        assert verdict.get_attribute("data-verdict") == "right", verdict.text
+        assert "from your run of conv" in verdict.text
 
 
-def test_rerunning_a_cell_leaks_no_tensors(url, browser):
-    open_page(browser, url)
+@pytest.mark.parametrize("backend", ["webgl", "cpu"])
+def test_rerunning_a_cell_leaks_no_tensors(url, browser, backend):
+    env = open_page(browser, url + ("" if backend == "webgl" else "cpu/"))
+    assert env["backend"] == backend
     run_all(browser)
     for name in DEMO_CELLS:
         run_cell(browser, f"mlp-index-{name}")
@@ -284,9 +305,12 @@ def test_verify_passes_the_demo_and_names_each_wrong_value(site, tmp_path):
     def drop(values):
         del values["y"]
 
+    def brighter(values):
+        values["output"]["data"][4] = 119.0  # the centre the sentence and the question show
+
     bad = _verify(site, tmp_path, {"index.html": _edit_references(html, {
         "mlp-index-perceptron": nudge, "mlp-index-loop": extra,
-        "mlp-index-hello-line": reshape, "mlp-index-use-loop": drop})})
+        "mlp-index-hello-line": reshape, "mlp-index-use-loop": drop, "mlp-index-conv": brighter})})
     assert bad.returncode == 1, bad.stdout + bad.stderr
     lines = bad.stdout.splitlines()
 
@@ -299,7 +323,11 @@ def test_verify_passes_the_demo_and_names_each_wrong_value(site, tmp_path):
     assert "the page's code does not return it" in line_of("index.html", "loop", ": c:")
     assert "browser shape [1, 1], reference shape [1]" in line_of("index.html", "hello-line", "kernel")
     assert "the reference has none of that name" in line_of("index.html", "use-loop", ": y:")
-    assert "4 mismatched" in bad.stdout
+    assert "browser 118, reference 119" in line_of("index.html", "cell conv (", "output index 4")
+    # The sentence and the question still show the build's 118: no longer the cell's reference.
+    assert "stores 118" in line_of("index.html", "conv.output[1, 1]", "stored value")
+    assert "stores 118" in line_of("index.html", "sharpen-centre", "stored value")
+    assert "7 mismatched" in bad.stdout
 
 
 def test_verify_reports_a_cell_that_throws_and_runs_the_others(site, tmp_path):

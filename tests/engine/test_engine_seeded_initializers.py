@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from mlpages.engine import EngineError, Sequential
 from mlpages.engine.alea import js_string, random_uniform, truncated_normal
-from mlpages.engine.initializers import get_initializer, tfjs_identifier, tfjs_values
+from mlpages.engine.initializers import NOT_REPRODUCED, get_initializer, tfjs_identifier, tfjs_values
 from mlpages.engine.jsmath import log as js_log
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +98,7 @@ def _cases() -> list[dict[str, Any]]:
     cases.append({"log": [np.float64(x).view(np.uint64).item().to_bytes(8, "big").hex()
                           for x in _log_inputs()]})
     cases.append({"string": STRINGS})
+    cases.append({"census": True})
     return cases
 
 
@@ -132,6 +133,16 @@ def test_initializer_equals_tfjs(tfjs: list[Any], name: str, args: dict[str, Any
     for i in found:
         shape = tuple(_cases()[i]["shape"])
         _same(tfjs_values({name: args}, shape), tfjs[i])
+
+
+def test_every_initializer_tfjs_seeds_is_compared(tfjs: list[Any]) -> None:
+    """The initializers of TF.js's API that take a seed are exactly those compared above (and
+    orthogonal, which the engine refuses with its reason)."""
+    (i,) = _index(lambda c: "census" in c)
+    seeded = set(tfjs[i])
+    compared = {name for name, args in ARGS if "seed" in args}
+    assert seeded == compared | {"orthogonal"}, seeded ^ (compared | {"orthogonal"})
+    assert "orthogonal" in NOT_REPRODUCED
 
 
 def test_identity_and_class_name_forms(tfjs: list[Any]) -> None:

@@ -160,6 +160,13 @@ describe('boundValue', () => {
     assert.equal(boundValue({}, predict), 10, 'no index means the first value');
   });
 
+  test('names a flat index of a value a tfjs cell returned, even one called output', () => {
+    const tfjs = { values: { output: { shape: [2, 2], data: [1, 2, 3, 4] }, a: { shape: [], data: [7] } } };
+    assert.equal(boundValue({ quantity: 'output', value: 'output', index: 3 }, tfjs), 4);
+    assert.equal(boundValue({ quantity: 'a', value: 'a', index: 0 }, tfjs), 7);
+    assert.equal(boundValue({ quantity: 'b', value: 'b', index: 0 }, tfjs), undefined);
+  });
+
   test('is undefined where the result has no such value', () => {
     assert.equal(boundValue({ quantity: 'val_loss', epoch: 0 }, train), undefined);
     assert.equal(boundValue({ quantity: 'loss', epoch: 3 }, train), undefined);

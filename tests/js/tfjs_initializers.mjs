@@ -7,6 +7,7 @@
 //   {layers: [{type, config}, ...]}   a tf.sequential's getWeights() (TF.js's own draws)
 //   {log: [x, ...]}                   Math.log of each double (bit patterns as hex strings)
 //   {string: [x, ...]}                String(x)
+//   {census: true}                    the names of tf.initializers whose config keeps a seed
 // Float32 values go out as JSON numbers (every float32 prints exactly as a double).
 
 import './tfjs-in-node.mjs';
@@ -47,6 +48,15 @@ function run(c) {
   }
   if (c.log) return c.log.map((/** @type {string} */ hex) => toHex(Math.log(fromHex(hex))));
   if (c.string) return c.string.map(String);
+  if (c.census) {
+    // Every initializer TF.js exports, made with a seed (and the arguments some require): those
+    // that draw at random keep the seed in their config.
+    const all = /** @type {Record<string, any>} */ (tf.initializers);
+    return Object.keys(all).filter((name) => {
+      const config = all[name]({ seed: 5, value: 1, gain: 1 }).getConfig();
+      return Object.prototype.hasOwnProperty.call(config, 'seed');
+    }).sort();
+  }
   throw new Error(`unknown case ${JSON.stringify(c)}`);
 }
 
