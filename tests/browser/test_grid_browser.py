@@ -114,12 +114,14 @@ def finish(process: subprocess.Popen) -> tuple[int, str]:
 
 
 def test_pages_spread_over_both_nodes_with_the_local_results(grid: Grid, site: Path, local, tmp_path: Path):
-    process, out = verify(site, tmp_path, "--remote", grid.url, "--workers", "2")
+    process, out = verify(site, tmp_path, "--remote", grid.url, "--workers", "2", "--serve-host", "localhost")
     code, output = finish(process)
     assert code == 0, output
     assert f"{PAGES} pages (0 failed)" in output
     assert [node.sessions_created() for node in grid.nodes] == [1, 1]
-    assert outcome(json.loads(out.read_text(encoding="utf-8"))) == local
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {page["url"].split(":")[1] for page in report["pages"]} == {"//localhost"}  # --serve-host
+    assert outcome(report) == local
 
 
 def test_a_node_killed_mid_run_loses_its_pages_to_the_other(grid: Grid, site: Path, local, tmp_path: Path):
