@@ -267,7 +267,7 @@ class _Session:
         if self._stuck:
             self.discard()
         report.seconds = time.monotonic() - started
-        if self.options.progress:
+        if self.options.progress and not self.lost:  # a lost page's report waits for its retry
             self.options.progress(report)
         return report
 
@@ -688,6 +688,8 @@ def _work(pages: queue.Queue[tuple[int, Page]], reports: list, session: _Session
                 tries[index] += 1
                 pages.put((index, page))
                 continue
+            if session.lost and session.options.progress:
+                session.options.progress(done)  # its last try: the report stands
             reports[index] = done
     finally:
         session.discard()

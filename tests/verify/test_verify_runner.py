@@ -202,7 +202,10 @@ def run_on_grid(site: Path, tmp_path: Path, dies_on: set[str], refuse_after: int
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_page_whose_grid_session_dies_runs_again_on_a_new_session(site: Path, tmp_path: Path,
                                                                      workers: int):
-    report, drivers, ran = run_on_grid(site, tmp_path, {"b.html"}, workers=workers)
+    progress: list[str] = []
+    report, drivers, ran = run_on_grid(site, tmp_path, {"b.html"}, workers=workers,
+                                       progress=lambda page: progress.append(page.page))
+    assert sorted(progress) == ["a.html", "b.html", "c.html"]  # the lost run is not shown
     assert [p.page for p in report.pages] == ["a.html", "b.html", "c.html"]
     assert all(p.passed and not p.errors for p in report.pages), [p.errors for p in report.pages]
     assert sorted(ran) == ["a.html", "b.html", "b.html", "c.html"]  # b twice, the others once
@@ -211,8 +214,9 @@ def test_a_page_whose_grid_session_dies_runs_again_on_a_new_session(site: Path, 
 
 def test_a_page_that_loses_every_session_fails_after_the_bounded_retries(site: Path, tmp_path: Path):
     dies_on = _Always({"b.html"})
-    report, drivers, ran = run_on_grid(site, tmp_path, dies_on)
-    assert ran.count("b.html") == SESSION_RETRIES + 1
+    progress: list[str] = []
+    report, drivers, ran = run_on_grid(site, tmp_path, dies_on, progress=lambda p: progress.append(p.page))
+    assert ran.count("b.html") == SESSION_RETRIES + 1 and sorted(progress) == ["a.html", "b.html", "c.html"]
     assert [p.passed for p in report.pages] == [True, False, True]
     assert report.pages[1].errors == [
         "browser failed while waiting for runAll(): Unable to execute request for an existing session: "
