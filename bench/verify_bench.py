@@ -25,7 +25,8 @@ from mkdocs.config import load_config
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from grid import start_grid  # noqa: E402
 
-# A real course has about 60 pages.
+# A real course has about 60 pages: the three runs take about 15 minutes on 2 busy cores
+# (`python bench/verify_bench.py 24` runs a smaller course).
 PAGES = 60
 
 PAGE = """\
