@@ -728,7 +728,8 @@ class PageRunner:
     its report (the pytest plugin asks when a page's first test runs).
 
     The site is served and the browser started at the first page; :meth:`close` ends
-    both. A missing browser or a server that cannot start is that page's error.
+    both. A missing browser or a server that cannot start is that page's error. A page
+    whose Grid session was lost runs again on a new one, as in :func:`run_verify`.
     """
 
     def __init__(self, target: str | Path, **options: Any) -> None:
@@ -762,6 +763,10 @@ class PageRunner:
             except OSError as exc:
                 return PageReport(page=name, errors=[f"cannot serve {self.target}: {exc}"])
             self._served = {page.name: page for page in pages}
+        for _ in range(SESSION_RETRIES):  # a lost Grid session: again, on a new one
+            done = self._session.verify(self._served[name])
+            if not self._session.lost:
+                return done
         return self._session.verify(self._served[name])
 
     def close(self) -> None:

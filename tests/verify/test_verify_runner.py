@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from mlpages.verify.browser import BrowserUnavailable
-from mlpages.verify.runner import SESSION_RETRIES, run_verify
+from mlpages.verify.runner import SESSION_RETRIES, PageRunner, run_verify
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
 
@@ -237,3 +237,20 @@ class _Always(set):
 
     def discard(self, item: Any) -> None:
         pass
+
+
+def test_the_pytest_plugins_runner_retries_a_lost_session_too(site: Path, tmp_path: Path):
+    drivers: list[GridDriver] = []
+    ran: list[str] = []
+    dies_on = {"a.html"}
+
+    def factory() -> GridDriver:
+        drivers.append(GridDriver(passing("a.html", "b.html", "c.html"), dies_on, ran))
+        return drivers[-1]
+
+    runner = PageRunner(site, driver_factory=factory, remote="http://grid.test:4444", artifacts=tmp_path)
+    try:
+        assert runner.report("a.html").passed and runner.report("b.html").passed
+    finally:
+        runner.close()
+    assert ran == ["a.html", "a.html", "b.html"] and len(drivers) == 2
