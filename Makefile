@@ -45,7 +45,7 @@ dist: dev
 	rm -rf dist build
 	$(PY) -m build --wheel --outdir dist .
 
-browser: $(STAMPS)/browser
+browser: $(STAMPS)/browser $(STAMPS)/java
 
 clean:
 	rm -rf $(VENV) $(STAMPS) node_modules runtime/vendor site dist build .mlpages-cache
@@ -59,6 +59,15 @@ $(STAMPS)/browser: | $(STAMPS)
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+	touch $@
+
+# Java for the Selenium Grid the tests and the bench start (its jar is an npm package).
+$(STAMPS)/java: | $(STAMPS)
+	@if ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; \
 	fi
 	touch $@
 

@@ -22,11 +22,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 AUTHOR_PINS = {"mkdocs": "1.6.0", "numpy": "1.26.4", "PyYAML": "6.0.2", "Markdown": "3.6",
                "selenium": "4.32.0", "pymdown-extensions": "10.0"}
 # What verify asks of Selenium beyond starting a browser: a per-command timeout on the
-# connection's ClientConfig, and chromedriver started in a process group of its own.
+# connection's ClientConfig, chromedriver started in a process group of its own, and a
+# Grid session asked for with a ClientConfig of its own (here at a closed port).
 SELENIUM_USE = """
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.remote_connection import RemoteConnection
-from mlpages.verify.browser import set_command_timeout
+from mlpages.verify.browser import BrowserUnavailable, make_driver, set_command_timeout
+
+try:
+    make_driver("http://127.0.0.1:9")
+except BrowserUnavailable as exc:
+    assert "the Selenium Grid at http://127.0.0.1:9 started no browser session: " in str(exc), exc
+else:
+    raise AssertionError("a Grid session at a closed port")
 
 class Driver:
     command_executor = RemoteConnection("http://127.0.0.1:9")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.client_config import ClientConfig
 
 # Flags measured to give TF.js a WebGL 2 context on SwiftShader in headless Chromium
 # without the software-fallback deprecation warning, and without the background
@@ -30,6 +31,9 @@ CHROMIUM_FLAGS = (
     "--disable-backgrounding-occluded-windows",
     "--window-size=1280,900",
 )
+GRID_SESSION_TIMEOUT_S = 120
+"""Seconds a Selenium Grid may take to start a session (a node may be busy with another
+run's session); a Grid that has started none by then refuses: an environment error."""
 
 
 class BrowserUnavailable(RuntimeError):
@@ -77,10 +81,12 @@ def chrome_options(binary: str | None = None) -> webdriver.ChromeOptions:
 def make_driver(remote: str | None = None) -> webdriver.Remote:
     """A local headless Chromium driven by the local chromedriver, or a Selenium Grid session."""
     if remote:
+        config = ClientConfig(remote_server_addr=remote, timeout=GRID_SESSION_TIMEOUT_S)
         try:
-            return webdriver.Remote(command_executor=remote, options=chrome_options())
+            return webdriver.Remote(command_executor=remote, options=chrome_options(), client_config=config)
         except Exception as exc:  # selenium raises many types for an unreachable grid
-            raise BrowserUnavailable(f"cannot start a session on the grid {remote}: {exc}") from exc
+            raise BrowserUnavailable(f"the Selenium Grid at {remote} started no browser session: "
+                                     f"{_first_line(exc)}") from exc
     paths = find_browser()
     # chromedriver leads a process group of its own, which the Chromium processes it starts
     # join: kill_browser can then end a browser that stopped answering, all of it.
@@ -91,6 +97,16 @@ def make_driver(remote: str | None = None) -> webdriver.Remote:
         raise BrowserUnavailable(
             f"Chromium did not start through {paths.chromedriver}: {exc}"
         ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Selenium's carry the server's stack trace),
+    with what kind of failure it was."""
+    text = str(getattr(exc, "msg", None) or exc).strip()
+    if text.startswith("Message: "):
+        text = text[len("Message: "):]
+    line = (text.splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
 
 
 def set_command_timeout(driver: webdriver.Remote, seconds: float) -> None:

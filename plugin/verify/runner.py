@@ -92,6 +92,9 @@ API_WAIT_S = 60.0
 COMMAND_TIMEOUT_S = 15.0
 """Seconds a WebDriver command outside a page's run may take (console log, screenshot,
 quit); a browser that does not answer by then is killed."""
+SESSION_RETRIES = 2
+"""Times a page whose Selenium Grid session was lost (its node died, say) goes back to the
+queue for a new session; after that its report is the failure of its last run."""
 _HAS_API = "return !!(window.mlpages && window.mlpages.ready && window.mlpages.runAll);"
 
 
@@ -189,6 +192,7 @@ class _Session:
         self._step = ""
         self._stuck = False
         self._moved = False  # whether setKnobs() switched the open page to another variant
+        self.lost = False  # whether the last page's Grid session stopped answering
 
     def driver(self) -> WebDriver:
         if self._driver is None:
@@ -230,6 +234,7 @@ class _Session:
     def verify(self, page: Page) -> PageReport:
         """Run one page and compare its results; then each chosen variant of its knobs."""
         started = time.monotonic()
+        self.lost = False
         parsed = parse_cells(page.html)
         report = PageReport(page=page.name, url=page.url, errors=list(parsed.errors))
         panels = page_panels(parsed, report.errors)
@@ -242,6 +247,7 @@ class _Session:
             if not arrays.refused:  # the browser would read a refused file without limit
                 results = self._run(page, report)
         except BrowserUnavailable as exc:
+            self.lost = self.options.remote is not None
             report.errors.append(str(exc))
         except _PageFailed as exc:
             report.errors.append(str(exc))
@@ -261,7 +267,7 @@ class _Session:
         if self._stuck:
             self.discard()
         report.seconds = time.monotonic() - started
-        if self.options.progress:
+        if self.options.progress and not self.lost:  # a lost page's report waits for its retry
             self.options.progress(report)
         return report
 
@@ -310,7 +316,7 @@ class _Session:
         self._moved = False
         for index in chosen:
             variant = panel.variant(index)
-            if not page_ran or not wanted or page.url is None:
+            if not page_ran or self.lost or not wanted or page.url is None:
                 note = None if wanted else "not selected by --cell"
                 report.cells += self._check(parsed, None, report, _always(variant), note, blocks)
                 continue
@@ -333,6 +339,7 @@ class _Session:
                     results = self._run_variant(page, report, panel, shown.knobs, cells)
                     checked.checked.append(index)
                 except BrowserUnavailable as exc:
+                    self.lost = self.options.remote is not None
                     report.errors.append(f"{variant.label}: {exc}")
                 except _PageFailed as exc:
                     report.errors.append(f"{variant.label}: {exc}")
@@ -412,6 +419,7 @@ class _Session:
             else:
                 first_line = (str(getattr(exc, "msg", None) or exc).strip().splitlines() or [""])[0]
                 message = f"browser failed while waiting for {self._step}: {first_line}"
+                self.lost = self._session_gone(driver)
             self._screenshot_then_discard(report, photograph=not (watchdog.fired.is_set() or self._stuck))
             raise _PageFailed(message) from exc
         set_command_timeout(driver, COMMAND_TIMEOUT_S)
@@ -419,6 +427,18 @@ class _Session:
             self._screenshot_then_discard(report, photograph=False)
             raise _PageFailed(self._hung_message(timeout))
         return value
+
+    def _session_gone(self, driver: WebDriver) -> bool:
+        """Whether a Grid session whose command failed no longer answers at all (its node
+        died, or its browser): the page did not fail, the session was lost. A local
+        browser's crash stays the page's failure."""
+        if self.options.remote is None:
+            return False
+        try:
+            driver.current_url  # noqa: B018 - the cheapest command a session answers
+        except (WebDriverException, HTTPError, OSError):
+            return True
+        return False
 
     def _hung_message(self, timeout: float) -> str:
         return (
@@ -644,14 +664,33 @@ def _is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def _work(pages: queue.Queue[tuple[int, Page]], reports: list, session: _Session) -> None:
+def _work(pages: queue.Queue[tuple[int, Page]], reports: list, session: _Session, tries: list[int],
+          refused: list[str]) -> None:
+    """Run pages from the queue until it is empty. A page whose Grid session was lost goes
+    back to the queue (at most :data:`SESSION_RETRIES` times), and this worker starts a new
+    session before it takes another page; a Grid that refuses it ends the worker, its
+    reason in ``refused``, and the others run what is left."""
     try:
         while True:
+            if session.lost:
+                session.lost = False
+                try:
+                    session.driver()
+                except BrowserUnavailable as exc:
+                    refused.append(str(exc))
+                    return
             try:
                 index, page = pages.get_nowait()
             except queue.Empty:
                 return
-            reports[index] = session.verify(page)
+            done = session.verify(page)
+            if session.lost and tries[index] < SESSION_RETRIES:
+                tries[index] += 1
+                pages.put((index, page))
+                continue
+            if session.lost and session.options.progress:
+                session.options.progress(done)  # its last try: the report stands
+            reports[index] = done
     finally:
         session.discard()
 
@@ -689,7 +728,8 @@ class PageRunner:
     its report (the pytest plugin asks when a page's first test runs).
 
     The site is served and the browser started at the first page; :meth:`close` ends
-    both. A missing browser or a server that cannot start is that page's error.
+    both. A missing browser or a server that cannot start is that page's error. A page
+    whose Grid session was lost runs again on a new one, as in :func:`run_verify`.
     """
 
     def __init__(self, target: str | Path, **options: Any) -> None:
@@ -723,6 +763,10 @@ class PageRunner:
             except OSError as exc:
                 return PageReport(page=name, errors=[f"cannot serve {self.target}: {exc}"])
             self._served = {page.name: page for page in pages}
+        for _ in range(SESSION_RETRIES):  # a lost Grid session: again, on a new one
+            done = self._session.verify(self._served[name])
+            if not self._session.lost:
+                return done
         return self._session.verify(self._served[name])
 
     def close(self) -> None:
@@ -806,10 +850,12 @@ def _run_pages(target: str, pages: list[Page], opts: Options, report: Report) ->
         for item in enumerate(pages):
             work.put(item)
         reports: list[PageReport | None] = [None] * len(pages)
+        tries = [0] * len(pages)
+        refused: list[str] = []
         workers = max(1, min(opts.workers, len(pages)))
         with ThreadPoolExecutor(workers, thread_name_prefix="mlpages-verify") as pool:
             futures = [
-                pool.submit(_work, work, reports, _Session(opts, first if i == 0 else None))
+                pool.submit(_work, work, reports, _Session(opts, first if i == 0 else None), tries, refused)
                 for i in range(workers)
             ]
             for future in futures:
@@ -817,4 +863,8 @@ def _run_pages(target: str, pages: list[Page], opts: Options, report: Report) ->
     finally:
         if stop is not None:
             stop()
+    left = [page.name for page, done in zip(pages, reports, strict=True) if done is None]
+    if left:  # every worker lost its session and got no new one
+        report.environment_error = (f"{len(left)} of {len(pages)} pages did not run: "
+                                    f"{refused[-1] if refused else 'no browser session'}")
     return [r for r in reports if r is not None]

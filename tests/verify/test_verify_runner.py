@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlpages.verify.runner import run_verify
+from mlpages.verify.browser import BrowserUnavailable
+from mlpages.verify.runner import SESSION_RETRIES, PageRunner, run_verify
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
 
@@ -144,3 +145,112 @@ def test_wrong_backend_unless_accepted(site: Path, tmp_path: Path):
     report, _ = run(site, tmp_path, behaviours, backends=("cpu",))
     assert report.pages[0].errors == ["wrong backend: the page runs on 'webgl', accepted: cpu"]
     assert report.exit_code == 4
+
+
+class GridDriver(FakeDriver):
+    """A Grid session that dies (its node killed) when it opens a page named in ``dies_on``:
+    that command and every later one fail, as the hub answers for a node it cannot reach."""
+
+    def __init__(self, behaviours: dict[str, Any], dies_on: set[str], log: list[str]) -> None:
+        super().__init__(behaviours)
+        self.dies_on, self.log, self.dead = dies_on, log, False
+
+    def _check_alive(self) -> None:
+        if self.dead:
+            raise WebDriverException("Unable to execute request for an existing session: Connection error")
+
+    def get(self, url: str) -> None:
+        self._check_alive()
+        super().get(url)
+
+    @property
+    def current_url(self) -> str:
+        self._check_alive()
+        return self.url
+
+    def execute_async_script(self, script: str, step: str, *args: Any) -> str:
+        self._check_alive()
+        page = self.url.rsplit("/", 1)[-1]
+        if step != "environment":
+            self.log.append(page)
+            if page in self.dies_on:
+                self.dies_on.discard(page)  # the next session runs it
+                self.dead = True
+                self._check_alive()
+        return super().execute_async_script(script, step, *args)
+
+
+def passing(*names: str) -> dict[str, Any]:
+    return {n: [ok(f"mlp-{n[0]}-d"), ok(f"mlp-{n[0]}-fit", history={"loss": [0.5]})] for n in names}
+
+
+def run_on_grid(site: Path, tmp_path: Path, dies_on: set[str], refuse_after: int = 99, **options: Any):
+    drivers: list[GridDriver] = []
+    ran: list[str] = []
+
+    def factory() -> GridDriver:
+        if len(drivers) >= refuse_after:
+            raise BrowserUnavailable("the Selenium Grid at http://grid.test:4444 started no browser session")
+        drivers.append(GridDriver(passing("a.html", "b.html", "c.html"), dies_on, ran))
+        return drivers[-1]
+
+    report = run_verify(site, driver_factory=factory, remote="http://grid.test:4444",
+                        artifacts=tmp_path / "art", **options)
+    return report, drivers, ran
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_whose_grid_session_dies_runs_again_on_a_new_session(site: Path, tmp_path: Path,
+                                                                     workers: int):
+    progress: list[str] = []
+    report, drivers, ran = run_on_grid(site, tmp_path, {"b.html"}, workers=workers,
+                                       progress=lambda page: progress.append(page.page))
+    assert sorted(progress) == ["a.html", "b.html", "c.html"]  # the lost run is not shown
+    assert [p.page for p in report.pages] == ["a.html", "b.html", "c.html"]
+    assert all(p.passed and not p.errors for p in report.pages), [p.errors for p in report.pages]
+    assert sorted(ran) == ["a.html", "b.html", "b.html", "c.html"]  # b twice, the others once
+    assert len(drivers) == workers + 1 and report.exit_code == 0
+
+
+def test_a_page_that_loses_every_session_fails_after_the_bounded_retries(site: Path, tmp_path: Path):
+    dies_on = _Always({"b.html"})
+    progress: list[str] = []
+    report, drivers, ran = run_on_grid(site, tmp_path, dies_on, progress=lambda p: progress.append(p.page))
+    assert ran.count("b.html") == SESSION_RETRIES + 1 and sorted(progress) == ["a.html", "b.html", "c.html"]
+    assert [p.passed for p in report.pages] == [True, False, True]
+    assert report.pages[1].errors == [
+        "browser failed while waiting for runAll(): Unable to execute request for an existing session: "
+        "Connection error"]
+    assert report.exit_code == 4
+
+
+def test_a_grid_that_refuses_new_sessions_mid_run_is_an_environment_error(site: Path, tmp_path: Path):
+    report, drivers, ran = run_on_grid(site, tmp_path, {"a.html"}, refuse_after=1)
+    assert ran == ["a.html"] and report.pages == []
+    assert report.environment_error == (
+        "3 of 3 pages did not run: the Selenium Grid at http://grid.test:4444 started no browser session")
+    assert report.exit_code == 3
+
+
+class _Always(set):
+    """A ``dies_on`` whose pages kill every session that opens them."""
+
+    def discard(self, item: Any) -> None:
+        pass
+
+
+def test_the_pytest_plugins_runner_retries_a_lost_session_too(site: Path, tmp_path: Path):
+    drivers: list[GridDriver] = []
+    ran: list[str] = []
+    dies_on = {"a.html"}
+
+    def factory() -> GridDriver:
+        drivers.append(GridDriver(passing("a.html", "b.html", "c.html"), dies_on, ran))
+        return drivers[-1]
+
+    runner = PageRunner(site, driver_factory=factory, remote="http://grid.test:4444", artifacts=tmp_path)
+    try:
+        assert runner.report("a.html").passed and runner.report("b.html").passed
+    finally:
+        runner.close()
+    assert ran == ["a.html", "a.html", "b.html"] and len(drivers) == 2
