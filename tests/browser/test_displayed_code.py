@@ -148,3 +148,49 @@ def test_the_standalone_file_runs_from_disk_and_prints_the_reference(demo_site, 
     assert set(values) == set(ref["history"]), state[1]
     for key, value in values.items():
         assert close(value, ref["history"][key][-1], spec["tolerance"]), (key, value)
+
+
+# The program box of every train and predict cell on a page: lines wrap (nothing wider than
+# the box), a long program scrolls in a box of bounded height; Copy copies the whole text.
+BOX = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  await window.mlpages.ready;
+  const copied = [];
+  Object.defineProperty(navigator, 'clipboard', {value: {writeText: async (text) => { copied.push(text); }}});
+  const out = [];
+  for (const block of document.querySelectorAll('.mlpages-program')) {
+    const code = block.querySelector('code');
+    const style = getComputedStyle(code);
+    block.nextElementSibling.querySelector('button').click();
+    await new Promise((r) => setTimeout(r, 0));
+    out.push({wide: code.scrollWidth - code.clientWidth, high: code.scrollHeight > code.clientHeight,
+              overflowY: style.overflowY, maxHeight: style.maxHeight, whiteSpace: style.whiteSpace,
+              copiedWhole: copied.at(-1) === code.textContent, text: code.textContent.length});
+  }
+  return out;
+})().then(done, (e) => done({error: String(e)}));
+"""
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_material_program_boxes_wrap_scroll_and_copy_whole(demo_site, browser, scheme):
+    with serving(demo_site) as url:
+        browser.get(url + "course/cnn-digits/")
+        browser.execute_script(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        boxes = browser.execute_async_script(BOX)
+    assert isinstance(boxes, list) and len(boxes) == 5, boxes
+    for box in boxes:
+        assert box["wide"] <= 0 and box["whiteSpace"] == "pre-wrap", box
+        assert box["overflowY"] == "scroll" and box["maxHeight"] != "none", box
+        assert box["copiedWhole"] and box["text"] > 1000, box
+    assert any(box["high"] for box in boxes)  # a long program scrolls in its box
+
+
+def test_default_theme_program_boxes_wrap_and_copy_whole(spec_site, browser):
+    with serving(spec_site) as url:
+        browser.get(url + "optimizers/")
+        boxes = browser.execute_async_script(BOX)
+    assert isinstance(boxes, list) and boxes, boxes
+    for box in boxes:
+        assert box["wide"] <= 0 and box["whiteSpace"] == "pre-wrap" and box["copiedWhole"], box
