@@ -1,7 +1,8 @@
-"""The TF.js code shown on the page, generated from the cell specs.
+"""TF.js code generated from the cell specs: the model cell's model, the convolution
+cell's program, and the pieces of a train or predict cell's program (plugin/program.py).
 
-The code is what the runtime runs, written out: a browser test evaluates it verbatim
-and gets the runtime's results.
+The code is what the runtime runs, written out: browser tests evaluate it verbatim and
+get the runtime's results.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def model_code(var: str, layers: list[dict[str, Any]], optimizer: str, loss: str
 
 
 def convolution_code(spec: dict[str, Any], entry: dict[str, Any]) -> str:
-    """`output`: a convolution cell's image convolved with one of its kernels, as the runtime does it."""
+    """`output`: a convolution cell's image convolved with one of its kernels, as the runtime does it,
+    then printed: a complete program with TF.js loaded."""
     h, w = spec["image"]["shape"]
     kh, kw = entry["kernel"]["shape"]
     sh, sw = spec["strides"]
@@ -82,4 +84,5 @@ def convolution_code(spec: dict[str, Any], entry: dict[str, Any]) -> str:
     if spec["activation"] != "linear":
         activation = literal(spec["activation"])
         lines.append(f"output = tf.layers.activation({{activation: {activation}}}).apply(output);")
+    lines.append("output.print();")
     return "\n".join(lines)

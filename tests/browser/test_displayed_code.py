@@ -15,15 +15,8 @@ from conftest import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-demo")]
 
-# Demo cells whose programs run in seconds under software WebGL: inline data and files,
-# dense and convolutional models, validation, normalized inputs, a model trained before.
-CELLS = {
-    "course/xor/": ["fit-xor", "xor-answers"],
-    "course/linear-regression/": ["fit-line", "at-five"],
-    "course/csv-classifier/": ["fit-flowers", "two-flowers"],
-    "course/colours/": ["fit-colours"],
-    "course/cnn-digits/": ["epoch-1"],
-}
+# Every train and predict cell of the demo course (about 3 minutes under software WebGL).
+CELL = re.compile(r'data-mlpages-kind="(?:train|predict)" data-mlpages-name="([^"]+)"')
 BLANK = "mlpages-test-blank.html"
 
 # The shown program and the cell's spec, read from the course page once its runtime is ready.
@@ -59,12 +52,18 @@ const wait = () => (window.__result ? done(window.__result) : setTimeout(wait, 5
 wait();
 """
 
+# Presses a cell's Standalone button (the second, or the third: TF.js inside) and returns
+# the file it saves (the download itself is held back).
 STANDALONE = """
-const [root, name, program, inside] = arguments;
+const [id, inside] = arguments;
 const done = arguments[arguments.length - 1];
-import(root + 'assets/mlpages/codeview.js')
-  .then((m) => m.standaloneOf(name, program, inside))
-  .then(done, (e) => done({error: String(e)}));
+const saved = [];
+URL.createObjectURL = (blob) => { saved.push(blob); return 'about:blank'; };
+HTMLAnchorElement.prototype.click = function () {};
+const buttons = document.querySelectorAll(`#${id} .mlpages-code-tools button`);
+buttons[inside ? 2 : 1].click();
+const wait = () => (saved.length ? saved[0].text().then(done) : setTimeout(wait, 50));
+wait();
 """
 
 
@@ -78,10 +77,13 @@ def reference(spec: dict[str, Any], epsilon: float) -> dict[str, Any]:
     return found[0]
 
 
+def cell_id(page: str, name: str) -> str:
+    return "mlp-" + page.strip("/").replace("/", "-") + "-" + name
+
+
 def read_cell(browser: Any, url: str, page: str, name: str) -> tuple[str, dict[str, Any]]:
     browser.get(url + page)
-    cell_id = "mlp-" + page.strip("/").replace("/", "-") + "-" + name
-    out = browser.execute_async_script(READ, cell_id)
+    out = browser.execute_async_script(READ, cell_id(page, name))
     assert "error" not in out, out
     return out["program"], out["spec"]
 
@@ -90,8 +92,11 @@ def test_each_shown_program_gives_the_reference_in_a_blank_page_with_tfjs(demo_s
     (demo_site / BLANK).write_text('<!doctype html><html><head><meta charset="utf-8">'
                                    '<script src="assets/mlpages/vendor/tf.min.js"></script>'
                                    "</head><body></body></html>")
+    cells = {f"{p.parent.relative_to(demo_site).as_posix()}/": CELL.findall(p.read_text(encoding="utf-8"))
+             for p in sorted((demo_site / "course").glob("*/index.html"))}
+    assert sum(len(names) for names in cells.values()) >= 25, cells
     with serving(demo_site) as url:
-        for page, names in CELLS.items():
+        for page, names in cells.items():
             for name in names:
                 program, spec = read_cell(browser, url, page, name)
                 assert "mlpages" not in program.replace("mlpages-data/", ""), program
@@ -127,10 +132,11 @@ def test_the_standalone_file_runs_from_disk_and_prints_the_reference(demo_site, 
                                                                     page, name, inside):
     with serving(demo_site) as url:
         program, spec = read_cell(browser, url, page, name)
-        html = browser.execute_async_script(STANDALONE, url, name, program, inside)
+        html = browser.execute_async_script(STANDALONE, cell_id(page, name), inside)
         assert isinstance(html, str), html
         assert ("assets/mlpages/vendor/tf.min.js" in html) is not inside
         assert "mlpages-data/" not in html  # the data files are inside
+        assert "const history = await" in html and program.splitlines()[-1] in html
         path = tmp_path / f"{name}.html"
         path.write_text(html, encoding="utf-8")
         browser.get(path.as_uri())
