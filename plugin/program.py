@@ -125,6 +125,9 @@ def _data_lines(arrays: Arrays, dataset: DatasetInfo, validation: bool, names: t
 
 def _model_lines(arrays: Arrays, model: ModelInfo, var: str) -> list[str]:
     lines = [f"// Model '{model.name}', with the initial weights the page starts from."]
+    if model.unseeded_dropout:
+        lines.append("// Its dropout has no seed: TF.js draws new masks on every run, so the numbers\n"
+                     "// vary from run to run (the page checks them within a band).")
     lines.append(model.code)
     weights = ",\n".join(f"  {arrays.code(w, '  ')}" for w in model.weights)
     lines.append(f"{var}.setWeights([\n{weights},\n]);")

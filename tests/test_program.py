@@ -125,3 +125,13 @@ def test_large_arrays_are_read_from_page_files_that_hold_their_values():
         np.testing.assert_array_equal(values, dataset.x if name == "xs" else dataset.x_test)
     # The labels (800 values) and the weights (650) stay in the program.
     assert dataset.y.size <= PROGRAM_INLINE_MAX and "const ys = tf.tensor2d([" in code
+
+
+def test_a_program_of_a_model_with_unseeded_dropout_says_its_numbers_vary():
+    page = SMALL.replace("  - dense: {units: 3, activation: softmax}",
+                         "  - dropout: {rate: 0.2}\n  - dense: {units: 3, activation: softmax}")
+    html, _ = convert_page(page)
+    code = programs(html)
+    assert set(code) == {"first", "second", "guess"}
+    assert all("Its dropout has no seed" in text for text in code.values())
+    assert "no seed" not in programs(convert_page(SMALL)[0])["first"]
