@@ -16,6 +16,7 @@ it shows the program, and embeds the files as ``data:`` URLs in the standalone H
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ import numpy as np
 
 from . import jsgen
 from .arrays import ARRAY_DIR, encode
+from .i18n import current
 from .page import DatasetInfo, Export, ModelInfo, PageState
 
 PROGRAM_INLINE_MAX = 1024
@@ -31,7 +33,6 @@ LINE = 100
 """A matrix literal longer than this is written one row a line."""
 
 LOAD_ARRAY = """\
-// Reads one of the page's data files: little-endian float32 values, or bytes k for k/255.
 async function loadArray(url, shape, dtype) {
   const bytes = await (await fetch(url)).arrayBuffer();
   const values = dtype === 'uint8'
@@ -40,10 +41,26 @@ async function loadArray(url, shape, dtype) {
   return tf.tensor(values, shape);
 }"""
 
-HEADER = """\
-// A complete program: it needs only TF.js (the global `tf`).
-// The page runs WebGL with unpacked textures, which its references assume.
-tf.env().set('WEBGL_PACK', false);"""
+COMMENT_WIDTH = 88
+"""Comment lines (in the page's language) wrap at this width, where the language has spaces."""
+
+
+def comment(key: str, **params: Any) -> str:
+    """The catalogue's message `key` as `//` comment lines."""
+    text = current().t(key, **params)
+    return "\n".join(f"// {line}" for line in textwrap.wrap(text, COMMENT_WIDTH) or [""])
+
+
+def inputs_comment(source: Any, normalized: bool, split: str | None, examples_only: bool) -> str:
+    """What a predict program's inputs are: a split of `source` (a DatasetInfo), the cell's
+    rows or its examples; normalized with `source`'s train-split statistics when `normalized`."""
+    if split is not None:
+        text = comment(f"program_inputs_{split}", name=source.name)
+    else:
+        text = comment("program_inputs_examples" if examples_only else "program_inputs_rows")
+    if normalized:
+        text += "\n" + comment("program_normalized", method=source.normalize["method"], name=source.name)
+    return text
 
 
 @dataclass
@@ -111,23 +128,23 @@ def _tensor_literal(arr: np.ndarray, indent: str = "") -> str:
 def _data_lines(arrays: Arrays, dataset: DatasetInfo, validation: bool, names: tuple[str, str],
                 test_names: tuple[str, str]) -> list[str]:
     norm = dataset.normalize.get("method", "none")
-    lines = [f"// Dataset '{dataset.name}': its train split as the page trains on it"
-             + (f",\n// normalized ({norm}) with its train split's statistics." if norm != "none" else ".")]
+    lines = [comment("program_dataset", name=dataset.name)]
+    if norm != "none":
+        lines.append(comment("program_normalized", method=norm, name=dataset.name))
     lines.append(f"const {names[0]} = {arrays.code(dataset.x)};")
     assert dataset.y is not None  # a fit's dataset has labels (train.build checks)
     lines.append(f"const {names[1]} = {arrays.code(dataset.y)};")
     if validation and dataset.x_test is not None and dataset.y_test is not None:
-        lines.append("// Its test split, for the validation values.")
+        lines.append(comment("program_test_split"))
         lines.append(f"const {test_names[0]} = {arrays.code(dataset.x_test)};")
         lines.append(f"const {test_names[1]} = {arrays.code(dataset.y_test)};")
     return lines
 
 
 def _model_lines(arrays: Arrays, model: ModelInfo, var: str) -> list[str]:
-    lines = [f"// Model '{model.name}', with the initial weights the page starts from."]
+    lines = [comment("program_model", name=model.name)]
     if model.unseeded_dropout:
-        lines.append("// Its dropout has no seed: TF.js draws new masks on every run, so the numbers\n"
-                     "// vary from run to run (the page checks them within a band).")
+        lines.append(comment("program_dropout"))
     lines.append(model.code)
     weights = ",\n".join(f"  {arrays.code(w, '  ')}" for w in model.weights)
     lines.append(f"{var}.setWeights([\n{weights},\n]);")
@@ -175,18 +192,19 @@ def _body(arrays: Arrays, model: ModelInfo, fits: list[Fit]) -> tuple[list[str],
         names, _ = datasets.of(f.dataset)
         options = _fit_options(f.fit, names[2:] if f.fit["validation"] else None)
         if i < len(fits) - 1:
-            steps.append(f"// Train cell '{f.name}', which the page runs first.")
+            steps.append(comment("program_fit_earlier", name=f.name))
             steps.append(f"await {var}.fit({names[0]}, {names[1]}, {options});")
         else:
-            steps.append(f"// Train cell '{f.name}'. shuffle: false: the page shuffles a dataset once,")
-            steps.append("// when it is built, so that the NumPy reference can follow every batch.")
+            steps.append(comment("program_fit", name=f.name))
             steps.append(f"const history = await {var}.fit({names[0]}, {names[1]}, {options});")
     return data, [*_model_lines(arrays, model, var), "", *steps], datasets
 
 
 def _assemble(arrays: Arrays, parts: list[list[str]]) -> str:
-    head = [HEADER, *([LOAD_ARRAY] if arrays.files else [])]
-    return "\n\n".join(["\n".join(head[:1]), *head[1:], *("\n".join(p) for p in parts if p)]) + "\n"
+    head = [f"{comment('program_header')}\n{comment('program_webgl')}\ntf.env().set('WEBGL_PACK', false);"]
+    if arrays.files:
+        head.append(f"{comment('program_load_array')}\n{LOAD_ARRAY}")
+    return "\n\n".join([*head, *("\n".join(p) for p in parts if p)]) + "\n"
 
 
 def train_program(page: PageState, cell_id: str, model: ModelInfo, fits: list[Fit],
@@ -194,7 +212,7 @@ def train_program(page: PageState, cell_id: str, model: ModelInfo, fits: list[Fi
     """The program of a train cell: `fits` are the model's earlier fits and the cell's own, last."""
     arrays = Arrays(page, cell_id)
     data, body, _ = _body(arrays, model, fits)
-    output = ["// The final values, which the page compares with its NumPy reference."]
+    output = [comment("program_output")]
     output += [f"console.log({jsgen.literal(q)}, history.history.{q}.at(-1));" for q in quantities]
     text = _assemble(arrays, [data, body, output])
     arrays.publish()
@@ -217,7 +235,7 @@ def _declared(fits: list[Fit], datasets: _Datasets | None) -> list[tuple[str, np
 def predict_program(page: PageState, cell_id: str, model: ModelInfo, fits: list[Fit],
                     x: np.ndarray, what: str) -> str:
     """The program of a predict cell on the inputs `x` (as the model takes them), described
-    by `what`; the model first goes through its `fits`."""
+    by the comment lines `what` (:func:`inputs_comment`); the model first goes through its `fits`."""
     arrays = Arrays(page, cell_id)
     var = jsgen.identifier(model.name)
     if fits:
@@ -228,9 +246,9 @@ def predict_program(page: PageState, cell_id: str, model: ModelInfo, fits: list[
     same = next((name for name, arr in _declared(fits, datasets if fits else None)
                  if arr is not None and arr.shape == x.shape and np.array_equal(arr, x)), None)
     if same is not None:
-        ask = [f"// {what}", f"const prediction = {var}.predict({same});"]
+        ask = [what, f"const prediction = {var}.predict({same});"]
     else:
-        ask = [f"// {what}", f"const inputs = {arrays.code(x)};",
+        ask = [what, f"const inputs = {arrays.code(x)};",
                f"const prediction = {var}.predict(inputs);"]
     ask.append("prediction.print();")
     text = _assemble(arrays, [data, body, ask])

@@ -72,7 +72,7 @@ def test_predict_code_says_inputs_are_normalized_only_when_they_are(normalize, s
     html = convert(page + MODEL.format(units=1, activation="sigmoid", loss="binaryCrossentropy"))
     assert warnings_log() == []
     code = unescape(html.split('class="mlpages-cell mlpages-predict"', 1)[1].split("</code>", 1)[0])
-    assert ("normalized (zscore)" in code) is said
+    assert ("Normalized (zscore)" in code) is said
     assert "Dataset 'd': its train split" in code
 
 

@@ -61,8 +61,8 @@ LARGE = PAGE.format(dataset="digits", data="generate: digits\nn: 100\nnoise: 0.1
                     first="flatten: {inputShape: [8, 8, 1]}", units=10)
 
 
-def convert_page(text: str) -> tuple[str, MlpagesExtension]:
-    ext = MlpagesExtension()
+def convert_page(text: str, language: str = "") -> tuple[str, MlpagesExtension]:
+    ext = MlpagesExtension(language=language)
     ext.set_page(PageSource(path="docs/ch1.md", src_uri="ch1.md", base_dir=ROOT, text=text))
     return markdown.Markdown(extensions=["pymdownx.superfences", ext]).convert(text), ext
 
@@ -135,3 +135,15 @@ def test_a_program_of_a_model_with_unseeded_dropout_says_its_numbers_vary():
     assert set(code) == {"first", "second", "guess"}
     assert all("Its dropout has no seed" in text for text in code.values())
     assert "no seed" not in programs(convert_page(SMALL)[0])["first"]
+
+
+def test_the_programs_comments_speak_the_pages_language_and_its_code_stays():
+    english, german = programs(convert_page(SMALL)[0]), programs(convert_page(SMALL, "de")[0])
+    assert "// Ein vollständiges Programm: Es braucht nur TF.js (das globale `tf`)." in german["second"]
+    assert "// Trainingszelle 'first', die die Seite vorher ausführt." in german["second"]
+    assert "// Der Testteil des Datensatzes 'blobs'." in german["guess"]
+
+    def code(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("//")]
+
+    assert all(code(german[name]) == code(english[name]) for name in english)

@@ -118,22 +118,9 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     if examples is not None:
         spec["examples"] = array_json(examples)
     code = program.predict_program(page, page.cell_id(name), model, list(model.fits), x,
-                                   _inputs_comment(source, normalized, split, examples_only))
+                                   program.inputs_comment(source, normalized, split, examples_only))
     classifier = model.loss in CLASSIFICATION_LOSSES
     return spec, render(spec, code, classifier)
-
-
-def _inputs_comment(source: Any, normalized: bool, split: str | None, examples_only: bool) -> str:
-    """What the predict program's inputs are (a comment line)."""
-    if split is not None:
-        text = f"The {split} split of dataset '{source.name}'"
-    else:
-        text = "The cell's example inputs" if examples_only else "The cell's rows"
-    if normalized:
-        how = source.normalize["method"]
-        text += (f",\n// normalized ({how}) with its train split's statistics" if split is not None
-                 else f",\n// normalized ({how}) with the train-split statistics of dataset '{source.name}'")
-    return text + "."
 
 
 def live_input(data: dict[str, Any], model: Any, source: Any, raw: np.ndarray) -> dict[str, Any]:
