@@ -48,6 +48,9 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
             raise BlockError("'split' only applies with 'dataset'", key="split")
         raw = (example_rows(data["examples"], model.input_shape) if examples_only
                else np.asarray(matrix(data["x"], "x"), dtype=np.float32))
+        if tuple(raw.shape[1:]) != tuple(model.input_shape):
+            raise BlockError(f"model '{model.name}' expects inputs of shape {list(model.input_shape)} "
+                             f"per row, got {list(raw.shape[1:])}", key="x" if "x" in data else "examples")
         x = trained_on.prepared.apply(raw) if trained_on is not None else raw
         source = trained_on  # whose statistics normalize the rows
     else:
