@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import logging
 import re
+import resource
 import shutil
 import statistics
 import tempfile
@@ -28,7 +29,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIES = 5  # of the demo course's 12 course pages: 60 pages with cells
+PAGES = 60  # of the generated course: copies of the demo course's pages with cells
 TARGET_WARM = 1.15  # warm build / plugin disabled
 TARGET_PARALLEL = 1.7  # serial / parallel reference phase, 2 cores
 
@@ -53,33 +54,51 @@ def demo_project(dest: Path, plugin: bool = True, workers: int | None = None) ->
 
 
 def generated_project(dest: Path, plugin: bool = True, workers: int | None = None,
-                      copies: int = COPIES) -> Path:
-    """The demo course's pages with cells, `copies` times, each copy in its own folder with
-    its seeds shifted by 1000 × the copy's number; the demo's theme and extensions."""
+                      pages: int = PAGES) -> Path:
+    """`pages` pages: copies of the demo course's pages with cells, each copy in its own folder
+    with its seeds shifted by 1000 × the copy's number (the last copy leaves out the pages
+    that export or import a model, and stops at `pages`); the demo's theme and extensions."""
     docs = dest / "docs"
     shutil.copytree(ROOT / "quizzes", dest / "quizzes")
     docs.mkdir(parents=True)
-    for k in range(copies):
+    k = written = 0
+    while written < pages:
         folder = docs / f"copy{k}"
         shutil.copytree(ROOT / "docs" / "course", folder)
-        shift = 1000 * k
-        for page in folder.glob("*.md"):
-            page.write_text(re.sub(r"(\bseed:\s*)(\d+)", lambda m, s=shift: f"{m[1]}{int(m[2]) + s}",
-                                   page.read_text()))
+        copied = sorted(folder.glob("*.md"))
+        last = written + len(copied) > pages
+        for page in copied:
+            text = page.read_text()
+            if last and (written >= pages or re.search(r"^(export|from):", text, re.M)):
+                page.unlink()
+                continue
+            shifted = re.sub(r"(\bseed:\s*)(\d+)", lambda m, s=1000 * k: f"{m[1]}{int(m[2]) + s}", text)
+            page.write_text(shifted)
+            written += 1
+        k += 1
     _config(dest, plugin, workers, nav=False)
     return dest
 
 
-def timed_build(project: Path) -> float:
+def cpu_time() -> float:
+    """CPU seconds of this process and of its finished child processes (the reference workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def timed_build(project: Path, cpu: list[float] | None = None) -> float:
+    """Wall time of one build; its CPU time appended to `cpu`."""
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), cpu_time()
     build(config)
+    if cpu is not None:
+        cpu.append(cpu_time() - start_cpu)
     return time.perf_counter() - start
 
 
-def cold_build(project: Path) -> float:
+def cold_build(project: Path, cpu: list[float] | None = None) -> float:
     shutil.rmtree(project / ".mlpages-cache", ignore_errors=True)
-    return timed_build(project)
+    return timed_build(project, cpu)
 
 
 def set_workers(project: Path, workers: int) -> None:
@@ -101,6 +120,8 @@ class Scaling:
     cold_serial: float
     cold_parallel: float
     warm_ratio: float  # median of the paired warm / plain ratios
+    cpu_serial: float  # CPU seconds of the cold builds' reference phases (cold - warm)
+    cpu_parallel: float
     heaviest: tuple[str, int, int]  # page, raw bytes, gzip bytes
 
     @property
@@ -118,14 +139,17 @@ def scaling(make, tmp: Path, repeats: int = 5, colds: int = 2) -> Scaling:
     with_plugin = make(tmp / "with", plugin=True)
     without = make(tmp / "without", plugin=False)
     serial, parallel = [], []
+    cpu_serial: list[float] = []
+    cpu_parallel: list[float] = []
+    cpu_warm: list[float] = []
     for _ in range(colds):
         set_workers(with_plugin, 1)
-        serial.append(cold_build(with_plugin))
+        serial.append(cold_build(with_plugin, cpu_serial))
         set_workers(with_plugin, 2)
-        parallel.append(cold_build(with_plugin))
+        parallel.append(cold_build(with_plugin, cpu_parallel))
     warm, plain = [], []
     for _ in range(repeats):
-        warm.append(timed_build(with_plugin))
+        warm.append(timed_build(with_plugin, cpu_warm))
         plain.append(timed_build(without))
     site = with_plugin / "site"
     pages = [p for p in site.rglob("*.html") if p.name == "index.html" and p.parent != site / "search"]
@@ -138,6 +162,8 @@ def scaling(make, tmp: Path, repeats: int = 5, colds: int = 2) -> Scaling:
         references=len(list((with_plugin / ".mlpages-cache").glob("*.json"))),
         plain=median(plain), warm=median(warm), cold_serial=median(serial), cold_parallel=median(parallel),
         warm_ratio=median([a / b for a, b in zip(warm, plain, strict=True)]),
+        cpu_serial=median(cpu_serial) - median(cpu_warm),
+        cpu_parallel=median(cpu_parallel) - median(cpu_warm),
         heaviest=(heaviest.parent.relative_to(site).as_posix() + "/", len(data), len(gzip.compress(data, 9))),
     )
 
@@ -159,6 +185,9 @@ def rows(name: str, s: Scaling) -> list[tuple[str, str]]:
         (f"{name}: reference phase (cold - warm), serial / parallel",
          f"{s.phase_serial:.2f} s / {s.phase_parallel:.2f} s: "
          f"{s.phase_serial / max(s.phase_parallel, 1e-9):.2f}x (target >= {TARGET_PARALLEL} on 2 cores)"),
+        (f"{name}: the same phase's CPU time (all processes), serial / parallel",
+         f"{s.cpu_serial:.2f} s / {s.cpu_parallel:.2f} s (serial: {s.cpu_serial / s.phase_serial:.0%} "
+         "of a core: the share the other jobs left)"),
         (f"{name}: cold cost per computed reference, serial",
          f"{s.phase_serial / max(s.references, 1) * 1000:.0f} ms"),
         (f"{name}: heaviest page {s.heaviest[0]}", f"{s.heaviest[1]:,} B raw, {s.heaviest[2]:,} B gzip"),
@@ -168,7 +197,7 @@ def rows(name: str, s: Scaling) -> list[tuple[str, str]]:
 def run(repeats: int = 5) -> list[tuple[str, str]]:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     out: list[tuple[str, str]] = []
-    generated = f"{COPIES * len(list((ROOT / 'docs' / 'course').glob('*.md')))}-page course"
+    generated = f"{PAGES}-page course"
     for name, make in (("demo course", demo_project), (generated, generated_project)):
         with tempfile.TemporaryDirectory() as tmp:
             out += rows(name, scaling(make, Path(tmp), repeats))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
@@ -184,13 +185,14 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         options = prepare.Options(
             extensions=tuple(e for e in config.markdown_extensions if isinstance(e, str)),
             extension_configs=dict(config.mdx_configs), mlpages=self._options)
+        start = time.perf_counter()
         try:
             converted, computed = prepare.run(jobs, options, workers)
         except Exception as exc:  # noqa: BLE001 (the pages compute their references themselves)
             log.debug(f"mlpages: computing references up front failed ({exc!r})")
             return
         log.info(f"mlpages: {computed} references computed up front in {min(workers, len(jobs))} "
-                 f"processes ({converted} of {len(jobs)} pages)")
+                 f"processes ({converted} of {len(jobs)} pages, {time.perf_counter() - start:.1f} s)")
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.ext is not None
@@ -254,8 +256,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         source = self._sources.get(page.file.src_uri)
         if self.ext is None or source is None or source.text is None:
             return
-        keys = self.ext.cache.used - self._seen_keys
+        cache = self.ext.cache
+        keys = cache.used - self._seen_keys
         self._seen_keys |= keys
+        keys &= cache.memory.keys()  # found or computed: a key whose block failed is none
         if prepare.computes(source.text):
             self._manifest.record(page.file.src_uri, source.text, keys)
 
