@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
@@ -90,6 +89,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self._options: dict[str, Any] = {}  # the extension's options, for prepare's workers
         self._manifest = prepare.Manifest(None)  # what the last build's pages used
         self._seen_keys: set[str] = set()  # cache keys of the pages already built
+        self._pool: prepare.Pool | None = None  # the pages' references, computed in parallel
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -153,8 +153,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         return nav
 
     def _prepare(self, pages: list[File], config: MkDocsConfig) -> None:
-        """Compute the references of the pages whose cache entries are missing in parallel
-        processes before MkDocs converts any page (plugin/prepare.py)."""
+        """Start computing the references of the pages whose cache entries are missing in
+        parallel processes; each page waits for its own in on_page_markdown (plugin/prepare.py)."""
         assert self.ext is not None
         workers = self.config.workers or prepare.default_workers()
         directory = self.ext.cache.directory
@@ -185,14 +185,26 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         options = prepare.Options(
             extensions=tuple(e for e in config.markdown_extensions if isinstance(e, str)),
             extension_configs=dict(config.mdx_configs), mlpages=self._options)
-        start = time.perf_counter()
         try:
-            converted, computed = prepare.run(jobs, options, workers)
+            self._pool = prepare.Pool(jobs, options, workers)
         except Exception as exc:  # noqa: BLE001 (the pages compute their references themselves)
-            log.debug(f"mlpages: computing references up front failed ({exc!r})")
+            log.debug(f"mlpages: computing references in parallel failed to start ({exc!r})")
+
+    def _close_pool(self, cancel: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
             return
-        log.info(f"mlpages: {computed} references computed up front in {min(workers, len(jobs))} "
-                 f"processes ({converted} of {len(jobs)} pages, {time.perf_counter() - start:.1f} s)")
+        try:
+            converted, jobs, computed, seconds = pool.close(cancel)
+        except Exception as exc:  # noqa: BLE001 (the pages computed what was missing)
+            log.debug(f"mlpages: the parallel processes failed ({exc!r})")
+            return
+        if not cancel:
+            log.info(f"mlpages: {computed} references computed up front in {pool.processes} "
+                     f"processes ({converted} of {jobs} pages, {seconds:.1f} s)")
+
+    def on_build_error(self, error: Exception) -> None:
+        self._close_pool(cancel=True)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.ext is not None
@@ -212,6 +224,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             url_prefix=url_prefix(page.file.src_uri, page.file.dest_uri),
         )
         self._sources[page.file.src_uri] = source
+        if self._pool is not None:
+            self._pool.wait(page.file.src_uri)  # its references, computed in parallel
         self.ext.set_page(source)
         return markdown
 
@@ -281,6 +295,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             write_exports(state, md_dir)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._close_pool()
         self._sources.clear()
         self._hidden.clear()
         self._quizzes.write(Path(config.site_dir) / ASSETS / quizindex.INDEX, self._documents,

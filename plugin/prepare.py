@@ -4,10 +4,11 @@ MkDocs converts pages one after another, and a cold build spends most of its tim
 NumPy references of `train`, `predict` and `tfjs` cells. Before MkDocs converts any page,
 the plugin hands the pages that have such cells to a pool of processes (the `workers`
 option); each converts its pages with the same Markdown extensions and an mlpages
-extension on the same cache folder, which computes and stores the references. The build
-that follows finds them in the cache. Nothing of the result comes from this step but
-cache entries, written by the same code under the same keys as a serial build writes
-them: a page the step could not convert (an author error, another plugin that rewrites
+extension on the same cache folder, which computes and stores the references. MkDocs
+converts each such page once its job is done (its own conversions overlap the workers' on
+the pages after it) and finds its references in the cache. Nothing of the result comes
+from the workers but cache entries, written by the same code under the same keys as a
+serial build writes them: a page the step could not convert (an author error, another plugin that rewrites
 the Markdown, a `from:` that reads a model another page of the build exports) is simply
 computed by the build itself, serially, as before.
 
@@ -18,6 +19,7 @@ again only on the pages that changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -25,8 +27,9 @@ import multiprocessing
 import os
 import re
 import threading
+import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,22 +111,48 @@ class Manifest:
             pass  # only a hint for the next build
 
 
-def run(jobs: list[Job], options: Options, workers: int) -> tuple[int, int]:
-    """Convert `jobs` in `workers` processes; returns (pages converted, references computed).
+class Pool:
+    """`jobs` converted in `workers` processes while MkDocs goes on: it converts the pages in
+    the order the jobs were handed out, and :meth:`wait` holds a page back until its job is
+    done, so the build's own conversions overlap the workers' on the pages after it.
     Whatever goes wrong in a worker is left for the build's own conversion to report."""
-    if not jobs:
-        return 0, 0
-    # fork is cheap and shares the imported modules; where threads run (mkdocs serve's
-    # server), a forked child could inherit a held lock, so start fresh interpreters then.
-    method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
-    context = multiprocessing.get_context(method)
-    converted = computed = 0
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                             initializer=_start, initargs=(options,)) as pool:
-        for ok, misses in pool.map(_convert, jobs):
-            converted += ok
-            computed += misses
-    return converted, computed
+
+    def __init__(self, jobs: list[Job], options: Options, workers: int) -> None:
+        # fork is cheap and shares the imported modules; where threads run (mkdocs serve's
+        # server), a forked child could inherit a held lock, so start fresh interpreters then.
+        method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+        self.processes = min(workers, len(jobs))
+        self.start = self.last = time.perf_counter()
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.processes, mp_context=multiprocessing.get_context(method),
+            initializer=_start, initargs=(options,))
+        self._futures: dict[str, Future[tuple[int, int]]] = {}
+        for job in jobs:
+            future = self._executor.submit(_convert, job)
+            future.add_done_callback(self._done)
+            self._futures[job.src_uri] = future
+
+    def _done(self, _: Future[tuple[int, int]]) -> None:
+        self.last = time.perf_counter()
+
+    def wait(self, src_uri: str) -> None:
+        """Until the page's job is done (at once for a page that has none)."""
+        future = self._futures.get(src_uri)
+        if future is not None:
+            with contextlib.suppress(Exception):  # the page computes what is missing itself
+                future.result()
+
+    def close(self, cancel: bool = False) -> tuple[int, int, int, float]:
+        """Wait for the jobs (or drop those not started); (pages converted, of how many,
+        references computed, seconds from the start until the last job was done)."""
+        self._executor.shutdown(wait=True, cancel_futures=cancel)
+        converted = computed = 0
+        for future in self._futures.values():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                ok, misses = future.result()
+                converted += ok
+                computed += misses
+        return converted, len(self._futures), computed, self.last - self.start
 
 
 _WORKER: dict[str, Any] = {}
