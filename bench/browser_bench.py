@@ -208,6 +208,7 @@ def _pairs(driver, url: str, pairs: int) -> dict:
             "fit": median(fits), "hand_fit": median(hand_fits),
             "ratio": median([a / b for a, b in zip(runs, hands, strict=True)]),
             "fit_ratio": median([a / b for a, b in zip(fits, hand_fits, strict=True)]),
+            "fit_ratios": [a / b for a, b in zip(fits, hand_fits, strict=True)],
             "same_loss": abs(warm_run["loss"] - warm_hand["loss"]) <= 1e-6 + 1e-3 * abs(warm_hand["loss"])}
 
 

@@ -1,5 +1,5 @@
 """Print every benchmark table: `make bench`
-(or `python bench/run.py [build|browser|cnn|size|verify|knobs|liveinput]`).
+(or `python bench/run.py [build|browser|cnn|size|verify|knobs|liveinput|targets]`).
 
 Figures are from one run on this machine; compare ratios, not absolute times.
 """
@@ -17,10 +17,12 @@ import cnn_bench  # noqa: E402
 import knobs_bench  # noqa: E402
 import liveinput_bench  # noqa: E402
 import size_bench  # noqa: E402
+import targets_bench  # noqa: E402
 import verify_bench  # noqa: E402
 
 TABLES = {
-    "build": ("(a) Building the demo course", build_bench.run),
+    "build": ("(a) Building the demo course and a generated 60-page course: per page, cold, warm, "
+              "plugin disabled", build_bench.run),
     "browser": ("(b) runtime fit vs hand-written TF.js, (c) JavaScript per page", browser_bench.run),
     "cnn": ("(d) The CNN page: NumPy references and browser fit times", cnn_bench.run),
     "size": ("(e) The CNN page's own bytes over the wire (gzip): HTML and array files", size_bench.run),
@@ -29,6 +31,7 @@ TABLES = {
     "knobs": ("(g) Knobs on the playground page: build, bytes, knob change to first epoch", knobs_bench.run),
     "liveinput": ("(h) Live input: a change of the reader's input to the prediction shown, WebGL",
                   liveinput_bench.run),
+    "targets": ("(i) The performance targets: measured, target, met; then table (a)", targets_bench.run),
 }
 
 

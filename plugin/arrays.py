@@ -119,8 +119,11 @@ def externalize(spec: Any, files: dict[str, bytes], url_prefix: str = "") -> Any
         files[src] = data
         rest = {k: v for k, v in spec.items() if k not in ("shape", "data")}
         return {**rest, **meta, "src": url_prefix + src}
+    # Numbers and strings are returned as they are without a call each: a spec's long
+    # lists of numbers are walked in one comprehension.
     if isinstance(spec, dict):
-        return {k: externalize(v, files, url_prefix) for k, v in spec.items()}
+        return {k: externalize(v, files, url_prefix) if isinstance(v, (dict, list)) else v
+                for k, v in spec.items()}
     if isinstance(spec, list):
-        return [externalize(v, files, url_prefix) for v in spec]
+        return [externalize(v, files, url_prefix) if isinstance(v, (dict, list)) else v for v in spec]
     return spec

@@ -57,6 +57,14 @@ def exports_first(pages: Sequence[Any]) -> list[Any]:
     return ordered
 
 
+def in_build_reads(pages: Sequence[Any]) -> set[str]:
+    """The src_uri of each page that reads, with `from:`, a model folder that a page of
+    `pages` exports (it needs that page converted first)."""
+    scanned = {page.src_uri: _scan(page) for page in pages}
+    exported = {folder for out, _ in scanned.values() for folder in out}
+    return {uri for uri, (_, read) in scanned.items() if read & exported}
+
+
 def _scan(page: _PageFile) -> tuple[set[str], set[str]]:
     """The model folders a page exports and reads, relative to the docs directory."""
     if not page.src_uri.endswith(".md") or not page.abs_src_path:

@@ -18,9 +18,9 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import i18n, quizindex, searchindex
+from . import i18n, prepare, quizindex, searchindex
 from .assets import ASSETS, RUNTIME_DIR, VENDOR_TFJS, runtime_files
-from .buildorder import exports_first
+from .buildorder import exports_first, in_build_reads
 from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource, url_prefix, write_exports
 from .files import OutsideError, inside
@@ -67,6 +67,9 @@ class MlpagesConfig(base.Config):
     messages = c.Type(dict, default={})
     """A course's own messages: `{de: {run: Los}}`, or a language mapped to a YAML or JSON file
     of them (relative to mkdocs.yml)."""
+    workers = c.Type(int, default=0)
+    """Processes that compute a cold build's references before MkDocs converts the pages
+    (plugin/prepare.py); 0: one per core of the machine, 1: none (the pages compute them)."""
 
 
 class MlpagesPlugin(BasePlugin[MlpagesConfig]):
@@ -83,6 +86,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self._documents: dict[str, str] = {}  # src_uri -> url of every page of the build
         # src_uri -> the elements hidden from the search plugins while they read the page
         self._hidden: dict[str, list[str]] = {}
+        self._options: dict[str, Any] = {}  # the extension's options, for prepare's workers
+        self._manifest = prepare.Manifest(None)  # what the last build's pages used
+        self._seen_keys: set[str] = set()  # cache keys of the pages already built
+        self._pool: prepare.Pool | None = None  # the pages' references, computed in parallel
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -94,7 +101,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         except ValueError as exc:
             raise PluginError(f"mlpages: {exc}") from None
         language = self.config.language or _theme_language(config)
-        self.ext = MlpagesExtension(
+        self._options = dict(
             cache_dir=str((root / self.config.cache_dir).resolve()),
             loaders=self.config.loaders,
             author_code=self.config.author_code,
@@ -109,6 +116,9 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             language=language,
             messages=messages,
         )
+        self.ext = MlpagesExtension(**self._options)
+        self._manifest = prepare.Manifest(self.ext.cache.directory)
+        self._seen_keys = set()
         # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / VENDOR_TFJS).is_file():
@@ -139,7 +149,62 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
                 files.remove(file)
             for file in ordered:
                 files.append(file)
+        self._prepare(ordered, config)
         return nav
+
+    def _prepare(self, pages: list[File], config: MkDocsConfig) -> None:
+        """Start computing the references of the pages whose cache entries are missing in
+        parallel processes; each page waits for its own in on_page_markdown (plugin/prepare.py)."""
+        assert self.ext is not None
+        workers = self.config.workers or prepare.default_workers()
+        directory = self.ext.cache.directory
+        if workers < 2 or directory is None:
+            return
+        try:  # a folder that cannot hold entries: the build says so, and keeps them in memory
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        reads = in_build_reads(pages)
+        jobs = []
+        for file in pages:
+            if not file.abs_src_path or file.src_uri in reads:
+                continue  # a page that reads another page's export waits for that page
+            try:
+                text = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if not prepare.computes(text) or self._manifest.current(file.src_uri, text, directory):
+                continue
+            try:
+                display = Path(file.abs_src_path).resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                display = file.abs_src_path
+            jobs.append(prepare.Job(display, file.src_uri, file.abs_src_path, file.dest_uri))
+        if not jobs:
+            return
+        options = prepare.Options(
+            extensions=tuple(e for e in config.markdown_extensions if isinstance(e, str)),
+            extension_configs=dict(config.mdx_configs), mlpages=self._options)
+        try:
+            self._pool = prepare.Pool(jobs, options, workers)
+        except Exception as exc:  # noqa: BLE001 (the pages compute their references themselves)
+            log.debug(f"mlpages: computing references in parallel failed to start ({exc!r})")
+
+    def _close_pool(self, cancel: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
+            converted, jobs, computed, seconds = pool.close(cancel)
+        except Exception as exc:  # noqa: BLE001 (the pages computed what was missing)
+            log.debug(f"mlpages: the parallel processes failed ({exc!r})")
+            return
+        if not cancel:
+            log.info(f"mlpages: {computed} references computed up front in {pool.processes} "
+                     f"processes ({converted} of {jobs} pages, {seconds:.1f} s)")
+
+    def on_build_error(self, error: Exception) -> None:
+        self._close_pool(cancel=True)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.ext is not None
@@ -159,6 +224,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             url_prefix=url_prefix(page.file.src_uri, page.file.dest_uri),
         )
         self._sources[page.file.src_uri] = source
+        if self._pool is not None:
+            self._pool.wait(page.file.src_uri)  # its references, computed in parallel
         self.ext.set_page(source)
         return markdown
 
@@ -189,6 +256,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self._record_quizzes(page)
+        self._record_keys(page)
         self._write_exports(page, config)
         own = urlparse(config.site_url or "").hostname
         for url in _EXTERNAL.findall(output):
@@ -196,6 +264,18 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             if host and host != own:
                 self.external_hosts.add(host)
         return output
+
+    def _record_keys(self, page: Page) -> None:
+        """The cache keys the page used, for the next build's :meth:`_prepare`."""
+        source = self._sources.get(page.file.src_uri)
+        if self.ext is None or source is None or source.text is None:
+            return
+        cache = self.ext.cache
+        keys = cache.used - self._seen_keys
+        self._seen_keys |= keys
+        keys &= cache.memory.keys()  # found or computed: a key whose block failed is none
+        if prepare.computes(source.text):
+            self._manifest.record(page.file.src_uri, source.text, keys)
 
     def _record_quizzes(self, page: Page) -> None:
         """The page's quizzes, for the course-wide progress view (`quiz-progress`)."""
@@ -215,6 +295,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             write_exports(state, md_dir)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._close_pool()
         self._sources.clear()
         self._hidden.clear()
         self._quizzes.write(Path(config.site_dir) / ASSETS / quizindex.INDEX, self._documents,
@@ -226,6 +307,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             self.external_hosts.clear()
         if self.ext is None:
             return
+        self._manifest.write()
         pages = [p for p in self.ext.pages if p.cell_count or p.error_count]
         cells = sum(p.cell_count for p in pages)
         errors = sum(p.error_count for p in pages)

@@ -22,16 +22,22 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# The types of a number as JSON parses it (a bool is none), and of a NaN written as null.
+# Checking a list's set of types walks it without a call per value.
+_NUMBER_TYPES = frozenset({int, float})
+_ARRAY_TYPES = frozenset({int, float, type(None)})
+
+
 def numbers(value: Any, count: int) -> bool:
     """A list of ``count`` numbers (NaN included, as the engine may log it)."""
-    return isinstance(value, list) and len(value) == count and all(_number(v) for v in value)
+    return isinstance(value, list) and len(value) == count and {type(v) for v in value} <= _NUMBER_TYPES
 
 
 def array(value: Any, shape: Sequence[int]) -> bool:
     """An ``html.array_json`` of ``shape``: ``{"shape", "data"}`` with its values (NaN as null)."""
     return (isinstance(value, dict) and set(value) == {"shape", "data"} and value["shape"] == list(shape)
             and isinstance(value["data"], list) and len(value["data"]) == math.prod(shape)
-            and all(v is None or _number(v) for v in value["data"]))
+            and {type(v) for v in value["data"]} <= _ARRAY_TYPES)
 
 
 def _per_epsilon(refs: Any) -> bool:

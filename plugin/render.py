@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import knobs
@@ -27,6 +28,9 @@ class Slot:
     src: str
     line: int | None
     keyed: bool = True  # the body's lines are the file's (False: generated from a quizdown block)
+    # The body parsed (data, key lines), kept for the page's knob variants, which build every
+    # block again: each builds from a copy and nothing is parsed twice.
+    parsed: tuple[Any, dict[tuple[Any, ...], int]] | None = field(default=None, repr=False, compare=False)
 
 
 def render_cell(kind: str, name: str, cell_id: str, spec: dict[str, Any], body: str) -> str:
@@ -83,12 +87,14 @@ def _build_one(slot: Slot, page: PageState) -> str:
     page.block_line = line
     try:
         try:
-            code = CODE.get(slot.kind)
-            if code is not None:
-                data, lines = code(slot.kind, slot.src, limits)
-            else:
-                data, lines = load_located(slot.src, max_depth=limits.yaml_depth,
-                                           max_alias_nodes=limits.yaml_aliases)
+            if slot.parsed is None:
+                code = CODE.get(slot.kind)
+                if code is not None:
+                    slot.parsed = code(slot.kind, slot.src, limits)
+                else:
+                    slot.parsed = load_located(slot.src, max_depth=limits.yaml_depth,
+                                               max_alias_nodes=limits.yaml_aliases)
+            data, lines = copy.deepcopy(slot.parsed[0]), slot.parsed[1]
         except YamlError as exc:
             if line is not None and exc.line is not None and slot.keyed:
                 line = line + 1 + exc.line

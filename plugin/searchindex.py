@@ -13,7 +13,6 @@ in between is kept.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 from .html import NO_SEARCH
 
@@ -24,50 +23,67 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "param", "source", "track", "wbr"})
 
 
-class _Marked(HTMLParser):
-    """The (start, end) offsets of the outermost marked elements of one HTML text."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.spans: list[tuple[int, int]] = []
-        self._text = text
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self._open: tuple[str, int] | None = None  # the marked element's tag and its start
-        self._depth = 0  # elements of that tag open inside it (an inner <div> in a cell's <div>)
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self._line_starts[line - 1] + column
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._open is not None:
-            self._depth += tag == self._open[0]
-            return
-        if not _hidden(tag, attrs):
-            return
-        start = self._offset()
-        if tag in _VOID:
-            self.spans.append((start, start + len(self.get_starttag_text() or "")))
-        else:
-            self._open, self._depth = (tag, start), 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._open is None or tag != self._open[0]:
-            return
-        self._depth -= 1
-        if self._depth == 0:
-            end = self._text.index(">", self._offset()) + 1
-            self.spans.append((self._open[1], end))
-            self._open = None
+# Where a marked element may start: the attribute, or a spec script's class.
+_MARKERS = re.compile(rf'{NO_SEARCH}|class="mlpages-')
+_VALUE = r"""(?:"[^"]*"|'[^']*'|[^\s>]+)"""
+_START_TAG = re.compile(rf"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*{_VALUE})?)*)\s*/?>")
+_ATTRIBUTE = re.compile(r"""([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+# Inside an element: comments and scripts are skipped whole (a spec's JSON may hold "</div>").
+_SKIP = r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>"
 
 
-def _hidden(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
-    """Whether an element is marked, or is a spec script (`script.mlpages-quiz-spec`, ...)."""
-    for name, value in attrs:
-        if name == NO_SEARCH or (tag == "script" and name == "class"
-                                 and (value or "").startswith("mlpages-")):
+def _hidden(tag: str, attributes: str) -> bool:
+    """Whether a start tag is marked, or is a spec script (`script.mlpages-quiz-spec`, ...)."""
+    for match in _ATTRIBUTE.finditer(attributes):
+        name, value = match[1].lower(), (match[2] or "").strip("\"'")
+        if name == NO_SEARCH or (tag == "script" and name == "class" and value.startswith("mlpages-")):
             return True
     return False
+
+
+def _element_end(html: str, tag: str, after: int) -> int | None:
+    """The offset after the end tag that closes the element of `tag` whose start tag ends at
+    `after` (same-named elements inside it counted), or None when it is left open."""
+    if tag == "script":
+        close = re.compile(r"</script\s*>", re.I).search(html, after)
+        return close.end() if close else None
+    tags = re.compile(rf"{_SKIP}|<(/?){tag}(?=[\s/>])[^>]*>", re.I | re.S)
+    depth = 1
+    for match in tags.finditer(html, after):
+        if match[1] is None:
+            continue  # a comment or a script
+        depth += -1 if match[1] else 1
+        if depth == 0:
+            return match.end()
+    return None
+
+
+def _spans(html: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the outermost marked elements and spec scripts of `html`.
+
+    Only the build writes the marks, so the text is searched for them and each marked start
+    tag's element is followed to its end tag; the rest of the page is never parsed."""
+    spans: list[tuple[int, int]] = []
+    last = 0  # the end of the last element hidden: marks inside it are part of it
+    for marker in _MARKERS.finditer(html):
+        if marker.start() < last:
+            continue
+        start = html.rfind("<", last, marker.start())
+        tag = _START_TAG.match(html, start) if start >= 0 else None
+        if tag is None or tag.end() <= marker.start():
+            continue  # the words in a text, not in a start tag
+        name = tag[1].lower()
+        if not _hidden(name, tag[2]):
+            continue
+        if name in _VOID or tag[0].endswith("/>"):
+            end: int | None = tag.end()
+        else:
+            end = _element_end(html, name, tag.end())
+        if end is None:
+            continue  # left open at the end of the text: it cannot be cut out exactly
+        spans.append((start, end))
+        last = end
+    return spans
 
 
 def hide(html: str) -> tuple[str, list[str]]:
@@ -76,13 +92,10 @@ def hide(html: str) -> tuple[str, list[str]]:
     at the end of the text is kept (it cannot be cut out exactly)."""
     if "mlpages-" not in html:
         return html, []
-    parser = _Marked(html)
-    parser.feed(html)
-    parser.close()
     parts: list[str] = []
     hidden: list[str] = []
     last = 0
-    for start, end in parser.spans:
+    for start, end in _spans(html):
         parts += [html[last:start], _PLACEHOLDER.format(len(hidden))]
         hidden.append(html[start:end])
         last = end

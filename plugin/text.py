@@ -27,7 +27,9 @@ _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "poster"
 
 
 class TextRenderer:
-    """Converts author snippets with a fresh `markdown.Markdown`, built on first use.
+    """Converts author snippets with one `markdown.Markdown`, built on first use and reset
+    for each snippet; a snippet converted before (a quiz of a page built again for each of
+    its knob variants) is not converted again.
 
     Args:
         extensions: Extension names (non-string entries and mlpages itself are skipped).
@@ -47,14 +49,19 @@ class TextRenderer:
         self.configs = {k: dict(v or {}) for k, v in (configs or {}).items() if k in self.extensions}
         self.raw_html = raw_html
         self._md: markdown.Markdown | None = None
+        self._html: dict[str, str] = {}  # snippet -> its block HTML
 
     def block(self, text: str) -> str:
         """The snippet as block HTML (paragraphs, lists, code)."""
+        html = self._html.get(text)
+        if html is not None:
+            return html
         if self._md is None:
             self._md = markdown.Markdown(extensions=self.extensions, extension_configs=self.configs)
             if not self.raw_html:
                 _without_raw_html(self._md)
-        return self._md.reset().convert(text).strip()
+        html = self._html[text] = self._md.reset().convert(text).strip()
+        return html
 
     def inline(self, text: str) -> str:
         """The snippet as phrasing content when it is one paragraph, else as block HTML."""

@@ -191,3 +191,19 @@ def test_a_block_that_fails_in_the_authors_page_fails_no_variant(warnings_log):
     assert len(messages) == 1 and "quiz 'q'" in messages[0]  # once, not once per variant
     assert 'class="mlpages-knobs"' in html
     assert len([f for f in files if f.startswith("mlpages-variants/")]) == 2
+
+
+def test_each_block_is_parsed_once_however_many_variants_build_it(monkeypatch):
+    from mlpages import render
+
+    parsed: list[str] = []
+    real = render.load_located
+
+    def counting(src, **options):
+        parsed.append(src)
+        return real(src, **options)
+
+    monkeypatch.setattr(render, "load_located", counting)
+    _, files = convert_with_files(page("knobs:\n  epochs: [2, 4]"))
+    assert "mlpages-variants/mlp-page-fit/0.json" in files  # a variant was built
+    assert len(parsed) == 4  # dataset, model, train, predict: once each

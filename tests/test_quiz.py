@@ -440,3 +440,28 @@ def test_every_validation_rule_fails_a_strict_mkdocs_build_with_its_message(tmp_
     for message in expected:
         assert any(message in line for line in warnings), message
     assert f"Aborted with {len(expected)} warnings in strict mode!" in result.stdout + result.stderr
+
+
+def test_quiz_texts_share_one_markdown_instance_and_each_text_is_converted_once(monkeypatch):
+    import markdown
+    from mlpages.text import TextRenderer
+
+    made: list[int] = []
+    converted: list[str] = []
+    real_init, real_convert = markdown.Markdown.__init__, markdown.Markdown.convert
+
+    def init(self, *args, **kwargs):
+        made.append(1)
+        real_init(self, *args, **kwargs)
+
+    def convert(self, text):
+        converted.append(text)
+        return real_convert(self, text)
+
+    monkeypatch.setattr(markdown.Markdown, "__init__", init)
+    monkeypatch.setattr(markdown.Markdown, "convert", convert)
+    texts = TextRenderer()
+    assert texts.block("*a*") == "<p><em>a</em></p>"
+    assert texts.inline("*a*") == "<em>a</em>"
+    assert texts.block("b") == "<p>b</p>"
+    assert (len(made), converted) == (1, ["*a*", "b"])

@@ -111,3 +111,18 @@ def test_a_plugin_that_drops_the_placeholders_is_a_warning(tmp_path):
     # 3 cells, the quiz's and the page's spec scripts, the page's messages and 8 labels of the quiz.
     assert ("WARNING -  mlpages: index.md: 14 of the page's cells, specs or quiz labels are "
             "missing: another plugin removed the HTML comments") in result.stderr
+
+
+def test_hide_finds_marks_only_in_start_tags_and_follows_nesting_to_the_end_tag():
+    page = ('<p>the attribute data-mlpages-nosearch in prose</p>'
+            '<a title="data-mlpages-nosearch">kept</a>'
+            "<div class='x' data-mlpages-nosearch=''><div-x>a</div-x><!-- </div> -->"
+            '<div><div>b</div></div><script>let s = "</div>";</script></div>'
+            '<span>after</span><img data-mlpages-nosearch src="a.png"><div data-mlpages-nosearch>open')
+    shown, hidden = searchindex.hide(page)
+    assert shown == ('<p>the attribute data-mlpages-nosearch in prose</p>'
+                     '<a title="data-mlpages-nosearch">kept</a><!--mlpages-nosearch 0-->'
+                     '<span>after</span><!--mlpages-nosearch 1--><div data-mlpages-nosearch>open')
+    assert hidden[0].endswith('let s = "</div>";</script></div>')
+    assert hidden[1] == '<img data-mlpages-nosearch src="a.png">'
+    assert searchindex.restore(shown, hidden) == (page, 0)
