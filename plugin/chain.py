@@ -58,6 +58,9 @@ class FitOp:
         )
 
 
+PROGRESS_MARK = "mlpages_progress"  # on the log records of Progress
+
+
 @dataclass
 class Progress:
     """INFO lines in the build log while a train cell's reference is computed, at most one
@@ -82,7 +85,9 @@ class Progress:
         fit = ""
         if 1 < self.fits and self.done_fits <= self.fits:
             fit = f" (fit {self.done_fits} of {self.fits})"
-        get_logger().info(f"{self.where}: reference epoch {done}/{self.epochs}{fit}")
+        # Marked, so that a worker process computing references up front passes it on to the build.
+        get_logger().info(f"{self.where}: reference epoch {done}/{self.epochs}{fit}",
+                          extra={PROGRESS_MARK: True})
 
 
 @dataclass

@@ -123,9 +123,14 @@ class Pool:
         method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
         self.processes = min(workers, len(jobs))
         self.start = self.last = time.perf_counter()
+        context = multiprocessing.get_context(method)
+        # The progress lines of long references, which the workers compute, reach the build log.
+        self._progress: Any = context.Queue()
+        self._relay = threading.Thread(target=_relay, args=(self._progress,), daemon=True)
+        self._relay.start()
         self._executor = ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=multiprocessing.get_context(method),
-            initializer=_start, initargs=(options,))
+            max_workers=self.processes, mp_context=context,
+            initializer=_start, initargs=(options, self._progress))
         self._futures: dict[str, Future[tuple[int, int]]] = {}
         for job in jobs:
             future = self._executor.submit(_convert, job)
@@ -146,6 +151,8 @@ class Pool:
         """Wait for the jobs (or drop those not started); (pages converted, of how many,
         references computed, seconds from the start until the last job was done)."""
         self._executor.shutdown(wait=True, cancel_futures=cancel)
+        self._progress.put(None)
+        self._relay.join()
         converted = computed = 0
         for future in self._futures.values():
             if future.done() and not future.cancelled() and future.exception() is None:
@@ -158,14 +165,41 @@ class Pool:
 _WORKER: dict[str, Any] = {}
 
 
-def _start(options: Options) -> None:
-    """A worker's Markdown instance, made once; its log is silent (the build speaks)."""
+def _relay(queue: Any) -> None:
+    """The build's side of the workers' progress lines: logged as the build's own, until None."""
+    from .errors import get_logger
+
+    for message in iter(queue.get, None):
+        get_logger().info(message)
+
+
+class _Forward(logging.Handler):
+    """A worker's only log handler: progress lines go to the build; all else is left for the
+    build's own conversion to say (else every author error would be reported twice)."""
+
+    def __init__(self, queue: Any) -> None:
+        super().__init__(logging.INFO)
+        self.queue = queue
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from .chain import PROGRESS_MARK
+
+        if getattr(record, PROGRESS_MARK, False):
+            with contextlib.suppress(Exception):
+                self.queue.put(record.getMessage())
+
+
+def _start(options: Options, progress: Any) -> None:
+    """A worker's Markdown instance, made once; its log passes on only progress lines."""
     from markdown import Markdown
 
     from .errors import LOGGER_NAME
     from .extension import MlpagesExtension
 
-    logging.getLogger(LOGGER_NAME).setLevel(logging.CRITICAL + 1)
+    mlpages = logging.getLogger(LOGGER_NAME)
+    mlpages.setLevel(logging.INFO)
+    mlpages.handlers = [_Forward(progress)]
+    mlpages.propagate = False
     logging.getLogger("mkdocs").setLevel(logging.CRITICAL + 1)
     ext = MlpagesExtension(**options.mlpages)
     _WORKER["ext"] = ext

@@ -209,7 +209,10 @@ def test_a_page_whose_grid_session_dies_runs_again_on_a_new_session(site: Path, 
     assert [p.page for p in report.pages] == ["a.html", "b.html", "c.html"]
     assert all(p.passed and not p.errors for p in report.pages), [p.errors for p in report.pages]
     assert sorted(ran) == ["a.html", "b.html", "b.html", "c.html"]  # b twice, the others once
-    assert len(drivers) == workers + 1 and report.exit_code == 0
+    # One session died and a new one took its page; a second worker that found the queue
+    # already empty (a busy machine starts threads late) opened none.
+    assert sum(d.dead for d in drivers) == 1 and 2 <= len(drivers) <= workers + 1
+    assert report.exit_code == 0
 
 
 def test_a_page_that_loses_every_session_fails_after_the_bounded_retries(site: Path, tmp_path: Path):
