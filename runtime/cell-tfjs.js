@@ -413,7 +413,7 @@ export function mountTfjs(live, spec, ctx) {
  * @param {string} source
  * @returns {Promise<number | null>}
  */
-function syntaxErrorLine(source) {
+export function syntaxErrorLine(source) {
   const href = URL.createObjectURL(new Blob([source.replace(/\n\/\/# sourceURL=.*$/, '')], { type: 'text/javascript' }));
   return new Promise((resolve) => {
     /** @type {number | null} */

@@ -232,15 +232,17 @@ export function codeEditor({ box, code: author, key, run, changed = () => {} }) 
 
 /**
  * The editor of a cell's shown code (its first code box), or null when the cell shows none.
+ * The author's code is the spec's `code` (a tfjs cell) or else the text the box shows.
  * @param {HTMLElement} live  the cell's live element
- * @param {{id: string, source?: string, code: string}} spec
+ * @param {{id: string, source?: string, code?: string}} spec
  * @param {() => void} run  the cell's Run (Ctrl-Enter)
  * @returns {CodeEditor | null}
  */
 export function cellEditor(live, spec, run) {
   const box = /** @type {HTMLElement | null} */ (live.parentElement?.querySelector(`:scope > .${EDITOR.css.code}`) ?? null);
-  if (!box || typeof spec.code !== 'string') return null;
-  return codeEditor({ box, code: spec.code, key: editKey(spec.source ?? window.location.pathname, spec.id), run });
+  const code = typeof spec.code === 'string' ? spec.code : box?.textContent ?? '';
+  if (!box || !code) return null;
+  return codeEditor({ box, code, key: editKey(spec.source ?? window.location.pathname, spec.id), run });
 }
 
 /**

@@ -29,6 +29,40 @@ PAGE = f"""# Editable
 return {{"total": 6}}
 ```
 """
+LINE_FIT = """# Line
+
+```dataset
+name: points
+x: [[1], [2], [3], [4]]
+y: [[1], [3], [5], [7]]
+```
+
+```model
+name: line
+seed: 3
+layers:
+  - dense: {units: 1, inputShape: [1]}
+compile:
+  optimizer: {sgd: {learningRate: 0.02}}
+  loss: meanSquaredError
+```
+
+```train
+name: fit-line
+model: line
+dataset: points
+epochs: 30
+batchSize: 4
+```
+
+```predict
+name: at-five
+model: line
+x: [[5]]
+```
+"""
+TRAIN = "mlp-linefit-fit-line"
+PREDICT = "mlp-linefit-at-five"
 OTHER = "# Other\n\nNothing to run here.\n"
 MATERIAL = """theme:
   name: material
@@ -39,7 +73,7 @@ MATERIAL = """theme:
       toggle: {icon: material/weather-night, name: Dark mode}
     - scheme: slate
       toggle: {icon: material/weather-sunny, name: Light mode}
-nav: [editable.md, other.md]
+nav: [editable.md, other.md, linefit.md]
 """
 CELL = "mlp-editable-sum"
 
@@ -48,7 +82,8 @@ CELL = "mlp-editable-sum"
 def url(tmp_path_factory, browser):
     from conftest import serve
 
-    site = build_pages(tmp_path_factory.mktemp("editor"), {"editable.md": PAGE, "other.md": OTHER},
+    site = build_pages(tmp_path_factory.mktemp("editor"), {"editable.md": PAGE, "other.md": OTHER,
+                                                                     "linefit.md": LINE_FIT},
                        extra=MATERIAL)
     root, stop = serve(site)
     yield root
@@ -67,8 +102,8 @@ def ready(driver: Any) -> None:
     driver.execute_async_script("const done = arguments[0]; window.mlpages.ready.then(() => done(true));")
 
 
-def cell_button(driver: Any, label: str) -> Any:
-    return [b for b in driver.find_elements(By.CSS_SELECTOR, f"#{CELL} .mlpages-controls button")
+def cell_button(driver: Any, label: str, cell: str = CELL) -> Any:
+    return [b for b in driver.find_elements(By.CSS_SELECTOR, f"#{cell} .mlpages-controls button")
             if b.get_attribute("textContent") == label][0]
 
 
@@ -76,21 +111,21 @@ def resources(driver: Any) -> list[str]:
     return driver.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
 
 
-def open_editor(driver: Any) -> None:
-    driver.execute_script("arguments[0].click()", cell_button(driver, "Edit"))
-    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#{CELL} .cm-content"))
+def open_editor(driver: Any, cell: str = CELL) -> None:
+    driver.execute_script("arguments[0].click()", cell_button(driver, "Edit", cell))
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#{cell} .cm-content"))
 
 
-def editor_text(driver: Any) -> str:
+def editor_text(driver: Any, cell: str = CELL) -> str:
     return driver.execute_script(
         "return Array.from(document.querySelectorAll(arguments[0] + ' .cm-line'),"
         " (l) => l.textContent).join('\\n')",
-        f"#{CELL}")
+        f"#{cell}")
 
 
-def type_code(driver: Any, lines: list[str]) -> None:
+def type_code(driver: Any, lines: list[str], cell: str = CELL) -> None:
     """Replace the editor's text by typing `lines` (each line from column 0)."""
-    content = driver.find_element(By.CSS_SELECTOR, f"#{CELL} .cm-content")
+    content = driver.find_element(By.CSS_SELECTOR, f"#{cell} .cm-content")
     content.click()
     content.send_keys(Keys.CONTROL, "a")
     content.send_keys(Keys.DELETE)
@@ -100,16 +135,17 @@ def type_code(driver: Any, lines: list[str]) -> None:
             content.send_keys(Keys.SHIFT, Keys.HOME)  # drop any auto-indent
             content.send_keys(Keys.DELETE)
         content.send_keys(line)
-    assert editor_text(driver) == "\n".join(lines)
+    assert editor_text(driver, cell) == "\n".join(lines)
 
 
-def run(driver: Any) -> dict[str, Any]:
+def run(driver: Any, cell: str = CELL) -> dict[str, Any]:
     return driver.execute_async_script(
-        "const [id, done] = arguments; window.mlpages.run(id).then(done, (e) => done(String(e)));", CELL)
+        "const [id, done] = arguments; window.mlpages.run(id).then(done, (e) => done(String(e)));", cell)
 
 
-def marks(driver: Any) -> list[str]:
-    cells = driver.find_elements(By.CSS_SELECTOR, f"#{CELL} .mlpages-live tbody tr td:last-child")
+def marks(driver: Any, cell: str = CELL) -> list[str]:
+    found = f"#{cell} .mlpages-live table.mlpages-table tbody tr td:last-child"
+    cells = driver.find_elements(By.CSS_SELECTOR, found)
     return [td.text for td in cells]
 
 
@@ -226,3 +262,35 @@ def test_ten_edited_runs_leak_no_tensors(url, browser):
         assert result["status"] == "ok" and result["edited"], result
         counts.append(browser.execute_script("return window.mlpages.memory().numTensors;"))
     assert len(set(counts)) == 1, counts
+
+
+def test_an_edited_train_cell_trains_on_the_chart_and_labels_itself(url, browser):
+    browser.get(url + "linefit/")
+    browser.execute_script("localStorage.clear()")
+    browser.get(url + "linefit/")
+    ready(browser)
+    open_editor(browser, TRAIN)
+    shown = editor_text(browser, TRAIN)
+    assert "line.fit(xs, ys" in shown, shown
+    type_code(browser, ["const opts = {epochs: 12, batchSize: 4, shuffle: false};",
+                        "const history = await line.fit(xs, ys, opts);"], TRAIN)
+    counts = []
+    for _ in range(3):
+        result = run(browser, TRAIN)
+        assert result["status"] == "ok", result.get("error")
+        assert result["edited"] and not result["comparable"]
+        assert len(result["history"]["loss"]) == 12
+        counts.append(browser.execute_script("return window.mlpages.memory().numTensors;"))
+    assert len(set(counts)) == 1, counts
+    progress = browser.find_element(By.CSS_SELECTOR, f"#{TRAIN} progress").get_attribute("value")
+    assert progress == "12"
+    assert set(marks(browser, TRAIN)) == {"—"}
+    assert "no reference covers" in browser.find_element(By.ID, TRAIN).text
+    # The cells below run on the author's training again, and match their reference.
+    below = run(browser, PREDICT)
+    assert below["status"] == "ok" and below["comparable"], below
+    assert all(m.startswith("✓") for m in marks(browser, PREDICT))
+    # An error in the edit is shown at its line.
+    type_code(browser, ["const w = line.getWeights();", "await line.fitt(xs, ys);"], TRAIN)
+    result = run(browser, TRAIN)
+    assert result["status"] == "error" and result["error"].startswith("line 2: TypeError"), result["error"]

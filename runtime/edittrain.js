@@ -1,0 +1,159 @@
+// A train cell's Run when the reader edited its code (editor.js): the edited program runs
+// as the reader wrote it, and every `model.fit` it calls is watched so that the cell shows it
+// as it shows the author's training: each epoch on the loss chart and the progress bar, the
+// decision boundary redrawn, Stop between batches, the last fit's history and weights as the
+// run's result. No reference covers such a run (markEdited): it is never compared.
+//
+// The shown code is a fragment that trains the page's model: it runs with that model (as the
+// cells above leave it, under the name the code gives it) and the dataset's splits as `xs`,
+// `ys` (and `xsTest`, `ysTest`); afterwards the page's model is dropped, so that the cells
+// below run on the author's training again. Tensors and variables the run made are disposed
+// when it ends.
+
+import { fromTensor, toTensor } from './arrays.js';
+import { UI_PAINT_MS } from './constants.js';
+import { syntaxErrorLine } from './cell-tfjs.js';
+import { editedError, markEdited } from './editor.js';
+import { errorLine, wrapCode } from './freeform.js';
+import { stopped } from './result.js';
+import { loadAllKernels, tf } from './tfjs.js';
+
+/**
+ * @typedef {import('./result.js').Result} Result
+ * @typedef {import('./editor.js').CodeEditor} CodeEditor
+ * @typedef {object} TrainDisplay  what the train cell shows a fit on
+ * @property {{push: (epoch: number, logs: Record<string, number>) => void, render: () => void}} chart
+ * @property {(epoch: number) => void} showEpoch
+ * @property {{draw: (model: any) => void, drawThrottled: (model: any) => void} | null} boundary
+ */
+
+/** Thrown out of the edited code when Stop was pressed. */
+class StopSignal extends Error {
+  constructor() {
+    super('stopped');
+    this.name = 'StopSignal';
+  }
+}
+
+/**
+ * The JavaScript name the shown code gives a model block (plugin/jsgen.py's identifier():
+ * `xor-net` → `xorNet`).
+ * @param {string} name
+ * @returns {string}
+ */
+export function identifier(name) {
+  const parts = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  if (!parts.length) return 'model';
+  const ident = parts[0][0].toLowerCase() + parts[0].slice(1) + parts.slice(1).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+  return /^[0-9]/.test(ident) ? `m${ident}` : ident;
+}
+
+/** @returns {any} TF.js's engine */
+const engine = () => /** @type {any} */ (tf.engine());
+
+/**
+ * Run the reader's edit of a train cell's code.
+ * @param {object} o
+ * @param {string} o.code  the edited code
+ * @param {string} o.url  the sourceURL stack traces name
+ * @param {CodeEditor | null} o.editor
+ * @param {any} o.spec  the train spec
+ * @param {import('./cells.js').CellContext} o.ctx
+ * @param {import('./runner.js').Runner} o.runner
+ * @param {Result} o.result
+ * @param {TrainDisplay} o.display
+ */
+export async function runEditedTrain({ code, url, editor, spec, ctx, runner, result, display }) {
+  markEdited(result);
+  const modelSpec = ctx.specOf(spec.model);
+  const dataset = ctx.specOf(spec.dataset);
+  if (!modelSpec || !dataset) throw new Error(`no model or dataset cell for train cell '${spec.name}'`);
+  const full = await loadAllKernels();
+  const prepared = await runner.prepare(result, spec.after);
+  if (prepared.stopped || runner.shouldStop()) {
+    stopped(result);
+    return;
+  }
+  const live = prepared.live;
+  const shouldStop = () => runner.shouldStop();
+  const before = new Set(Object.keys(engine().state.registeredVariables));
+  /** @type {{model: any, history: any} | null} */
+  let last = null;
+  let painted = -Infinity;
+  const onEpochEnd = async (/** @type {any} */ model, /** @type {number} */ epoch, /** @type {Record<string, any>} */ logs = {}) => {
+    /** @type {Record<string, number>} */
+    const values = {};
+    for (const [key, value] of Object.entries(logs)) values[key] = typeof value === 'number' ? value : value.dataSync()[0];
+    display.chart.push(epoch, values);
+    if (performance.now() - painted >= UI_PAINT_MS) {
+      painted = performance.now();
+      display.showEpoch(epoch + 1);
+      display.chart.render();
+    }
+    display.boundary?.drawThrottled(model);
+    if (shouldStop()) model.stopTraining = true;
+  };
+  const proto = /** @type {any} */ (tf.LayersModel.prototype);
+  const fit = proto.fit;
+  proto.fit = async function watchedFit(/** @type {any} */ x, /** @type {any} */ y, /** @type {any} */ args = {}) {
+    const model = this;
+    const hooks = {
+      onBatchEnd: async () => {
+        if (shouldStop()) model.stopTraining = true;
+      },
+      onEpochEnd: (/** @type {number} */ epoch, /** @type {any} */ logs) => onEpochEnd(model, epoch, logs),
+    };
+    const given = args.callbacks == null ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+    // TF.js takes a list of Callback objects or a list of plain hook objects, not a mix.
+    const mine = given.length && given[0] instanceof tf.Callback ? Object.assign(new (/** @type {any} */ (tf.Callback))(), hooks) : hooks;
+    const history = await fit.call(this, x, y, { ...args, callbacks: [...given, mine] });
+    last = { model, history };
+    if (shouldStop()) throw new StopSignal();
+    return history;
+  };
+  const tensors = [toTensor(dataset.x), dataset.y ? toTensor(dataset.y) : null,
+    dataset.test ? toTensor(dataset.test.x) : null, dataset.test?.y ? toTensor(dataset.test.y) : null];
+  const frame = Object.freeze({
+    ...full,
+    async nextFrame() {
+      await tf.nextFrame();
+      if (shouldStop()) throw new StopSignal();
+    },
+  });
+  const params = ['tf', identifier(modelSpec.name), 'xs', 'ys', 'xsTest', 'ysTest'];
+  const eng = engine();
+  eng.startScope();
+  const tFit = performance.now();
+  try {
+    const source = wrapCode(code, 2, params, url);
+    let run;
+    try {
+      run = (0, eval)(source); // eslint-disable-line no-eval
+    } catch (err) {
+      throw editedError(editor, err, err instanceof SyntaxError ? await syntaxErrorLine(source) : null);
+    }
+    await run(frame, live.model, ...tensors);
+  } catch (err) {
+    if (err instanceof StopSignal) stopped(result);
+    else throw editedError(editor, err, errorLine(/** @type {any} */ (err)?.stack, url));
+  } finally {
+    proto.fit = fit;
+    result.timings.fitMs = Math.round((performance.now() - tFit) * 10) / 10;
+    const done = /** @type {{model: any, history: any} | null} */ (last);
+    if (done) {
+      result.history = done.history.history;
+      display.showEpoch(done.history.epoch.length);
+      display.chart.render();
+      display.boundary?.draw(done.model);
+      if (result.status === 'ok') result.weights = await Promise.all(done.model.getWeights().map(fromTensor));
+    }
+    eng.endScope();
+    tf.dispose(/** @type {any[]} */ (tensors.filter(Boolean)));
+    // The page's model now holds the edited training: the cells below get the author's again.
+    ctx.store.drop(spec.model);
+    ctx.store.changed(spec.model);
+    for (const [name, v] of Object.entries(engine().state.registeredVariables)) {
+      if (!before.has(name) && !v.isDisposed) v.dispose();
+    }
+  }
+}
