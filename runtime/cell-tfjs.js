@@ -37,7 +37,7 @@ const OUTPUT_LINES = 200;
 const PARAMS = ['tf', 'print', 'values', 'mlpages'];
 
 /** Thrown out of the author's code at the next `tf.nextFrame()` after Stop. */
-class StopSignal extends Error {
+export class StopSignal extends Error {
   constructor() {
     super('stopped');
     this.name = 'StopSignal';

@@ -12,7 +12,7 @@
 
 import { fromTensor, toTensor } from './arrays.js';
 import { UI_PAINT_MS } from './constants.js';
-import { syntaxErrorLine } from './cell-tfjs.js';
+import { StopSignal, syntaxErrorLine } from './cell-tfjs.js';
 import { editedError, markEdited } from './editor.js';
 import { errorLine, wrapCode } from './freeform.js';
 import { stopped } from './result.js';
@@ -26,14 +26,6 @@ import { loadAllKernels, tf } from './tfjs.js';
  * @property {(epoch: number) => void} showEpoch
  * @property {{draw: (model: any) => void, drawThrottled: (model: any) => void} | null} boundary
  */
-
-/** Thrown out of the edited code when Stop was pressed. */
-class StopSignal extends Error {
-  constructor() {
-    super('stopped');
-    this.name = 'StopSignal';
-  }
-}
 
 /**
  * The JavaScript name the shown code gives a model block (plugin/jsgen.py's identifier():
