@@ -294,3 +294,57 @@ def test_an_edited_train_cell_trains_on_the_chart_and_labels_itself(url, browser
     type_code(browser, ["const w = line.getWeights();", "await line.fitt(xs, ys);"], TRAIN)
     result = run(browser, TRAIN)
     assert result["status"] == "error" and result["error"].startswith("line 2: TypeError"), result["error"]
+
+
+START = """
+const [id] = arguments;
+window.__run = null;
+window.mlpages.run(id).then((r) => { window.__run = r; }, (e) => { window.__run = String(e); });
+"""
+
+
+def stop_while_running(driver: Any, cell: str, started: str) -> dict[str, Any]:
+    """Start a run of `cell`, wait until the page script `started` is true, press Stop."""
+    driver.execute_script(START, cell)
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script(started))
+    driver.execute_script("arguments[0].click()", cell_button(driver, "Stop", cell))
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return window.__run !== null"))
+    return driver.execute_script("return window.__run")
+
+
+def test_stop_ends_an_edited_run_at_its_next_await(url, browser):
+    fresh(browser, url)
+    open_editor(browser)
+    type_code(browser, ["let step = 0;", "while (true) {", "print('step', step);",
+                        "step += 1;", "await tf.nextFrame();", "}"])
+    result = stop_while_running(browser, CELL, "return (document.querySelector("
+                                "'#mlp-editable-sum .mlpages-output')?.textContent ?? '').includes('step 3')")
+    assert result["status"] == "stopped" and result["edited"], result
+
+    browser.get(url + "linefit/")
+    ready(browser)
+    open_editor(browser, TRAIN)
+    type_code(browser, ["await line.fit(xs, ys, {epochs: 100000, batchSize: 4});"], TRAIN)
+    progress = f"return Number(document.querySelector('#{TRAIN} progress').value) > 2"
+    result = stop_while_running(browser, TRAIN, progress)
+    assert result["status"] == "stopped" and result["edited"], result
+    assert 2 < len(result["history"]["loss"]) < 100000
+
+
+def test_focus_is_not_trapped_in_the_editor(url, browser):
+    fresh(browser, url)
+    open_editor(browser)
+    content = browser.find_element(By.CSS_SELECTOR, f"#{CELL} .cm-content")
+    content.click()
+    content.send_keys(Keys.END, Keys.TAB)  # Tab indents inside the editor
+    assert browser.execute_script("return document.activeElement.classList.contains('cm-content')")
+    assert editor_text(browser) != CODE
+    content.send_keys(Keys.ESCAPE)
+    browser.switch_to.active_element.send_keys(Keys.TAB)  # Escape, then Tab: focus moves on
+    inside = "return !!document.activeElement.closest('.cm-editor')"
+    assert not browser.execute_script(inside)
+    # Ctrl-Enter runs the cell from the editor
+    content.click()
+    content.send_keys(Keys.CONTROL, Keys.ENTER)
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script(
+        "return window.mlpages.results[arguments[0]]?.edited === true", CELL))
