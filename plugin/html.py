@@ -105,10 +105,13 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], css_class: str 
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def code_block(code: str, language: str = "js") -> str:
-    """A code block styled like the theme's own highlighted blocks."""
+def code_block(code: str, language: str = "js", program: bool = False) -> str:
+    """A code block styled like the theme's own highlighted blocks; `program`: a cell's
+    complete program (plugin/program.py), which the runtime gives Copy and standalone
+    downloads (runtime/codeview.js)."""
+    extra = " mlpages-program" if program else ""
     return (
-        f'<div class="highlight mlpages-code"><pre><code class="language-{language}">'
+        f'<div class="highlight mlpages-code{extra}"><pre><code class="language-{language}">'
         f"{esc(code)}</code></pre></div>"
     )
 

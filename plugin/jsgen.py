@@ -1,7 +1,8 @@
-"""The TF.js code shown on the page, generated from the cell specs.
+"""TF.js code generated from the cell specs: the model cell's model, the convolution
+cell's program, and the pieces of a train or predict cell's program (plugin/program.py).
 
-The code is what the runtime runs, written out: a browser test evaluates it verbatim
-and gets the runtime's results.
+The code is what the runtime runs, written out: browser tests evaluate it verbatim and
+get the runtime's results.
 """
 
 from __future__ import annotations
@@ -66,34 +67,9 @@ def model_code(var: str, layers: list[dict[str, Any]], optimizer: str, loss: str
     return "\n".join(lines)
 
 
-def fit_code(var: str, fit: dict[str, Any], dataset: str, validation: bool) -> str:
-    opts: dict[str, Any] = {"epochs": fit["epochs"], "batchSize": fit["batchSize"], "shuffle": False}
-    comment = f"// xs, ys: the train split of dataset '{dataset}' as tensors"
-    text = literal(opts)
-    if validation:
-        comment += "; xsTest, ysTest: its test split"
-        text = text[:-1] + ", validationData: [xsTest, ysTest]}"
-    return f"{comment}\nconst history = await {var}.fit(xs, ys, {text});"
-
-
-def predict_code(var: str, raw: list[list[float]], dataset: str | None, normalized: bool,
-                 split: str | None = None) -> str:
-    """The cell's `predict` call: on the `split` of `dataset` (as stored, normalized when
-    `normalized`), or on the author's rows `raw`, which the page first normalizes with the
-    train-split statistics of `dataset` when `normalized`."""
-    if split is not None:
-        comment = f"// xs: the {split} split of dataset '{dataset}' as a tensor"
-        if normalized:
-            comment += ", normalized with its train-split statistics"
-    elif normalized:
-        comment = f"// xs: these rows normalized with the train-split statistics of dataset '{dataset}'"
-    else:
-        return f"const prediction = {var}.predict(tf.tensor2d({literal(raw)}));\nprediction.print();"
-    return f"{comment}\nconst prediction = {var}.predict(xs);\nprediction.print();"
-
-
 def convolution_code(spec: dict[str, Any], entry: dict[str, Any]) -> str:
-    """`output`: a convolution cell's image convolved with one of its kernels, as the runtime does it."""
+    """`output`: a convolution cell's image convolved with one of its kernels, as the runtime does it,
+    then printed: a complete program with TF.js loaded."""
     h, w = spec["image"]["shape"]
     kh, kw = entry["kernel"]["shape"]
     sh, sw = spec["strides"]
@@ -108,4 +84,5 @@ def convolution_code(spec: dict[str, Any], entry: dict[str, Any]) -> str:
     if spec["activation"] != "linear":
         activation = literal(spec["activation"])
         lines.append(f"output = tf.layers.activation({{activation: {activation}}}).apply(output);")
+    lines.append("output.print();")
     return "\n".join(lines)

@@ -69,6 +69,8 @@ class ModelInfo:
     trained_by: list[str] = field(default_factory=list)
     last_dataset: DatasetInfo | None = None
     unseeded_dropout: bool = False
+    code: str = ""  # the model cell's TF.js (jsgen.model_code), which programs start from
+    fits: list[Any] = field(default_factory=list)  # program.Fit per cell of `trained_by`
 
     def __post_init__(self) -> None:
         key = digest("model", self.layers, self.optimizer, self.loss, self.metrics, self.weights)

@@ -3,6 +3,7 @@
 
 import { ArrayFiles, fileArrays } from './arrayfiles.js';
 import { isCellKind, loadKinds, mountOf } from './cells.js';
+import { mountProgram } from './codeview.js';
 import { decodeNumbers } from './compare.js';
 import { CSS, PREFERRED_BACKEND, SCHEMA, SELECTOR } from './constants.js';
 import { ensureStylesheet, h } from './dom.js';
@@ -260,6 +261,7 @@ export class Page {
    */
   mountCell(el, spec, failures) {
     if (spec instanceof Error) return brokenView(el, spec.message, this.env);
+    mountProgram(el, spec.name ?? spec.id);
     if (failures.has(spec.id)) return brokenView(el, failures.get(spec.id) ?? '', this.env);
     try {
       const live = liveElement(el);

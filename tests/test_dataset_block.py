@@ -72,8 +72,8 @@ def test_predict_code_says_inputs_are_normalized_only_when_they_are(normalize, s
     html = convert(page + MODEL.format(units=1, activation="sigmoid", loss="binaryCrossentropy"))
     assert warnings_log() == []
     code = unescape(html.split('class="mlpages-cell mlpages-predict"', 1)[1].split("</code>", 1)[0])
-    assert ("normalized" in code) is said
-    assert "the train split of dataset 'd'" in code
+    assert ("normalized (zscore)" in code) is said
+    assert "Dataset 'd': its train split" in code
 
 
 def test_inline_one_hot_labels_take_class_names(warnings_log):

@@ -144,6 +144,9 @@ _JS_ALLOWED_IN = {("arrayfiles.js", " (missing from the site?)"), ("knobs.js", "
                   ("cell-tfjs.js", "StopSignal"),
                   # the JavaScript a tfjs cell's code is wrapped in before it runs
                   ("freeform.js", " (async function ( ) {\\n \\n})\\n//# sourceURL= ")}
+# Runtime modules that write an HTML file for the reader to download (a cell's standalone
+# program): their markup literals are the file's HTML and JavaScript, not prose.
+_JS_HTML_FILES = {"codeview.js"}
 # Literals that are not English though they are words: numbers' names in JavaScript syntax
 # (a diverged value is shown as JavaScript writes it), HTTP header names.
 _JS_ALLOWED = {"NaN", "Infinity", "-Infinity", "Content-Length", "SHA-256", "—", "…"}
@@ -278,6 +281,8 @@ def _js_findings(path: Path) -> list[str]:
         line = src.count("\n", 0, start) + 1
         if not re.search(r"[A-Za-z]{2,}", text) or text.strip() in _JS_ALLOWED or \
                 (path.name, text) in _JS_ALLOWED_IN:
+            continue
+        if path.name in _JS_HTML_FILES and text.lstrip().startswith("<"):
             continue
         before = masked[:start].rstrip()
         end = _literal_end(src, start)

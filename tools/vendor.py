@@ -16,6 +16,8 @@ and the two backends into ES-module chunks that share one tfjs-core instance:
   (``loadCpuBackend()``);
 - ``tf-all.js``: every other kernel and gradient of both backends, for code beyond what the
   blocks generate (``loadAllKernels()``);
+- ``tf.min.js``: TF.js's own union bundle, a classic script, for the standalone HTML file of
+  a cell's program (never loaded by a page);
 - ``chunk-<hash>.js``: code those share, named by content, so that any change shows in the
   entry's own bytes (which verify's input digest reads).
 
@@ -261,6 +263,10 @@ export { classHighlighter } from '@lezer/highlight';
 # through esbuild's minifier), made an ES module by one export line.
 UPLOT = ("uplot/dist/uPlot.iife.min.js", "uPlot.esm.min.js")
 COPIED = [("uplot/dist/uPlot.min.css", "uPlot.min.css")]
+# TF.js's own union bundle as a classic script (global `tf`, every kernel), which the
+# standalone HTML file of a cell's program loads by a script tag (runtime/codeview.js): a
+# page opened from disk cannot import ES modules from another origin. Pages never load it.
+CLASSIC_TFJS = ("@tensorflow/tfjs/dist/tf.min.js", "tf.min.js")
 # Type declarations beside the bundles, for the type check of runtime/*.js (`make lint`):
 # each re-exports the npm packages' own declarations, which resolve from node_modules/.
 # The build and the wheel carry only .js, .css and .txt files, so these stay in the checkout.
@@ -475,6 +481,9 @@ def main() -> int:
                 shutil.copyfile(path, VENDOR / path.name)
     for inner, name in COPIED:
         shutil.copyfile(NODE / inner, VENDOR / name)
+    shutil.copyfile(NODE / CLASSIC_TFJS[0], VENDOR / CLASSIC_TFJS[1])
+    metafile["outputs"][CLASSIC_TFJS[1]] = {"inputs": {"node_modules/" + CLASSIC_TFJS[0]: {
+        "bytesInOutput": (VENDOR / CLASSIC_TFJS[1]).stat().st_size}}}
     for name, text in TYPES:
         (VENDOR / name).write_text(text.format(
             core=", ".join(CORE_API), layers=", ".join(LAYERS_API),

@@ -98,6 +98,9 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         unseeded_dropout=engine.has_unseeded_dropout,
     )
     _check_loss(info)
+    info.code = jsgen.model_code(
+        jsgen.identifier(name), layers, jsgen.optimizer_code(optimizer, given), loss, metrics
+    )
     page.models[name] = info
     names = [n for n, _ in engine.weight_shapes()]
     spec = {
@@ -108,9 +111,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         "inputShape": list(input_shape),
         "summary": summary,
     }
-    code = jsgen.model_code(
-        jsgen.identifier(name), layers, jsgen.optimizer_code(optimizer, given), loss, metrics
-    )
+    code = info.code
     # Every initializer seeded or constant: the weights are TF.js's own, whatever `seed` says.
     exact = engine.initial_weights_exact and bool(weights)
     m = current()

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import jsgen, refcheck
+from .. import program, refcheck
 from ..cache import digest
 from ..chain import BAND_RUNS, BAND_WIDEN, band
 from ..contract import spec_header
@@ -117,13 +117,23 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
         spec["live"] = live
     if examples is not None:
         spec["examples"] = array_json(examples)
-    code = jsgen.predict_code(jsgen.identifier(model.name), raw.tolist(),
-                              source.name if source is not None else None, normalized, split)
-    if raw.ndim > 2 and split is None:  # images written as examples
-        code = (f"const prediction = {jsgen.identifier(model.name)}.predict(tf.tensor("
-                f"{jsgen.literal(raw.tolist())}));\nprediction.print();")
+    code = program.predict_program(page, page.cell_id(name), model, list(model.fits), x,
+                                   _inputs_comment(source, normalized, split, examples_only))
     classifier = model.loss in CLASSIFICATION_LOSSES
     return spec, render(spec, code, classifier)
+
+
+def _inputs_comment(source: Any, normalized: bool, split: str | None, examples_only: bool) -> str:
+    """What the predict program's inputs are (a comment line)."""
+    if split is not None:
+        text = f"The {split} split of dataset '{source.name}'"
+    else:
+        text = "The cell's example inputs" if examples_only else "The cell's rows"
+    if normalized:
+        how = source.normalize["method"]
+        text += (f",\n// normalized ({how}) with its train split's statistics" if split is not None
+                 else f",\n// normalized ({how}) with the train-split statistics of dataset '{source.name}'")
+    return text + "."
 
 
 def live_input(data: dict[str, Any], model: Any, source: Any, raw: np.ndarray) -> dict[str, Any]:
@@ -297,7 +307,7 @@ def render(spec: dict[str, Any], code: str, classifier: bool) -> str:
     if spec.get("band"):
         extra += (f'<p class="mlpages-note mlpages-band">'
                   f'{esc(m.t("band_predict_static", count=spec["band"]["runs"]))}</p>')
-    return (code_block(code) + table(headers, rows, "mlpages-reference") + extra
+    return (code_block(code, program=True) + table(headers, rows, "mlpages-reference") + extra
             + _examples_html(spec, classifier))
 
 

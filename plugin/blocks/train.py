@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import jsgen, knobs, refcheck
+from .. import knobs, program, refcheck
 from ..cache import digest
 from ..chain import BAND_RUNS, BAND_WIDEN, Chain, FitOp, Progress, band
 from ..contract import spec_header
@@ -112,6 +112,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     model.trained_by.append(cell_id)
     model.last_dataset = dataset
     fit = {"epochs": epochs, "batchSize": batch_size, "shuffle": False, "validation": validation}
+    model.fits.append(program.Fit(name, dataset, fit))
     spec = {
         **spec_header(KIND, name, cell_id),
         "model": model.id, "dataset": dataset.id, "after": after,
@@ -119,7 +120,7 @@ def build(data: dict[str, Any], page: PageState, name: str) -> tuple[dict[str, A
     }
     if banded:
         spec["band"] = band_info()
-    code = jsgen.fit_code(jsgen.identifier(model.name), fit, dataset.name, validation)
+    code = program.train_program(page, cell_id, model, list(model.fits), quantities)
     html = render(references, code, after, model.name, banded)
     if export is not None:
         files = _export(model, references, cell_id, export, page.path)
@@ -343,6 +344,6 @@ def render(
         note += (f'<p class="mlpages-note">'
                  f'{m.html("continues_training", model=f"<code>{esc(model)}</code>", count=len(after))}</p>')
     return (
-        code_block(code) + note
+        code_block(code, program=True) + note
         + table([m.t("head_quantity"), m.t("head_reference_final")], rows, "mlpages-reference")
     )
