@@ -177,7 +177,7 @@ export function mountTrain(live, spec, ctx) {
     editor?.clearError();
     if (edit !== null) {
       const { runEditedTrain } = await import('./edittrain.js');
-      await runEditedTrain({ code: edit, url: `${spec.id}~edited`, editor, spec, ctx, runner, result,
+      await runEditedTrain({ code: edit, url: `${spec.id}~edited`, editor, runner, result,
         display: { chart, showEpoch, boundary } });
       return;
     }

@@ -178,6 +178,8 @@ export const EDITOR = Object.freeze({
   css: Object.freeze({
     /** The code box the build renders (plugin/html.py code_block), which Edit replaces. */
     code: 'mlpages-code',
+    /** The Copy and standalone buttons under a program's box (codeview.js). */
+    tools: 'mlpages-code-tools',
     editor: 'mlpages-editor',
     message: 'mlpages-editor-message',
     errorLine: 'mlpages-editor-error-line',

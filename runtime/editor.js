@@ -107,7 +107,11 @@ export function codeEditor({ box, code: author, key, run, changed = () => {} }) 
   const holder = h('div', { class: EDITOR.css.editor, hidden: true });
   const message = h('div', { class: EDITOR.css.message, role: 'alert', hidden: true });
   const label = h('p', { class: `${CSS.note} ${EDITOR.css.edited}`, hidden: true }, t('editor_saved'));
-  box.after(label, holder, message);
+  // The program's Copy and standalone buttons (codeview.js) stay right under its box; they
+  // give the author's program, so they are hidden while the reader's edit differs from it.
+  const next = box.nextElementSibling;
+  const tools = next instanceof HTMLElement && next.classList.contains(EDITOR.css.tools) ? next : null;
+  (tools ?? box).after(label, holder, message);
 
   const editButton = button(t('editor_edit'), () => void open(true), { 'aria-expanded': 'false' });
   const resetButton = button(t('reset'), () => reset(), { hidden: true });
@@ -115,6 +119,7 @@ export function codeEditor({ box, code: author, key, run, changed = () => {} }) 
   function update() {
     resetButton.hidden = edit === null;
     label.hidden = edit === null;
+    if (tools) tools.hidden = edit !== null;
   }
 
   /** @param {boolean} focus */
@@ -226,6 +231,7 @@ export function codeEditor({ box, code: author, key, run, changed = () => {} }) 
       holder.remove();
       message.remove();
       box.hidden = false;
+      if (tools) tools.hidden = false;
     },
   };
 }

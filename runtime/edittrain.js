@@ -1,16 +1,14 @@
-// A train cell's Run when the reader edited its code (editor.js): the edited program runs
-// as the reader wrote it, and every `model.fit` it calls is watched so that the cell shows it
-// as it shows the author's training: each epoch on the loss chart and the progress bar, the
-// decision boundary redrawn, Stop between batches, the last fit's history and weights as the
-// run's result. No reference covers such a run (markEdited): it is never compared.
-//
-// The shown code is a fragment that trains the page's model: it runs with that model (as the
-// cells above leave it, under the name the code gives it) and the dataset's splits as `xs`,
-// `ys` (and `xsTest`, `ysTest`); afterwards the page's model is dropped, so that the cells
-// below run on the author's training again. Tensors and variables the run made are disposed
-// when it ends.
+// A train cell's Run when the reader edited its code (editor.js). The cell shows a complete
+// program (plugin/program.py: data, model, initial weights, every fit up to this cell's), so
+// the edit runs on its own, with `tf` (TF.js's whole API) and nothing of the page's state.
+// Every `model.fit` it calls is watched so that the cell shows it as it shows the author's
+// training: each epoch on the loss chart and the progress bar (a new fit starts them again:
+// the program first replays the earlier train cells of the model), the decision boundary
+// redrawn, Stop between batches, the last fit's history and weights as the run's result. No
+// reference covers such a run (markEdited): it is never compared. The tensors and variables
+// the run made are disposed when it ends.
 
-import { fromTensor, toTensor } from './arrays.js';
+import { fromTensor } from './arrays.js';
 import { UI_PAINT_MS } from './constants.js';
 import { StopSignal, syntaxErrorLine } from './cell-tfjs.js';
 import { editedError, markEdited } from './editor.js';
@@ -22,23 +20,10 @@ import { loadAllKernels, tf } from './tfjs.js';
  * @typedef {import('./result.js').Result} Result
  * @typedef {import('./editor.js').CodeEditor} CodeEditor
  * @typedef {object} TrainDisplay  what the train cell shows a fit on
- * @property {{push: (epoch: number, logs: Record<string, number>) => void, render: () => void}} chart
+ * @property {{push: (epoch: number, logs: Record<string, number>) => void, render: () => void, clear: () => void}} chart
  * @property {(epoch: number) => void} showEpoch
  * @property {{draw: (model: any) => void, drawThrottled: (model: any) => void} | null} boundary
  */
-
-/**
- * The JavaScript name the shown code gives a model block (plugin/jsgen.py's identifier():
- * `xor-net` → `xorNet`).
- * @param {string} name
- * @returns {string}
- */
-export function identifier(name) {
-  const parts = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  if (!parts.length) return 'model';
-  const ident = parts[0][0].toLowerCase() + parts[0].slice(1) + parts.slice(1).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
-  return /^[0-9]/.test(ident) ? `m${ident}` : ident;
-}
 
 /** @returns {any} TF.js's engine */
 const engine = () => /** @type {any} */ (tf.engine());
@@ -49,24 +34,13 @@ const engine = () => /** @type {any} */ (tf.engine());
  * @param {string} o.code  the edited code
  * @param {string} o.url  the sourceURL stack traces name
  * @param {CodeEditor | null} o.editor
- * @param {any} o.spec  the train spec
- * @param {import('./cells.js').CellContext} o.ctx
  * @param {import('./runner.js').Runner} o.runner
  * @param {Result} o.result
  * @param {TrainDisplay} o.display
  */
-export async function runEditedTrain({ code, url, editor, spec, ctx, runner, result, display }) {
+export async function runEditedTrain({ code, url, editor, runner, result, display }) {
   markEdited(result);
-  const modelSpec = ctx.specOf(spec.model);
-  const dataset = ctx.specOf(spec.dataset);
-  if (!modelSpec || !dataset) throw new Error(`no model or dataset cell for train cell '${spec.name}'`);
   const full = await loadAllKernels();
-  const prepared = await runner.prepare(result, spec.after);
-  if (prepared.stopped || runner.shouldStop()) {
-    stopped(result);
-    return;
-  }
-  const live = prepared.live;
   const shouldStop = () => runner.shouldStop();
   const before = new Set(Object.keys(engine().state.registeredVariables));
   /** @type {{model: any, history: any} | null} */
@@ -89,6 +63,9 @@ export async function runEditedTrain({ code, url, editor, spec, ctx, runner, res
   const fit = proto.fit;
   proto.fit = async function watchedFit(/** @type {any} */ x, /** @type {any} */ y, /** @type {any} */ args = {}) {
     const model = this;
+    display.chart.clear();
+    display.showEpoch(0);
+    painted = -Infinity;
     const hooks = {
       onBatchEnd: async () => {
         if (shouldStop()) model.stopTraining = true;
@@ -103,8 +80,6 @@ export async function runEditedTrain({ code, url, editor, spec, ctx, runner, res
     if (shouldStop()) throw new StopSignal();
     return history;
   };
-  const tensors = [toTensor(dataset.x), dataset.y ? toTensor(dataset.y) : null,
-    dataset.test ? toTensor(dataset.test.x) : null, dataset.test?.y ? toTensor(dataset.test.y) : null];
   const frame = Object.freeze({
     ...full,
     async nextFrame() {
@@ -112,19 +87,27 @@ export async function runEditedTrain({ code, url, editor, spec, ctx, runner, res
       if (shouldStop()) throw new StopSignal();
     },
   });
-  const params = ['tf', identifier(modelSpec.name), 'xs', 'ys', 'xsTest', 'ysTest'];
   const eng = engine();
+  // What the program keeps past any scope (an optimizer's constants: tf.keep) is its too.
+  /** @type {any[]} */
+  const kept = [];
+  const keep = eng.keep;
+  const ownKeep = Object.prototype.hasOwnProperty.call(eng, 'keep');
+  eng.keep = (/** @type {any} */ x) => {
+    kept.push(x);
+    return keep.call(eng, x);
+  };
   eng.startScope();
   const tFit = performance.now();
   try {
-    const source = wrapCode(code, 2, params, url);
+    const source = wrapCode(code, 2, ['tf'], url);
     let run;
     try {
       run = (0, eval)(source); // eslint-disable-line no-eval
     } catch (err) {
       throw editedError(editor, err, err instanceof SyntaxError ? await syntaxErrorLine(source) : null);
     }
-    await run(frame, live.model, ...tensors);
+    await run(frame);
   } catch (err) {
     if (err instanceof StopSignal) stopped(result);
     else throw editedError(editor, err, errorLine(/** @type {any} */ (err)?.stack, url));
@@ -140,10 +123,9 @@ export async function runEditedTrain({ code, url, editor, spec, ctx, runner, res
       if (result.status === 'ok') result.weights = await Promise.all(done.model.getWeights().map(fromTensor));
     }
     eng.endScope();
-    tf.dispose(/** @type {any[]} */ (tensors.filter(Boolean)));
-    // The page's model now holds the edited training: the cells below get the author's again.
-    ctx.store.drop(spec.model);
-    ctx.store.changed(spec.model);
+    if (ownKeep) eng.keep = keep;
+    else delete eng.keep;
+    for (const x of kept) if (!x.isDisposed) x.dispose();
     for (const [name, v] of Object.entries(engine().state.registeredVariables)) {
       if (!before.has(name) && !v.isDisposed) v.dispose();
     }

@@ -138,6 +138,26 @@ def type_code(driver: Any, lines: list[str], cell: str = CELL) -> None:
     assert editor_text(driver, cell) == "\n".join(lines)
 
 
+SET_CODE = """
+const [cell, text, done] = arguments;
+const bundle = performance.getEntriesByType('resource').map((e) => e.name)
+  .find((n) => n.endsWith('/vendor/codemirror.js'));
+const {EditorView} = await import(bundle);
+const view = EditorView.findFromDOM(document.querySelector('#' + cell + ' .cm-editor'));
+view.dispatch({changes: {from: 0, to: view.state.doc.length, insert: text}});
+done(true);
+"""
+
+
+def set_code(driver: Any, text: str, cell: str) -> None:
+    """Replace the editor's text as one change (a whole program: typing it would be slow)."""
+    done = driver.execute_async_script(
+        f"(async () => {{ {SET_CODE} }})().catch((e) => arguments[arguments.length - 1](String(e)))",
+        cell, text)
+    assert done is True, done
+    assert editor_text(driver, cell) == text
+
+
 def run(driver: Any, cell: str = CELL) -> dict[str, Any]:
     return driver.execute_async_script(
         "const [id, done] = arguments; window.mlpages.run(id).then(done, (e) => done(String(e)));", cell)
@@ -270,10 +290,11 @@ def test_an_edited_train_cell_trains_on_the_chart_and_labels_itself(url, browser
     browser.get(url + "linefit/")
     ready(browser)
     open_editor(browser, TRAIN)
-    shown = editor_text(browser, TRAIN)
-    assert "line.fit(xs, ys" in shown, shown
-    type_code(browser, ["const opts = {epochs: 12, batchSize: 4, shuffle: false};",
-                        "const history = await line.fit(xs, ys, opts);"], TRAIN)
+    program = editor_text(browser, TRAIN)  # the complete program the cell shows
+    assert "const history = await line.fit(xs, ys, {epochs: 30," in program, program
+    set_code(browser, program.replace("epochs: 30,", "epochs: 12,"), TRAIN)
+    # the program's Copy and standalone buttons give the author's program: hidden while edited
+    assert not browser.find_element(By.CSS_SELECTOR, f"#{TRAIN} .mlpages-code-tools").is_displayed()
     counts = []
     for _ in range(3):
         result = run(browser, TRAIN)
@@ -291,9 +312,14 @@ def test_an_edited_train_cell_trains_on_the_chart_and_labels_itself(url, browser
     assert below["status"] == "ok" and below["comparable"], below
     assert all(m.startswith("✓") for m in marks(browser, PREDICT))
     # An error in the edit is shown at its line.
-    type_code(browser, ["const w = line.getWeights();", "await line.fitt(xs, ys);"], TRAIN)
+    broken = program.replace("const history = await line.fit(", "const history = await line.fitt(")
+    line = broken.split("\n").index(next(x for x in broken.split("\n") if "line.fitt(" in x)) + 1
+    set_code(browser, broken, TRAIN)
     result = run(browser, TRAIN)
-    assert result["status"] == "error" and result["error"].startswith("line 2: TypeError"), result["error"]
+    assert result["status"] == "error", result
+    assert result["error"].startswith(f"line {line}: TypeError"), result["error"]
+    marked = browser.find_elements(By.CSS_SELECTOR, f"#{TRAIN} .cm-line.mlpages-editor-error-line")
+    assert [m.text for m in marked] == [broken.split("\n")[line - 1]]
 
 
 START = """
@@ -324,7 +350,8 @@ def test_stop_ends_an_edited_run_at_its_next_await(url, browser):
     browser.get(url + "linefit/")
     ready(browser)
     open_editor(browser, TRAIN)
-    type_code(browser, ["await line.fit(xs, ys, {epochs: 100000, batchSize: 4});"], TRAIN)
+    browser.execute_script("arguments[0].click()", cell_button(browser, "Reset", TRAIN))
+    set_code(browser, editor_text(browser, TRAIN).replace("epochs: 30,", "epochs: 100000,"), TRAIN)
     progress = f"return Number(document.querySelector('#{TRAIN} progress').value) > 2"
     result = stop_while_running(browser, TRAIN, progress)
     assert result["status"] == "stopped" and result["edited"], result

@@ -1,6 +1,5 @@
-// The reader's code editor's pure parts: where an edit is kept and when it is read back
-// (editor.js), and the model names a train cell's edited code is run with (edittrain.js,
-// which must name models as plugin/jsgen.py's identifier() does in the code a page shows).
+// The reader's code editor's pure parts (editor.js): where an edit is kept and when it is
+// read back.
 
 import './tfjs-in-node.mjs';
 
@@ -8,7 +7,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { editKey, loadEdit } from '../../runtime/editor.js';
-import { identifier } from '../../runtime/edittrain.js';
 
 /** A localStorage of a Map. */
 function storage() {
@@ -38,15 +36,5 @@ describe('stored edits', () => {
     assert.equal(loadEdit(key, 'return {a: 3};'), null);
     ls.setItem(key, '{not json');
     assert.equal(loadEdit(key, 'return {a: 1};'), null);
-  });
-});
-
-describe('model names in edited train code', () => {
-  test('as the shown code names them (plugin/jsgen.py identifier)', () => {
-    assert.equal(identifier('line'), 'line');
-    assert.equal(identifier('xor-net'), 'xorNet');
-    assert.equal(identifier('colour_model 2'), 'colourModel2');
-    assert.equal(identifier('3d-net'), 'm3dNet');
-    assert.equal(identifier('--'), 'model');
   });
 });
