@@ -74,10 +74,14 @@ function trainView(live, spec, ctx, runner, editor) {
   }
   boundaryOf();
 
-  /** @param {number} epoch */
-  function showEpoch(epoch) {
+  /**
+   * @param {number} epoch
+   * @param {number} [count]  the fit's epochs (the reader's edited code may ask for others)
+   */
+  function showEpoch(epoch, count = epochs) {
+    progress.max = count;
     progress.value = epoch;
-    epochText.textContent = t('epoch_progress', { epoch, count: epochs });
+    epochText.textContent = t('epoch_progress', { epoch, count });
   }
 
   /** @param {Result} result */
@@ -113,7 +117,7 @@ function trainView(live, spec, ctx, runner, editor) {
       const ok = compareElements(mine, theirs, tol).every(Boolean) && mine.length === theirs.length;
       body.push([t('weights'), t('n_values', { count: mine.length }), t('n_values', { count: theirs.length }), verdict(ok)]);
     }
-    const refHead = unverified
+    const refHead = spec.unverified
       ? t('head_nearest_reference', { epsilon: result.epsilon })
       : t('head_numpy_reference', { epsilon: result.epsilon });
     replace(
@@ -121,7 +125,7 @@ function trainView(live, spec, ctx, runner, editor) {
       table(CSS.table, [t('head_final'), t('head_browser', { backend: result.backend }), refHead, t('head_check')], body),
       readerNote(result),
       result.status === 'stopped' ? note(t('not_comparable_stopped')) : null,
-      unverified ? note(t('not_verified', { reason: unverified })) : null,
+      unverified && !result.edited ? note(t('not_verified', { reason: unverified })) : null,
       result.edited ? note(t('editor_note')) : null,
       !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
       comparable && ref
@@ -137,6 +141,7 @@ function trainView(live, spec, ctx, runner, editor) {
   function clear() {
     replace(finals);
     chart.clear();
+    chart.extent(epochs);
     showEpoch(0);
   }
 

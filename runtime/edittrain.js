@@ -20,8 +20,8 @@ import { loadAllKernels, tf } from './tfjs.js';
  * @typedef {import('./result.js').Result} Result
  * @typedef {import('./editor.js').CodeEditor} CodeEditor
  * @typedef {object} TrainDisplay  what the train cell shows a fit on
- * @property {{push: (epoch: number, logs: Record<string, number>) => void, render: () => void, clear: () => void}} chart
- * @property {(epoch: number) => void} showEpoch
+ * @property {import('./chart.js').LiveChart} chart
+ * @property {(epoch: number, count?: number) => void} showEpoch
  * @property {{draw: (model: any) => void, drawThrottled: (model: any) => void} | null} boundary
  */
 
@@ -46,6 +46,7 @@ export async function runEditedTrain({ code, url, editor, runner, result, displa
   /** @type {{model: any, history: any} | null} */
   let last = null;
   let painted = -Infinity;
+  let epochs = 1;
   const onEpochEnd = async (/** @type {any} */ model, /** @type {number} */ epoch, /** @type {Record<string, any>} */ logs = {}) => {
     /** @type {Record<string, number>} */
     const values = {};
@@ -53,7 +54,7 @@ export async function runEditedTrain({ code, url, editor, runner, result, displa
     display.chart.push(epoch, values);
     if (performance.now() - painted >= UI_PAINT_MS) {
       painted = performance.now();
-      display.showEpoch(epoch + 1);
+      display.showEpoch(epoch + 1, epochs);
       display.chart.render();
     }
     display.boundary?.drawThrottled(model);
@@ -63,8 +64,10 @@ export async function runEditedTrain({ code, url, editor, runner, result, displa
   const fit = proto.fit;
   proto.fit = async function watchedFit(/** @type {any} */ x, /** @type {any} */ y, /** @type {any} */ args = {}) {
     const model = this;
+    epochs = args.epochs ?? 1;
     display.chart.clear();
-    display.showEpoch(0);
+    display.chart.extent(epochs);
+    display.showEpoch(0, epochs);
     painted = -Infinity;
     const hooks = {
       onBatchEnd: async () => {
@@ -117,7 +120,7 @@ export async function runEditedTrain({ code, url, editor, runner, result, displa
     const done = /** @type {{model: any, history: any} | null} */ (last);
     if (done) {
       result.history = done.history.history;
-      display.showEpoch(done.history.epoch.length);
+      display.showEpoch(done.history.epoch.length, epochs);
       display.chart.render();
       display.boundary?.draw(done.model);
       if (result.status === 'ok') result.weights = await Promise.all(done.model.getWeights().map(fromTensor));

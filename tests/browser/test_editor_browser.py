@@ -303,8 +303,8 @@ def test_an_edited_train_cell_trains_on_the_chart_and_labels_itself(url, browser
         assert len(result["history"]["loss"]) == 12
         counts.append(browser.execute_script("return window.mlpages.memory().numTensors;"))
     assert len(set(counts)) == 1, counts
-    progress = browser.find_element(By.CSS_SELECTOR, f"#{TRAIN} progress").get_attribute("value")
-    assert progress == "12"
+    progress = browser.find_element(By.CSS_SELECTOR, f"#{TRAIN} progress")
+    assert (progress.get_attribute("value"), progress.get_attribute("max")) == ("12", "12")
     assert set(marks(browser, TRAIN)) == {"—"}
     assert "no reference covers" in browser.find_element(By.ID, TRAIN).text
     # The cells below run on the author's training again, and match their reference.
@@ -320,6 +320,12 @@ def test_an_edited_train_cell_trains_on_the_chart_and_labels_itself(url, browser
     assert result["error"].startswith(f"line {line}: TypeError"), result["error"]
     marked = browser.find_elements(By.CSS_SELECTOR, f"#{TRAIN} .cm-line.mlpages-editor-error-line")
     assert [m.text for m in marked] == [broken.split("\n")[line - 1]]
+    # Reset: the author's program runs again, over its own epochs, checked.
+    browser.execute_script("arguments[0].click()", cell_button(browser, "Reset", TRAIN))
+    author = run(browser, TRAIN)
+    assert author["status"] == "ok" and author["comparable"] and not author.get("edited"), author
+    assert progress.get_attribute("max") == "30"
+    assert all(m.startswith("✓") for m in marks(browser, TRAIN))
 
 
 START = """
