@@ -1,5 +1,5 @@
 """Print every benchmark table: `make bench`
-(or `python bench/run.py [build|browser|cnn|size|verify|knobs|liveinput|targets]`).
+(or `python bench/run.py [build|browser|cnn|size|verify|knobs|liveinput|targets|editor]`).
 
 Figures are from one run on this machine; compare ratios, not absolute times.
 """
@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_bench  # noqa: E402
 import build_bench  # noqa: E402
 import cnn_bench  # noqa: E402
+import editor_bench  # noqa: E402
 import knobs_bench  # noqa: E402
 import liveinput_bench  # noqa: E402
 import size_bench  # noqa: E402
@@ -32,6 +33,8 @@ TABLES = {
     "liveinput": ("(h) Live input: a change of the reader's input to the prediction shown, WebGL",
                   liveinput_bench.run),
     "targets": ("(i) The performance targets: measured, target, met; then table (a)", targets_bench.run),
+    "editor": ("(j) The reader's code editor: bytes downloaded (gzip) before and after Edit",
+               editor_bench.run),
 }
 
 

@@ -11,6 +11,7 @@ import { fromTensor, toTensor } from './arrays.js';
 import { pickReference, toleranceOf } from './compare.js';
 import { CSS, DIGITS } from './constants.js';
 import { fmt, h, replace, table } from './dom.js';
+import { cellEditor, editedError, markEdited, runSource } from './editor.js';
 import { checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from './freeform.js';
 import { t } from './i18n.js';
 import { onReaderData, readerNote } from './readerdata.js';
@@ -36,7 +37,7 @@ const OUTPUT_LINES = 200;
 const PARAMS = ['tf', 'print', 'values', 'mlpages'];
 
 /** Thrown out of the author's code at the next `tf.nextFrame()` after Stop. */
-class StopSignal extends Error {
+export class StopSignal extends Error {
   constructor() {
     super('stopped');
     this.name = 'StopSignal';
@@ -140,7 +141,9 @@ export function mountTfjs(live, spec, ctx) {
 
   const output = h('pre', { class: CSS.output, hidden: true });
   const valuesBox = h('div', { class: `${CSS.table}-box` });
-  replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.stopButton, runner.status.el),
+  // The reader may edit the code (editor.js): a run then runs the edit, covered by no reference.
+  const editor = cellEditor(live, spec, () => runner.request());
+  replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.stopButton, editor?.editButton, editor?.resetButton, runner.status.el),
     output, runner.errorBox, valuesBox);
 
   /** @param {string} text */
@@ -224,6 +227,9 @@ export function mountTfjs(live, spec, ctx) {
    */
   async function work(result) {
     release();
+    editor?.clearError();
+    const src = runSource(editor, spec, url);
+    if (src.edited) markEdited(result);
     lines = [];
     output.textContent = '';
     output.hidden = true;
@@ -266,13 +272,14 @@ export function mountTfjs(live, spec, ctx) {
         saved.warn.apply(console, args);
         print(...args);
       };
-      const source = wrapCode(spec.code, spec.line, PARAMS, url);
+      const source = wrapCode(src.code, src.line, PARAMS, src.url);
       let fn;
       try {
         fn = (0, eval)(source); // eslint-disable-line no-eval
       } catch (err) {
         // eval's SyntaxError has no line: the browser tells it for a script element
         const line = err instanceof SyntaxError ? await syntaxErrorLine(source) : null;
+        if (src.edited) throw editedError(editor, err, line);
         if (line !== null) throw new Error(`${spec.source}:${line}: SyntaxError: ${/** @type {Error} */ (err).message}`);
         throw err;
       }
@@ -287,7 +294,7 @@ export function mountTfjs(live, spec, ctx) {
         stopped(result);
         return;
       }
-      throw located(err);
+      throw src.edited ? editedError(editor, err, errorLine(/** @type {any} */ (err)?.stack, src.url)) : located(err);
     } finally {
       console.log = saved.log;
       console.info = saved.info;
@@ -353,6 +360,7 @@ export function mountTfjs(live, spec, ctx) {
     // A run that could read the reader's own data (a dataset above) has no reference.
     const reader = onReaderData(result);
     const ref = refs && !reader ? pickReference(refs, result.epsilon) : null;
+    const edited = Boolean(result.edited);
     /** @type {ValueCheck[]} */
     const checks = ref ? checkValues(values, ref.values ?? {}, tol)
       : Object.entries(values).map(([name, v]) => ({ name, browser: v, reference: null, ok: true, reason: null }));
@@ -361,7 +369,7 @@ export function mountTfjs(live, spec, ctx) {
       c.browser ? shapeText(c.browser.shape) : '—',
       c.browser ? preview(c.browser) : t('tfjs_not_returned'),
       c.reference ? preview(c.reference) : '—',
-      ref ? h('span', {}, mark(c.ok), c.reason ? ` ${c.reason}` : '') : '—',
+      ref && !edited ? h('span', {}, mark(c.ok), c.reason ? ` ${c.reason}` : '') : '—',
     ]);
     for (const [name, what] of Object.entries(result.others ?? {})) {
       rowsOut.push([h('code', {}, name), '—', t('tfjs_not_compared', { what }), '—', '—']);
@@ -372,6 +380,7 @@ export function mountTfjs(live, spec, ctx) {
       !refs ? note(t('tfjs_no_reference')) : null,
       refs && !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
       readerNote(result),
+      edited ? note(t('editor_note')) : null,
     );
   }
 
@@ -391,6 +400,7 @@ export function mountTfjs(live, spec, ctx) {
     dispose() {
       runner.stop();
       release();
+      editor?.dispose();
     },
   };
   return view;
@@ -403,7 +413,7 @@ export function mountTfjs(live, spec, ctx) {
  * @param {string} source
  * @returns {Promise<number | null>}
  */
-function syntaxErrorLine(source) {
+export function syntaxErrorLine(source) {
   const href = URL.createObjectURL(new Blob([source.replace(/\n\/\/# sourceURL=.*$/, '')], { type: 'text/javascript' }));
   return new Promise((resolve) => {
     /** @type {number | null} */

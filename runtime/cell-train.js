@@ -6,6 +6,7 @@ import { compareElements, compareFinals, pickReference, toleranceOf } from './co
 import { fmt, h, replace, table } from './dom.js';
 import { createBoundary, canDrawBoundary } from './boundary.js';
 import { createChart } from './chart.js';
+import { cellEditor } from './editor.js';
 import { outputKind } from './models.js';
 import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
@@ -26,8 +27,9 @@ import { t } from './i18n.js';
  * @param {any} spec the train spec
  * @param {CellContext} ctx
  * @param {Runner} runner
+ * @param {import('./editor.js').CodeEditor | null} editor  the reader's editor of the shown code
  */
-function trainView(live, spec, ctx, runner) {
+function trainView(live, spec, ctx, runner, editor) {
   const epochs = spec.fit.epochs;
   const modelSpec = ctx.specOf(spec.model);
   const tol = toleranceOf(spec.tolerance);
@@ -39,6 +41,8 @@ function trainView(live, spec, ctx, runner) {
     { class: CSS.controls },
     runner.runButton,
     runner.stopButton,
+    editor?.editButton,
+    editor?.resetButton,
     h('span', { class: CSS.progress }, progress, epochText),
     runner.status.el,
   );
@@ -70,10 +74,14 @@ function trainView(live, spec, ctx, runner) {
   }
   boundaryOf();
 
-  /** @param {number} epoch */
-  function showEpoch(epoch) {
+  /**
+   * @param {number} epoch
+   * @param {number} [count]  the fit's epochs (the reader's edited code may ask for others)
+   */
+  function showEpoch(epoch, count = epochs) {
+    progress.max = count;
     progress.value = epoch;
-    epochText.textContent = t('epoch_progress', { epoch, count: epochs });
+    epochText.textContent = t('epoch_progress', { epoch, count });
   }
 
   /** @param {Result} result */
@@ -88,7 +96,7 @@ function trainView(live, spec, ctx, runner) {
     const band = ref?.band ?? null;
     const rows = compareFinals(result.history, ref?.history ?? null, tol, samples, band);
     // A free knob value: the reference is the nearest verified variant's, shown, never checked.
-    const unverified = spec.unverified ?? null;
+    const unverified = spec.unverified ?? result.unverified ?? null;
     const comparable = result.status === 'ok' && !unverified;
     const verdict = (/** @type {boolean} */ ok) => (comparable && ref ? mark(ok) : '—');
     const shown = (/** @type {import('./compare.js').Comparison} */ r) => {
@@ -109,7 +117,7 @@ function trainView(live, spec, ctx, runner) {
       const ok = compareElements(mine, theirs, tol).every(Boolean) && mine.length === theirs.length;
       body.push([t('weights'), t('n_values', { count: mine.length }), t('n_values', { count: theirs.length }), verdict(ok)]);
     }
-    const refHead = unverified
+    const refHead = spec.unverified
       ? t('head_nearest_reference', { epsilon: result.epsilon })
       : t('head_numpy_reference', { epsilon: result.epsilon });
     replace(
@@ -117,7 +125,8 @@ function trainView(live, spec, ctx, runner) {
       table(CSS.table, [t('head_final'), t('head_browser', { backend: result.backend }), refHead, t('head_check')], body),
       readerNote(result),
       result.status === 'stopped' ? note(t('not_comparable_stopped')) : null,
-      unverified ? note(t('not_verified', { reason: unverified })) : null,
+      unverified && !result.edited ? note(t('not_verified', { reason: unverified })) : null,
+      result.edited ? note(t('editor_note')) : null,
       !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
       comparable && ref
         ? note(t('tolerance_note', { atol: tol.atol, rtol: tol.rtol }))
@@ -132,6 +141,7 @@ function trainView(live, spec, ctx, runner) {
   function clear() {
     replace(finals);
     chart.clear();
+    chart.extent(epochs);
     showEpoch(0);
   }
 
@@ -146,7 +156,9 @@ function trainView(live, spec, ctx, runner) {
  */
 export function mountTrain(live, spec, ctx) {
   const runner = new Runner(spec, ctx, { onStop: () => view.stop(), stoppedText: t('not_comparable_stopped') });
-  const { chart, boundaryOf, showEpoch, showFinals, clear, dispose } = trainView(live, spec, ctx, runner);
+  // The reader may edit the shown code (editor.js): Run then runs the edit (edittrain.js).
+  const editor = cellEditor(live, spec, () => runner.request());
+  const { chart, boundaryOf, showEpoch, showFinals, clear, dispose } = trainView(live, spec, ctx, runner, editor);
   const shouldStop = () => runner.shouldStop();
   // A change of the reader's data resets the cell: its model was dropped, its figures go.
   const unsubscribe = ctx.readerData?.subscribe((cells) => {
@@ -166,6 +178,14 @@ export function mountTrain(live, spec, ctx) {
     const dataset = ctx.specOf(spec.dataset);
     const boundary = boundaryOf();
     if (!dataset) throw new Error(`no dataset cell '${spec.dataset}' on this page`);
+    const edit = editor?.code() ?? null;
+    editor?.clearError();
+    if (edit !== null) {
+      const { runEditedTrain } = await import('./edittrain.js');
+      await runEditedTrain({ code: edit, url: `${spec.id}~edited`, editor, runner, result,
+        display: { chart, showEpoch, boundary } });
+      return;
+    }
     const prepared = await runner.prepare(result, spec.after);
     runner.active = prepared.live;
     if (prepared.stopped || runner.shouldStop()) {
@@ -224,6 +244,7 @@ export function mountTrain(live, spec, ctx) {
       unsubscribe?.();
       chart.dispose();
       dispose();
+      editor?.dispose();
     },
   };
   return view;

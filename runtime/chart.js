@@ -13,6 +13,8 @@ import { t } from './i18n.js';
  *   render; a value that is not finite is a gap)
  * @property {() => void} render  draw what was pushed
  * @property {() => void} clear  forget the data (next push starts a new chart)
+ * @property {(epochs: number) => void} extent  the x-axis extent of the next chart (a fit of
+ *   other epochs: the reader's edited code)
  * @property {() => void} dispose
  */
 
@@ -122,6 +124,9 @@ export function createChart(parent, epochs) {
     },
     render() {
       plot?.setData(/** @type {any} */ (data));
+    },
+    extent(n) {
+      epochs = n;
     },
     clear() {
       plot?.destroy();

@@ -169,6 +169,24 @@ export const READER = Object.freeze({
   unverified: 'mlpages-reader-unverified',
 });
 
+/** The reader's code editor (editor.js). */
+export const EDITOR = Object.freeze({
+  /** localStorage key prefix; the site root URL, the page's source path and the cell id follow. */
+  storagePrefix: 'mlpages:edit:',
+  /** Where the runtime lives below the site root (the MkDocs plugin's assets dir). */
+  assetsDir: 'assets/mlpages/',
+  css: Object.freeze({
+    /** The code box the build renders (plugin/html.py code_block), which Edit replaces. */
+    code: 'mlpages-code',
+    /** The Copy and standalone buttons under a program's box (codeview.js). */
+    tools: 'mlpages-code-tools',
+    editor: 'mlpages-editor',
+    message: 'mlpages-editor-message',
+    errorLine: 'mlpages-editor-error-line',
+    edited: 'mlpages-edited',
+  }),
+});
+
 /** Result statuses of the contract. */
 export const STATUS = Object.freeze({ ok: 'ok', error: 'error', stopped: 'stopped' });
 

@@ -30,8 +30,9 @@ import { errorMessage } from './store.js';
  * @property {Record<string, number>} [readerData] the datasets with the reader's own data
  *   that this run read, by id, with their train rows (such a run is not comparable: no
  *   reference covers it)
- * @property {string} [unverified]  why no reference covers the run (a free knob value); such
- *   a run is never compared (`comparable` false) and shows no match mark
+ * @property {string} [unverified]  why no reference covers the run (a free knob value, the
+ *   reader's edited code); such a run is never compared (`comparable` false) and shows no match mark
+ * @property {boolean} [edited]  the run ran the reader's edit of the cell's code (editor.js)
  */
 
 /**

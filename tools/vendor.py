@@ -23,6 +23,10 @@ and the two backends into ES-module chunks that share one tfjs-core instance:
 
 The kernel lists are what tools/tfjs_kernels.py records; tests/browser/test_tfjs_kernels.py
 checks them. uPlot is shipped minified (its own minified build, as an ES module).
+
+The reader's code editor (runtime/editor.js) is CodeMirror 6: ``codemirror.js`` bundles the
+pinned ``@codemirror/*`` packages (``CODEMIRROR``) into one ES module of its own, imported
+only when a reader first presses Edit, so that no other page pays for it.
 """
 
 from __future__ import annotations
@@ -242,6 +246,19 @@ const result = await esbuild.build({ ...options, plugins: [cpuHelpers, layerModu
 process.stdout.write(JSON.stringify(result.metafile));
 """
 
+# The reader's code editor: the parts of CodeMirror 6 that runtime/editor.js uses, one
+# self-contained chunk (no code shared with TF.js's chunks). Highlighting goes through
+# classHighlighter's `tok-*` classes, which mlpages.css colours from the theme's palette.
+CODEMIRROR = ("codemirror.js", """\
+export { EditorState, Compartment, StateEffect, StateField } from '@codemirror/state';
+export { EditorView, Decoration, keymap, lineNumbers, highlightActiveLine,
+         highlightActiveLineGutter, drawSelection } from '@codemirror/view';
+export { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+export { syntaxHighlighting, indentOnInput, bracketMatching } from '@codemirror/language';
+export { javascriptLanguage } from '@codemirror/lang-javascript';
+export { classHighlighter } from '@lezer/highlight';
+""")
+
 # uPlot: its own minified build (an IIFE that defines `var uPlot`, smaller than its ESM build
 # through esbuild's minifier), made an ES module by one export line.
 UPLOT = ("uplot/dist/uPlot.iife.min.js", "uPlot.esm.min.js")
@@ -267,6 +284,10 @@ TYPES = [
      "export declare function loadAllKernels(): Promise<typeof import('@tensorflow/tfjs-core') "
      "& typeof import('@tensorflow/tfjs-layers')>;\n"),
     ("uPlot.esm.min.d.ts", "export {{ default }} from 'uplot';\n"),
+    ("codemirror.d.ts", "export * from '@codemirror/state';\nexport * from '@codemirror/view';\n"
+     "export * from '@codemirror/commands';\nexport * from '@codemirror/language';\n"
+     "export * from '@codemirror/lang-javascript';\n"
+     "export {{ classHighlighter }} from '@lezer/highlight';\n"),
 ]
 _KERNEL_NAME = re.compile(r"kernelName:\s*(\w+)")
 
@@ -438,6 +459,15 @@ def main() -> int:
             "external": ["util"],
             "logLevel": "warning",
         }, (Path(tmp) / "gradients.js").read_text())
+        editor = Path(tmp) / CODEMIRROR[0]
+        editor.write_text(CODEMIRROR[1])
+        editor_meta = esbuild({
+            "entryPoints": [str(editor)], "bundle": True, "format": "esm", "minify": True,
+            "target": "es2020", "platform": "browser", "outdir": str(out),
+            "entryNames": "[name]", "nodePaths": [str(NODE)], "legalComments": "external",
+            "metafile": True, "logLevel": "warning",
+        })
+        metafile["outputs"].update(editor_meta["outputs"])
         text = (NODE / UPLOT[0]).read_text(encoding="utf-8")
         if "\nvar uPlot=function(){" not in text:
             raise SystemExit(f"{UPLOT[0]}: not the IIFE defining `var uPlot` that tools/vendor.py expects")
