@@ -191,8 +191,10 @@ def test_zensical_and_properdocs_build_the_demo_course_alike(demo_builds):
     assert "course/models/digits-base/model.json" in files(zensical)
 
 
-def test_zensical_build_of_the_demo_course_fails_on_an_author_mistake(tmp_path):
+def test_zensical_build_of_the_demo_course_fails_on_an_author_mistake(demo_builds, tmp_path):
     project = copy_demo(tmp_path / "demo")
+    # The clean build's references, so that only the mistake is new (and the build quick).
+    shutil.copytree(demo_builds["zensical"][0].parent / ".mlpages-cache", project / ".mlpages-cache")
     page = project / "docs" / "course" / "colours.md"
     page.write_text(page.read_text(encoding="utf-8").replace("epochs: 20", "epoch: 20"), encoding="utf-8")
     line = _line_of(page, "epoch: 20")
