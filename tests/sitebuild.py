@@ -21,6 +21,7 @@ def copy_demo(dest: Path) -> Path:
     shutil.copytree(ROOT / "docs", dest / "docs")
     shutil.copytree(ROOT / "quizzes", dest / "quizzes")  # the banks that pages include
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copy(ROOT / "zensical.yml", dest / "zensical.yml")  # the same course for Zensical
     return dest
 
 
@@ -86,6 +87,23 @@ def generator_build(tool: str, project: Path, *args: str) -> subprocess.Complete
     (`properdocs`, `zensical`) run as `python -m TOOL`."""
     return subprocess.run([sys.executable, "-m", tool, "build", *args], cwd=project,
                           capture_output=True, text=True, timeout=600)
+
+
+def build_demo_with_generators(dest: Path) -> dict[str, tuple[Path, str]]:
+    """The demo course built by Zensical (`zensical build -f zensical.yml --clean`, then
+    `mlpages assets site`) and by ProperDocs (`properdocs build -f mkdocs.yml --strict`), each
+    from its own copy (its own cache), as docs/reference/zensical.md and properdocs.md say;
+    asserts every step succeeds. Returns, per tool, its site and what it printed."""
+    zensical = copy_demo(dest / "zensical")
+    built = generator_build("zensical", zensical, "-f", "zensical.yml", "--clean")
+    assert built.returncode == 0, built.stderr
+    assets = mlpages("assets", str(zensical / "site"))
+    assert assets.returncode == 0, assets.stdout + assets.stderr
+    properdocs = copy_demo(dest / "properdocs")
+    proper = generator_build("properdocs", properdocs, "-f", "mkdocs.yml", "--strict", "-d", "site")
+    assert proper.returncode == 0, proper.stderr
+    return {"zensical": (zensical / "site", built.stderr + assets.stdout),
+            "properdocs": (properdocs / "site", proper.stderr)}
 
 
 def mlpages(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -1,7 +1,8 @@
 """The course built by site generators other than MkDocs, each in a real subprocess:
 ProperDocs with the plugin (docs/reference/properdocs.md) and Zensical with the Markdown
-extension and `mlpages assets` (docs/reference/zensical.md). `mlpages verify` of both
-sites is in tests/browser/test_generators_verify.py."""
+extension and `mlpages assets` (docs/reference/zensical.md): a two-page fixture course for
+the edge cases, and the whole demo course. `mlpages verify` of the sites is in
+tests/browser/test_generators_verify.py."""
 
 from __future__ import annotations
 
@@ -10,10 +11,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from mdhelpers import specs_by_name
+import pytest
+import yaml
+from mdhelpers import contract_scripts, specs_by_name
 from mlpages import cli
 from mlpages.verify.discover import parse_cells
-from sitebuild import copy_generator_course, generator_build, mlpages
+from sitebuild import (
+    ROOT,
+    build_demo_with_generators,
+    copy_demo,
+    copy_generator_course,
+    generator_build,
+    mlpages,
+)
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -125,3 +135,74 @@ def test_zensical_from_before_its_export_is_an_author_error(tmp_path):
 def test_assets_without_a_site_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["assets", str(tmp_path / "site")]) == 2
     assert "site directory not found" in capsys.readouterr().err
+
+
+# The demo course (docs/, mkdocs.yml and zensical.yml at the repository's root).
+
+CELL = '<div class="mlpages-cell '  # a page with cells (not a page that shows their HTML)
+
+def _load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_zensical_yml_is_the_demo_s_mkdocs_yml_as_zensical_md_configures_it():
+    """zensical.yml is mkdocs.yml without MkDocs plugins, with the extension and the runtime's
+    stylesheet and module as docs/reference/zensical.md shows them: nothing else drifts."""
+    mkdocs, zensical = _load_yaml(ROOT / "mkdocs.yml"), _load_yaml(ROOT / "zensical.yml")
+    assert mkdocs.pop("plugins") == ["search", "mlpages"] and "plugins" not in zensical
+    assert zensical.pop("extra_css") == ["assets/mlpages/mlpages.css"]
+    assert zensical.pop("extra_javascript") == [{"path": "assets/mlpages/mlpages.js", "type": "module"}]
+    assert zensical["markdown_extensions"].pop() == {"mlpages": {"cache_dir": ".mlpages-cache"}}
+    assert zensical == mkdocs
+    documented = (ROOT / "docs" / "reference" / "zensical.md").read_text(encoding="utf-8")
+    for line in ("  - mlpages:\n      cache_dir: .mlpages-cache",
+                 "extra_css:\n  - assets/mlpages/mlpages.css",
+                 "  - path: assets/mlpages/mlpages.js\n    type: module"):
+        assert line in documented
+
+
+@pytest.fixture(scope="module")
+def demo_builds(tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    return build_demo_with_generators(tmp_path_factory.mktemp("demo-generators"))
+
+
+def test_zensical_and_properdocs_build_the_demo_course_alike(demo_builds):
+    """Both builds of the demo course have no author error, the same pages with the same page
+    contract (every cell's spec with its references, computed by each build for itself), and
+    the same array, variant and model files."""
+    zensical, zensical_log = demo_builds["zensical"]
+    properdocs, properdocs_log = demo_builds["properdocs"]
+    assert re.search(r"mlpages: \d+ cells on 11 pages, 0 with errors", properdocs_log), properdocs_log
+    assert "0 author errors on the pages" in zensical_log
+
+    def contract(site: Path) -> dict[str, list]:
+        return {str(p.relative_to(site)): contract_scripts(p.read_text(encoding="utf-8"))
+                for p in sorted(site.rglob("*.html")) if CELL in p.read_text(encoding="utf-8")}
+
+    def files(site: Path) -> set[str]:
+        return {str(p.relative_to(site)) for p in (site / "course").rglob("*")
+                if p.is_file() and p.suffix != ".html"}
+
+    pages = contract(properdocs)
+    assert len(pages) == 11 and contract(zensical) == pages
+    assert any(css == "mlpages-knobs-spec" for specs in pages.values() for css, _ in specs)
+    assert files(zensical) == files(properdocs)
+    assert any(f.startswith("course/mlpages-variants/") for f in files(zensical))
+    assert "course/models/digits-base/model.json" in files(zensical)
+
+
+def test_zensical_build_of_the_demo_course_fails_on_an_author_mistake(demo_builds, tmp_path):
+    project = copy_demo(tmp_path / "demo")
+    # The clean build's references, so that only the mistake is new (and the build quick).
+    shutil.copytree(demo_builds["zensical"][0].parent / ".mlpages-cache", project / ".mlpages-cache")
+    page = project / "docs" / "course" / "colours.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("epochs: 20", "epoch: 20"), encoding="utf-8")
+    line = _line_of(page, "epoch: 20")
+    message = (f"docs/course/colours.md:{line}: train 'fit-colours': unknown key 'epoch' "
+               "(did you mean 'epochs'?)")
+    built = generator_build("zensical", project, "-f", "zensical.yml", "--clean")
+    assert message in built.stderr
+    assets = mlpages("assets", str(project / "site"))
+    assert assets.returncode == 1
+    assert message in assets.stderr
+    assert "Traceback" not in built.stderr + assets.stderr

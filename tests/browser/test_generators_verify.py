@@ -1,11 +1,15 @@
-"""`mlpages verify` of the course built by ProperDocs (the plugin) and by Zensical (the
+"""`mlpages verify` of the courses built by ProperDocs (the plugin) and by Zensical (the
 Markdown extension and `mlpages assets`): the browser runs every cell, the exported model
-read with `from:` and the array files included (tests/test_generators.py checks the builds)."""
+read with `from:` and the array files included (tests/test_generators.py checks the builds).
+First a two-page fixture course, then the whole demo course built by both in one run."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
-from sitebuild import copy_generator_course, generator_build, mlpages, verify
+from mdhelpers import contract_scripts
+from sitebuild import build_demo_with_generators, copy_generator_course, generator_build, mlpages, verify
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,3 +32,25 @@ def test_zensical_site_verifies(tmp_path):
     checked = verify(project / "site")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "2 pages (0 failed), 6 cells: 6 passed" in checked.stdout
+
+
+def test_the_demo_course_built_by_zensical_and_by_properdocs_verifies(tmp_path):
+    """Both builds of the demo course side by side in one folder, checked by one verify run
+    (one browser per worker for both): every page of each passes, with zero mismatches, and
+    one variant besides the default of each knob cell reads its variant file from the site."""
+    both = tmp_path / "both"
+    for tool, (site, _) in build_demo_with_generators(tmp_path / "builds").items():
+        shutil.copytree(site, both / tool)
+    panels = [spec for p in both.rglob("*.html") for css, spec in contract_scripts(p.read_text())
+              if css == "mlpages-knobs-spec"]
+    pages = {p.relative_to(both).as_posix() for p in both.rglob("*.html")
+             if '<div class="mlpages-cell ' in p.read_text()}
+    assert len(pages) == 22 and len(panels) >= 4
+    checked = verify(both, "--workers", "2", "--variants", "1", "--artifacts", str(tmp_path / "art"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    progress = checked.stderr + checked.stdout  # a line per page as it ends
+    for page in pages:
+        assert f"ok     {page} (" in progress, page
+    assert "22 pages (0 failed)" in checked.stdout
+    assert "0 mismatched, 0 errors, 0 not run" in checked.stdout
+    assert f"; {2 * len(panels)} of {sum(p['count'] for p in panels)} variants checked" in checked.stdout
