@@ -57,9 +57,9 @@ def catalogue_problems(lang: str, own: dict) -> list[str]:
     english = i18n.catalogue("en")
     problems = []
     for section in i18n.SECTIONS:
-        theirs_all = own.get(section, {})
-        problems += [f"{section}: {key}: missing" for key in sorted(set(english[section]) - set(theirs_all))]
-        problems += [f"{section}: {key}: not in English" for key in sorted(set(theirs_all) - set(english[section]))]
+        theirs_all, ids = own.get(section, {}), set(english[section])
+        problems += [f"{section}: {key}: missing" for key in sorted(ids - set(theirs_all))]
+        problems += [f"{section}: {key}: not in English" for key in sorted(set(theirs_all) - ids)]
         for key, message in english[section].items():
             if key not in theirs_all:
                 continue
