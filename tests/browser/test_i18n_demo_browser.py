@@ -13,6 +13,9 @@ Two checks, so that neither the catalogue nor a literal missing from it lets Eng
   (every string of the page's specs: names, labels, captions, classes, quiz texts), nor
   code-shaped (`dense_1`, `Conv2D`, `tf.conv2d`): an English literal the catalogue lacks.
 
+A cell that fails shows its status in the language too (its error box holds the author's
+error as JavaScript gives it). `mlpages verify` passes on the German build.
+
 The author's prose (the course is written in English) stays out: code, the block heads,
 quiz questions, answers, hints and feedback, chart legends (TF.js's history keys) and the
 progress view's page titles. Each finding names the page, the element and the text."""
@@ -22,6 +25,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -291,6 +295,30 @@ def test_the_demo_course_shows_no_english_mlpages_text(lang, demo_in, browser):
             found += findings(page, texts, authored, lang)
     assert seen > 500
     assert found == [], "\n".join(found)
+
+
+def test_a_failing_cell_says_so_in_the_course_language(demo_in, browser, tmp_path):
+    """A cell whose code throws: its status line and the rest of the page stay German; the
+    error box shows the author's error as JavaScript gives it, with the Markdown line."""
+    site = tmp_path / "site"
+    shutil.copytree(demo_in("de"), site)
+    page = site / "course" / "freeform" / "index.html"
+    served = page.read_text(encoding="utf-8")
+    code = '"code":"// name: hello-line\\n'
+    assert code in served
+    page.write_text(served.replace(code, code.replace('"code":"', '"code":"throw new Error(\'Ups\');'), 1),
+                    encoding="utf-8")
+    with serving(site) as url:
+        browser.get(url + "course/freeform/")
+        statuses = browser.execute_async_script(RUN_ALL)
+        texts, shown = browser.execute_script(COLLECT, ROOTS, AUTHOR)
+    assert statuses == ["error", "ok", "ok", "ok"], statuses
+    boxes = [text for where, text in texts if where.endswith(".mlpages-cell-error")]
+    assert len(boxes) == 1 and re.search(r"freeform\.md:\d+: Error: Ups$", boxes[0]), boxes
+    assert any(where.endswith("span.mlpages-status") and text == "Fehler" for where, text in texts)
+    rest = [[where, text] for where, text in texts if not where.endswith(".mlpages-cell-error")]
+    authored = author_strings(served, course_source(demo_in("de").parent, "course/freeform/")) + shown
+    assert findings("course/freeform/", rest, authored, "de") == []
 
 
 def test_mlpages_verify_passes_on_the_german_demo_course(demo_in):
