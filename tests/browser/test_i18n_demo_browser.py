@@ -312,7 +312,7 @@ def test_a_failing_cell_says_so_in_the_course_language(demo_in, browser, tmp_pat
         browser.get(url + "course/freeform/")
         statuses = browser.execute_async_script(RUN_ALL)
         texts, shown = browser.execute_script(COLLECT, ROOTS, AUTHOR)
-    assert statuses == ["error", "ok", "ok", "ok"], statuses
+    assert statuses[0] == "error" and set(statuses[1:]) == {"ok"}, statuses
     boxes = [text for where, text in texts if where.endswith(".mlpages-cell-error")]
     assert len(boxes) == 1 and re.search(r"freeform\.md:\d+: Error: Ups$", boxes[0]), boxes
     assert any(where.endswith("span.mlpages-status") and text == "Fehler" for where, text in texts)
