@@ -110,7 +110,9 @@ const pause = (ms = 50) => new Promise((r) => setTimeout(r, ms));
     d.open = true;
   }
   const train = document.querySelector('[data-mlpages-kind=train]');
-  const [run, stop] = train ? train.querySelectorAll('.mlpages-controls button') : [];
+  // its Run and Stop (not the tools of its code, whose Copy needs a clipboard)
+  const controls = '.mlpages-controls:not(.mlpages-code-tools) button';
+  const [run, stop] = train ? train.querySelectorAll(controls) : [];
   if (run && stop) {
     run.click();
     for (let i = 0; i < 100 && stop.disabled; i++) await pause(20);
