@@ -122,6 +122,11 @@ _LABELS = {"epochs": "knob_epochs", "batchSize": "knob_batch_size",
            "dataset.generate": "knob_data", "dataset.noise": "knob_noise",
            "dataset.n": "knob_points", "dataset.seed": "knob_data_seed"}
 _LAYER_KEY = re.compile(r"model\.layers\[(\d+)\]\.(\w+)$")
+# ... and of the usual options of a layer (others are named by their TF.js option).
+_LAYER_LABELS = {"units": "knob_layer_units", "activation": "knob_layer_activation",
+                 "filters": "knob_layer_filters", "kernelSize": "knob_layer_kernel_size",
+                 "poolSize": "knob_layer_pool_size", "strides": "knob_layer_strides",
+                 "rate": "knob_layer_rate"}
 
 
 def default_label(key: str) -> str:
@@ -131,8 +136,9 @@ def default_label(key: str) -> str:
         return m.t(_LABELS[key])
     layer = _LAYER_KEY.match(key)
     if layer:
-        return m.t("knob_layer", name=f"{layer.group(2)[0].upper()}{layer.group(2)[1:]}",
-                   layer=int(layer.group(1)) + 1)
+        option = layer.group(2)
+        name = m.t(_LAYER_LABELS[option]) if option in _LAYER_LABELS else f"{option[0].upper()}{option[1:]}"
+        return m.t("knob_layer", name=name, layer=int(layer.group(1)) + 1)
     last = key.rsplit(".", 1)[-1]
     return last[0].upper() + last[1:]
 

@@ -4,6 +4,7 @@ English literals out of what readers see, and how a build picks and overrides me
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import re
 from pathlib import Path
@@ -50,19 +51,43 @@ def test_english_and_eight_more_languages_are_shipped():
     assert set(i18n.languages()) == {"en", "de", "fr", "es", "pt", "it", "zh", "ja", "ru"}
 
 
+def catalogue_problems(lang: str, own: dict) -> list[str]:
+    """How catalogue `own` of `lang` differs from English's: messages missing or extra,
+    placeholders not the same, plural forms not the language's, empty texts."""
+    english = i18n.catalogue("en")
+    problems = []
+    for section in i18n.SECTIONS:
+        theirs_all, ids = own.get(section, {}), set(english[section])
+        problems += [f"{section}: {key}: missing" for key in sorted(ids - set(theirs_all))]
+        problems += [f"{section}: {key}: not in English" for key in sorted(set(theirs_all) - ids)]
+        for key, message in english[section].items():
+            if key not in theirs_all:
+                continue
+            theirs = theirs_all[key]
+            if isinstance(theirs, dict) != isinstance(message, dict):
+                problems.append(f"{section}: {key}: plural in one only")
+            elif i18n.placeholders(theirs) != i18n.placeholders(message):
+                problems.append(f"{section}: {key}: placeholders {sorted(i18n.placeholders(theirs))}")
+            elif isinstance(message, dict) and set(theirs) != i18n.plural_forms(lang):
+                problems.append(f"{section}: {key}: plural forms {sorted(theirs)}")
+            elif not isinstance(message, dict) and not theirs.strip():
+                problems.append(f"{section}: {key}: empty")
+    return problems
+
+
 @pytest.mark.parametrize("lang", [lang for lang in i18n.languages() if lang != "en"])
 def test_every_catalogue_has_exactly_englishs_messages_and_placeholders(lang):
-    english, own = i18n.catalogue("en"), i18n.catalogue(lang)
-    for section in i18n.SECTIONS:
-        assert set(own[section]) == set(english[section]), section
-        for key, message in english[section].items():
-            theirs = own[section][key]
-            assert i18n.placeholders(theirs) == i18n.placeholders(message), key
-            assert isinstance(theirs, dict) == isinstance(message, dict), f"{key}: plural in one only"
-            if isinstance(message, dict):
-                assert set(theirs) == i18n.plural_forms(lang), key
-            else:
-                assert theirs.strip(), key
+    assert catalogue_problems(lang, i18n.catalogue(lang)) == []
+
+
+def test_a_message_missing_from_a_catalogue_fails_the_comparison():
+    own = copy.deepcopy(i18n.catalogue("de"))
+    del own["runtime"]["run_all"]
+    own["build"]["quiz_accepted"] = own["build"]["quiz_accepted"].replace("{atol}", "{tol}")
+    own["runtime"]["n_values"] = {"other": "{count} Werte"}
+    assert catalogue_problems("de", own) == [
+        "build: quiz_accepted: placeholders ['rtol', 'tol']", "runtime: run_all: missing",
+        "runtime: n_values: plural forms ['other']"]
 
 
 def test_message_ids_are_unique_across_sections_and_plurals_give_the_english_forms():

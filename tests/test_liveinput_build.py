@@ -122,6 +122,12 @@ def test_colour_features_choose_the_colour_picker():
     assert spec["live"] == {"input": "colour", "features": ["red", "green", "blue"],
                             "min": [0.0, 0.0, 0.0], "max": [255.0, 255.0, 255.0]}
     assert spec["classes"] == list(COLOUR_NAMES)
+    # A German course names the channels and colours in German, and still picks colours.
+    html = convert(page, language="de")
+    spec = predict_spec(html)
+    assert spec["live"]["input"] == "colour" and spec["live"]["features"] == ["rot", "grün", "blau"]
+    assert spec["classes"] == ["rot", "orange", "gelb", "grün", "blau", "lila", "rosa", "braun", "grau"]
+    assert "<th>rot</th>" in html and "grey" not in html
 
 
 def test_the_colours_generator_labels_each_colour_by_its_nearest_name():

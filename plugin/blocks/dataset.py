@@ -115,8 +115,10 @@ def _load(source: str, data: dict[str, Any], page: PageState, seed: int) -> Load
                 except datalib.DataError as exc:
                     raise BlockError(str(exc), key="classes") from None
             x, y = datalib.generate(kind, n=n, noise=noise, seed=seed, classes=digits)
-            if kind == "colours":
-                return x, y, list(datalib.COLOUR_FEATURES), list(datalib.COLOUR_NAMES)
+            if kind == "colours":  # channels and colours named in the course's language
+                m = current()
+                return (x, y, [m.t(f"colour_{c}") for c in datalib.COLOUR_FEATURES],
+                        [m.t(f"colour_{c}") for c in datalib.COLOUR_NAMES])
             features = ["x"] if x.shape[1] == 1 else [f"x{i + 1}" for i in range(x.shape[1])]
             names = [str(d) for d in (digits if digits is not None else datalib.DIGITS)]
             return x, y, features, names if kind == "digits" else None

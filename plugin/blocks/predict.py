@@ -142,7 +142,9 @@ def live_input(data: dict[str, Any], model: Any, source: Any, raw: np.ndarray) -
     features = list(source.features or []) if source is not None else []
     if image or len(features) != shape[0]:
         features = [] if image else [f"x{i + 1}" for i in range(shape[0])]
-    colour = tuple(f.lower() for f in features) in COLOUR_NAMES
+    # r, g, b or red, green, blue (any case), or the channels as the course's language names them
+    own = tuple(current().t(f"colour_{c}").lower() for c in COLOUR_NAMES[1])
+    colour = tuple(f.lower() for f in features) in (*COLOUR_NAMES, own)
     if wanted == "live":
         wanted = "draw" if image else "colour" if colour else "numbers"
     if wanted == "draw" and not image:

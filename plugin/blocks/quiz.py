@@ -499,7 +499,8 @@ def _number_parts(qspec: dict[str, Any], base: str, m: Messages) -> tuple[str, l
              f'<label for="{aid}" {NO_SEARCH}>{esc(m.t("quiz_your_answer"))}</label> '
              f'<input type="text" inputmode="decimal" autocomplete="off" id="{aid}" name="{base}"></li>']
     value = float(ref["value"])
-    accepted = (m.t("quiz_accepted", atol=f"{tol['atol']:g}", rtol=f"{tol['rtol']:g}")
+    accepted = (m.t("quiz_accepted", atol=f"{tol['atol']:g}".replace(".", m.decimal),
+                    rtol=f"{tol['rtol']:g}".replace(".", m.decimal))
                 if math.isfinite(value) else m.t("quiz_diverged", value=fmt(value)))
     solution = (f'<p {NO_SEARCH}>'
                 + m.html("quiz_number_solution",
