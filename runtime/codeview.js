@@ -156,8 +156,8 @@ export function mountProgram(el, name) {
       try {
         await navigator.clipboard.writeText(code.textContent ?? '');
         status.textContent = t('code_copied');
-      } catch (err) {
-        status.textContent = t('status_error_detail', { error: String(err) });
+      } catch {
+        status.textContent = t('code_copy_failed');
       }
     }, { 'aria-label': t('code_copy_label', { name }) }),
     button(t('code_standalone'), save(false), { 'aria-label': t('code_standalone_label', { name }) }),
