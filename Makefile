@@ -27,7 +27,7 @@ test-fast: dev test-js lint
 test-js: dev
 	node --test tests/js/*.test.mjs
 
-dev: $(STAMPS)/python $(STAMPS)/vendor
+dev: $(STAMPS)/python $(STAMPS)/vendor $(STAMPS)/runtime-min
 
 # ruff, mypy on the package (settings in pyproject.toml), and TypeScript's check of the
 # runtime's JSDoc types (tsconfig.json).
@@ -48,7 +48,7 @@ dist: dev
 browser: $(STAMPS)/browser $(STAMPS)/java
 
 clean:
-	rm -rf $(VENV) $(STAMPS) node_modules runtime/vendor site dist build .mlpages-cache
+	rm -rf $(VENV) $(STAMPS) node_modules runtime/vendor runtime/min site dist build .mlpages-cache
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -78,6 +78,12 @@ $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 # TF.js (esbuild chunks), uPlot and their notices, from the pinned npm packages.
 $(STAMPS)/vendor: $(STAMPS)/node package-lock.json tools/vendor.py | $(STAMPS)
 	$(PYTHON) tools/vendor.py
+	touch $@
+
+# The runtime's modules minified file by file into runtime/min/ (tools/vendor.py does it too,
+# after TF.js): an edited module is minified again without bundling TF.js again.
+$(STAMPS)/runtime-min: $(STAMPS)/vendor $(wildcard runtime/*.js) tools/vendor.py | $(STAMPS)
+	$(PYTHON) tools/vendor.py --runtime
 	touch $@
 
 # constraints.txt pins every package to the versions the project is tested with;

@@ -8,6 +8,8 @@ No MkDocs import here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -21,6 +23,10 @@ if not RUNTIME_DIR.is_dir():  # a source checkout: plugin/ and runtime/ are sibl
     RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 ASSETS = "assets/mlpages"  # where the runtime lies in a site, from the site's root
 VENDOR_TFJS = "vendor/tf.fesm.min.js"
+# The runtime's modules minified file by file (tools/vendor.py, `make dev`), with the SHA-256
+# of the source each was made from: a site carries them in place of their sources.
+MINIFIED = "min"
+MINIFIED_SOURCES = "min/sources.json"
 # What verify's reading of an error block (render.render_error) or of an inline value's error
 # mark (inline.build_values) puts before the message.
 _ERROR_TITLE = re.compile(r"^author error in (?:block \S+: mlpages: this \S+ block has an error "
@@ -31,10 +37,36 @@ _EXPORT_LINK = re.compile(r'<p class="mlpages-export"><a href="([^"]+)"')
 
 def runtime_files() -> Iterator[tuple[str, Path]]:
     """`(path under assets/mlpages/, file)` for every file of the runtime a site carries:
-    its modules, stylesheet and the vendored TF.js and uPlot with their licences."""
+    its modules, stylesheet and the vendored TF.js and uPlot with their licences.
+
+    A module comes minified, under its own name, while runtime/min/ holds it minified from
+    the source as it is now; a source edited since (`mkdocs serve` in a checkout, before
+    `make dev` minifies again) is shipped as it is, so a site never runs stale code."""
+    minified = _minified()
     for path in sorted(RUNTIME_DIR.rglob("*")):
-        if path.is_file() and path.suffix in (".js", ".css", ".txt") and "__pycache__" not in path.parts:
-            yield path.relative_to(RUNTIME_DIR).as_posix(), path
+        rel = path.relative_to(RUNTIME_DIR)
+        if rel.parts[0] == MINIFIED or "__pycache__" in rel.parts:
+            continue
+        if path.is_file() and path.suffix in (".js", ".css", ".txt"):
+            yield rel.as_posix(), minified.get(rel.as_posix(), path)
+
+
+def _minified() -> dict[str, Path]:
+    """`{module name: its minified file}` for the modules whose source is unchanged since
+    runtime/min/ was built."""
+    try:
+        digests = json.loads((RUNTIME_DIR / MINIFIED_SOURCES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found = {}
+    for name, digest in digests.items() if isinstance(digests, dict) else ():
+        source, small = RUNTIME_DIR / name, RUNTIME_DIR / MINIFIED / name
+        try:
+            if small.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() == digest:
+                found[name] = small
+        except OSError:
+            continue
+    return found
 
 
 def copy_runtime(site_dir: Path) -> int:

@@ -20,7 +20,7 @@ OUTSIDE = re.compile(
     r"|(?<![\w/.-])notes/[\w.-]+\.md"  # the repository has no notes/ folder
 )
 # Folders that hold what tools install or build, never the repository's own text.
-NOT_OURS = {".git", ".venv", "node_modules", "vendor", "site", "build", "dist", ".stamps",
+NOT_OURS = {".git", ".venv", "node_modules", "vendor", "min", "site", "build", "dist", ".stamps",
             ".mlpages-cache", "__pycache__", ".pytest_cache", ".ruff_cache"}
 
 

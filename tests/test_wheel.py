@@ -37,6 +37,7 @@ def test_wheel_installs_builds_and_verifies(tmp_path):
     for needed in ("mlpages/runtime/mlpages.js", "mlpages/runtime/vendor/tf.fesm.min.js",
                    "mlpages/runtime/vendor/uPlot.esm.min.js",
                    "mlpages/runtime/vendor/THIRD_PARTY_NOTICES.txt",
+                   "mlpages/runtime/min/sources.json", "mlpages/runtime/min/mlpages.js",
                    "mlpages/engine/model.py", "mlpages/py.typed", *vendor):
         assert needed in names, needed
 
@@ -51,6 +52,9 @@ def test_wheel_installs_builds_and_verifies(tmp_path):
     assert not (course / "node_modules").exists()
     run([str(venv / "bin" / "mkdocs"), "build", "--strict", "-d", "site"], cwd=course)
     assert (course / "site" / "assets" / "mlpages" / "vendor" / "tf.fesm.min.js").is_file()
+    # The site carries the runtime's modules minified (tools/vendor.py), under their own names.
+    assert ((course / "site" / "assets" / "mlpages" / "cells.js").read_bytes()
+            == (ROOT / "runtime" / "min" / "cells.js").read_bytes())
     result = run([str(venv / "bin" / "mlpages"), "verify", "site", "--workers", "2",
                   "--artifacts", str(tmp_path / "art")], cwd=course)
     assert "0 mismatched, 0 errors" in result.stdout

@@ -27,10 +27,15 @@ checks them. uPlot is shipped minified (its own minified build, as an ES module)
 The reader's code editor (runtime/editor.js) is CodeMirror 6: ``codemirror.js`` bundles the
 pinned ``@codemirror/*`` packages (``CODEMIRROR``) into one ES module of its own, imported
 only when a reader first presses Edit, so that no other page pays for it.
+
+The runtime's own modules (runtime/*.js) are minified too, file by file and not bundled
+(a page loads the modules of its cell kinds only), into runtime/min/ with a record of the
+sources they were made from (``minify_runtime()``, alone with ``--runtime``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -42,6 +47,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
 VENDOR = ROOT / "runtime" / "vendor"
+MINIFIED = ROOT / "runtime" / "min"
+# In runtime/min/: each minified module's source digest (plugin/assets.py ships a minified
+# module only while its source is unchanged since).
+SOURCES = "sources.json"
 CORE = "@tensorflow/tfjs-core"
 WEBGL = "@tensorflow/tfjs-backend-webgl"
 CPU = "@tensorflow/tfjs-backend-cpu"
@@ -438,10 +447,43 @@ def notices(names: dict[str, list[str]], legal: str) -> str:
     return "".join(parts)
 
 
+# esbuild's transform, one module at a time: import and export names, specifiers (static and
+# `import('./x.js')`) and file names stay as they are; licence comments (/*! */, @license) stay.
+MINIFY = r"""
+import * as esbuild from 'esbuild';
+import { readFile, writeFile } from 'node:fs/promises';
+const [from, to, ...names] = process.argv.slice(1);
+for (const name of names) {
+  const code = await readFile(`${from}/${name}`, 'utf8');
+  const out = await esbuild.transform(code, { loader: 'js', format: 'esm', minify: true,
+                                              sourcefile: name, logLevel: 'warning' });
+  await writeFile(`${to}/${name}`, out.code);
+}
+"""
+
+
+def minify_runtime() -> None:
+    """Minify every runtime/*.js there is into runtime/min/ (same names), and record the
+    SHA-256 of each source in runtime/min/sources.json."""
+    if MINIFIED.exists():
+        shutil.rmtree(MINIFIED)
+    MINIFIED.mkdir(parents=True)
+    names = sorted(p.name for p in (ROOT / "runtime").glob("*.js"))
+    done = subprocess.run(["node", "--input-type=module", "-e", MINIFY, str(ROOT / "runtime"),
+                           str(MINIFIED), *names], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"esbuild failed to minify the runtime:\n{done.stderr}")
+    digests = {name: hashlib.sha256((ROOT / "runtime" / name).read_bytes()).hexdigest() for name in names}
+    (MINIFIED / SOURCES).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+
+
 def main() -> int:
     if not NODE.is_dir() or not (NODE / "esbuild").is_dir():
         print("node_modules/ is missing or lacks esbuild: run `npm ci` first", file=sys.stderr)
         return 1
+    if sys.argv[1:] == ["--runtime"]:
+        minify_runtime()
+        return 0
     if VENDOR.exists():
         shutil.rmtree(VENDOR)
     VENDOR.mkdir(parents=True)
@@ -490,6 +532,7 @@ def main() -> int:
             layer_types=" | ".join(f"'{t}'" for t in LAYER_TYPES)))
     names = packages(metafile)
     (VENDOR / "THIRD_PARTY_NOTICES.txt").write_text(notices(names, legal_comments(legal)))
+    minify_runtime()
     return 0
 
 

@@ -20,11 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-bundle")]
 
 # The JavaScript (gzip -9, file by file) that a page with cells may download from the
 # site's assets/mlpages/: TF.js, uPlot and the runtime's modules (the theme's own scripts,
-# Material's bundle or MkDocs', are not counted). The target is 250 kB; a page is at 267 kB
-# since free-form cells run on TF.js's whole API: tf-all.js re-exports it on the one tfjs-core,
-# and esbuild puts the code of modules that both entries reach into the chunks the slim entry
-# loads too (README, "Measured"). This ceiling keeps it from growing further.
-BUDGET_BYTES = 275_000
+# Material's bundle or MkDocs', are not counted): the 250 kB target, which a page of dense
+# layers meets with the runtime's modules minified (tools/vendor.py; README, "Measured").
+BUDGET_BYTES = 250_000
 
 DENSE = """# Dense
 
