@@ -53,6 +53,13 @@ window.mlpages.ready.then(() => window.mlpages.runAll())
 """
 
 
+def _x_file(folder: Path) -> Path:
+    """The dataset's x (4,200 float32: 16,800 bytes); the train cell's program reads the
+    labels from a file of its own, which the dataset's spec holds inline."""
+    [x] = [f for f in (folder / "mlpages-data").glob("*.bin") if f.stat().st_size == 4 * 4200]
+    return x
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three copies of one page; `missing` then loses its array file, `corrupt` gets one bit flipped."""
@@ -70,9 +77,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build(project)
     assert result.returncode == 0, result.stderr
     site = project / "site"
-    [missing] = (site / "missing" / "mlpages-data").glob("*.bin")
+    missing = _x_file(site / "missing")
     missing.unlink()
-    [corrupt] = (site / "corrupt" / "mlpages-data").glob("*.bin")
+    corrupt = _x_file(site / "corrupt")
     data = bytearray(corrupt.read_bytes())
     data[100] ^= 1
     corrupt.write_bytes(bytes(data))

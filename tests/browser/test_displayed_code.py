@@ -15,7 +15,9 @@ from conftest import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-demo")]
 
-# Every train and predict cell of the demo course (about 3 minutes under software WebGL).
+# Every train and predict cell of the demo course: on TF.js's CPU backend (software WebGL
+# takes several times longer: about 3 minutes), and the cells of one page also on WebGL.
+WEBGL_PAGE = "course/xor/"
 CELL = re.compile(r'data-mlpages-kind="(?:train|predict)" data-mlpages-name="([^"]+)"')
 BLANK = "mlpages-test-blank.html"
 
@@ -35,7 +37,7 @@ const done = arguments[arguments.length - 1];
 # Runs a program as a module script of the blank page, then reads what it left in
 # `history` or `prediction` (lines added after the program, which stays as shown).
 RUN = """
-const [program, kind] = arguments;
+const [program, kind, backend] = arguments;
 const done = arguments[arguments.length - 1];
 window.__result = undefined;
 const fail = (e) => done({error: String(e.message ?? e.reason ?? e)});
@@ -47,7 +49,7 @@ const keep = kind === 'train'
 const script = document.createElement('script');
 script.type = 'module';
 script.textContent = `${program}\\n${keep}\\nwindow.__result.epsilon = tf.backend().epsilon();`;
-document.body.append(script);
+tf.setBackend(backend).then(() => document.body.append(script), fail);
 const wait = () => (window.__result ? done(window.__result) : setTimeout(wait, 50));
 wait();
 """
@@ -101,22 +103,28 @@ def test_each_shown_program_gives_the_reference_in_a_blank_page_with_tfjs(demo_s
                 program, spec = read_cell(browser, url, page, name)
                 assert "mlpages" not in program.replace("mlpages-data/", ""), program
                 assert "'../" not in program and "loadArray('http" in program or "loadArray(" not in program
-                browser.get(url + BLANK)
-                out = browser.execute_async_script(RUN, program, spec["kind"])
-                assert "error" not in out, (name, out)
-                ref = reference(spec, out["epsilon"])
-                tol = spec["tolerance"]
-                if spec["kind"] == "train":
-                    assert set(out["history"]) == set(ref["history"]), name
-                    for key, values in out["history"].items():
-                        assert len(values) == len(ref["history"][key]) == spec["fit"]["epochs"]
-                        for a, b in zip(values, ref["history"][key], strict=True):
-                            assert close(a, b, tol), (name, key, a, b)
-                else:
-                    expected = ref["predictions"]["data"]
-                    assert len(out["prediction"]) == len(expected), name
-                    for a, b in zip(out["prediction"], expected, strict=True):
-                        assert close(a, b, tol), (name, a, b)
+                for backend in ("cpu", "webgl") if page == WEBGL_PAGE else ("cpu",):
+                    browser.get(url + BLANK)
+                    out = browser.execute_async_script(RUN, program, spec["kind"], backend)
+                    assert "error" not in out, (name, backend, out)
+                    check(name, spec, out)
+
+
+def check(name: str, spec: dict[str, Any], out: dict[str, Any]) -> None:
+    """The program's history or prediction equals the reference of the backend it ran on."""
+    ref = reference(spec, out["epsilon"])
+    tol = spec["tolerance"]
+    if spec["kind"] == "train":
+        assert set(out["history"]) == set(ref["history"]), name
+        for key, values in out["history"].items():
+            assert len(values) == len(ref["history"][key]) == spec["fit"]["epochs"]
+            for a, b in zip(values, ref["history"][key], strict=True):
+                assert close(a, b, tol), (name, key, a, b)
+    else:
+        expected = ref["predictions"]["data"]
+        assert len(out["prediction"]) == len(expected), name
+        for a, b in zip(out["prediction"], expected, strict=True):
+            assert close(a, b, tol), (name, a, b)
 
 
 def printed(text: str) -> dict[str, float]:
