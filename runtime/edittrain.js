@@ -213,10 +213,12 @@ export async function runEditedPredict(o) {
       // @ts-ignore -- `this` is the model predict was called on
       const y = predict.call(this, x, args);
       if (y instanceof tf.Tensor && y.rank === 2 && y.shape[1] === units) {
-        // Copies: the program may dispose what it predicted (they go with the run's scope).
+        // Kept copies: the program may dispose what it predicted, or predict inside a
+        // tf.tidy; what the run kept is disposed at its end (runEdited).
         last?.x?.dispose();
         last?.y.dispose();
-        last = { x: x instanceof tf.Tensor && x.shape[0] === y.shape[0] ? x.clone() : null, y: y.clone() };
+        const inputs = x instanceof tf.Tensor && x.shape[0] === y.shape[0] ? tf.keep(x.clone()) : null;
+        last = { x: inputs, y: tf.keep(y.clone()) };
       }
       return y;
     },

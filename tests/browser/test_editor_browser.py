@@ -406,7 +406,10 @@ def test_an_edited_predict_cell_shows_its_prediction_labelled(url, browser):
     program = editor_text(browser, PREDICT)  # the complete program: data, model, fit, predict
     asked = "const inputs = tf.tensor2d([[5]]);"
     assert asked in program and "prediction.print();" in program, program
+    assert "const prediction = line.predict(inputs);" in program, program
+    # other rows, a log line, and the prediction made inside a tf.tidy (which disposes its tensors)
     edited = program.replace(asked, "const inputs = tf.tensor2d([[6], [-2]]);\nconsole.log('asked', 2);")
+    edited = edited.replace("line.predict(inputs);", "tf.tidy(() => line.predict(inputs).clone());")
     set_code(browser, edited, PREDICT)
     counts = []
     for _ in range(3):
