@@ -1,15 +1,18 @@
 // Predict cell: Run, then a table inputs → outputs (raw and normalized inputs, label and
-// confidence for classifiers, accuracy on labelled rows) beside the NumPy reference.
+// confidence for classifiers, accuracy on labelled rows) beside the NumPy reference. The
+// reader may edit the cell's program (editor.js): Run then runs the edit (edittrain.js) and
+// the table shows the inputs it predicted and its prediction, beside the reference, unchecked.
 
 import { CSS, DIGITS, PREDICT_SHOWN } from './constants.js';
 import { compareElements, compareValue, pickReference, toleranceOf, withinBand } from './compare.js';
 import { argmax, rows, sameArray } from './arrays.js';
 import { fmt, h, replace, table } from './dom.js';
+import { cellEditor } from './editor.js';
 import { outputKind, outputUnits } from './models.js';
 import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
-import { mark, note } from './ui.js';
+import { mark, note, outputBox } from './ui.js';
 import { t } from './i18n.js';
 
 /**
@@ -157,15 +160,30 @@ function inputsOf(spec, ctx) {
 }
 
 /**
- * The DOM of a predict cell: the runner's controls, the error box and the table of inputs,
- * outputs and reference (rendered again after each run).
+ * The rows a run predicted: those of an edited program (what its `predict` was given, when
+ * known: no raw values, no labels, for they are the author's rows'), or the cell's own.
+ * @param {any} spec predict spec
+ * @param {CellContext} ctx
+ * @param {Result | null} result
+ * @returns {{inputs: number[][], raw: number[][] | null, labels: number[][] | null}}
+ */
+function shownInputs(spec, ctx, result) {
+  if (!result?.edited) return inputsOf(spec, ctx);
+  const inputs = result.predictInputs ? rows(result.predictInputs) : inputsOf(spec, ctx).inputs;
+  return { inputs, raw: null, labels: null };
+}
+
+/**
+ * The DOM of a predict cell: the runner's controls, what an edited program logged, the error
+ * box and the table of inputs, outputs and reference (rendered again after each run).
  * @param {HTMLElement} live the cell's `.mlpages-live` element
  * @param {any} spec the predict spec
  * @param {CellContext} ctx
  * @param {Runner} runner
- * @returns {{render: (result: Result | null) => void}}
+ * @param {import('./editor.js').CodeEditor | null} editor  the reader's editor of the shown code
+ * @returns {{render: (result: Result | null) => void, output: import('./ui.js').OutputBox}}
  */
-function predictView(live, spec, ctx, runner) {
+function predictView(live, spec, ctx, runner, editor) {
   const modelSpec = ctx.specOf(spec.model);
   const tol = toleranceOf(spec.tolerance);
   const classifier = modelSpec ? isClassifier(spec, modelSpec) : false;
@@ -174,11 +192,14 @@ function predictView(live, spec, ctx, runner) {
   const className = (k) => spec.classes?.[k] ?? String(k);
 
   const output = h('div', { class: `${CSS.table}-box` });
-  replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.status.el), runner.errorBox, output);
+  const printed = outputBox();
+  replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.stopButton, editor?.editButton,
+    editor?.resetButton, runner.status.el), printed.el, runner.errorBox, output);
 
   /** @param {Result | null} result */
   function render(result) {
-    const { inputs, raw, labels } = inputsOf(spec, ctx);
+    const { inputs, raw, labels } = shownInputs(spec, ctx, result);
+    const edited = Boolean(result?.edited);
     const outs = result?.predictions ? rows(result.predictions) : null;
     // A run on the reader's own data has no reference.
     const reader = onReaderData(result);
@@ -186,7 +207,7 @@ function predictView(live, spec, ctx, runner) {
     const refRows = ref?.predictions ? rows(ref.predictions) : null;
     // A free knob value: the reference is the nearest verified variant's, shown, never checked.
     const unverified = spec.unverified ?? null;
-    const comparable = result?.status === 'ok' && Boolean(ref) && !unverified;
+    const comparable = result?.status === 'ok' && Boolean(ref) && !unverified && !edited;
     const head = [
       '#',
       raw ? t('head_input_raw') : t('head_input'),
@@ -233,13 +254,14 @@ function predictView(live, spec, ctx, runner) {
         : null,
       result && result.status === 'stopped' ? note(t('not_comparable_stopped')) : null,
       readerNote(result),
-      result && unverified ? note(t('not_verified', { reason: unverified })) : null,
+      result && unverified && !edited ? note(t('not_verified', { reason: unverified })) : null,
+      edited && result?.status === 'ok' ? note(t(result.predictions ? 'editor_note' : 'editor_no_prediction', { units })) : null,
       result && result.status !== 'error' && !ref && !reader ? note(t('no_reference_epsilon', { epsilon: result.epsilon })) : null,
     );
   }
 
   render(null);
-  return { render };
+  return { render, output: printed };
 }
 
 /** @type {typeof import('./liveinput.js') | null} */
@@ -267,8 +289,10 @@ function liveInputModule() {
  * @returns {CellView}
  */
 export function mountPredict(live, spec, ctx) {
-  const runner = new Runner(spec, ctx);
-  const { render } = predictView(live, spec, ctx, runner);
+  // The reader may edit the shown program (editor.js); its fits can be stopped.
+  const editor = cellEditor(live, spec, () => runner.request());
+  const runner = new Runner(spec, ctx, editor ? { onStop: () => runner.stop() } : {});
+  const { render, output } = predictView(live, spec, ctx, runner, editor);
   // Live input and the author's examples (liveinput.js), when the block asks for them.
   const modelSpec = ctx.specOf(spec.model);
   const liveInput = spec.live || spec.examples
@@ -286,6 +310,15 @@ export function mountPredict(live, spec, ctx) {
    * @param {Result} result
    */
   async function predict(result) {
+    const edit = editor?.code() ?? null;
+    editor?.clearError();
+    if (edit !== null) {
+      const { runEditedPredict } = await import('./edittrain.js');
+      await runEditedPredict({ code: edit, url: `${spec.id}~edited`, editor, runner, result, output,
+        units: modelSpec ? outputUnits(modelSpec) : 1 });
+      return;
+    }
+    output.clear();
     const prepared = await runner.prepare(result, spec.after ?? []);
     if (prepared.stopped) {
       stopped(result);
@@ -314,6 +347,7 @@ export function mountPredict(live, spec, ctx) {
       runner.stop();
       unsubscribe?.();
       liveInput?.dispose();
+      editor?.dispose();
     },
   };
   if (liveInput) view.predictInput = liveInput.predictInput;

@@ -12,13 +12,13 @@ import { pickReference, toleranceOf } from './compare.js';
 import { CSS, DIGITS } from './constants.js';
 import { fmt, h, replace, table } from './dom.js';
 import { cellEditor, editedError, markEdited, runSource } from './editor.js';
-import { checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from './freeform.js';
+import { captureConsole, checkValues, errorLine, plainArray, printed, shapeText, wrapCode } from './freeform.js';
 import { t } from './i18n.js';
 import { onReaderData, readerNote } from './readerdata.js';
 import { stopped } from './result.js';
 import { Runner } from './runner.js';
 import { loadAllKernels, tf } from './tfjs.js';
-import { mark, note } from './ui.js';
+import { mark, note, outputBox } from './ui.js';
 
 /**
  * @typedef {import('./cells.js').CellContext} CellContext
@@ -32,8 +32,6 @@ import { mark, note } from './ui.js';
 /** @type {WeakMap<object, Record<string, unknown>>} */
 const SCOPES = new WeakMap();
 
-/** How many printed lines a cell keeps (a long loop printing every step stays readable). */
-const OUTPUT_LINES = 200;
 const PARAMS = ['tf', 'print', 'values', 'mlpages'];
 
 /** Thrown out of the author's code at the next `tf.nextFrame()` after Stop. */
@@ -136,23 +134,12 @@ export function mountTfjs(live, spec, ctx) {
   let owned = [];
   /** @type {string[]} names this cell put into the page's scope */
   let exported = [];
-  /** @type {string[]} */
-  let lines = [];
-
-  const output = h('pre', { class: CSS.output, hidden: true });
+  const output = outputBox();
   const valuesBox = h('div', { class: `${CSS.table}-box` });
   // The reader may edit the code (editor.js): a run then runs the edit, covered by no reference.
   const editor = cellEditor(live, spec, () => runner.request());
   replace(live, h('div', { class: CSS.controls }, runner.runButton, runner.stopButton, editor?.editButton, editor?.resetButton, runner.status.el),
-    output, runner.errorBox, valuesBox);
-
-  /** @param {string} text */
-  function emit(text) {
-    lines.push(...text.split('\n'));
-    if (lines.length > OUTPUT_LINES) lines = ['…', ...lines.slice(lines.length - OUTPUT_LINES + 1)];
-    output.textContent = lines.join('\n');
-    output.hidden = false;
-  }
+    output.el, runner.errorBox, valuesBox);
 
   /** Dispose what the previous run kept, and take its values out of the page's scope. */
   function release() {
@@ -230,9 +217,7 @@ export function mountTfjs(live, spec, ctx) {
     editor?.clearError();
     const src = runSource(editor, spec, url);
     if (src.edited) markEdited(result);
-    lines = [];
-    output.textContent = '';
-    output.hidden = true;
+    output.clear();
     replace(valuesBox, null);
     runner.status.set(t('status_running'));
     /** @type {Set<string>} */
@@ -240,7 +225,7 @@ export function mountTfjs(live, spec, ctx) {
     /** @type {Set<string>} */
     const touched = new Set();
     const before = variableNames();
-    const print = (/** @type {unknown[]} */ ...args) => emit(args.map(printed).join(' '));
+    const print = (/** @type {unknown[]} */ ...args) => output.emit(args.map(printed).join(' '));
     // The author's code may call any op: TF.js's whole API, on the page's one tfjs-core.
     const full = await loadAllKernels();
     const tfFrame = Object.freeze({
@@ -250,7 +235,7 @@ export function mountTfjs(live, spec, ctx) {
         if (runner.shouldStop()) throw new StopSignal();
       },
     });
-    const saved = { log: console.log, info: console.info, warn: console.warn };
+    let restore = () => {};
     /** @type {Record<string, unknown>} */
     let returned = {};
     const eng = engine();
@@ -264,14 +249,7 @@ export function mountTfjs(live, spec, ctx) {
     eng.startScope();
     let kept = /** @type {import('./vendor/tf.fesm.min.js').Tensor[]} */ ([]);
     try {
-      console.log = console.info = (/** @type {unknown[]} */ ...args) => {
-        saved.log.apply(console, args);
-        print(...args);
-      };
-      console.warn = (/** @type {unknown[]} */ ...args) => {
-        saved.warn.apply(console, args);
-        print(...args);
-      };
+      restore = captureConsole(print);
       const source = wrapCode(src.code, src.line, PARAMS, src.url);
       let fn;
       try {
@@ -296,10 +274,8 @@ export function mountTfjs(live, spec, ctx) {
       }
       throw src.edited ? editedError(editor, err, errorLine(/** @type {any} */ (err)?.stack, src.url)) : located(err);
     } finally {
-      console.log = saved.log;
-      console.info = saved.info;
-      console.warn = saved.warn;
-      result.output = lines.slice();
+      restore();
+      result.output = output.lines();
       if (ownKeep) eng.keep = keep;
       else delete eng.keep;
       eng.endScope(kept);

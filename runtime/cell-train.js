@@ -11,7 +11,7 @@ import { outputKind } from './models.js';
 import { onReaderData, readerNote } from './readerdata.js';
 import { ms, stopped } from './result.js';
 import { Runner } from './runner.js';
-import { mark, note } from './ui.js';
+import { mark, note, outputBox } from './ui.js';
 import { t } from './i18n.js';
 
 /**
@@ -48,7 +48,9 @@ function trainView(live, spec, ctx, runner, editor) {
   );
   const panels = h('div', { class: CSS.panels });
   const finals = h('div', { class: `${CSS.table}-box` });
-  replace(live, controls, panels, runner.errorBox, finals);
+  // What the reader's edited program logs (edittrain.js); hidden until it logs something.
+  const output = outputBox();
+  replace(live, controls, panels, output.el, runner.errorBox, finals);
 
   const chart = createChart(panels, epochs);
   /** @type {any} the dataset the boundary shows (the reader's own data, while there is some) */
@@ -145,7 +147,7 @@ function trainView(live, spec, ctx, runner, editor) {
     showEpoch(0);
   }
 
-  return { chart, boundaryOf, showEpoch, showFinals, clear, dispose: () => boundary?.dispose() };
+  return { chart, output, boundaryOf, showEpoch, showFinals, clear, dispose: () => boundary?.dispose() };
 }
 
 /**
@@ -158,7 +160,7 @@ export function mountTrain(live, spec, ctx) {
   const runner = new Runner(spec, ctx, { onStop: () => view.stop(), stoppedText: t('not_comparable_stopped') });
   // The reader may edit the shown code (editor.js): Run then runs the edit (edittrain.js).
   const editor = cellEditor(live, spec, () => runner.request());
-  const { chart, boundaryOf, showEpoch, showFinals, clear, dispose } = trainView(live, spec, ctx, runner, editor);
+  const { chart, output, boundaryOf, showEpoch, showFinals, clear, dispose } = trainView(live, spec, ctx, runner, editor);
   const shouldStop = () => runner.shouldStop();
   // A change of the reader's data resets the cell: its model was dropped, its figures go.
   const unsubscribe = ctx.readerData?.subscribe((cells) => {
@@ -182,10 +184,11 @@ export function mountTrain(live, spec, ctx) {
     editor?.clearError();
     if (edit !== null) {
       const { runEditedTrain } = await import('./edittrain.js');
-      await runEditedTrain({ code: edit, url: `${spec.id}~edited`, editor, runner, result,
+      await runEditedTrain({ code: edit, url: `${spec.id}~edited`, editor, runner, result, output,
         display: { chart, showEpoch, boundary } });
       return;
     }
+    output.clear();
     const prepared = await runner.prepare(result, spec.after);
     runner.active = prepared.live;
     if (prepared.stopped || runner.shouldStop()) {

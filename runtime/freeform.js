@@ -123,3 +123,27 @@ export function wrapCode(code, line, params, url) {
   const pad = '\n'.repeat(Math.max(0, (line ?? 2) - 2));
   return `${pad}(async function (${params.join(', ')}) {\n${code}\n})\n//# sourceURL=${url}`;
 }
+
+/**
+ * Send `console.log`, `console.info` and `console.warn` to `print` as well as to the
+ * browser's console while code runs (what a reader's program logs shows under its cell);
+ * the returned function puts the console back.
+ * @param {(...args: unknown[]) => void} print
+ * @returns {() => void}
+ */
+export function captureConsole(print) {
+  const saved = { log: console.log, info: console.info, warn: console.warn };
+  console.log = console.info = (/** @type {unknown[]} */ ...args) => {
+    saved.log.apply(console, args);
+    print(...args);
+  };
+  console.warn = (/** @type {unknown[]} */ ...args) => {
+    saved.warn.apply(console, args);
+    print(...args);
+  };
+  return () => {
+    console.log = saved.log;
+    console.info = saved.info;
+    console.warn = saved.warn;
+  };
+}

@@ -16,6 +16,7 @@ import { errorMessage } from './store.js';
  * @property {Record<string, number[]>} [history]
  * @property {SpecArray[]} [weights]
  * @property {SpecArray} [predictions]
+ * @property {SpecArray} [predictInputs]  an edited predict run: the inputs its program predicted
  * @property {SpecArray} [initialPredictions] train cells of a model with unseeded dropout:
  *   inference outputs on the train inputs just before `fit`
  * @property {number} [accuracy]

@@ -59,3 +59,40 @@ export function showError(box, message) {
 export function note(text) {
   return h('p', { class: CSS.note }, text);
 }
+
+/** How many printed lines an output box keeps (a long loop printing every step stays readable). */
+const OUTPUT_LINES = 200;
+
+/**
+ * @typedef {object} OutputBox  what a cell's code printed, under the cell as in a notebook
+ * @property {HTMLElement} el
+ * @property {(text: string) => void} emit  add a printed line (or several)
+ * @property {() => void} clear  empty and hide it (a new run)
+ * @property {() => string[]} lines  what it shows
+ */
+
+/**
+ * The box a tfjs cell's `print` and an edited program's `console.log` write to; hidden
+ * until something is printed, and keeping the last lines of a long output.
+ * @returns {OutputBox}
+ */
+export function outputBox() {
+  const el = h('pre', { class: CSS.output, hidden: true });
+  /** @type {string[]} */
+  let lines = [];
+  return {
+    el,
+    emit(text) {
+      lines.push(...text.split('\n'));
+      if (lines.length > OUTPUT_LINES) lines = ['…', ...lines.slice(lines.length - OUTPUT_LINES + 1)];
+      el.textContent = lines.join('\n');
+      el.hidden = false;
+    },
+    clear() {
+      lines = [];
+      el.textContent = '';
+      el.hidden = true;
+    },
+    lines: () => lines.slice(),
+  };
+}

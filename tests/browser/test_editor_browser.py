@@ -303,6 +303,8 @@ def test_an_edited_train_cell_trains_on_the_chart_and_labels_itself(url, browser
         assert len(result["history"]["loss"]) == 12
         counts.append(browser.execute_script("return window.mlpages.memory().numTensors;"))
     assert len(set(counts)) == 1, counts
+    printed = browser.find_element(By.CSS_SELECTOR, f"#{TRAIN} .mlpages-output").text
+    assert printed.startswith("loss "), printed  # the program's console.log, under the cell
     progress = browser.find_element(By.CSS_SELECTOR, f"#{TRAIN} progress")
     assert (progress.get_attribute("value"), progress.get_attribute("max")) == ("12", "12")
     assert set(marks(browser, TRAIN)) == {"—"}
@@ -363,6 +365,15 @@ def test_stop_ends_an_edited_run_at_its_next_await(url, browser):
     assert result["status"] == "stopped" and result["edited"], result
     assert 2 < len(result["history"]["loss"]) < 100000
 
+    # An edited predict program stops in the fits that bring its model to the cell.
+    open_editor(browser, PREDICT)
+    browser.execute_script("arguments[0].click()", cell_button(browser, "Reset", PREDICT))
+    set_code(browser, editor_text(browser, PREDICT).replace("epochs: 30,", "epochs: 100000,"), PREDICT)
+    result = stop_while_running(browser, PREDICT, (
+        f"return [...document.querySelectorAll('#{PREDICT} .mlpages-controls button')]"
+        ".some((b) => b.textContent === 'Stop' && !b.disabled)"))
+    assert result["status"] == "stopped" and result["edited"] and "predictions" not in result, result
+
 
 def test_focus_is_not_trapped_in_the_editor(url, browser):
     fresh(browser, url)
@@ -381,3 +392,54 @@ def test_focus_is_not_trapped_in_the_editor(url, browser):
     content.send_keys(Keys.CONTROL, Keys.ENTER)
     WebDriverWait(browser, 60).until(lambda d: d.execute_script(
         "return window.mlpages.results[arguments[0]]?.edited === true", CELL))
+
+
+def test_an_edited_predict_cell_shows_its_prediction_labelled(url, browser):
+    browser.get(url + "linefit/")
+    browser.execute_script("localStorage.clear()")
+    browser.get(url + "linefit/")
+    ready(browser)
+    trained = run(browser, TRAIN)  # the author's training: the weights the program's fit reaches
+    assert trained["status"] == "ok", trained
+    (w,), (b,) = (trained["weights"][0]["data"], trained["weights"][1]["data"])
+    open_editor(browser, PREDICT)
+    program = editor_text(browser, PREDICT)  # the complete program: data, model, fit, predict
+    asked = "const inputs = tf.tensor2d([[5]]);"
+    assert asked in program and "prediction.print();" in program, program
+    assert "const prediction = line.predict(inputs);" in program, program
+    # other rows, a log line, and the prediction made inside a tf.tidy (which disposes its tensors)
+    edited = program.replace(asked, "const inputs = tf.tensor2d([[6], [-2]]);\nconsole.log('asked', 2);")
+    edited = edited.replace("line.predict(inputs);", "tf.tidy(() => line.predict(inputs).clone());")
+    set_code(browser, edited, PREDICT)
+    counts = []
+    for _ in range(3):
+        result = run(browser, PREDICT)
+        assert result["status"] == "ok", result.get("error")
+        assert result["edited"] and not result["comparable"], result
+        counts.append(browser.execute_script("return window.mlpages.memory().numTensors;"))
+    assert len(set(counts)) == 1, counts
+    assert result["predictInputs"]["data"] == [6, -2]
+    assert result["predictions"]["shape"] == [2, 1]
+    for x, y in zip((6, -2), result["predictions"]["data"], strict=True):
+        assert abs(y - (w * x + b)) < 1e-3 * max(1, abs(y)), (x, y, w, b)
+    rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, f"#{PREDICT} .mlpages-live tbody tr")]
+    assert len(rows) == 2 and rows[0].startswith("1 6") and rows[1].startswith("2 -2"), rows
+    assert set(marks(browser, PREDICT)) == {"—"} and "✓" not in browser.find_element(By.ID, PREDICT).text
+    assert "no reference covers" in browser.find_element(By.ID, PREDICT).text
+    printed = browser.find_element(By.CSS_SELECTOR, f"#{PREDICT} .mlpages-output").text
+    assert "asked 2" in printed and "Tensor" in printed, printed  # console.log and prediction.print()
+    # An error in the edit is shown at its line.
+    broken = edited.replace(".predict(inputs)", ".predictt(inputs)")
+    line = next(i for i, x in enumerate(broken.split("\n"), 1) if ".predictt(" in x)
+    set_code(browser, broken, PREDICT)
+    result = run(browser, PREDICT)
+    assert result["status"] == "error" and result["error"].startswith(f"line {line}: TypeError"), result
+    marked = browser.find_elements(By.CSS_SELECTOR, f"#{PREDICT} .cm-line.mlpages-editor-error-line")
+    assert [m.text for m in marked] == [broken.split("\n")[line - 1]]
+    # Reset: the author's rows, predicted by the page's model, checked against the reference.
+    browser.execute_script("arguments[0].click()", cell_button(browser, "Reset", PREDICT))
+    assert editor_text(browser, PREDICT) == program
+    author = run(browser, PREDICT)
+    assert author["status"] == "ok" and author["comparable"] and not author.get("edited"), author
+    assert all(m.startswith("✓") for m in marks(browser, PREDICT))
+    assert not browser.find_element(By.CSS_SELECTOR, f"#{PREDICT} .mlpages-output").is_displayed()
