@@ -4,9 +4,10 @@ chain of fits (plugin/chain.py) has taken it.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,14 @@ class ModelInfo:
     def __post_init__(self) -> None:
         key = digest("model", self.layers, self.optimizer, self.loss, self.metrics, self.weights)
         self.chain = Chain(self, (), key)
+
+    def fork(self) -> ModelInfo:
+        """A copy that a later train cell can extend without changing this one: the lists a
+        fit appends to are its own; the chain is shared (its ops and key never change, and its
+        engines are a cache that each fit takes its engine out of)."""
+        other = copy.copy(self)  # not through __init__: the chain's key is not digested again
+        other.trained_by, other.fits = list(self.trained_by), list(self.fits)
+        return other
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -192,6 +201,11 @@ class PageState:
     slots: list[Any] = field(default_factory=list)
     # The named values of the free-form references built so far, by backend epsilon.
     freeform: dict[float, dict[str, np.ndarray]] = field(default_factory=dict)
+    # The slot of each named block (render.Slot.index), and, on a page with knobs, the state
+    # just before each slot was built (:meth:`fork`), from which a variant that changes no
+    # block above that slot goes on (plugin/variants.py).
+    name_slots: dict[str, int] = field(default_factory=dict)
+    snapshots: dict[int, PageState] = field(default_factory=dict)
 
     def shadow(self, edits: dict[str, list[tuple[tuple[Any, ...], Any]]], variant: str) -> PageState:
         """A fresh state of this page for building it again as one knob variant: the same
@@ -205,6 +219,37 @@ class PageState:
             link_prefix=self.link_prefix, loader_root=self.loader_root, root=self.root,
             limits=self.limits, edits=edits, variant=variant, failed=self.failed,
         )
+
+    def fork(self) -> PageState:
+        """A copy of this state that the blocks built next into either one leave the other
+        as it was: every container is copied (and each model's lists, which train cells
+        append to); what no block changes once made is shared (datasets' arrays, specs, the
+        cache, the text renderer), and `failed`, which is the page's."""
+        other = copy.copy(self)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("failed", "snapshots"):
+                continue
+            if isinstance(value, (dict, list, set)):  # Counter is a dict: copy.copy keeps its type
+                setattr(other, f.name, copy.copy(value))
+        other.models = {name: info.fork() for name, info in self.models.items()}
+        other.freeform = {eps: dict(scope) for eps, scope in self.freeform.items()}
+        other.snapshots = {}
+        return other
+
+    def resume(self, page: PageState, edits: dict[str, list[tuple[tuple[Any, ...], Any]]],
+               variant: str) -> PageState:
+        """A snapshot of `page` (:meth:`fork`, before one of its blocks) as :meth:`shadow`'s
+        state would be after building the blocks above that one again: what only the
+        author's build keeps (knob cells and their panels' ids, the site folders, the log's
+        infos) left out, and the page's exports to other pages as the variant would see them."""
+        other = self.fork()
+        for cell in other.knob_cells:
+            other.element_ids.pop(f"{cell.id}-knobs", None)
+        other.knob_cells, other.infos, other.site = [], [], None
+        other.published, other.page_ids = dict(page.published), dict(page.page_ids)
+        other.edits, other.variant, other.failed = edits, variant, page.failed
+        return other
 
     def exported(self, folder: Path) -> Export | None:
         """The export of this build that writes `folder` (absolute): from memory, else, where

@@ -63,20 +63,27 @@ def build_slots(slots: list[Slot], page: PageState) -> dict[int, str]:
     ordered = sorted(slots, key=lambda s: (s.line is None, s.line or 0, s.index))
     page.slots = ordered  # free-form cells pair with their references anywhere on the page
     html: dict[int, str] = {}
+    # A page whose train cells may have knobs keeps its state before each block: a knob
+    # variant goes on from there rather than building again the blocks it does not change.
+    keep = any(slot.kind == "train" and "knobs" in slot.src for slot in ordered)
     for slot in ordered:
+        if keep:
+            page.snapshots[slot.index] = page.fork()
         html[slot.index] = _build_one(slot, page)
     if page.knob_cells:
         from .variants import build_variants  # variants.py builds pages with this module
 
         build_variants(ordered, page, html)
+    page.snapshots.clear()
     return html
 
 
-def build_variant(slots: list[Slot], page: PageState) -> dict[int, str]:
-    """HTML per slot index of the page built as one variant (`page` a shadow state); the first
-    block that fails, and did not fail in the author's build, raises :class:`VariantError`."""
+def build_variant(slots: list[Slot], page: PageState, start: int = 0) -> dict[int, str]:
+    """HTML per slot index of the page built as one variant (`page` a shadow state, or one
+    resumed before `slots[start]`), from `slots[start]` on; the first block that fails, and
+    did not fail in the author's build, raises :class:`VariantError`."""
     page.slots = slots
-    return {slot.index: _build_one(slot, page) for slot in slots}
+    return {slot.index: _build_one(slot, page) for slot in slots[start:]}
 
 
 def _build_one(slot: Slot, page: PageState) -> str:
@@ -109,6 +116,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         if isinstance(raw_name, str):
             name = raw_name
         name = page.claim_name(slot.kind, data.get("name"), slot.line)
+        page.name_slots[name] = slot.index
         if name in page.edits:
             data = knobs.apply(data, page.edits[name])
         page.raw[name] = data

@@ -1,8 +1,12 @@
 """The variants of a page's knobs (plugin/knobs.py): the page built once per variant.
 
 Each variant is the page built again with the variant's values written into the YAML of
-the blocks they set, in a state of its own (:meth:`PageState.shadow`), through the same
-builders and the same reference cache as the page itself. The blocks whose HTML differs
+the blocks they set, in a state of its own, through the same builders and the same
+reference cache as the page itself. The blocks above the first one whose YAML a variant
+changes are the author's, built from the same state: the variant's build starts at that
+block, from a copy of the state the author's build had just before it (:func:`first_change`,
+:meth:`PageState.resume`), and builds the whole page again (:meth:`PageState.shadow`) only
+where that could differ. The blocks whose HTML differs
 from the author's default are the blocks the knobs change: the train cell, the model or
 dataset above it, the cells that continue its training or predict with it, results tables
 and quizzes that read their references. Each variant's HTML of those blocks goes into a
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from . import knobs
@@ -27,6 +32,9 @@ from .page import Export, KnobCell, PageState
 from .render import Slot, VariantError, build_variant, render_error
 
 _ELEMENT_ID = re.compile(r'^\s*<[^>]*?\bid="([^"]+)"')
+# True: build each variant's whole page again (:meth:`PageState.shadow`), as before variants
+# went on from the author's build; tests compare the two.
+FULL_REBUILD = False
 
 
 def panel_id(cell_id: str) -> str:
@@ -62,9 +70,11 @@ def _build(cell: KnobCell, slots: list[Slot], page: PageState, html: dict[int, s
             continue
         described = knobs.describe(cell.knobs, values)
         edits = {names[block]: changes for block, changes in knobs.edits(cell.knobs, values).items()}
-        shadow = page.shadow(edits, described)
+        start = first_change(slots, page, edits)
+        shadow = (page.snapshots[slots[start].index].resume(page, edits, described) if start
+                  else page.shadow(edits, described))
         try:
-            built = build_variant(slots, shadow)
+            built = build_variant(slots, shadow, start)
         except VariantError as exc:
             raise VariantError(f"the variant with {described} fails: {exc}; change or drop that "
                                "value") from None
@@ -92,6 +102,31 @@ def _build(cell: KnobCell, slots: list[Slot], page: PageState, html: dict[int, s
     if arrays:
         page.exports.append(Export(cell.id, ARRAY_DIR, arrays))
     return _panel(cell, page, default, [ids[i] or "" for i in order], folder)
+
+
+def first_change(slots: list[Slot], page: PageState,
+                 edits: dict[str, list[tuple[tuple[Any, ...], Any]]]) -> int:
+    """Where a variant's build starts (a position in `slots`): at the first block whose YAML
+    the variant's values change, from the author's build's state just before it, since every
+    block above is the same YAML built from the same state, so the same HTML and state. 0 (the
+    whole page, as :meth:`PageState.shadow`) on any doubt: a block above failed in the author's
+    build (a variant builds it again and may not fail), or there is no state kept to go on from."""
+    if FULL_REBUILD:
+        return 0
+    position = {slot.index: n for n, slot in enumerate(slots)}
+    changed = []
+    for name, changes in edits.items():
+        slot = slots[position[page.name_slots[name]]] if name in page.name_slots else None
+        if slot is None or slot.parsed is None or not isinstance(slot.parsed[0], Mapping):
+            return 0
+        written = dict(slot.parsed[0])
+        # repr, not ==: 1 and 1.0 are equal but not the same YAML (nor the same spec).
+        if repr(knobs.apply(written, changes)) != repr(written):
+            changed.append(position[slot.index])
+    start = min(changed, default=0)
+    if any(slot.index in page.failed for slot in slots[:start]) or slots[start].index not in page.snapshots:
+        return 0
+    return start
 
 
 def _variant_file(cell: KnobCell, index: int, values: tuple[Any, ...], order: list[int],

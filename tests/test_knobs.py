@@ -207,3 +207,50 @@ def test_each_block_is_parsed_once_however_many_variants_build_it(monkeypatch):
     _, files = convert_with_files(page("knobs:\n  epochs: [2, 4]"))
     assert "mlpages-variants/mlp-page-fit/0.json" in files  # a variant was built
     assert len(parsed) == 4  # dataset, model, train, predict: once each
+
+
+def test_variants_going_on_from_the_authors_build_are_those_of_the_page_built_again(monkeypatch):
+    """A variant's build starts at the first block its values change, from the author's
+    build's state there: every file (and the page) is the same as when every variant builds
+    the whole page again. The playground has two knob cells, the second below the first, and
+    knobs on the dataset and model above their train cells."""
+    from mlpages import variants
+
+    text = (Path(__file__).resolve().parent.parent / "docs/course/playground.md").read_text("utf-8")
+    started: list[int] = []
+    real = variants.first_change
+
+    def recording(*args):
+        started.append(real(*args))
+        return started[-1]
+
+    monkeypatch.setattr(variants, "first_change", recording)
+    resumed_html, resumed = convert_with_files(text)
+    # explore's dataset is the page's first block: its 14 variants that change it build the
+    # whole page; the one that changes only its model, and learn's 7, go on from the page's.
+    assert len(started) == 22 and len([s for s in started if s > 0]) == 8
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    rebuilt_html, rebuilt = convert_with_files(text)
+    assert sorted(resumed) == sorted(rebuilt)
+    assert len([f for f in resumed if f.startswith("mlpages-variants/")]) == 24
+    for path, data in rebuilt.items():
+        assert resumed[path] == data, path
+    assert resumed_html == rebuilt_html
+
+
+def test_a_variant_starts_at_the_first_block_whose_yaml_it_changes(monkeypatch):
+    from mlpages import variants
+
+    starts: list[int] = []
+    real = variants.first_change
+
+    def recording(*args):
+        starts.append(real(*args))
+        return starts[-1]
+
+    monkeypatch.setattr(variants, "first_change", recording)
+    _, files = convert_with_files(page("knobs:\n  epochs: [2, 4]\n  model.layers[0].units: [3, 4]"))
+    # Variants 0 (2, 3), 1 (2, 4), 3 (4, 4); the author's is 2 (4, 3). The model is the page's
+    # second block (position 1), the train cell its third: the dataset is never built again.
+    assert starts == [2, 1, 1]
+    assert len([f for f in files if f.startswith("mlpages-variants/")]) == 4
