@@ -254,3 +254,22 @@ def test_a_variant_starts_at_the_first_block_whose_yaml_it_changes(monkeypatch):
     # second block (position 1), the train cell its third: the dataset is never built again.
     assert starts == [2, 1, 1]
     assert len([f for f in files if f.startswith("mlpages-variants/")]) == 4
+
+
+def test_a_block_above_that_failed_in_the_authors_page_has_the_variant_build_the_whole_page(monkeypatch):
+    from mlpages import variants
+
+    broken = page("knobs:\n  epochs: [2, 4]").replace(
+        "```train", "```quiz\nname: q\ninclude: quizzes/none.yml\n```\n\n```train")
+    starts: list[int] = []
+    real = variants.first_change
+
+    def recording(*args):
+        starts.append(real(*args))
+        return starts[-1]
+
+    monkeypatch.setattr(variants, "first_change", recording)
+    html, files = convert_with_files(broken)
+    assert starts == [0]  # the quiz fails again in the variant's build, from the start
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(broken) == (html, files)
