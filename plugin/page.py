@@ -92,6 +92,77 @@ class ModelInfo:
         return tuple(n for n in self.output_shape[1:] if n is not None)
 
 
+ALL = "*"  # what a block that reads every entry of a table touches (Watched)
+
+
+class Watched(dict):
+    """A table of a page's state (its models, datasets, specs, free-form values) that notes
+    the entries the block being built reads or writes, into `seen` as `(table, key)`, or
+    `(table, ALL)` for one that lists them all: which blocks a knob variant's changes reach
+    (plugin/variants.py). `None`: notes nothing. Copies (:meth:`PageState.fork`) are plain."""
+
+    def __init__(self, table: str, entries: dict[Any, Any]) -> None:
+        super().__init__(entries)
+        self.table = table
+        self.seen: set[tuple[str, Any]] | None = None
+
+    def _see(self, key: Any) -> None:
+        if self.seen is not None:
+            self.seen.add((self.table, key))
+
+    def __getitem__(self, key: Any) -> Any:
+        self._see(key)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._see(key)
+        super().__setitem__(key, value)
+
+    def __contains__(self, key: object) -> bool:
+        self._see(key)
+        return super().__contains__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._see(key)
+        return super().get(key, default)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._see(key)
+        return super().setdefault(key, default)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self._see(key)
+        return super().pop(key, *default)
+
+    def __iter__(self) -> Any:
+        self._see(ALL)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._see(ALL)
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._see(ALL)
+        return super().keys()
+
+    def values(self) -> Any:
+        self._see(ALL)
+        return super().values()
+
+    def items(self) -> Any:
+        self._see(ALL)
+        return super().items()
+
+    def copy(self) -> dict[Any, Any]:
+        self._see(ALL)
+        return dict.copy(self)
+
+
+# The tables of PageState that Watched watches.
+WATCHED = ("models", "datasets", "specs", "freeform")
+
+
 @dataclass
 class KnobCell:
     """A train cell with knobs: what the page builds once per variant."""
@@ -206,6 +277,21 @@ class PageState:
     # block above that slot goes on (plugin/variants.py).
     name_slots: dict[str, int] = field(default_factory=dict)
     snapshots: dict[int, PageState] = field(default_factory=dict)
+    # On a page with knobs, the entries of the WATCHED tables each slot's block touched in the
+    # author's build: a variant skips the blocks below that touch nothing it changed.
+    touched: dict[int, set[tuple[str, Any]]] = field(default_factory=dict)
+
+    def watch(self) -> None:
+        """Have the WATCHED tables note what the blocks built next touch (:meth:`noting`)."""
+        for name in WATCHED:
+            setattr(self, name, Watched(name, getattr(self, name)))
+
+    def noting(self, seen: set[tuple[str, Any]] | None) -> None:
+        """Note what the block built next touches into `seen` (None: stop noting)."""
+        for name in WATCHED:
+            table = getattr(self, name)
+            if isinstance(table, Watched):
+                table.seen = seen
 
     def shadow(self, edits: dict[str, list[tuple[tuple[Any, ...], Any]]], variant: str) -> PageState:
         """A fresh state of this page for building it again as one knob variant: the same
@@ -228,13 +314,15 @@ class PageState:
         other = copy.copy(self)
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in ("failed", "snapshots"):
+            if f.name in ("failed", "snapshots", "touched"):
                 continue
-            if isinstance(value, (dict, list, set)):  # Counter is a dict: copy.copy keeps its type
+            if isinstance(value, Watched):  # a plain copy, read without noting anything
+                setattr(other, f.name, dict.copy(value))
+            elif isinstance(value, (dict, list, set)):  # Counter is a dict: copy.copy keeps its type
                 setattr(other, f.name, copy.copy(value))
-        other.models = {name: info.fork() for name, info in self.models.items()}
-        other.freeform = {eps: dict(scope) for eps, scope in self.freeform.items()}
-        other.snapshots = {}
+        other.models = {name: info.fork() for name, info in dict.items(self.models)}
+        other.freeform = {eps: dict(scope) for eps, scope in dict.items(self.freeform)}
+        other.snapshots, other.touched = {}, {}
         return other
 
     def resume(self, page: PageState, edits: dict[str, list[tuple[tuple[Any, ...], Any]]],

@@ -224,11 +224,21 @@ def test_variants_going_on_from_the_authors_build_are_those_of_the_page_built_ag
         started.append(real(*args))
         return started[-1]
 
+    stops: list[int | None] = []
+    real_stop = variants.last_reached
+
+    def recording_stop(*args):
+        stops.append(real_stop(*args))
+        return stops[-1]
+
     monkeypatch.setattr(variants, "first_change", recording)
+    monkeypatch.setattr(variants, "last_reached", recording_stop)
     resumed_html, resumed = convert_with_files(text)
-    # explore's dataset is the page's first block: its 14 variants that change it build the
-    # whole page; the one that changes only its model, and learn's 7, go on from the page's.
+    # explore's dataset is the page's first block: its 14 variants that change it start there;
+    # the one that changes only its model, and learn's 7, go on from the page's. Each stops
+    # after its own train cell (positions 2 and 5): nothing below reads what it trained.
     assert len(started) == 22 and len([s for s in started if s > 0]) == 8
+    assert stops == [3] * 15 + [6] * 7
     monkeypatch.setattr(variants, "FULL_REBUILD", True)
     rebuilt_html, rebuilt = convert_with_files(text)
     assert sorted(resumed) == sorted(rebuilt)
@@ -273,3 +283,23 @@ def test_a_block_above_that_failed_in_the_authors_page_has_the_variant_build_the
     assert starts == [0]  # the quiz fails again in the variant's build, from the start
     monkeypatch.setattr(variants, "FULL_REBUILD", True)
     assert convert_with_files(broken) == (html, files)
+
+
+def test_a_variant_stops_after_the_last_block_its_changes_reach(monkeypatch):
+    """The predict cell below reads the model the variant trains differently: built again. The
+    dataset below it reads nothing the variant changed: the author's, not built again."""
+    from mlpages import variants
+
+    text = page("knobs:\n  epochs: [2, 4]") + "\n```dataset\nname: other\ngenerate: xor\nn: 8\nseed: 2\n```\n"
+    spans: list[tuple[int, int | None]] = []
+    real = variants.last_reached
+
+    def recording(slots, page, edits, start):
+        spans.append((start, real(slots, page, edits, start)))
+        return spans[-1][1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert spans == [(2, 4)]  # fit and p, of pts, net, fit, p, other
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
