@@ -5,8 +5,10 @@ the blocks they set, in a state of its own, through the same builders and the sa
 reference cache as the page itself. The blocks above the first one whose YAML a variant
 changes are the author's, built from the same state: the variant's build starts at that
 block, from a copy of the state the author's build had just before it (:func:`first_change`,
-:meth:`PageState.resume`), and builds the whole page again (:meth:`PageState.shadow`) only
-where that could differ. The blocks whose HTML differs
+:meth:`PageState.resume`). It stops after the last block its changes reach
+(:func:`last_reached`): below, every block is the author's YAML reading only what the
+author's build gave it, so the author's HTML. It builds the whole page again
+(:meth:`PageState.shadow`) where that could differ. The blocks whose HTML differs
 from the author's default are the blocks the knobs change: the train cell, the model or
 dataset above it, the cells that continue its training or predict with it, results tables
 and quizzes that read their references. Each variant's HTML of those blocks goes into a
@@ -33,7 +35,7 @@ from .render import Slot, VariantError, build_variant, render_error
 
 _ELEMENT_ID = re.compile(r'^\s*<[^>]*?\bid="([^"]+)"')
 # True: build each variant's whole page again (:meth:`PageState.shadow`), as before variants
-# went on from the author's build; tests compare the two.
+# built only the blocks they reach; tests compare the two.
 FULL_REBUILD = False
 
 
