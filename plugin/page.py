@@ -101,10 +101,13 @@ class Watched(dict):
     `(table, ALL)` for one that lists them all: which blocks a knob variant's changes reach
     (plugin/variants.py). `None`: notes nothing. Copies (:meth:`PageState.fork`) are plain."""
 
+    table = ""
+    seen: set[tuple[str, Any]] | None = None  # also while unpickling, before __init__ would
+
     def __init__(self, table: str, entries: dict[Any, Any]) -> None:
         super().__init__(entries)
         self.table = table
-        self.seen: set[tuple[str, Any]] | None = None
+        self.seen = None
 
     def _see(self, key: Any) -> None:
         if self.seen is not None:

@@ -131,7 +131,8 @@ def last_reached(slots: list[Slot], page: PageState,
     or free-form value, :class:`page.Watched`) that a reached block above touched; the blocks
     below the last one reached are the author's YAML over the author's state, so the author's
     HTML. None (to the end) on any doubt: a block from `start` on failed in the author's build,
-    or what a block touched was not noted."""
+    what a block touched was not noted, or a reached block exports its model (which a model
+    block below may read `from:` its folder, outside the state noted)."""
     changed = _changed(slots, page, edits)
     if changed is None:
         return None
@@ -145,10 +146,18 @@ def last_reached(slots: list[Slot], page: PageState,
         if n in changed or any(entry in dirty or entry[0] in tables and (entry[1] == ALL or
                                                                          (entry[0], ALL) in dirty)
                                for entry in touched):
+            if _exports(slots[n]):  # a model it writes may be read `from:` its folder below
+                return None
             dirty |= touched
             tables |= {table for table, _ in touched}
             stop = n + 1
     return stop
+
+
+def _exports(slot: Slot) -> bool:
+    """Whether the block writes a model for other blocks to read (`train` with `export`)."""
+    data = slot.parsed[0] if slot.parsed is not None else None
+    return not isinstance(data, Mapping) or "export" in data
 
 
 def _changed(slots: list[Slot], page: PageState,

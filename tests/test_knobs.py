@@ -303,3 +303,30 @@ def test_a_variant_stops_after_the_last_block_its_changes_reach(monkeypatch):
     assert spans == [(2, 4)]  # fit and p, of pts, net, fit, p, other
     monkeypatch.setattr(variants, "FULL_REBUILD", True)
     assert convert_with_files(text) == (html, files)
+
+
+def test_a_variant_that_reaches_an_exported_model_builds_the_rest_of_the_page(monkeypatch):
+    """A model read `from:` the folder a reached train cell exports to changes with the
+    variant, though it touches none of the state noted: the variant builds to the end."""
+    from mlpages import variants
+
+    text = page("knobs:\n  epochs: [2, 4]") + (
+        "\n```train\nname: more\nmodel: net\ndataset: pts\nepochs: 1\nexport: models/knobbed\n```\n"
+        "\n```model\nname: again\nfrom: models/knobbed/model.json\n"
+        "compile: {optimizer: sgd, loss: binaryCrossentropy}\n```\n"
+        "\n```predict\nname: p2\nmodel: again\ndataset: pts\n```\n")
+    spans: list[tuple[int, int | None]] = []
+    real = variants.last_reached
+
+    def recording(slots, page, edits, start):
+        spans.append((start, real(slots, page, edits, start)))
+        return spans[-1][1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert "mlpages-error" not in html
+    assert spans == [(2, None)]
+    variant = variant_specs(files, 0)
+    assert variant["p2"]["references"] != specs_by_name(html)["p2"]["references"]
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
