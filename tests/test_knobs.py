@@ -330,3 +330,23 @@ def test_a_variant_that_reaches_an_exported_model_builds_the_rest_of_the_page(mo
     assert variant["p2"]["references"] != specs_by_name(html)["p2"]["references"]
     monkeypatch.setattr(variants, "FULL_REBUILD", True)
     assert convert_with_files(text) == (html, files)
+
+
+def test_a_numeric_question_that_reads_the_trained_cell_is_reached(monkeypatch):
+    """tests/fixtures/knobs: the quiz below reads the train cell's results (its spec), so
+    every variant builds it, and the files are those of the whole page built again."""
+    from mlpages import variants
+
+    text = (Path(__file__).resolve().parent / "fixtures/knobs/index.md").read_text("utf-8")
+    stops: list[int | None] = []
+    real = variants.last_reached
+
+    def recording(*args):
+        stops.append(real(*args))
+        return stops[-1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert stops == [5, 5, 5]  # pts, net, fit, p, check: to the quiz
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
