@@ -350,3 +350,22 @@ def test_a_numeric_question_that_reads_the_trained_cell_is_reached(monkeypatch):
     assert stops == [5, 5, 5]  # pts, net, fit, p, check: to the quiz
     monkeypatch.setattr(variants, "FULL_REBUILD", True)
     assert convert_with_files(text) == (html, files)
+
+
+def test_a_free_form_cell_below_which_lists_the_pages_models_is_reached(monkeypatch):
+    from mlpages import variants
+
+    text = page("knobs:\n  epochs: [2, 4]") + "\n```tfjs\n// name: look\nprint('models');\n```\n"
+    stops: list[int | None] = []
+    real = variants.last_reached
+
+    def recording(*args):
+        stops.append(real(*args))
+        return stops[-1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert "mlpages-error" not in html
+    assert stops == [5]  # pts, net, fit, p, look: it reads every model (their ids and fits)
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
