@@ -4,9 +4,10 @@ chain of fits (plugin/chain.py) has taken it.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +77,93 @@ class ModelInfo:
         key = digest("model", self.layers, self.optimizer, self.loss, self.metrics, self.weights)
         self.chain = Chain(self, (), key)
 
+    def fork(self) -> ModelInfo:
+        """A copy that a later train cell can extend without changing this one: the lists a
+        fit appends to are its own; the chain is shared (its ops and key never change, and its
+        engines are a cache that each fit takes its engine out of)."""
+        other = copy.copy(self)  # not through __init__: the chain's key is not digested again
+        other.trained_by, other.fits = list(self.trained_by), list(self.fits)
+        return other
+
     @property
     def sample_shape(self) -> tuple[int, ...]:
         """The output shape of one sample: ``output_shape`` without the batch axis (the only
         axis whose size is left open)."""
         return tuple(n for n in self.output_shape[1:] if n is not None)
+
+
+ALL = "*"  # what a block that reads every entry of a table touches (Watched)
+
+
+class Watched(dict):
+    """A table of a page's state (its models, datasets, specs, free-form values) that notes
+    the entries the block being built reads or writes, into `seen` as `(table, key)`, or
+    `(table, ALL)` for one that lists them all: which blocks a knob variant's changes reach
+    (plugin/variants.py). `None`: notes nothing. Copies (:meth:`PageState.fork`) are plain."""
+
+    table = ""
+    seen: set[tuple[str, Any]] | None = None  # also while unpickling, before __init__ would
+
+    def __init__(self, table: str, entries: dict[Any, Any]) -> None:
+        super().__init__(entries)
+        self.table = table
+        self.seen = None
+
+    def _see(self, key: Any) -> None:
+        if self.seen is not None:
+            self.seen.add((self.table, key))
+
+    def __getitem__(self, key: Any) -> Any:
+        self._see(key)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._see(key)
+        super().__setitem__(key, value)
+
+    def __contains__(self, key: object) -> bool:
+        self._see(key)
+        return super().__contains__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._see(key)
+        return super().get(key, default)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._see(key)
+        return super().setdefault(key, default)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self._see(key)
+        return super().pop(key, *default)
+
+    def __iter__(self) -> Any:
+        self._see(ALL)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._see(ALL)
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._see(ALL)
+        return super().keys()
+
+    def values(self) -> Any:
+        self._see(ALL)
+        return super().values()
+
+    def items(self) -> Any:
+        self._see(ALL)
+        return super().items()
+
+    def copy(self) -> dict[Any, Any]:
+        self._see(ALL)
+        return dict.copy(self)
+
+
+# The tables of PageState that Watched watches.
+WATCHED = ("models", "datasets", "specs", "freeform")
 
 
 @dataclass
@@ -192,6 +275,26 @@ class PageState:
     slots: list[Any] = field(default_factory=list)
     # The named values of the free-form references built so far, by backend epsilon.
     freeform: dict[float, dict[str, np.ndarray]] = field(default_factory=dict)
+    # The slot of each named block (render.Slot.index), and, on a page with knobs, the state
+    # just before each slot was built (:meth:`fork`), from which a variant that changes no
+    # block above that slot goes on (plugin/variants.py).
+    name_slots: dict[str, int] = field(default_factory=dict)
+    snapshots: dict[int, PageState] = field(default_factory=dict)
+    # On a page with knobs, the entries of the WATCHED tables each slot's block touched in the
+    # author's build: a variant skips the blocks below that touch nothing it changed.
+    touched: dict[int, set[tuple[str, Any]]] = field(default_factory=dict)
+
+    def watch(self) -> None:
+        """Have the WATCHED tables note what the blocks built next touch (:meth:`noting`)."""
+        for name in WATCHED:
+            setattr(self, name, Watched(name, getattr(self, name)))
+
+    def noting(self, seen: set[tuple[str, Any]] | None) -> None:
+        """Note what the block built next touches into `seen` (None: stop noting)."""
+        for name in WATCHED:
+            table = getattr(self, name)
+            if isinstance(table, Watched):
+                table.seen = seen
 
     def shadow(self, edits: dict[str, list[tuple[tuple[Any, ...], Any]]], variant: str) -> PageState:
         """A fresh state of this page for building it again as one knob variant: the same
@@ -205,6 +308,39 @@ class PageState:
             link_prefix=self.link_prefix, loader_root=self.loader_root, root=self.root,
             limits=self.limits, edits=edits, variant=variant, failed=self.failed,
         )
+
+    def fork(self) -> PageState:
+        """A copy of this state that the blocks built next into either one leave the other
+        as it was: every container is copied (and each model's lists, which train cells
+        append to); what no block changes once made is shared (datasets' arrays, specs, the
+        cache, the text renderer), and `failed`, which is the page's."""
+        other = copy.copy(self)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("failed", "snapshots", "touched"):
+                continue
+            if isinstance(value, Watched):  # a plain copy, read without noting anything
+                setattr(other, f.name, dict.copy(value))
+            elif isinstance(value, (dict, list, set)):  # Counter is a dict: copy.copy keeps its type
+                setattr(other, f.name, copy.copy(value))
+        other.models = {name: info.fork() for name, info in dict.items(self.models)}
+        other.freeform = {eps: dict(scope) for eps, scope in dict.items(self.freeform)}
+        other.snapshots, other.touched = {}, {}
+        return other
+
+    def resume(self, page: PageState, edits: dict[str, list[tuple[tuple[Any, ...], Any]]],
+               variant: str) -> PageState:
+        """A snapshot of `page` (:meth:`fork`, before one of its blocks) as :meth:`shadow`'s
+        state would be after building the blocks above that one again: what only the
+        author's build keeps (knob cells and their panels' ids, the site folders, the log's
+        infos) left out, and the page's exports to other pages as the variant would see them."""
+        other = self.fork()
+        for cell in other.knob_cells:
+            other.element_ids.pop(f"{cell.id}-knobs", None)
+        other.knob_cells, other.infos, other.site = [], [], None
+        other.published, other.page_ids = dict(page.published), dict(page.page_ids)
+        other.edits, other.variant, other.failed = edits, variant, page.failed
+        return other
 
     def exported(self, folder: Path) -> Export | None:
         """The export of this build that writes `folder` (absolute): from memory, else, where

@@ -63,20 +63,37 @@ def build_slots(slots: list[Slot], page: PageState) -> dict[int, str]:
     ordered = sorted(slots, key=lambda s: (s.line is None, s.line or 0, s.index))
     page.slots = ordered  # free-form cells pair with their references anywhere on the page
     html: dict[int, str] = {}
+    # A page whose train cells may have knobs keeps its state before each block: a knob
+    # variant goes on from there rather than building again the blocks it does not change.
+    # It notes too what each block touches of the state, so that a variant skips the blocks
+    # below its changes that touch nothing they changed.
+    keep = any(slot.kind == "train" and "knobs" in slot.src for slot in ordered)
+    if keep:
+        page.watch()
     for slot in ordered:
+        if keep:
+            page.noting(None)  # copying the tables reads every entry: the copy is no block's
+            page.snapshots[slot.index] = page.fork()
+            page.noting(page.touched.setdefault(slot.index, set()))
         html[slot.index] = _build_one(slot, page)
+    page.noting(None)
     if page.knob_cells:
         from .variants import build_variants  # variants.py builds pages with this module
 
         build_variants(ordered, page, html)
+    page.snapshots.clear()
+    page.touched.clear()
     return html
 
 
-def build_variant(slots: list[Slot], page: PageState) -> dict[int, str]:
-    """HTML per slot index of the page built as one variant (`page` a shadow state); the first
-    block that fails, and did not fail in the author's build, raises :class:`VariantError`."""
+def build_variant(slots: list[Slot], page: PageState, start: int = 0, stop: int | None = None
+                  ) -> dict[int, str]:
+    """HTML per slot index of the page built as one variant (`page` a shadow state, or one
+    resumed before `slots[start]`), from `slots[start]` to `slots[stop - 1]` (None: the last);
+    the first block that fails, and did not fail in the author's build, raises
+    :class:`VariantError`."""
     page.slots = slots
-    return {slot.index: _build_one(slot, page) for slot in slots}
+    return {slot.index: _build_one(slot, page) for slot in slots[start:stop]}
 
 
 def _build_one(slot: Slot, page: PageState) -> str:
@@ -109,6 +126,7 @@ def _build_one(slot: Slot, page: PageState) -> str:
         if isinstance(raw_name, str):
             name = raw_name
         name = page.claim_name(slot.kind, data.get("name"), slot.line)
+        page.name_slots[name] = slot.index
         if name in page.edits:
             data = knobs.apply(data, page.edits[name])
         page.raw[name] = data

@@ -1,8 +1,14 @@
 """The variants of a page's knobs (plugin/knobs.py): the page built once per variant.
 
 Each variant is the page built again with the variant's values written into the YAML of
-the blocks they set, in a state of its own (:meth:`PageState.shadow`), through the same
-builders and the same reference cache as the page itself. The blocks whose HTML differs
+the blocks they set, in a state of its own, through the same builders and the same
+reference cache as the page itself. The blocks above the first one whose YAML a variant
+changes are the author's, built from the same state: the variant's build starts at that
+block, from a copy of the state the author's build had just before it (:func:`first_change`,
+:meth:`PageState.resume`). It stops after the last block its changes reach
+(:func:`last_reached`): below, every block is the author's YAML reading only what the
+author's build gave it, so the author's HTML. It builds the whole page again
+(:meth:`PageState.shadow`) where that could differ. The blocks whose HTML differs
 from the author's default are the blocks the knobs change: the train cell, the model or
 dataset above it, the cells that continue its training or predict with it, results tables
 and quizzes that read their references. Each variant's HTML of those blocks goes into a
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from . import knobs
@@ -23,10 +30,13 @@ from .contract import SCHEMA, spec_header
 from .errors import BlockError, format_location, get_logger
 from .html import NO_SEARCH, esc, json_script
 from .i18n import current
-from .page import Export, KnobCell, PageState
+from .page import ALL, Export, KnobCell, PageState
 from .render import Slot, VariantError, build_variant, render_error
 
 _ELEMENT_ID = re.compile(r'^\s*<[^>]*?\bid="([^"]+)"')
+# True: build each variant's whole page again (:meth:`PageState.shadow`), as before variants
+# built only the blocks they reach; tests compare the two.
+FULL_REBUILD = False
 
 
 def panel_id(cell_id: str) -> str:
@@ -62,9 +72,12 @@ def _build(cell: KnobCell, slots: list[Slot], page: PageState, html: dict[int, s
             continue
         described = knobs.describe(cell.knobs, values)
         edits = {names[block]: changes for block, changes in knobs.edits(cell.knobs, values).items()}
-        shadow = page.shadow(edits, described)
+        start = first_change(slots, page, edits)
+        stop = last_reached(slots, page, edits, start)
+        shadow = (page.snapshots[slots[start].index].resume(page, edits, described) if start
+                  else page.shadow(edits, described))
         try:
-            built = build_variant(slots, shadow)
+            built = build_variant(slots, shadow, start, stop)
         except VariantError as exc:
             raise VariantError(f"the variant with {described} fails: {exc}; change or drop that "
                                "value") from None
@@ -92,6 +105,78 @@ def _build(cell: KnobCell, slots: list[Slot], page: PageState, html: dict[int, s
     if arrays:
         page.exports.append(Export(cell.id, ARRAY_DIR, arrays))
     return _panel(cell, page, default, [ids[i] or "" for i in order], folder)
+
+
+def first_change(slots: list[Slot], page: PageState,
+                 edits: dict[str, list[tuple[tuple[Any, ...], Any]]]) -> int:
+    """Where a variant's build starts (a position in `slots`): at the first block whose YAML
+    the variant's values change, from the author's build's state just before it, since every
+    block above is the same YAML built from the same state, so the same HTML and state. 0 (the
+    whole page, as :meth:`PageState.shadow`) on any doubt: a block above failed in the author's
+    build (a variant builds it again and may not fail), or there is no state kept to go on from."""
+    changed = _changed(slots, page, edits)
+    if not changed:
+        return 0
+    start = min(changed)
+    if any(slot.index in page.failed for slot in slots[:start]) or slots[start].index not in page.snapshots:
+        return 0
+    return start
+
+
+def last_reached(slots: list[Slot], page: PageState,
+                 edits: dict[str, list[tuple[tuple[Any, ...], Any]]], start: int) -> int | None:
+    """Where a variant's build stops (a position in `slots`, past the last block it builds):
+    after the last block its changes reach. A block is reached when the variant changes its
+    YAML or it touched, in the author's build, an entry of the state (a model, dataset, spec
+    or free-form value, :class:`page.Watched`) that a reached block above touched; the blocks
+    below the last one reached are the author's YAML over the author's state, so the author's
+    HTML. None (to the end) on any doubt: a block from `start` on failed in the author's build,
+    what a block touched was not noted, or a reached block exports its model (which a model
+    block below may read `from:` its folder, outside the state noted)."""
+    changed = _changed(slots, page, edits)
+    if changed is None:
+        return None
+    dirty: set[tuple[str, Any]] = set()
+    tables: set[str] = set()  # the tables of `dirty`, and those touched as a whole
+    stop = start + 1
+    for n in range(start, len(slots)):
+        touched = page.touched.get(slots[n].index)
+        if touched is None or slots[n].index in page.failed:
+            return None
+        if n in changed or any(entry in dirty or entry[0] in tables and (entry[1] == ALL or
+                                                                         (entry[0], ALL) in dirty)
+                               for entry in touched):
+            if _exports(slots[n]):  # a model it writes may be read `from:` its folder below
+                return None
+            dirty |= touched
+            tables |= {table for table, _ in touched}
+            stop = n + 1
+    return stop
+
+
+def _exports(slot: Slot) -> bool:
+    """Whether the block writes a model for other blocks to read (`train` with `export`)."""
+    data = slot.parsed[0] if slot.parsed is not None else None
+    return not isinstance(data, Mapping) or "export" in data
+
+
+def _changed(slots: list[Slot], page: PageState,
+             edits: dict[str, list[tuple[tuple[Any, ...], Any]]]) -> set[int] | None:
+    """The positions of the blocks whose YAML a variant changes; None: not known (or
+    FULL_REBUILD)."""
+    if FULL_REBUILD:
+        return None
+    position = {slot.index: n for n, slot in enumerate(slots)}
+    changed = set()
+    for name, changes in edits.items():
+        slot = slots[position[page.name_slots[name]]] if name in page.name_slots else None
+        if slot is None or slot.parsed is None or not isinstance(slot.parsed[0], Mapping):
+            return None
+        written = dict(slot.parsed[0])
+        # repr, not ==: 1 and 1.0 are equal but not the same YAML (nor the same spec).
+        if repr(knobs.apply(written, changes)) != repr(written):
+            changed.add(position[slot.index])
+    return changed
 
 
 def _variant_file(cell: KnobCell, index: int, values: tuple[Any, ...], order: list[int],

@@ -207,3 +207,165 @@ def test_each_block_is_parsed_once_however_many_variants_build_it(monkeypatch):
     _, files = convert_with_files(page("knobs:\n  epochs: [2, 4]"))
     assert "mlpages-variants/mlp-page-fit/0.json" in files  # a variant was built
     assert len(parsed) == 4  # dataset, model, train, predict: once each
+
+
+def test_variants_going_on_from_the_authors_build_are_those_of_the_page_built_again(monkeypatch):
+    """A variant's build starts at the first block its values change, from the author's
+    build's state there: every file (and the page) is the same as when every variant builds
+    the whole page again. The playground has two knob cells, the second below the first, and
+    knobs on the dataset and model above their train cells."""
+    from mlpages import variants
+
+    text = (Path(__file__).resolve().parent.parent / "docs/course/playground.md").read_text("utf-8")
+    started: list[int] = []
+    real = variants.first_change
+
+    def recording(*args):
+        started.append(real(*args))
+        return started[-1]
+
+    stops: list[int | None] = []
+    real_stop = variants.last_reached
+
+    def recording_stop(*args):
+        stops.append(real_stop(*args))
+        return stops[-1]
+
+    monkeypatch.setattr(variants, "first_change", recording)
+    monkeypatch.setattr(variants, "last_reached", recording_stop)
+    resumed_html, resumed = convert_with_files(text)
+    # explore's dataset is the page's first block: its 14 variants that change it start there;
+    # the one that changes only its model, and learn's 7, go on from the page's. Each stops
+    # after its own train cell (positions 2 and 5): nothing below reads what it trained.
+    assert len(started) == 22 and len([s for s in started if s > 0]) == 8
+    assert stops == [3] * 15 + [6] * 7
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    rebuilt_html, rebuilt = convert_with_files(text)
+    assert sorted(resumed) == sorted(rebuilt)
+    assert len([f for f in resumed if f.startswith("mlpages-variants/")]) == 24
+    for path, data in rebuilt.items():
+        assert resumed[path] == data, path
+    assert resumed_html == rebuilt_html
+
+
+def test_a_variant_starts_at_the_first_block_whose_yaml_it_changes(monkeypatch):
+    from mlpages import variants
+
+    starts: list[int] = []
+    real = variants.first_change
+
+    def recording(*args):
+        starts.append(real(*args))
+        return starts[-1]
+
+    monkeypatch.setattr(variants, "first_change", recording)
+    _, files = convert_with_files(page("knobs:\n  epochs: [2, 4]\n  model.layers[0].units: [3, 4]"))
+    # Variants 0 (2, 3), 1 (2, 4), 3 (4, 4); the author's is 2 (4, 3). The model is the page's
+    # second block (position 1), the train cell its third: the dataset is never built again.
+    assert starts == [2, 1, 1]
+    assert len([f for f in files if f.startswith("mlpages-variants/")]) == 4
+
+
+def test_a_block_above_that_failed_in_the_authors_page_has_the_variant_build_the_whole_page(monkeypatch):
+    from mlpages import variants
+
+    broken = page("knobs:\n  epochs: [2, 4]").replace(
+        "```train", "```quiz\nname: q\ninclude: quizzes/none.yml\n```\n\n```train")
+    starts: list[int] = []
+    real = variants.first_change
+
+    def recording(*args):
+        starts.append(real(*args))
+        return starts[-1]
+
+    monkeypatch.setattr(variants, "first_change", recording)
+    html, files = convert_with_files(broken)
+    assert starts == [0]  # the quiz fails again in the variant's build, from the start
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(broken) == (html, files)
+
+
+def test_a_variant_stops_after_the_last_block_its_changes_reach(monkeypatch):
+    """The predict cell below reads the model the variant trains differently: built again. The
+    dataset below it reads nothing the variant changed: the author's, not built again."""
+    from mlpages import variants
+
+    text = page("knobs:\n  epochs: [2, 4]") + "\n```dataset\nname: other\ngenerate: xor\nn: 8\nseed: 2\n```\n"
+    spans: list[tuple[int, int | None]] = []
+    real = variants.last_reached
+
+    def recording(slots, page, edits, start):
+        spans.append((start, real(slots, page, edits, start)))
+        return spans[-1][1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert spans == [(2, 4)]  # fit and p, of pts, net, fit, p, other
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
+
+
+def test_a_variant_that_reaches_an_exported_model_builds_the_rest_of_the_page(monkeypatch):
+    """A model read `from:` the folder a reached train cell exports to changes with the
+    variant, though it touches none of the state noted: the variant builds to the end."""
+    from mlpages import variants
+
+    text = page("knobs:\n  epochs: [2, 4]") + (
+        "\n```train\nname: more\nmodel: net\ndataset: pts\nepochs: 1\nexport: models/knobbed\n```\n"
+        "\n```model\nname: again\nfrom: models/knobbed/model.json\n"
+        "compile: {optimizer: sgd, loss: binaryCrossentropy}\n```\n"
+        "\n```predict\nname: p2\nmodel: again\ndataset: pts\n```\n")
+    spans: list[tuple[int, int | None]] = []
+    real = variants.last_reached
+
+    def recording(slots, page, edits, start):
+        spans.append((start, real(slots, page, edits, start)))
+        return spans[-1][1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert "mlpages-error" not in html
+    assert spans == [(2, None)]
+    variant = variant_specs(files, 0)
+    assert variant["p2"]["references"] != specs_by_name(html)["p2"]["references"]
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
+
+
+def test_a_numeric_question_that_reads_the_trained_cell_is_reached(monkeypatch):
+    """tests/fixtures/knobs: the quiz below reads the train cell's results (its spec), so
+    every variant builds it, and the files are those of the whole page built again."""
+    from mlpages import variants
+
+    text = (Path(__file__).resolve().parent / "fixtures/knobs/index.md").read_text("utf-8")
+    stops: list[int | None] = []
+    real = variants.last_reached
+
+    def recording(*args):
+        stops.append(real(*args))
+        return stops[-1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert stops == [5, 5, 5]  # pts, net, fit, p, check: to the quiz
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
+
+
+def test_a_free_form_cell_below_which_lists_the_pages_models_is_reached(monkeypatch):
+    from mlpages import variants
+
+    text = page("knobs:\n  epochs: [2, 4]") + "\n```tfjs\n// name: look\nprint('models');\n```\n"
+    stops: list[int | None] = []
+    real = variants.last_reached
+
+    def recording(*args):
+        stops.append(real(*args))
+        return stops[-1]
+
+    monkeypatch.setattr(variants, "last_reached", recording)
+    html, files = convert_with_files(text)
+    assert "mlpages-error" not in html
+    assert stops == [5]  # pts, net, fit, p, look: it reads every model (their ids and fits)
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
