@@ -329,8 +329,11 @@ def test_drawn_digits_are_read_by_the_demo_cnn(browser: Any, url: str) -> None:
     pad = browser.find_element(By.CSS_SELECTOR, f"#{DIGIT_CELL} canvas.mlpages-drawpad")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)
     clear = browser.find_element(By.CSS_SELECTOR, f"#{DIGIT_CELL} .mlpages-drawpad-box button")
+    cleared = state(browser, DIGIT_CELL)["updates"]
     browser.execute_script("arguments[0].click()", clear)
-    before = state(browser, DIGIT_CELL)["updates"]
+    # Clear's own (debounced) prediction first: the one awaited below is then the stroke's,
+    # and the page no longer changes under the mouse.
+    before = changed(browser, DIGIT_CELL, cleared)["updates"]
     stroke = DIGIT_STROKES[7][0]
     chain = ActionChains(browser, duration=10).move_to_element_with_offset(
         pad, int(stroke[0][0] - 100), int(stroke[0][1] - 100)).click_and_hold()
