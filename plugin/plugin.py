@@ -25,6 +25,7 @@ from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource, url_prefix, write_exports
 from .files import OutsideError, inside
 from .limits import Limits
+from .memo import PageMemo
 
 # Theme assets (scripts, stylesheets, fonts) that a page loads from another host.
 _EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*?\b(?:src|href)="(https?://[^"]+)"', re.I)
@@ -67,6 +68,10 @@ class MlpagesConfig(base.Config):
     messages = c.Type(dict, default={})
     """A course's own messages: `{de: {run: Los}}`, or a language mapped to a YAML or JSON file
     of them (relative to mkdocs.yml)."""
+    memo = c.Type(bool, default=True)
+    """Put back a page's output from the cache folder when the page, the options, mlpages
+    and every file its blocks read are unchanged since the build that kept it (plugin/memo.py);
+    false: build every page's blocks on every build."""
     workers = c.Type(int, default=0)
     """Processes that compute a cold build's references before MkDocs converts the pages
     (plugin/prepare.py); 0: one per core of the machine, 1: none (the pages compute them)."""
@@ -118,6 +123,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         )
         self.ext = MlpagesExtension(**self._options)
         self._manifest = prepare.Manifest(self.ext.cache.directory)
+        if self.config.memo and self.ext.cache.directory is not None:
+            self.ext.memo = PageMemo(self.ext.cache.directory)
         self._seen_keys = set()
         # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
@@ -274,6 +281,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         keys = cache.used - self._seen_keys
         self._seen_keys |= keys
         keys &= cache.memory.keys()  # found or computed: a key whose block failed is none
+        keys |= {key for state in source.states for key in state.reused_keys}  # put back (memo)
         if prepare.computes(source.text):
             self._manifest.record(page.file.src_uri, source.text, keys)
 
@@ -312,8 +320,9 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         cells = sum(p.cell_count for p in pages)
         errors = sum(p.error_count for p in pages)
         cache = self.ext.cache
+        reused = f"; {self.ext.memo.reused} pages unchanged, put back whole" if self.ext.memo else ""
         log.info(f"mlpages: {cells} cells on {len(pages)} pages, {errors} with errors; "
-                 f"references: {cache.hits} cached, {cache.misses} computed")
+                 f"references: {cache.hits} cached, {cache.misses} computed{reused}")
         self.ext.pages.clear()
         self.ext.published.clear()
         self.ext.page_ids.clear()

@@ -38,6 +38,7 @@ from ..files import OutsideError, inside
 from ..html import code_block, esc
 from ..i18n import current
 from ..limits import Limits
+from ..memo import note_author_code
 from ..page import EPSILONS, PageState
 from ..yaml12 import load_located
 from .common import check_keys, is_file, tolerance
@@ -264,6 +265,7 @@ def _files(data: Mapping[str, Any], page: PageState) -> list[Path]:
 
 def _references(ref: Fence, page: PageState) -> list[dict[str, Any]]:
     """The reference's values per backend epsilon, from the cache or run now."""
+    note_author_code()  # its code may read anything: the page is never memoized
     if not page.allow_author_code:
         raise BlockError(
             "its NumPy reference is Python run at build time, and author code is turned off for "
