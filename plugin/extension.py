@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -298,6 +297,7 @@ class _Finish(Postprocessor):
         reused = memo.load(src_uri, key, state.page)
         if reused is not None:
             memo.reused += 1
+            get_logger().debug(f"mlpages: {state.page.path}: unchanged, put back from the cache")
             for info in reused.infos:
                 get_logger().info(info)
             state.page.reused_keys = reused.keys
@@ -305,12 +305,10 @@ class _Finish(Postprocessor):
             return reused.slots, reused.values
         cache = state.page.cache
         before = set(cache.used)
-        with recording() as (reads, said):
+        with recording() as reads:
             built, values = _build_now(state, slots, text)
-        if get_logger().isEnabledFor(logging.INFO):  # else its INFO lines were not heard
-            keys = sorted((cache.used - before) & cache.memory.keys())
-            memo.store(src_uri, key, state.page, reads, Output(built, values, said.infos, keys),
-                       said.warned)
+        keys = sorted((cache.used - before) & cache.memory.keys())
+        memo.store(src_uri, key, state.page, reads, Output(built, values, reads.infos, keys))
         return built, values
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import logging
 import os
 import platform
 import tempfile
@@ -39,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import LOGGER_NAME
 from .page import Export, PageState
 
 MEMO_DIR = "pages"  # under the cache folder, beside the references' `<key>.json` entries
@@ -115,6 +113,7 @@ class Reads:
     files: set[str] = field(default_factory=set)  # absolute paths as the blocks named them
     exports: dict[str, str | None] = field(default_factory=dict)  # folder -> export_state
     author_code: bool = False  # the build ran the author's Python (a loader, a reference)
+    infos: list[str] = field(default_factory=list)  # what it logged at INFO (no mistakes)
 
 
 _READS: Reads | None = None
@@ -132,43 +131,28 @@ def note_export(folder: Path, export: Export | None) -> None:
         _READS.exports[str(folder)] = export_state(export)
 
 
+def note_info(message: str) -> None:
+    """The build logged `message` at INFO (a diverged reference): said again when put back."""
+    if _READS is not None:
+        _READS.infos.append(message)
+
+
 def note_author_code() -> None:
     """The build runs the author's Python: the page's output may depend on anything."""
     if _READS is not None:
         _READS.author_code = True
 
 
-class _Collect(logging.Handler):
-    """What mlpages logs while a page is built: INFO lines to say again when the page is
-    put back, and whether it warned (an author's mistake: the page is not kept)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.infos: list[str] = []
-        self.warned = False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        from .chain import PROGRESS_MARK
-
-        if record.levelno >= logging.WARNING:
-            self.warned = True
-        elif record.levelno >= logging.INFO and not getattr(record, PROGRESS_MARK, False):
-            self.infos.append(record.getMessage())
-
-
 @contextmanager
-def recording() -> Iterator[tuple[Reads, _Collect]]:
-    """Note the files, exports and author code the page's build reads, and what it logs."""
+def recording() -> Iterator[Reads]:
+    """Note the files, exports and author code the page's build reads, and what it logs at INFO."""
     global _READS
-    reads, collect = Reads(), _Collect()
-    logger = logging.getLogger(LOGGER_NAME)
+    reads = Reads()
     previous, _READS = _READS, reads
-    logger.addHandler(collect)
     try:
-        yield reads, collect
+        yield reads
     finally:
         _READS = previous
-        logger.removeHandler(collect)
 
 
 @dataclass
@@ -177,7 +161,7 @@ class Output:
 
     slots: dict[int, str]  # slot index -> the block's HTML
     values: dict[int, str]  # value index -> the HTML of a `{mlpages …}` value in a sentence
-    infos: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)  # said again when put back
     keys: list[str] = field(default_factory=list)  # the cache keys used (the manifest's)
 
 
@@ -244,11 +228,11 @@ class PageMemo:
                       {int(k): v for k, v in entry["values"].items()},
                       list(entry["infos"]), list(entry["keys"]))
 
-    def store(self, src_uri: str, key: str, page: PageState, reads: Reads, output: Output,
-              warned: bool = False) -> None:
-        """Keep the page's output under `key` (a page that ran author code, or whose build
-        warned: not, so that it is built and its warnings said on every build)."""
-        if reads.author_code or page.error_count or warned:
+    def store(self, src_uri: str, key: str, page: PageState, reads: Reads, output: Output) -> None:
+        """Keep the page's output under `key`; not that of a page that ran author code, or
+        whose build warned (every warning is an author's mistake the page counts), so that
+        it is built, and its mistakes said, on every build."""
+        if reads.author_code or page.error_count:
             self._path(src_uri).unlink(missing_ok=True)
             return
         published = {id(export): str(folder) for folder, export in page.published.items()}
