@@ -328,13 +328,19 @@ def _plain(value: Any) -> str:
     return repr(value)
 
 
-def write_exports(page: PageState, folder: Path) -> None:
+def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | None = None) -> None:
     """Write the page's files (array files, exported models) into `folder`, the site folder
     its Markdown file's folder is built into (where the page's links expect them), so that
-    `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path."""
+    `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path.
+    `written`: the files the build has written so far, by path; one with the same bytes is
+    not written again (pages of a folder share their content-addressed array files)."""
     for export in page.exports:
         for rel, data in export.items():
             target = folder / rel
+            if written is not None:
+                if written.get(target) == data:
+                    continue
+                written[target] = data
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         get_logger().debug("mlpages: %s: exported %s", page.path, (folder / export.path).as_posix())

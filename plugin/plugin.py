@@ -95,6 +95,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self._manifest = prepare.Manifest(None)  # what the last build's pages used
         self._seen_keys: set[str] = set()  # cache keys of the pages already built
         self._pool: prepare.Pool | None = None  # the pages' references, computed in parallel
+        self._written: dict[Path, bytes] = {}  # the files pages wrote into the site, this build
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -126,6 +127,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         if self.config.memo and self.ext.cache.directory is not None:
             self.ext.memo = PageMemo(self.ext.cache.directory)
         self._seen_keys = set()
+        self._written.clear()  # a site folder MkDocs cleans: nothing written yet
         # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / VENDOR_TFJS).is_file():
@@ -300,11 +302,12 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         states = source.states if source is not None else []
         md_dir = Path(config.site_dir) / PurePosixPath(page.file.src_uri).parent
         for state in states:
-            write_exports(state, md_dir)
+            write_exports(state, md_dir, self._written)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._close_pool()
         self._sources.clear()
+        self._written.clear()
         self._hidden.clear()
         self._quizzes.write(Path(config.site_dir) / ASSETS / quizindex.INDEX, self._documents,
                             self._nav_order)
