@@ -9,7 +9,8 @@ HTML of each block and each value in a sentence, the files the page writes next 
 the exports other pages read with `from:`, its quizzes for the course index, what the log
 said) and builds none of its blocks.
 
-An entry is kept per page in `<cache_dir>/pages/`, written after the page's real build. It
+An entry is kept per page in `<cache_dir>/pages/` (the SHA-256 of its JSON on the first
+line: a damaged entry is not used), written after the page's real build. It
 is found under a key (the digest of the page's fences and text, where the page lives, the
 extension's options, mlpages' version and a digest of its code and catalogues, and the
 versions of NumPy, Markdown and Python) and is used only when every input the build read
@@ -184,7 +185,11 @@ class PageMemo:
         """The page's output put back into `page` (a fresh state of the page), or None when
         there is no entry for `key` or an input changed (then `page` is left as it was)."""
         try:
-            entry = json.loads(self._path(src_uri).read_text(encoding="utf-8"))
+            stored = self._path(src_uri).read_text(encoding="utf-8")
+            checksum, _, payload = stored.partition("\n")
+            if hashlib.sha256(payload.encode()).hexdigest() != checksum:
+                return None  # damaged: built again, and overwritten
+            entry = json.loads(payload)
         except (OSError, ValueError, RecursionError):
             return None
         try:
@@ -265,7 +270,7 @@ class PageMemo:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".memo")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(payload)
+                out.write(hashlib.sha256(payload.encode()).hexdigest() + "\n" + payload)
             os.replace(tmp, self._path(src_uri))
             self.kept += 1
         except OSError:
