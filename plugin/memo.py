@@ -14,9 +14,11 @@ line: a damaged entry is not used), written after the page's real build. It
 is found under a key (the digest of the page's fences and text, where the page lives, the
 extension's options, mlpages' version and a digest of its code and catalogues, and the
 versions of NumPy, Markdown and Python) and is used only when every input the build read
-is still the same: each file a block named (CSV files, quiz banks, model files and their
-weights: by path, where it resolves, and a digest of its bytes; a file that was missing
-must still be missing) and each model another page of the build exported and this page
+is still the same: the cache entries of its references (as they were on disk: one
+rewritten or damaged since makes the build read and check it again), each file a block
+named (CSV files, quiz banks, model files and their weights: by path, where it resolves,
+and a digest of its bytes; a file that was missing must still be missing) and each model
+another page of the build exported and this page
 read (a digest of its files). A page whose build ran the author's Python (`loader:`
 datasets, `tfjs` references), or reported a mistake, is never kept: it is built, and its
 mistakes reported, on every build. Deleting the cache folder, or the plugin option
@@ -96,6 +98,17 @@ def file_state(named: str) -> list[str]:
         return [real, "unreadable"]
 
 
+def _entry_state(path: Path) -> list[int] | None:
+    """The size and modification time of a reference's cache entry (None: there is none):
+    an entry rewritten or damaged since the page was kept makes the page be built, and the
+    entry be checked, again."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
 def export_state(export: Export | None) -> str | None:
     """A digest of an export's files (None: no page of the build exports that folder)."""
     if export is None:
@@ -170,6 +183,7 @@ class PageMemo:
     """The entries in `<directory>/pages/`, one per page (the last build's)."""
 
     def __init__(self, directory: Path) -> None:
+        self.cache_dir = directory
         self.directory = directory / MEMO_DIR
         self.reused = 0  # pages put back, and built and kept, in this build
         self.kept = 0
@@ -197,6 +211,9 @@ class PageMemo:
                 return None
             if any(file_state(named) != list(state) for named, state in entry["files"].items()):
                 return None
+            for key, state in entry["entries"].items():
+                if _entry_state(self.cache_dir / f"{key}.json") != state:
+                    return None  # a reference entry changed, or is gone: the build checks it
             for folder, state in entry["exports_read"].items():
                 if export_state(page.published.get(Path(folder))) != state:
                     return None
@@ -249,6 +266,7 @@ class PageMemo:
             "values": {str(k): v for k, v in output.values.items()},
             "infos": output.infos,
             "keys": sorted(output.keys),
+            "entries": {key: _entry_state(self.cache_dir / f"{key}.json") for key in sorted(output.keys)},
             "exports": [{"cell_id": e.cell_id, "path": e.path, "page": e.page,
                          "published": published.get(id(e)),
                          "files": {n: base64.b64encode(d).decode("ascii") for n, d in e.files.items()}}
