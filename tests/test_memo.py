@@ -138,7 +138,6 @@ def test_a_warm_build_of_the_demo_course_puts_back_its_pages_and_gives_the_same_
     warm, log = _build(project)
     kept = list((project / ".mlpages-cache" / memo.MEMO_DIR).glob("*.memo"))
     assert len(warm) == len(kept) >= 8, log
-    assert "docs/course/freeform.md" not in warm  # its references run the author's Python
     assert _site(project) == first
     # The same as a build of every block with the memo off.
     off = copy_demo(tmp_path / "off")
@@ -236,3 +235,40 @@ def test_a_change_to_mlpages_code_changes_every_key(tmp_path, monkeypatch):
     key = pages.key({"text": "x"})
     monkeypatch.setattr(memo, "_CODE", memo._code_digest())
     assert pages.key({"text": "x"}) != key
+
+
+FREEFORM = """\
+# Own code
+
+```tfjs
+// name: double
+const y = tf.tensor1d([1, 2]).mul(2);
+return {y};
+```
+
+```reference
+import numpy as np
+return {"y": np.array([1, 2], dtype=np.float32) * 2}
+```
+"""
+
+LOADED = "# Loaded\n\n```dataset\nname: d\nloader: pageloaders:table\n```\n"
+
+LOADERS = "def table():\n    return [[1, 2], [3, 4], [5, 6]], [0, 1, 1]\n"
+
+
+def test_a_page_whose_build_runs_the_authors_python_is_not_kept(tmp_path):
+    # `workers: 1`: the reference runs in the build itself, not in a process before it.
+    project = write_project(tmp_path / "course", {"own.md": FREEFORM, "loaded.md": LOADED}, site_name="t")
+    (project / "pageloaders.py").write_text(LOADERS)
+    _options(project, "workers: 1")
+    assert _build(project)[0] == set()
+    # Its reference ran: not kept. Now found in the cache: the page is what its key says.
+    assert _build(project)[0] == set()
+    assert _build(project)[0] == {"docs/own.md"}
+    # A loader runs on every build: that page is built every time, and shows what it returns.
+    page = project / "site" / "loaded" / "index.html"
+    before = page.read_text()
+    (project / "pageloaders.py").write_text(LOADERS.replace("[0, 1, 1]", "[1, 0, 1]"))
+    assert _build(project)[0] == {"docs/own.md"}
+    assert page.read_text() != before

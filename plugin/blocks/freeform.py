@@ -265,7 +265,6 @@ def _files(data: Mapping[str, Any], page: PageState) -> list[Path]:
 
 def _references(ref: Fence, page: PageState) -> list[dict[str, Any]]:
     """The reference's values per backend epsilon, from the cache or run now."""
-    note_author_code()  # its code may read anything: the page is never memoized
     if not page.allow_author_code:
         raise BlockError(
             "its NumPy reference is Python run at build time, and author code is turned off for "
@@ -290,6 +289,9 @@ def _references(ref: Fence, page: PageState) -> list[dict[str, Any]]:
     cached = page.cache.get(key, _valid)
     if cached is not None:
         return list(cached)
+    # The code runs: it may read more than its key holds, so the page memo keeps this build
+    # of the page for nothing (a later build that finds the values here may keep it).
+    note_author_code()
     references = [{"epsilon": eps, "values": run_reference(ref, page, eps, scope[eps])}
                   for eps in EPSILONS.values()]
     page.cache.put(key, references)
