@@ -10,6 +10,7 @@ document order by a postprocessor so that every block sees the blocks above it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import posixpath
@@ -208,13 +209,20 @@ class _Start(Preprocessor):
             known = {entry["name"] for entry in superfences.superfences}
             for kind in BLOCKS:
                 if kind not in known:
-                    # pymdown-extensions 13 added a fourth parameter, a reset hook we need
-                    # not; earlier releases take three (courses may pin either).
-                    has_reset = "reset" in inspect.signature(superfences.extend_super_fences).parameters
-                    args = (kind, self.ext.format, _validate) + ((None,) if has_reset else ())
+                    args = (kind, self.ext.format, _validate)
+                    if _takes_reset(type(superfences)):
+                        args += (None,)
                     superfences.extend_super_fences(*args)
         self.ext.new_conversion(self.md, lines)
         return lines
+
+
+@functools.cache
+def _takes_reset(superfences: type) -> bool:
+    """Whether superfences' `extend_super_fences` takes a reset hook: pymdown-extensions 13
+    added it as a fourth parameter (we need none); earlier releases take three (courses may
+    pin either). Asked once: Markdown makes a new instance for every page."""
+    return "reset" in inspect.signature(superfences.extend_super_fences).parameters
 
 
 class _Quizdown(Preprocessor):

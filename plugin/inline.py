@@ -122,7 +122,7 @@ class LineFinder:
     have changed the text around them."""
 
     def __init__(self, text: str) -> None:
-        self._sites = [(t.raw, t.line) for t in tokens(text)]
+        self._sites = [(t.raw, t.line) for t in tokens(text)] if "{mlpages" in text else []
         self._taken = [False] * len(self._sites)
 
     def claim(self, raw: str) -> int | None:
