@@ -15,6 +15,7 @@ import inspect
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,7 @@ class _Start(Preprocessor):
             known = {entry["name"] for entry in superfences.superfences}
             for kind in BLOCKS:
                 if kind not in known:
-                    args = (kind, self.ext.format, _validate)
+                    args: tuple[Any, ...] = (kind, self.ext.format, _validate)
                     if _takes_reset(type(superfences)):
                         args += (None,)
                     superfences.extend_super_fences(*args)
@@ -218,7 +219,7 @@ class _Start(Preprocessor):
 
 
 @functools.cache
-def _takes_reset(superfences: type) -> bool:
+def _takes_reset(superfences: Any) -> bool:
     """Whether superfences' `extend_super_fences` takes a reset hook: pymdown-extensions 13
     added it as a fourth parameter (we need none); earlier releases take three (courses may
     pin either). Asked once: Markdown makes a new instance for every page."""
@@ -336,12 +337,14 @@ def _plain(value: Any) -> str:
     return repr(value)
 
 
-def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | None = None) -> None:
+def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | None = None,
+                  place: Callable[[Path, bytes], None] | None = None) -> None:
     """Write the page's files (array files, exported models) into `folder`, the site folder
     its Markdown file's folder is built into (where the page's links expect them), so that
     `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path.
     `written`: the files the build has written so far, by path; one with the same bytes is
-    not written again (pages of a folder share their content-addressed array files)."""
+    not written again (pages of a folder share their content-addressed array files).
+    `place`: what writes a file (the page memo's links, plugin/memo.py), else a plain write."""
     for export in page.exports:
         for rel, data in export.items():
             target = folder / rel
@@ -350,7 +353,10 @@ def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | No
                     continue
                 written[target] = data
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if place is not None:
+                place(target, data)
+            else:
+                target.write_bytes(data)
         get_logger().debug("mlpages: %s: exported %s", page.path, (folder / export.path).as_posix())
 
 

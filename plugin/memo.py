@@ -188,6 +188,31 @@ class PageMemo:
         self.reused = 0  # pages put back, and built and kept, in this build
         self.kept = 0
 
+    def place(self, target: Path, data: bytes) -> None:
+        """Write `data` into the site file `target` as a hard link to a copy kept in the cache
+        folder (`pages/files/<sha256>`): a new file costs far more than a link on most file
+        systems, and MkDocs empties the site folder before every build. The copy is compared
+        with `data` before each use (a tool that rewrote a site file in place rewrote it
+        too); where no link can be made, `target` is written."""
+        blob = self.directory / "files" / hashlib.sha256(data).hexdigest()
+        try:
+            if blob.stat().st_size != len(data) or blob.read_bytes() != data:
+                raise FileNotFoundError
+        except OSError:
+            try:
+                blob.parent.mkdir(parents=True, exist_ok=True)
+                tmp = blob.with_name(f".tmp-{os.getpid()}-{blob.name}")
+                tmp.write_bytes(data)
+                os.replace(tmp, blob)
+            except OSError:
+                target.write_bytes(data)
+                return
+        try:
+            target.unlink(missing_ok=True)  # a dirty build's: the link takes its place
+            os.link(blob, target)
+        except OSError:  # another file system, or none that links
+            target.write_bytes(data)
+
     def key(self, parts: dict[str, Any]) -> str:
         payload = json.dumps([code_digest(), parts], sort_keys=True, default=repr)
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -302,7 +302,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         states = source.states if source is not None else []
         md_dir = Path(config.site_dir) / PurePosixPath(page.file.src_uri).parent
         for state in states:
-            write_exports(state, md_dir, self._written)
+            write_exports(state, md_dir, self._written,
+                          self.ext.memo.place if self.ext is not None and self.ext.memo else None)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._close_pool()
