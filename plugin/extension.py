@@ -10,7 +10,6 @@ document order by a postprocessor so that every block sees the blocks above it.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 import posixpath
@@ -218,12 +217,16 @@ class _Start(Preprocessor):
         return lines
 
 
-@functools.cache
+_RESET: dict[Any, bool] = {}
+
+
 def _takes_reset(superfences: Any) -> bool:
     """Whether superfences' `extend_super_fences` takes a reset hook: pymdown-extensions 13
     added it as a fourth parameter (we need none); earlier releases take three (courses may
     pin either). Asked once: Markdown makes a new instance for every page."""
-    return "reset" in inspect.signature(superfences.extend_super_fences).parameters
+    if superfences not in _RESET:
+        _RESET[superfences] = "reset" in inspect.signature(superfences.extend_super_fences).parameters
+    return _RESET[superfences]
 
 
 class _Quizdown(Preprocessor):
