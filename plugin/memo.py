@@ -10,7 +10,9 @@ the exports other pages read with `from:`, its quizzes for the course index, wha
 said) and builds none of its blocks.
 
 An entry is kept per page in `<cache_dir>/pages/` (the SHA-256 of its JSON on the first
-line: a damaged entry is not used), written after the page's real build. It
+line: a damaged entry is not used), written after the page's real build; the files a page
+writes are kept once each in `pages/files/<sha256>` (checked when read), and the site's
+copies are hard links to them where the file system allows. It
 is found under a key (the digest of the page's fences and text, where the page lives, the
 extension's options, mlpages' version and a digest of its code and catalogues, and the
 versions of NumPy, Markdown and Python) and is used only when every input the build read
@@ -27,7 +29,6 @@ mistakes reported, on every build. Deleting the cache folder, or the plugin opti
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -188,26 +189,34 @@ class PageMemo:
         self.reused = 0  # pages put back, and built and kept, in this build
         self.kept = 0
 
-    def place(self, target: Path, data: bytes) -> None:
-        """Write `data` into the site file `target` as a hard link to a copy kept in the cache
-        folder (`pages/files/<sha256>`): a new file costs far more than a link on most file
-        systems, and MkDocs empties the site folder before every build. The copy is compared
-        with `data` before each use (a tool that rewrote a site file in place rewrote it
-        too); where no link can be made, `target` is written."""
+    def keep(self, data: bytes) -> Path | None:
+        """The copy of `data` in the cache folder (`pages/files/<sha256>`), written if it is
+        missing or differs (a tool that rewrote a linked site file in place rewrote it
+        too); None where it cannot be written."""
         blob = self.directory / "files" / hashlib.sha256(data).hexdigest()
         try:
-            if blob.stat().st_size != len(data) or blob.read_bytes() != data:
-                raise FileNotFoundError
+            if blob.stat().st_size == len(data) and blob.read_bytes() == data:
+                return blob
         except OSError:
-            try:
-                blob.parent.mkdir(parents=True, exist_ok=True)
-                tmp = blob.with_name(f".tmp-{os.getpid()}-{blob.name}")
-                tmp.write_bytes(data)
-                os.replace(tmp, blob)
-            except OSError:
-                target.write_bytes(data)
-                return
+            pass
         try:
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            tmp = blob.with_name(f".tmp-{os.getpid()}-{blob.name}")
+            tmp.write_bytes(data)
+            os.replace(tmp, blob)
+        except OSError:
+            return None
+        return blob
+
+    def place(self, target: Path, data: bytes) -> None:
+        """Write `data` into the site file `target` as a hard link to its copy in the cache
+        folder (:meth:`keep`): a new file costs far more than a link on most file systems,
+        and MkDocs empties the site folder before every build. Where no link can be made,
+        `target` is written."""
+        blob = self.keep(data)
+        try:
+            if blob is None:
+                raise OSError
             target.unlink(missing_ok=True)  # a dirty build's: the link takes its place
             os.link(blob, target)
         except OSError:  # another file system, or none that links
@@ -243,8 +252,8 @@ class PageMemo:
                 if export_state(page.published.get(Path(folder))) != state:
                     return None
             return self._restore(entry, page)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return None  # an entry of another shape: built again, and overwritten
+        except (KeyError, TypeError, ValueError, AttributeError, OSError):
+            return None  # an entry of another shape, a copy gone: built again, and overwritten
 
     def _restore(self, entry: dict[str, Any], page: PageState) -> Output | None:
         state = entry["page"]
@@ -252,8 +261,13 @@ class PageMemo:
             return None  # another page took the id since: the real build reports it
         exports = []
         for item in entry["exports"]:
-            export = Export(item["cell_id"], item["path"],
-                            {n: base64.b64decode(d) for n, d in item["files"].items()}, item["page"])
+            files = {}
+            for name, sha in item["files"].items():
+                data = (self.directory / "files" / sha).read_bytes()  # OSError: built again
+                if hashlib.sha256(data).hexdigest() != sha:
+                    return None
+                files[name] = data
+            export = Export(item["cell_id"], item["path"], files, item["page"])
             folder = item["published"]
             if folder is not None:
                 other = page.published.get(Path(folder))
@@ -283,6 +297,12 @@ class PageMemo:
             self._path(src_uri).unlink(missing_ok=True)
             return
         published = {id(export): str(folder) for folder, export in page.published.items()}
+        kept: list[dict[str, str]] = []  # the files of each export, by the SHA-256 of their copy
+        for export in page.exports:
+            blobs = {name: self.keep(data) for name, data in export.files.items()}
+            if any(blob is None for blob in blobs.values()):
+                return
+            kept.append({name: blob.name for name, blob in blobs.items() if blob is not None})
         entry = {
             "key": key,
             "files": {named: file_state(named) for named in sorted(reads.files)},
@@ -293,9 +313,8 @@ class PageMemo:
             "keys": sorted(output.keys),
             "entries": {key: _entry_state(self.cache_dir / f"{key}.json") for key in sorted(output.keys)},
             "exports": [{"cell_id": e.cell_id, "path": e.path, "page": e.page,
-                         "published": published.get(id(e)),
-                         "files": {n: base64.b64encode(d).decode("ascii") for n, d in e.files.items()}}
-                        for e in page.exports],
+                         "published": published.get(id(e)), "files": files}
+                        for e, files in zip(page.exports, kept, strict=True)],
             "page": {
                 "claims_id": page.page_ids.get(page.slug) == page.path and bool(page.names),
                 "cell_count": page.cell_count, "quiz_count": page.quiz_count,
