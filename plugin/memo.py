@@ -30,11 +30,12 @@ mistakes reported, on every build. Deleting the cache folder, or the plugin opti
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -187,13 +188,20 @@ class PageMemo:
         self.cache_dir = directory
         self.directory = directory / MEMO_DIR
         self.reused = 0  # pages put back, and built and kept, in this build
+        # The file copies read or checked in this build, by the id of the bytes they hold
+        # (the bytes kept with it, so that the id stays theirs): not read again to be linked.
+        self._blobs: dict[int, tuple[bytes, Path]] = {}
         self.kept = 0
 
     def keep(self, data: bytes) -> Path | None:
         """The copy of `data` in the cache folder (`pages/files/<sha256>`), written if it is
         missing or differs (a tool that rewrote a linked site file in place rewrote it
         too); None where it cannot be written."""
+        known = self._blobs.get(id(data))
+        if known is not None and known[0] is data:
+            return known[1]  # read from it, or checked, in this build
         blob = self.directory / "files" / hashlib.sha256(data).hexdigest()
+        self._blobs[id(data)] = (data, blob)
         try:
             if blob.stat().st_size == len(data) and blob.read_bytes() == data:
                 return blob
@@ -205,6 +213,7 @@ class PageMemo:
             tmp.write_bytes(data)
             os.replace(tmp, blob)
         except OSError:
+            del self._blobs[id(data)]
             return None
         return blob
 
@@ -221,6 +230,30 @@ class PageMemo:
             os.link(blob, target)
         except OSError:  # another file system, or none that links
             target.write_bytes(data)
+
+    def search_cuts(self, src_uri: str, html: str, find: Callable[[str], list[tuple[int, int]]]
+                    ) -> list[tuple[int, int]]:
+        """`find(html)` (where the page's cells are cut out of what the search plugins read,
+        plugin/searchindex.py), kept per page with the digest of `html` and read back while
+        the page's HTML is the same."""
+        digest = hashlib.sha256(html.encode()).hexdigest()
+        path = self._path(src_uri).with_suffix(".search")
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(stored, dict) and stored.get("html") == digest:
+                cuts = [(int(a), int(b)) for a, b in stored["cuts"]]
+                ends = [0] + [x for cut in cuts for x in cut]
+                if all(a <= b for a, b in itertools.pairwise(ends)) and ends[-1] <= len(html):
+                    return cuts
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            pass
+        cuts = find(html)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"html": digest, "cuts": cuts}), encoding="utf-8")
+        except OSError:
+            pass
+        return cuts
 
     def key(self, parts: dict[str, Any]) -> str:
         payload = json.dumps([code_digest(), parts], sort_keys=True, default=repr)
@@ -266,6 +299,7 @@ class PageMemo:
                 data = (self.directory / "files" / sha).read_bytes()  # OSError: built again
                 if hashlib.sha256(data).hexdigest() != sha:
                     return None
+                self._blobs[id(data)] = (data, self.directory / "files" / sha)
                 files[name] = data
             export = Export(item["cell_id"], item["path"], files, item["page"])
             folder = item["published"]

@@ -244,7 +244,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
     def _hide_from_search(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                           nav: Navigation) -> TemplateContext:
         if page.content:
-            page.content, hidden = searchindex.hide(page.content)
+            memo = self.ext.memo if self.ext is not None else None
+            cuts = (memo.search_cuts(page.file.src_uri, page.content, searchindex.spans)
+                    if memo is not None and "mlpages-" in page.content else None)
+            page.content, hidden = searchindex.hide(page.content, cuts)
             if hidden:
                 self._hidden[page.file.src_uri] = hidden
         return context
