@@ -272,3 +272,25 @@ def test_a_page_whose_build_runs_the_authors_python_is_not_kept(tmp_path):
     (project / "pageloaders.py").write_text(LOADERS.replace("[0, 1, 1]", "[1, 0, 1]"))
     assert _build(project)[0] == {"docs/own.md"}
     assert page.read_text() != before
+
+
+def test_a_damaged_entry_or_a_site_file_rewritten_in_place_is_not_put_back(tmp_path):
+    project = _course(tmp_path / "course")
+    _build(project)
+    first = _site(project)
+    # The site's files are links to the copies the memo keeps: a tool that rewrites one in
+    # place rewrites the copy, which the next build finds changed and does not use.
+    weights = project / "site" / "base" / "models" / "net" / "weights.bin"
+    linked = weights.stat().st_nlink > 1  # (a file system without links: a plain copy)
+    with weights.open("r+b") as handle:
+        handle.write(b"\0\0\0\0")
+    reused, _ = _build(project)
+    assert ("docs/base/ch1.md" not in reused) == linked
+    assert _site(project) == first
+    entries = sorted((project / ".mlpages-cache" / memo.MEMO_DIR).glob("*.memo"))
+    assert entries
+    for entry in entries:
+        entry.write_text(entry.read_text().replace("mlpages", "mlpagez", 1))
+    assert _build(project)[0] == set()
+    assert _site(project) == first
+    assert _build(project)[0] == MEMOIZED
