@@ -10,6 +10,7 @@ block it cannot read here is left to the real build to report.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,7 +76,13 @@ def _scan(page: _PageFile) -> tuple[set[str], set[str]]:
         return set(), set()
     if "export" not in text and "from" not in text:
         return set(), set()
-    here = posixpath.dirname(page.src_uri)
+    exported, read = _scan_text(page.src_uri, text)
+    return set(exported), set(read)
+
+
+@functools.lru_cache(maxsize=1024)  # every build scans every page twice; serve, every reload
+def _scan_text(src_uri: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
+    here = posixpath.dirname(src_uri)
     exported: set[str] = set()
     read: set[str] = set()
     for site in FenceIndex.scan(text, {"train", "model"}).sites:
@@ -91,4 +98,4 @@ def _scan(page: _PageFile) -> tuple[set[str], set[str]]:
             exported.add(posixpath.normpath(posixpath.join(here, body["export"].strip().rstrip("/"))))
         if site.kind == "model" and isinstance(body.get("from"), str):
             read.add(posixpath.dirname(posixpath.normpath(posixpath.join(here, body["from"].strip()))))
-    return exported, read
+    return frozenset(exported), frozenset(read)

@@ -98,6 +98,14 @@ class ResultCache:
             self.hits += 1
         return value
 
+    def count_reused(self, keys: list[str]) -> None:
+        """Count as found the references of a page put back whole (plugin/memo.py): its
+        output holds them, as a build of its blocks would have found them here."""
+        for key in keys:
+            if key not in self.used:
+                self.used.add(key)
+                self.hits += 1
+
     def _get(self, key: str, valid: Callable[[Any], bool] | None) -> Any | None:
         value = self._read(key)
         if value is not None and valid is not None and not valid(value):

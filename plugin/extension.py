@@ -11,8 +11,10 @@ document order by a postprocessor so that every block sees the blocks above it.
 from __future__ import annotations
 
 import inspect
+import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from .errors import get_logger
 from .html import json_script
 from .limits import Limits
 from .locate import FenceIndex
+from .memo import Output, PageMemo, recording
 from .page import Export, PageState, SiteFolders, slugify
 from .render import Slot, build_slots
 from .text import TextRenderer
@@ -101,6 +104,7 @@ class MlpagesExtension(Extension):
         cache_dir = self.getConfig("cache_dir")
         self.cache = ResultCache(Path(cache_dir) if cache_dir else None)
         self.pages: list[PageState] = []
+        self.memo: PageMemo | None = None  # set by the MkDocs plugin (plugin/memo.py)
         self.published: dict[Path, Export] = {}  # every page's exports, by absolute folder
         self.page_ids: dict[str, str] = {}  # page slug -> the page whose blocks use it
         self.text = TextRenderer(self.getConfig("text_extensions") or None,
@@ -111,6 +115,21 @@ class MlpagesExtension(Extension):
         """Tell the extension which file the next conversion is (MkDocs plugin)."""
         self.source = source
         self.told = True
+
+    def memo_parts(self, state: _Conversion, slots: list[Slot], text: str) -> dict[str, Any]:
+        """What a page's output depends on besides the files its blocks read: the page memo's
+        key (plugin/memo.py)."""
+        src, page = self.source, state.page
+        options = {name: self.getConfig(name) for name in self.config if name != "cache_dir"}
+        return {
+            "page": [src.path, src.src_uri, str(page.base_dir), page.url_prefix, page.link_prefix],
+            "text": src.text,
+            "options": json.loads(json.dumps(options, sort_keys=True, default=_plain)),
+            "language": i18n.current().language,
+            "slots": [[s.index, s.kind, s.src, s.line, s.keyed] for s in slots],
+            "values": [[v.index, v.expression, v.line] for v in state.values],
+            "placed": inline.PLACEHOLDER.findall(text),
+        }
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.registerExtension(self)
@@ -190,13 +209,24 @@ class _Start(Preprocessor):
             known = {entry["name"] for entry in superfences.superfences}
             for kind in BLOCKS:
                 if kind not in known:
-                    # pymdown-extensions 13 added a fourth parameter, a reset hook we need
-                    # not; earlier releases take three (courses may pin either).
-                    has_reset = "reset" in inspect.signature(superfences.extend_super_fences).parameters
-                    args = (kind, self.ext.format, _validate) + ((None,) if has_reset else ())
+                    args: tuple[Any, ...] = (kind, self.ext.format, _validate)
+                    if _takes_reset(type(superfences)):
+                        args += (None,)
                     superfences.extend_super_fences(*args)
         self.ext.new_conversion(self.md, lines)
         return lines
+
+
+_RESET: dict[Any, bool] = {}
+
+
+def _takes_reset(superfences: Any) -> bool:
+    """Whether superfences' `extend_super_fences` takes a reset hook: pymdown-extensions 13
+    added it as a fourth parameter (we need none); earlier releases take three (courses may
+    pin either). Asked once: Markdown makes a new instance for every page."""
+    if superfences not in _RESET:
+        _RESET[superfences] = "reset" in inspect.signature(superfences.extend_super_fences).parameters
+    return _RESET[superfences]
 
 
 class _Quizdown(Preprocessor):
@@ -242,10 +272,11 @@ class _Finish(Postprocessor):
         if state is None or not (state.slots or state.values):
             return text
         present = {int(i) for i in _SLOT.findall(text)}
-        built = build_slots([s for s in state.slots if s.index in present], state.page)
+        slots = [s for s in state.slots if s.index in present]
+        built, values = self._build(state, slots, text)
         text = _SLOT.sub(lambda m: built.get(int(m.group(1)), ""), text)
-        if state.values:  # after every block: a value reads the cells above it
-            text = inline.build_values(state.values, state.page, text)
+        if state.values:
+            text = inline.place_values(text, values)
         if state.page.cell_count:
             meta = PageMeta(schema=SCHEMA, page=state.page.slug, generator=f"mlpages {__version__}")
             text += json_script(meta, css_class="mlpages-page", element_id="mlpages-page")
@@ -265,15 +296,70 @@ class _Finish(Postprocessor):
         return text
 
 
-def write_exports(page: PageState, folder: Path) -> None:
+    def _build(self, state: _Conversion, slots: list[Slot], text: str
+               ) -> tuple[dict[int, str], dict[int, str]]:
+        """The HTML of the page's blocks and of its values in sentences, by index: put back
+        from the page memo where the page and all it reads are unchanged (plugin/memo.py)."""
+        memo = self.ext.memo
+        # (Nothing of the page's in `text`: a heading's text that MkDocs renders for the TOC.)
+        if memo is None or not (slots or inline.PLACEHOLDER.search(text)):
+            return _build_now(state, slots, text)
+        src_uri = self.ext.source.src_uri
+        key = memo.key(self.ext.memo_parts(state, slots, text))
+        reused = memo.load(src_uri, key, state.page)
+        if reused is not None:
+            memo.reused += 1
+            get_logger().debug(f"mlpages: {state.page.path}: unchanged, put back from the cache")
+            for info in reused.infos:
+                get_logger().info(info)
+            state.page.reused_keys = reused.keys
+            state.page.cache.count_reused(reused.keys)
+            return reused.slots, reused.values
+        cache = state.page.cache
+        before = set(cache.used)
+        with recording() as reads:
+            built, values = _build_now(state, slots, text)
+        keys = sorted((cache.used - before) & cache.memory.keys())
+        memo.store(src_uri, key, state.page, reads, Output(built, values, reads.infos, keys))
+        return built, values
+
+
+def _build_now(state: _Conversion, slots: list[Slot], text: str) -> tuple[dict[int, str], dict[int, str]]:
+    built = build_slots(slots, state.page)
+    # After every block: a value reads the cells above it.
+    values = inline.values_html(state.values, state.page, text) if state.values else {}
+    return built, values
+
+
+def _plain(value: Any) -> str:
+    """A value of the options that JSON cannot write, as a key part that is the same in
+    every process: a function by its name (`!!python/name:` in mkdocs.yml), else its repr."""
+    name = getattr(value, "__qualname__", None)
+    if callable(value) and isinstance(name, str):
+        return f"{getattr(value, '__module__', '')}.{name}"
+    return repr(value)
+
+
+def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | None = None,
+                  place: Callable[[Path, bytes], None] | None = None) -> None:
     """Write the page's files (array files, exported models) into `folder`, the site folder
     its Markdown file's folder is built into (where the page's links expect them), so that
-    `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path."""
+    `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path.
+    `written`: the files the build has written so far, by path; one with the same bytes is
+    not written again (pages of a folder share their content-addressed array files).
+    `place`: what writes a file (the page memo's links, plugin/memo.py), else a plain write."""
     for export in page.exports:
         for rel, data in export.items():
             target = folder / rel
+            if written is not None:
+                if written.get(target) == data:
+                    continue
+                written[target] = data
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if place is not None:
+                place(target, data)
+            else:
+                target.write_bytes(data)
         get_logger().debug("mlpages: %s: exported %s", page.path, (folder / export.path).as_posix())
 
 

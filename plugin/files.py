@@ -31,6 +31,9 @@ def inside(path: Path, root: Path, shown: str) -> Path:
             symlink loop, a NUL character); the message names ``shown`` and the root
             folder, never the file's content or where a symlink points.
     """
+    from .memo import note_file  # the page memo keys the page on every file its blocks read
+
+    note_file(path)
     real_root = root.resolve()
     try:
         real = path.resolve()

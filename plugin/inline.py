@@ -122,7 +122,7 @@ class LineFinder:
     have changed the text around them."""
 
     def __init__(self, text: str) -> None:
-        self._sites = [(t.raw, t.line) for t in tokens(text)]
+        self._sites = [(t.raw, t.line) for t in tokens(text)] if "{mlpages" in text else []
         self._taken = [False] * len(self._sites)
 
     def claim(self, raw: str) -> int | None:
@@ -189,6 +189,16 @@ def build_values(values: list[InlineValue], page: PageState, text: str) -> str:
     """Put the HTML of every value whose placeholder is in `text` in its place; every block of
     the page is built by now. A mistake is a warning with the file and line, and an inline error
     mark in the sentence."""
+    return place_values(text, values_html(values, page, text))
+
+
+def place_values(text: str, built: dict[int, str]) -> str:
+    """`text` with each value's placeholder replaced by its HTML in `built`, by index."""
+    return PLACEHOLDER.sub(lambda m: built.get(int(m.group(1)), ""), text)
+
+
+def values_html(values: list[InlineValue], page: PageState, text: str) -> dict[int, str]:
+    """The HTML of every value whose placeholder is in `text`, by index (:func:`build_values`)."""
     built: dict[int, str] = {}
     present = {int(i) for i in PLACEHOLDER.findall(text)}
     number = 0
@@ -204,7 +214,7 @@ def build_values(values: list[InlineValue], page: PageState, text: str) -> str:
             page.error_count += 1
             built[value.index] = (f'<span class="mlpages-value mlpages-value-error" role="alert">'
                                   f"mlpages: {esc(message)}</span>")
-    return PLACEHOLDER.sub(lambda m: built.get(int(m.group(1)), ""), text)
+    return built
 
 
 def _build(value: InlineValue, page: PageState, number: int) -> str:

@@ -283,6 +283,8 @@ class PageState:
     # On a page with knobs, the entries of the WATCHED tables each slot's block touched in the
     # author's build: a variant skips the blocks below that touch nothing it changed.
     touched: dict[int, set[tuple[str, Any]]] = field(default_factory=dict)
+    # The cache keys of the build that the page memo put this page back from (plugin/memo.py).
+    reused_keys: list[str] = field(default_factory=list)
 
     def watch(self) -> None:
         """Have the WATCHED tables note what the blocks built next touch (:meth:`noting`)."""
@@ -348,6 +350,9 @@ class PageState:
         the site folder an earlier page of the build wrote it into."""
         found = self.published.get(folder)
         if found is not None or self.site is None:
+            from .memo import note_export  # the page memo keys the page on what it read
+
+            note_export(folder, found)
             return found
         try:
             written = self.site.site_dir / folder.relative_to(self.site.docs_dir)

@@ -25,6 +25,7 @@ from .errors import LOGGER_NAME
 from .extension import MlpagesExtension, PageSource, url_prefix, write_exports
 from .files import OutsideError, inside
 from .limits import Limits
+from .memo import PageMemo
 
 # Theme assets (scripts, stylesheets, fonts) that a page loads from another host.
 _EXTERNAL = re.compile(r'<(?:script|link)\b[^>]*?\b(?:src|href)="(https?://[^"]+)"', re.I)
@@ -67,6 +68,10 @@ class MlpagesConfig(base.Config):
     messages = c.Type(dict, default={})
     """A course's own messages: `{de: {run: Los}}`, or a language mapped to a YAML or JSON file
     of them (relative to mkdocs.yml)."""
+    memo = c.Type(bool, default=True)
+    """Put back a page's output from the cache folder when the page, the options, mlpages
+    and every file its blocks read are unchanged since the build that kept it (plugin/memo.py);
+    false: build every page's blocks on every build."""
     workers = c.Type(int, default=0)
     """Processes that compute a cold build's references before MkDocs converts the pages
     (plugin/prepare.py); 0: one per core of the machine, 1: none (the pages compute them)."""
@@ -90,6 +95,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         self._manifest = prepare.Manifest(None)  # what the last build's pages used
         self._seen_keys: set[str] = set()  # cache keys of the pages already built
         self._pool: prepare.Pool | None = None  # the pages' references, computed in parallel
+        self._written: dict[Path, bytes] = {}  # the files pages wrote into the site, this build
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -118,7 +124,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         )
         self.ext = MlpagesExtension(**self._options)
         self._manifest = prepare.Manifest(self.ext.cache.directory)
+        if self.config.memo and self.ext.cache.directory is not None:
+            self.ext.memo = PageMemo(self.ext.cache.directory)
         self._seen_keys = set()
+        self._written.clear()  # a site folder MkDocs cleans: nothing written yet
         # MkDocs types the list as names, but hands it to Markdown, which takes instances too.
         config.markdown_extensions.append(self.ext)  # type: ignore[arg-type]
         if not (RUNTIME_DIR / VENDOR_TFJS).is_file():
@@ -235,7 +244,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
     def _hide_from_search(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                           nav: Navigation) -> TemplateContext:
         if page.content:
-            page.content, hidden = searchindex.hide(page.content)
+            memo = self.ext.memo if self.ext is not None else None
+            cuts = (memo.search_cuts(page.file.src_uri, page.content, searchindex.spans)
+                    if memo is not None and "mlpages-" in page.content else None)
+            page.content, hidden = searchindex.hide(page.content, cuts)
             if hidden:
                 self._hidden[page.file.src_uri] = hidden
         return context
@@ -274,6 +286,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         keys = cache.used - self._seen_keys
         self._seen_keys |= keys
         keys &= cache.memory.keys()  # found or computed: a key whose block failed is none
+        keys |= {key for state in source.states for key in state.reused_keys}  # put back (memo)
         if prepare.computes(source.text):
             self._manifest.record(page.file.src_uri, source.text, keys)
 
@@ -292,11 +305,13 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         states = source.states if source is not None else []
         md_dir = Path(config.site_dir) / PurePosixPath(page.file.src_uri).parent
         for state in states:
-            write_exports(state, md_dir)
+            write_exports(state, md_dir, self._written,
+                          self.ext.memo.place if self.ext is not None and self.ext.memo else None)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._close_pool()
         self._sources.clear()
+        self._written.clear()
         self._hidden.clear()
         self._quizzes.write(Path(config.site_dir) / ASSETS / quizindex.INDEX, self._documents,
                             self._nav_order)
@@ -312,8 +327,9 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         cells = sum(p.cell_count for p in pages)
         errors = sum(p.error_count for p in pages)
         cache = self.ext.cache
+        reused = f"; {self.ext.memo.reused} pages unchanged, put back whole" if self.ext.memo else ""
         log.info(f"mlpages: {cells} cells on {len(pages)} pages, {errors} with errors; "
-                 f"references: {cache.hits} cached, {cache.misses} computed")
+                 f"references: {cache.hits} cached, {cache.misses} computed{reused}")
         self.ext.pages.clear()
         self.ext.published.clear()
         self.ext.page_ids.clear()

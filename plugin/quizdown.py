@@ -307,6 +307,8 @@ class Block:
 def find_blocks(text: str) -> list[Block]:
     """The quizdown blocks of a Markdown text, outside fenced and indented code and HTML
     comments: what Markdown shows as an example, or hides, stays as it is."""
+    if "quizdown" not in text:  # every block opens with it (_OPEN)
+        return []
     lines = text.split("\n")
     blocks: list[Block] = []
     fence: str | None = None

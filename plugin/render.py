@@ -12,6 +12,7 @@ from .arrays import ARRAY_DIR, externalize
 from .blocks import BLOCKS, CODE, ELEMENTS
 from .errors import BlockError, format_location, get_logger, key_line, key_path
 from .html import NO_SEARCH, esc, json_script
+from .memo import note_info
 from .page import Export, PageState
 from .yaml12 import YamlError, load_located
 
@@ -134,7 +135,9 @@ def _build_one(slot: Slot, page: PageState) -> str:
         spec, body = BLOCKS[slot.kind](data, page, name)
         if page.variant is None:  # a variant's divergence is the reader's to see, not the log's
             for info in page.infos:
-                get_logger().info(format_location(page.path, line, slot.kind, name, info))
+                said = format_location(page.path, line, slot.kind, name, info)
+                get_logger().info(said)
+                note_info(said)  # said again when the page memo puts the page back
         page.infos.clear()
         page.specs[name] = spec  # numeric quiz questions read the references of cells above them
         spec = _move_large_arrays(spec, page)

@@ -86,16 +86,22 @@ def _spans(html: str) -> list[tuple[int, int]]:
     return spans
 
 
-def hide(html: str) -> tuple[str, list[str]]:
+def spans(html: str) -> list[tuple[int, int]]:
+    """Where :func:`hide` cuts `html`: the (start, end) offsets of what it hides, in order."""
+    return _spans(html) if "mlpages-" in html else []
+
+
+def hide(html: str, cuts: list[tuple[int, int]] | None = None) -> tuple[str, list[str]]:
     """`html` with each outermost element marked :data:`~mlpages.html.NO_SEARCH`, and each spec
     script, replaced by a numbered comment, and those elements in order. An element left open
-    at the end of the text is kept (it cannot be cut out exactly)."""
+    at the end of the text is kept (it cannot be cut out exactly). `cuts`: :func:`spans` of
+    `html`, where the caller has them (the page memo keeps them, plugin/memo.py)."""
     if "mlpages-" not in html:
         return html, []
     parts: list[str] = []
     hidden: list[str] = []
     last = 0
-    for start, end in _spans(html):
+    for start, end in _spans(html) if cuts is None else cuts:
         parts += [html[last:start], _PLACEHOLDER.format(len(hidden))]
         hidden.append(html[start:end])
         last = end

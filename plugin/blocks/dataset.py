@@ -17,6 +17,7 @@ from ..files import OutsideError, inside, not_found_or_special
 from ..html import array_json, esc, fmt, table
 from ..i18n import current
 from ..limits import Limits
+from ..memo import note_author_code
 from ..page import DatasetInfo, PageState
 from .common import boolean, check_keys, choice, integer, matrix, number
 
@@ -209,6 +210,7 @@ def _check_size(x: np.ndarray, y: np.ndarray | None, limits: Limits, source: str
 
 def _loader(data: dict[str, Any], page: PageState) -> Loaded:
     spec = data["loader"]
+    note_author_code()  # what a loader returns depends on more than the page: never memoized
     if not page.allow_author_code:
         raise BlockError(
             "'loader:' runs Python code at build time and author code is turned off for this build "

@@ -38,6 +38,7 @@ from ..files import OutsideError, inside
 from ..html import code_block, esc
 from ..i18n import current
 from ..limits import Limits
+from ..memo import note_author_code
 from ..page import EPSILONS, PageState
 from ..yaml12 import load_located
 from .common import check_keys, is_file, tolerance
@@ -288,6 +289,9 @@ def _references(ref: Fence, page: PageState) -> list[dict[str, Any]]:
     cached = page.cache.get(key, _valid)
     if cached is not None:
         return list(cached)
+    # The code runs: it may read more than its key holds, so the page memo keeps this build
+    # of the page for nothing (a later build that finds the values here may keep it).
+    note_author_code()
     references = [{"epsilon": eps, "values": run_reference(ref, page, eps, scope[eps])}
                   for eps in EPSILONS.values()]
     page.cache.put(key, references)
