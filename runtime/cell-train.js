@@ -203,21 +203,30 @@ export function mountTrain(live, spec, ctx) {
     boundary?.draw(model.model);
     runner.status.set(t('status_training'));
     const tFit = performance.now();
+    // Repainting the page competes with training for the GPU (or the CPU under software
+    // WebGL), so progress is redrawn a few times a second; the chart and the boundary
+    // follow the epochs' logs as they are read (models.js reads them a few times a second,
+    // in groups), the chart once a frame at most.
     let painted = -Infinity;
+    let frame = 0;
     const fitted = await model.fit(spec, dataset, {
       shouldStop,
-      onEpochEnd: (epoch, logs) => {
-        chart.push(epoch, logs);
-        // Repainting the page competes with training for the GPU (or the CPU under
-        // software WebGL), so progress and chart are redrawn a few times a second.
+      onEpochEnd: (epoch) => {
         if (performance.now() - painted >= UI_PAINT_MS) {
           painted = performance.now();
           showEpoch(epoch + 1);
-          chart.render();
         }
+      },
+      onEpochLogs: (epoch, logs) => {
+        chart.push(epoch, logs);
+        frame ||= requestAnimationFrame(() => {
+          frame = 0;
+          chart.render();
+        });
         boundary?.drawThrottled(model.model);
       },
     });
+    cancelAnimationFrame(frame);
     showEpoch(fitted.history.loss?.length ?? 0);
     chart.render();
     result.timings.fitMs = ms(performance.now() - tFit);

@@ -1,0 +1,168 @@
+"""Benchmark (k): where the runtime's `model.fit` spends its time beside a hand-written one.
+
+The page and the two fits are table (b)'s (browser_bench.py: the spiral cell, 30 epochs of
+6 batches, WebGL on SwiftShader). After one warm-up fit each, Chromium's sampling profiler
+(DevTools protocol, 100 µs) records RUNS fits of one side, then RUNS of the other. Every
+sample of the page's main thread is charged to the innermost function of the runtime's
+own modules on its stack (cell-train.js's epoch callback, chart.js, boundary.js, the fit
+wrapper in models.js...), so what TF.js or uPlot do for them counts as theirs; a sample
+with no runtime frame is TF.js's fit itself, or the thread waiting: `(idle)` (a yield, or
+the GPU process finishing work the page waits for outside JavaScript), `(program)` (the
+browser's own work: style, layout, paint), `(garbage collector)`.
+
+The table gives, per side, milliseconds per fit (the profile's time divided by RUNS) by
+that charge, largest first, and the wall time of the fits. Under a profiler everything is
+slower: compare the shares and the difference between the sides, not the absolute times.
+
+    .venv/bin/python bench/run.py fitprofile
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import browser_bench
+from mlpages.verify.browser import make_driver
+from mlpages.verify.server import serve_background
+
+RUNS = 5
+INTERVAL_US = 100
+SHOWN = 8  # runtime functions shown per side
+READS = ("getBufferSubData", "readPixels", "getSyncParameter", "clientWaitSync", "finish")
+CATEGORIES = (
+    "waiting for the GPU in a read-back (browser: getBufferSubData, readPixels)",
+    "WebGL calls (browser; they wait when the GPU process is behind)",
+    "TF.js's own JavaScript",
+    "the runtime's JavaScript (fit wrapper, chart, boundary, progress) and what it calls",
+    "uPlot",
+    "idle (the thread waits: a yield, an animation frame)",
+    "browser: style, layout, paint (program)",
+    "garbage collector",
+    "other (the bench page, WebDriver)",
+)
+
+
+def _charge(node: dict[str, Any], parent: dict[int, dict[str, Any]]) -> str:
+    """What one sample's time is charged to: the innermost runtime function on its stack
+    (else TF.js, the page or the browser), and the browser function it was in when that
+    was one (a WebGL read-back waits there for the GPU process)."""
+    leaf = node["callFrame"]
+    name = leaf.get("functionName", "")
+    if name in ("(idle)", "(program)", "(garbage collector)", "(root)"):
+        return name
+    native = f" > {name or '(anonymous)'} (browser)" if not leaf.get("url") else ""
+    cur: dict[str, Any] | None = node
+    while cur is not None:
+        frame = cur["callFrame"]
+        match = re.search(r"/assets/mlpages/(?!vendor/)([\w-]+\.js)", frame.get("url", ""))
+        if match:
+            return f"{match.group(1)} {frame.get('functionName') or '(anonymous)'}{native}"
+        cur = parent.get(cur["id"])
+    urls = [f["callFrame"].get("url", "") for f in _stack(node, parent)]
+    if any("uPlot" in u for u in urls):
+        return f"uPlot{native}"
+    if any("tf.fesm" in u for u in urls):
+        return f"TF.js{native}"
+    return f"other: the bench page, WebDriver{native}"
+
+
+def _stack(node: dict[str, Any], parent: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    cur: dict[str, Any] | None = node
+    while cur is not None:
+        out.append(cur)
+        cur = parent.get(cur["id"])
+    return out
+
+
+def _ours(charge: str) -> bool:
+    """Whether a charge is a function of the runtime's modules."""
+    first = charge.split(" ")[0]
+    return first.endswith(".js") and first != "TF.js"
+
+
+def _category(charge: str) -> str:
+    """Which of CATEGORIES a charge falls in."""
+    if charge.endswith("(browser)"):
+        return CATEGORIES[0] if any(f"> {r} " in charge for r in READS) else CATEGORIES[1]
+    first = charge.split(" ")[0]
+    if _ours(charge):
+        return CATEGORIES[3]
+    return {"TF.js": CATEGORIES[2], "uPlot": CATEGORIES[4], "(idle)": CATEGORIES[5],
+            "(program)": CATEGORIES[6], "(garbage": CATEGORIES[7]}.get(first, CATEGORIES[8])
+
+
+def _table(profile: dict[str, Any]) -> collections.Counter[str]:
+    by_id = {n["id"]: n for n in profile["nodes"]}
+    parent = {c: n for n in profile["nodes"] for c in n.get("children", [])}
+    charges = {i: _charge(n, parent) for i, n in by_id.items()}
+    totals: collections.Counter[str] = collections.Counter()
+    for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        totals[charges[sample]] += delta / 1000
+    return totals
+
+
+def _profile(driver, script: str) -> tuple[collections.Counter[str], float, float]:
+    """Profile RUNS fits: (ms by charge over all runs, median wall ms, median fitMs)."""
+    driver.execute_cdp_cmd("Profiler.enable", {})
+    driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": INTERVAL_US})
+    driver.execute_cdp_cmd("Profiler.start", {})
+    results = [driver.execute_async_script(script) for _ in range(RUNS)]
+    profile = driver.execute_cdp_cmd("Profiler.stop", {})["profile"]
+    driver.execute_cdp_cmd("Profiler.disable", {})
+    if any("error" in r for r in results):
+        raise RuntimeError(f"bench page failed: {results}")
+    walls = sorted(r["ms"] for r in results)
+    fits = sorted(r["fitMs"] for r in results)
+    return _table(profile), walls[RUNS // 2], fits[RUNS // 2]
+
+
+def run() -> list[tuple[str, str]]:
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    tmp = Path(tempfile.mkdtemp(prefix="mlpages-fitprofile-"))
+    rows: list[tuple[str, str]] = []
+    try:
+        site = browser_bench._site(tmp)
+        for source in (browser_bench.ROOT / "runtime").glob("*.js"):  # readable names
+            shutil.copyfile(source, site / "assets" / "mlpages" / source.name)
+        url, stop = serve_background(site)
+        driver = make_driver()
+        try:
+            driver.get(url + "bench-webgl.html")
+            driver.set_script_timeout(600)
+            for script in (browser_bench.TIMED_RUN, browser_bench.TIMED_HAND):  # shaders
+                driver.execute_async_script(script)
+            sides = (("runtime", browser_bench.TIMED_RUN), ("hand-written", browser_bench.TIMED_HAND))
+            profiled = {name: _profile(driver, script) for name, script in sides}
+        finally:
+            driver.quit()
+            stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for name, (totals, _wall, fit) in profiled.items():
+        total = sum(totals.values())
+        rows.append((f"{name}: model.fit, median of {RUNS} profiled · profile a run, per category",
+                     f"{fit:.0f} ms · {total / RUNS:.0f} ms"))
+        kinds: collections.Counter[str] = collections.Counter()
+        for charge, ms in totals.items():
+            kinds[_category(charge)] += ms
+        for kind in CATEGORIES:
+            if kinds[kind] >= total / 1000:
+                rows.append((f"  {kind}", f"{kinds[kind] / RUNS:7.1f} ms  {100 * kinds[kind] / total:5.1f}%"))
+        ours = [(c, ms) for c, ms in totals.most_common() if _ours(c)][:SHOWN]
+        if ours:
+            rows.append((f"  {name}: the runtime's functions, largest first", ""))
+        for charge, ms in ours:
+            rows.append((f"    {charge}", f"{ms / RUNS:7.1f} ms  {100 * ms / total:5.1f}%"))
+    return rows
+
+
+if __name__ == "__main__":
+    for name, value in run():
+        print(f"{name:<72} {value}")
