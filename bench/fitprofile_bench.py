@@ -81,6 +81,43 @@ def _stack(node: dict[str, Any], parent: dict[int, dict[str, Any]]) -> list[dict
     return out
 
 
+# Counts the page's waits for the GPU: a read-back (getBufferSubData, or readPixels into
+# the page's memory) with drawing queued since the last one. Reads in a row wait once.
+COUNT_WAITS = """<script>
+(() => {
+  const c = window.__gpuWaits = {waits: 0, reads: 0};
+  let queued = false;
+  const proto = WebGL2RenderingContext.prototype;
+  for (const name of ['drawElements', 'drawArrays']) {
+    const original = proto[name];
+    proto[name] = function (...args) { queued = true; return original.apply(this, args); };
+  }
+  for (const name of ['getBufferSubData', 'readPixels']) {
+    const original = proto[name];
+    proto[name] = function (...args) {
+      if (name === 'getBufferSubData' || typeof args[6] === 'object') {
+        c.reads += 1;
+        if (queued) c.waits += 1;
+        queued = false;
+      }
+      return original.apply(this, args);
+    };
+  }
+})();
+</script>"""
+WAITS = "const w = window.__gpuWaits; const r = [w.waits, w.reads]; w.waits = w.reads = 0; return r;"
+
+
+def _waits(driver, script: str) -> tuple[float, float]:
+    """Median (waits for the GPU, read-backs) of one side's fit, RUNS fits."""
+    counts = []
+    for _ in range(RUNS):
+        driver.execute_script(WAITS)
+        driver.execute_async_script(script)
+        counts.append(driver.execute_script(WAITS))
+    return tuple(sorted(c[i] for c in counts)[RUNS // 2] for i in (0, 1))  # type: ignore[return-value]
+
+
 def _ours(charge: str) -> bool:
     """Whether a charge is a function of the runtime's modules."""
     first = charge.split(" ")[0]
@@ -140,6 +177,10 @@ def run() -> list[tuple[str, str]]:
                 driver.execute_async_script(script)
             sides = (("runtime", browser_bench.TIMED_RUN), ("hand-written", browser_bench.TIMED_HAND))
             profiled = {name: _profile(driver, script) for name, script in sides}
+            page = (site / "bench-webgl.html").read_text()
+            (site / "bench-waits.html").write_text(page.replace("<head>", "<head>" + COUNT_WAITS, 1))
+            driver.get(url + "bench-waits.html")
+            waits = {name: _waits(driver, script) for name, script in sides}
         finally:
             driver.quit()
             stop()
@@ -149,6 +190,8 @@ def run() -> list[tuple[str, str]]:
         total = sum(totals.values())
         rows.append((f"{name}: model.fit, median of {RUNS} profiled · profile a run, per category",
                      f"{fit:.0f} ms · {total / RUNS:.0f} ms"))
+        rows.append((f"  waits for the GPU (read-backs) in a whole run, median of {RUNS} unprofiled",
+                     f"{waits[name][0]:.0f} ({waits[name][1]:.0f})"))
         kinds: collections.Counter[str] = collections.Counter()
         for charge, ms in totals.items():
             kinds[_category(charge)] += ms

@@ -204,18 +204,20 @@ export function mountTrain(live, spec, ctx) {
     runner.status.set(t('status_training'));
     const tFit = performance.now();
     // Repainting the page competes with training for the GPU (or the CPU under software
-    // WebGL), so progress is redrawn a few times a second; the chart and the boundary
-    // follow the epochs' logs as they are read (models.js reads them a few times a second,
-    // in groups), the chart once a frame at most.
+    // WebGL), so progress is redrawn a few times a second; the chart follows the epochs'
+    // logs as they are read (models.js reads them a few times a second, in groups), once a
+    // frame at most, and the boundary is drawn (throttled) when they are.
     let painted = -Infinity;
     let frame = 0;
     const fitted = await model.fit(spec, dataset, {
       shouldStop,
-      onEpochEnd: (epoch) => {
+      onEpochEnd: (epoch, reading) => {
         if (performance.now() - painted >= UI_PAINT_MS) {
           painted = performance.now();
           showEpoch(epoch + 1);
         }
+        // Its grid is read with the logs: one wait for the GPU.
+        if (reading) boundary?.drawThrottled(model.model);
       },
       onEpochLogs: (epoch, logs) => {
         chart.push(epoch, logs);
@@ -223,7 +225,6 @@ export function mountTrain(live, spec, ctx) {
           frame = 0;
           chart.render();
         });
-        boundary?.drawThrottled(model.model);
       },
     });
     cancelAnimationFrame(frame);

@@ -31,7 +31,9 @@ import { tf } from './tfjs.js';
  * @property {string[]} after
  * @property {{epochs: number, batchSize: number, shuffle: boolean, validation: boolean}} fit
  * @typedef {object} FitHooks
- * @property {(epoch: number) => void} [onEpochEnd]  as each epoch ends (its logs not read yet)
+ * @property {(epoch: number, reading: boolean) => void} [onEpochEnd]  as each epoch ends (its
+ *   logs not read yet); `reading` when the logs are being read now: a read of another tensor
+ *   queued at once waits for the GPU along with them, not once more
  * @property {(epoch: number, logs: Record<string, number>) => (void | Promise<void>)} [onEpochLogs]
  *   each epoch's logs, in epoch order, soon after it ended (while the fit goes on), every one
  *   before `fit` returns
@@ -113,9 +115,10 @@ class Progress extends tf.Callback {
    */
   async onEpochEnd(epoch, logs = {}) {
     this.waiting.push({ epoch, logs: { ...logs } });
-    if (performance.now() - this.lastRead >= UI_PAINT_MS) this.flush();
+    const reading = performance.now() - this.lastRead >= UI_PAINT_MS;
+    if (reading) this.flush();
     // Awaited, so that what the hook's DOM changes set off (a reader's Stop) runs first.
-    await this.hooks.onEpochEnd?.(epoch);
+    await this.hooks.onEpochEnd?.(epoch, reading);
     if (this.shouldStop()) this.target.stopTraining = true;
   }
 
