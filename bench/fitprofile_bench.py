@@ -1,18 +1,24 @@
 """Benchmark (k): where the runtime's `model.fit` spends its time beside a hand-written one.
 
 The page and the two fits are table (b)'s (browser_bench.py: the spiral cell, 30 epochs of
-6 batches, WebGL on SwiftShader). After one warm-up fit each, Chromium's sampling profiler
-(DevTools protocol, 100 µs) records RUNS fits of one side, then RUNS of the other. Every
-sample of the page's main thread is charged to the innermost function of the runtime's
-own modules on its stack (cell-train.js's epoch callback, chart.js, boundary.js, the fit
-wrapper in models.js...), so what TF.js or uPlot do for them counts as theirs; a sample
-with no runtime frame is TF.js's fit itself, or the thread waiting: `(idle)` (a yield, or
-the GPU process finishing work the page waits for outside JavaScript), `(program)` (the
-browser's own work: style, layout, paint), `(garbage collector)`.
+6 batches, WebGL on SwiftShader), with the runtime's modules as they are in runtime/ (not
+minified, for the functions' names). After one warm-up run each, Chromium's sampling
+profiler (DevTools protocol, 100 µs) records RUNS runs of one side, then RUNS of the other:
+`window.mlpages.run()` of the train cell, and the hand-written build and fit. Every sample
+of the page's main thread is charged to the innermost function of the runtime's own
+modules on its stack (the fit callback in models.js, chart.js, boundary.js...), so what
+TF.js or uPlot do for them counts as theirs, else to uPlot, TF.js or the page; and, when
+the sample was in a function of the browser, to that one as well: a WebGL read-back
+(getBufferSubData, readPixels) waits there for the GPU process to finish the work queued
+before it, other WebGL calls wait there when its command buffer is full. `(idle)` is the
+thread waiting for a task (a yield, an animation frame), `(program)` the browser's own work
+(style, layout, paint).
 
-The table gives, per side, milliseconds per fit (the profile's time divided by RUNS) by
-that charge, largest first, and the wall time of the fits. Under a profiler everything is
-slower: compare the shares and the difference between the sides, not the absolute times.
+The table gives, per side, the median `fitMs` of the profiled runs, then milliseconds per
+run and share by category, then the runtime's functions that took most; and the number of
+times a run waited for the GPU (a read-back with drawing queued since the last one; reads
+in a row wait once), counted over RUNS more runs without the profiler, with all read-backs
+in brackets. Profiled times are inflated: compare the shares and the two sides.
 
     .venv/bin/python bench/run.py fitprofile
 """
