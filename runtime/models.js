@@ -54,11 +54,17 @@ export function makeOptimizer(spec) {
   return factory.apply(tf.train, args);
 }
 
-/** A macrotask: lets the browser handle input and paint if a frame is due. */
+/**
+ * A macrotask: lets the browser handle input and paint if a frame is due. The port is
+ * closed after (under Node, the unit tests' TF.js, an open one keeps the process alive).
+ */
 const macrotask = () =>
   new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve(undefined);
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve(undefined);
+    };
     channel.port2.postMessage(0);
   });
 
