@@ -1,5 +1,5 @@
 """Print every benchmark table: `make bench`
-(or `python bench/run.py [build|browser|cnn|size|verify|knobs|liveinput|targets|editor]`).
+(or `python bench/run.py [build|browser|cnn|size|verify|knobs|liveinput|targets|editor|fitprofile]`).
 
 Figures are from one run on this machine; compare ratios, not absolute times.
 """
@@ -15,6 +15,7 @@ import browser_bench  # noqa: E402
 import build_bench  # noqa: E402
 import cnn_bench  # noqa: E402
 import editor_bench  # noqa: E402
+import fitprofile_bench  # noqa: E402
 import knobs_bench  # noqa: E402
 import liveinput_bench  # noqa: E402
 import size_bench  # noqa: E402
@@ -35,6 +36,8 @@ TABLES = {
     "targets": ("(i) The performance targets: measured, target, met; then table (a)", targets_bench.run),
     "editor": ("(j) The reader's code editor: bytes downloaded (gzip) before and after Edit",
                editor_bench.run),
+    "fitprofile": ("(k) Where the runtime's model.fit spends its time beside a hand-written one",
+                   fitprofile_bench.run),
 }
 
 

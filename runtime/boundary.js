@@ -16,7 +16,8 @@ import * as i18n from './i18n.js';
  * @typedef {[number, number, number]} RGB
  * @typedef {object} BoundaryView
  * @property {(model: any) => void} draw  redraw now
- * @property {(model: any) => void} drawThrottled  redraw unless one happened very recently
+ * @property {(model: any) => void} drawThrottled  redraw, soon and without waiting for the GPU,
+ *   unless one happened very recently
  * @property {() => void} dispose
  * @property {HTMLCanvasElement} canvas  the plot
  * @property {(clientX: number, clientY: number) => [number, number]} valueAt  the input (in
@@ -329,7 +330,9 @@ export function createBoundary(parent, data) {
   heat.height = n;
   const image = new ImageData(n, n);
   let last = -Infinity;
-  let cost = 0; // ms the last redraw took
+  let cost = 0; // ms of the page's time the last redraw took
+  let generation = 0; // a later draw (or dispose) makes a read under way stale
+  let reading = false; // a throttled draw waits for the grid's outputs
   let barKey = '';
 
   /** @param {number[]} p */
@@ -438,18 +441,26 @@ export function createBoundary(parent, data) {
     ctx.stroke();
   }
 
-  /** @param {any} model a tf.LayersModel */
-  function draw(model) {
-    const start = performance.now();
+  /**
+   * The model's outputs over the grid, queued on the backend (read them, then dispose).
+   * @param {any} model a tf.LayersModel
+   * @returns {any} a tensor
+   */
+  function predictGrid(model) {
+    return tf.tidy(() => model.predict(tf.tensor2d(grid, [n * n, 2])));
+  }
+
+  /**
+   * Paint the outputs of predictGrid.
+   * @param {ArrayLike<number>} values
+   * @param {number} units
+   */
+  function paint(values, units) {
     figure.hidden = false;
-    const out = tf.tidy(() => {
-      const y = /** @type {any} */ (model.predict(tf.tensor2d(grid, [n * n, 2])));
-      return { values: y.dataSync(), units: y.shape[1] ?? 1 };
-    });
     const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
     const hctx = /** @type {CanvasRenderingContext2D} */ (heat.getContext('2d'));
     const { mid, line } = themeColors(hctx);
-    const s = scaleOf(out.values, out.units, data.kind);
+    const s = scaleOf(values, units, data.kind);
     for (let i = 0; i < n * n; i += 1) image.data.set([...colorAt(s, i, mid), 255], i * 4);
     hctx.putImageData(image, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -460,17 +471,58 @@ export function createBoundary(parent, data) {
     drawPoints(ctx, trainX, data.train.y, false);
     drawPoints(ctx, testX, data.test?.y ?? null, true);
     drawLegend(s, mid);
+  }
+
+  /** @param {any} model a tf.LayersModel */
+  function draw(model) {
+    const start = performance.now();
+    generation += 1;
+    const y = predictGrid(model);
+    try {
+      paint(y.dataSync(), y.shape[1] ?? 1);
+    } finally {
+      y.dispose();
+    }
     last = performance.now();
     cost = last - start;
   }
 
+  /**
+   * During a fit: the grid's outputs are read without waiting for them (a synchronous read
+   * would stall training until the GPU had done all the work queued before it), and painted
+   * when they arrive, unless a later draw came first; one read at a time.
+   * @param {any} model a tf.LayersModel
+   */
+  function drawThrottled(model) {
+    const wait = Math.max(BOUNDARY.throttleMs, cost * BOUNDARY.idleFactor);
+    if (reading || performance.now() - last < wait) return;
+    let busy = performance.now();
+    const y = predictGrid(model);
+    const units = y.shape[1] ?? 1;
+    busy = performance.now() - busy;
+    reading = true;
+    const mine = (generation += 1);
+    y.data()
+      .then((/** @type {ArrayLike<number>} */ values) => {
+        if (mine !== generation) return;
+        const start = performance.now();
+        paint(values, units);
+        busy += performance.now() - start;
+      })
+      .catch(() => undefined) // the model was disposed under it: a later draw shows it
+      .finally(() => {
+        y.dispose();
+        reading = false;
+        last = performance.now();
+        cost = busy;
+      });
+  }
+
   return {
     draw,
-    drawThrottled(model) {
-      const wait = Math.max(BOUNDARY.throttleMs, cost * BOUNDARY.idleFactor);
-      if (performance.now() - last >= wait) draw(model);
-    },
+    drawThrottled,
     dispose() {
+      generation += 1;
       figure.remove();
     },
     canvas,

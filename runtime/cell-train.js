@@ -203,21 +203,31 @@ export function mountTrain(live, spec, ctx) {
     boundary?.draw(model.model);
     runner.status.set(t('status_training'));
     const tFit = performance.now();
+    // Repainting the page competes with training for the GPU (or the CPU under software
+    // WebGL), so progress is redrawn a few times a second; the chart follows the epochs'
+    // logs as they are read (models.js reads them a few times a second, in groups), once a
+    // frame at most, and the boundary is drawn (throttled) when they are.
     let painted = -Infinity;
+    let frame = 0;
     const fitted = await model.fit(spec, dataset, {
       shouldStop,
-      onEpochEnd: (epoch, logs) => {
-        chart.push(epoch, logs);
-        // Repainting the page competes with training for the GPU (or the CPU under
-        // software WebGL), so progress and chart are redrawn a few times a second.
+      onEpochEnd: (epoch, reading) => {
         if (performance.now() - painted >= UI_PAINT_MS) {
           painted = performance.now();
           showEpoch(epoch + 1);
-          chart.render();
         }
-        boundary?.drawThrottled(model.model);
+        // Its grid is read with the logs: one wait for the GPU.
+        if (reading) boundary?.drawThrottled(model.model);
+      },
+      onEpochLogs: (epoch, logs) => {
+        chart.push(epoch, logs);
+        frame ||= requestAnimationFrame(() => {
+          frame = 0;
+          chart.render();
+        });
       },
     });
+    cancelAnimationFrame(frame);
     showEpoch(fitted.history.loss?.length ?? 0);
     chart.render();
     result.timings.fitMs = ms(performance.now() - tFit);

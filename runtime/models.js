@@ -1,7 +1,7 @@
 // One live tf.LayersModel built from a model spec: build, initial weights, compile, fit,
 // predict, dispose. Which fits it has applied is tracked by the store (store.js).
 
-import { OPTIMIZER_ARGS, YIELD } from './constants.js';
+import { OPTIMIZER_ARGS, UI_PAINT_MS, YIELD } from './constants.js';
 import { fromTensor, toTensor } from './arrays.js';
 import { tf } from './tfjs.js';
 
@@ -31,7 +31,12 @@ import { tf } from './tfjs.js';
  * @property {string[]} after
  * @property {{epochs: number, batchSize: number, shuffle: boolean, validation: boolean}} fit
  * @typedef {object} FitHooks
- * @property {(epoch: number, logs: Record<string, number>) => (void | Promise<void>)} [onEpochEnd]
+ * @property {(epoch: number, reading: boolean) => void} [onEpochEnd]  as each epoch ends (its
+ *   logs not read yet); `reading` when the logs are being read now: a read of another tensor
+ *   queued at once waits for the GPU along with them, not once more
+ * @property {(epoch: number, logs: Record<string, number>) => (void | Promise<void>)} [onEpochLogs]
+ *   each epoch's logs, in epoch order, soon after it ended (while the fit goes on), every one
+ *   before `fit` returns
  * @property {() => boolean} [shouldStop]
  */
 
@@ -49,11 +54,17 @@ export function makeOptimizer(spec) {
   return factory.apply(tf.train, args);
 }
 
-/** A macrotask: lets the browser handle input and paint if a frame is due. */
+/**
+ * A macrotask: lets the browser handle input and paint if a frame is due. The port is
+ * closed after (under Node, the unit tests' TF.js, an open one keeps the process alive).
+ */
 const macrotask = () =>
   new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve(undefined);
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve(undefined);
+    };
     channel.port2.postMessage(0);
   });
 
@@ -62,21 +73,36 @@ const macrotask = () =>
  * them (scalar tensors), so nothing is read back per batch. The page gets a macrotask (to
  * handle input and paint) every YIELD.minMs, or less often when yielding is expensive:
  * never sooner than YIELD.idleFactor times the last yield's cost, so yields take at most
- * about 5% of the fit. Epoch logs are read synchronously, which lets no frame in between.
+ * about 5% of the fit.
+ *
+ * Epoch logs are read without waiting for them. Any read of a WebGL tensor waits until the
+ * GPU has done all the work queued before it and leaves it idle while the next batches are
+ * queued: a synchronous read (`dataSync`) at every epoch was half of the profiled fit
+ * (bench/fitprofile_bench.py). So the logs of the epochs since the last read are read
+ * together (the first epoch's at once, then at most every UI_PAINT_MS, the rate the cell
+ * repaints at, and the rest at the end), asynchronously (they stay alive until the fit
+ * ends: TF.js's History holds them), and handed to `onEpochLogs` in epoch order when they
+ * arrive, while the fit goes on; `settled()` waits for the last of them. `onEpochEnd` (the
+ * epoch count, for a progress bar) is called at once.
  */
 class Progress extends tf.Callback {
   /**
    * @param {any} model
    * @param {() => boolean} shouldStop
-   * @param {FitHooks['onEpochEnd']} onEpochEnd
+   * @param {FitHooks} hooks
    */
-  constructor(model, shouldStop, onEpochEnd) {
+  constructor(model, shouldStop, hooks) {
     super();
     this.target = model;
     this.shouldStop = shouldStop;
-    this.onEpoch = onEpochEnd;
+    this.hooks = hooks;
     this.lastYield = performance.now();
     this.yieldCost = 0;
+    /** @type {Promise<void>} the epochs handed over so far, in order */
+    this.delivered = Promise.resolve();
+    /** @type {{epoch: number, logs: Record<string, any>}[]} epochs whose logs are not read yet */
+    this.waiting = [];
+    this.lastRead = -Infinity; // the first epoch is shown as soon as it is read
   }
 
   async onBatchEnd() {
@@ -94,13 +120,47 @@ class Progress extends tf.Callback {
    * @param {Record<string, any>} [logs]
    */
   async onEpochEnd(epoch, logs = {}) {
-    /** @type {Record<string, number>} */
-    const values = {};
-    for (const [key, value] of Object.entries(logs)) {
-      values[key] = typeof value === 'number' ? value : value.dataSync()[0];
-    }
-    await this.onEpoch?.(epoch, values);
+    this.waiting.push({ epoch, logs: { ...logs } });
+    const reading = performance.now() - this.lastRead >= UI_PAINT_MS;
+    if (reading) this.flush();
+    // Awaited, so that what the hook's DOM changes set off (a reader's Stop) runs first.
+    await this.hooks.onEpochEnd?.(epoch, reading);
     if (this.shouldStop()) this.target.stopTraining = true;
+  }
+
+  async onTrainEnd() {
+    this.flush();
+  }
+
+  /**
+   * Read the logs of the epochs waiting, together (their reads are ready at the same poll:
+   * one wait for the GPU), and hand them over in order when they arrive.
+   */
+  flush() {
+    const epochs = this.waiting;
+    if (!epochs.length) return;
+    this.waiting = [];
+    this.lastRead = performance.now();
+    /** @type {any[]} */
+    const scalars = epochs.flatMap((e) => Object.values(e.logs).filter((v) => typeof v !== 'number'));
+    const read = Promise.all(scalars.map((v) => v.data()));
+    const onLogs = this.hooks.onEpochLogs;
+    // A failed read or hook skips the later epochs; the fit ends, then settled() rethrows.
+    this.delivered = this.delivered.then(async () => {
+      const data = await read;
+      let next = 0;
+      for (const { epoch, logs } of epochs) {
+        /** @type {Record<string, number>} */
+        const values = {};
+        for (const [key, value] of Object.entries(logs)) values[key] = typeof value === 'number' ? value : data[next++][0];
+        await onLogs?.(epoch, values);
+      }
+    });
+  }
+
+  /** @returns {Promise<void>} once every epoch so far was handed to `onEpochLogs` */
+  settled() {
+    return this.delivered;
   }
 }
 
@@ -179,6 +239,7 @@ export class LiveModel {
     }
     const [x, y, vx, vy] = tensors;
     this.fitting = true;
+    const progress = new Progress(this.model, shouldStop, hooks);
     try {
       const history = await this.model.fit(x, y, {
         epochs: train.fit.epochs,
@@ -188,8 +249,9 @@ export class LiveModel {
         // The page is kept live by Progress below rather than by TF.js's own yielding,
         // which waits for an animation frame each time.
         yieldEvery: 'never',
-        callbacks: [new Progress(this.model, shouldStop, hooks.onEpochEnd)],
+        callbacks: [progress],
       });
+      await progress.settled();
       const stopped = shouldStop();
       if (stopped) this.dirty = true;
       return { history: /** @type {Record<string, number[]>} */ (history.history), stopped };
@@ -197,6 +259,8 @@ export class LiveModel {
       this.dirty = true;
       throw err;
     } finally {
+      // No epoch is handed over after the fit returned, nor after it failed.
+      await progress.settled().catch(() => undefined);
       this.fitting = false;
       tf.dispose(tensors);
     }
