@@ -65,6 +65,55 @@ def xor_course_page(i: int, seed: int, *, metrics: bool = False, **options: Any)
 # that tests of numeric quiz questions and of verify bind their numbers to.
 XOR_CELLS = xor_cells()
 
+KNOBS_TEMPLATE = """\
+# Knobs
+
+```dataset
+name: pts
+generate: circles
+n: 24
+noise: 0.1
+seed: 3
+split: 0.75
+```
+
+```model
+name: net
+seed: 1
+layers:
+  - dense: {{units: 3, activation: tanh, inputShape: [2]}}
+  - dense: {{units: 1, activation: sigmoid}}
+compile:
+  optimizer: {{sgd: {{learningRate: 0.3}}}}
+  loss: binaryCrossentropy
+  metrics: [accuracy]
+```
+
+```train
+name: fit
+model: net
+dataset: pts
+epochs: {epochs}
+batchSize: 6
+{knobs}
+```
+
+```predict
+name: {predict}
+model: net
+dataset: pts
+split: test
+```
+"""
+
+
+def knobs_page(knobs: str, *, epochs: int, predict: str) -> str:
+    """The page `# Knobs` of the knob tests: a `circles` dataset `pts` (24 points, a quarter
+    held out), a network `net` trained by SGD, the train cell `fit` of `epochs` with the lines
+    `knobs` last, and the prediction `predict` on the held-out points."""
+    return KNOBS_TEMPLATE.format(knobs=knobs, epochs=epochs, predict=predict)
+
+
 # Plain SGD with learning rate 10 on a one-unit linear regression: each epoch multiplies the
 # error by about -360, so the float32 loss overflows to Infinity at epoch 16 and turns NaN
 # (Infinity - Infinity in the update) at epoch 33, far from any rounding-sized boundary.
