@@ -1,4 +1,7 @@
-"""Shared fixtures: the mlpages warnings of a test, and built sites."""
+"""Shared fixtures: the mlpages warnings of a test, and built sites.
+
+The built sites are session fixtures: a pytest-xdist worker builds each once for every module
+it runs that reads it (tests copy a site before they edit it)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from mlpages.errors import LOGGER_NAME
-from sitebuild import ROOT, build, copy_demo
+from sitebuild import ROOT, build, build_demo_with_generators, copy_demo
 
 
 @pytest.fixture
@@ -23,7 +26,7 @@ def warnings_log(caplog):
     return messages
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_site(tmp_path_factory) -> Path:
     """The demo course built with --strict into a private directory."""
     project = copy_demo(tmp_path_factory.mktemp("demo"))
@@ -32,7 +35,7 @@ def demo_site(tmp_path_factory) -> Path:
     return project / "site"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spec_site(tmp_path_factory) -> Path:
     """The course written only from the documented block syntax (tests/fixtures/spec_course)."""
     project = tmp_path_factory.mktemp("spec") / "course"
@@ -40,3 +43,11 @@ def spec_site(tmp_path_factory) -> Path:
     result = build(project)
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+@pytest.fixture(scope="session")
+def demo_generator_builds(tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    """The demo course built by Zensical and by ProperDocs (tests/test_generators.py checks
+    the builds, tests/browser/test_generators_verify.py verifies them: both modules are in
+    the xdist group `demo-generators`, so one worker builds this once)."""
+    return build_demo_with_generators(tmp_path_factory.mktemp("demo-generators"))
