@@ -14,6 +14,25 @@ from mlpages.errors import LOGGER_NAME
 from sitebuild import ROOT, build, build_demo_with_generators, copy_demo
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` (make test): give each test of an `xdist_group` its group in its
+    node id, as pytest-xdist does, so that one worker runs the whole group. pytest-xdist
+    3.8 writes the group into `item._nodeid`, which pytest 9 no longer reads (the node id
+    is `item._id`): without this every test went to either worker, and each worker made the
+    module and session fixtures of a group again. A test whose id has a group already
+    (a pytest-xdist that does it itself) is left as it is."""
+    if not getattr(config.option, "loadgroup", False):  # set on pytest-xdist's workers
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        if names and item.nodeid.rfind("@") <= item.nodeid.rfind("]"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
 @pytest.fixture
 def warnings_log(caplog):
     """Warnings emitted on mlpages' logger (those that make --strict fail)."""
