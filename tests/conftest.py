@@ -24,7 +24,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     (a pytest-xdist that does it itself) is left as it is."""
     if not getattr(config.option, "loadgroup", False):  # set on pytest-xdist's workers
         return
-    from _pytest.nodeid import NodeId
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # a pytest before 9, whose node id pytest-xdist sets itself
+        return
 
     for item in items:
         names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
