@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -32,6 +33,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mlpages.verify.browser import make_driver
 from mlpages.verify.server import serve_background
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from mdhelpers import XOR_CELLS  # noqa: E402
 
 PAIRS = 15
 LOADS = 5  # page loads for the time to runnable, after one that fills the HTTP cache
@@ -74,34 +78,7 @@ const wait = () => {
 wait();
 """
 
-XOR = """# XOR
-
-The quokka learns the exclusive or with one hidden layer.
-
-```dataset
-name: xor
-generate: xor
-n: 16
-seed: 1
-```
-
-```model
-name: net
-seed: 2
-layers:
-  - dense: {units: 3, activation: tanh, inputShape: [2]}
-  - dense: {units: 1, activation: sigmoid}
-compile: {optimizer: adam, loss: binaryCrossentropy, metrics: [accuracy]}
-```
-
-```train
-name: fit-xor
-model: net
-dataset: xor
-epochs: 3
-batchSize: 8
-```
-"""
+XOR = "# XOR\n\nThe quokka learns the exclusive or with one hidden layer.\n\n" + XOR_CELLS
 SPEC_WORDS = ["references", "schema", "batchSize", "mlpages-spec", "tf.sequential"]
 
 

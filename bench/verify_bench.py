@@ -23,39 +23,13 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from grid import start_grid  # noqa: E402
+from mdhelpers import xor_course_page  # noqa: E402
 
 # A real course has about 60 pages: the three runs take about 15 minutes on 2 busy cores
 # (`python bench/verify_bench.py 24` runs a smaller course).
 PAGES = 60
-
-PAGE = """\
-# Page {i}
-
-```dataset
-name: xor
-generate: xor
-n: 32
-seed: {i}
-```
-
-```model
-name: net
-seed: {seed}
-layers:
-  - dense: {{units: 4, activation: tanh, inputShape: [2]}}
-  - dense: {{units: 1, activation: sigmoid}}
-compile: {{optimizer: adam, loss: binaryCrossentropy, metrics: [accuracy]}}
-```
-
-```train
-name: fit
-model: net
-dataset: xor
-epochs: 10
-batchSize: 8
-```
-"""
 
 
 def _course(project: Path, pages: int) -> Path:
@@ -63,7 +37,8 @@ def _course(project: Path, pages: int) -> Path:
     docs = project / "docs"
     docs.mkdir(parents=True)
     for i in range(1, pages + 1):
-        (docs / f"page-{i:02d}.md").write_text(PAGE.format(i=i, seed=100 + i), encoding="utf-8")
+        page = xor_course_page(i, 100 + i, n=32, units=4, metrics=True, epochs=10)
+        (docs / f"page-{i:02d}.md").write_text(page, encoding="utf-8")
     (project / "mkdocs.yml").write_text(
         "site_name: bench\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n",
         encoding="utf-8")

@@ -17,33 +17,102 @@ SPEC_SCRIPT = re.compile(r'<script type="application/json" class="mlpages-spec"[
 CONTRACT_SCRIPT = re.compile(
     r'<script type="application/json" class="(mlpages-[a-z-]+)"[^>]*>(.*?)</script>', re.S)
 
-# A small XOR dataset, a two-layer network and a 3-epoch training cell `fit-xor`: the cells
-# that tests of numeric quiz questions and of verify bind their numbers to.
-XOR_CELLS = """\
+XOR_TEMPLATE = """\
 ```dataset
 name: xor
 generate: xor
-n: 16
-seed: 1
+n: {n}
+seed: {data_seed}
 ```
 
 ```model
 name: net
-seed: 2
+seed: {model_seed}
 layers:
-  - dense: {units: 3, activation: tanh, inputShape: [2]}
-  - dense: {units: 1, activation: sigmoid}
-compile: {optimizer: adam, loss: binaryCrossentropy, metrics: [accuracy]}
+  - dense: {{units: {units}, activation: tanh, inputShape: [2]}}
+  - dense: {{units: 1, activation: sigmoid}}
+compile: {{optimizer: adam, loss: binaryCrossentropy{metrics}}}
 ```
 
 ```train
-name: fit-xor
+name: {train}
 model: net
 dataset: xor
-epochs: 3
+epochs: {epochs}
 batchSize: 8
 ```
 """
+
+
+def xor_cells(*, n: int = 16, data_seed: int = 1, model_seed: int = 2, units: int = 3,
+              metrics: bool = True, train: str = "fit-xor", epochs: int = 3) -> str:
+    """An XOR dataset `xor` of `n` points, a two-layer network `net` (`units` hidden units;
+    accuracy among its metrics or not) and the training cell `train` (batches of 8)."""
+    return XOR_TEMPLATE.format(n=n, data_seed=data_seed, model_seed=model_seed, units=units,
+                               metrics=", metrics: [accuracy]" if metrics else "", train=train,
+                               epochs=epochs)
+
+
+def xor_course_page(i: int, seed: int, *, metrics: bool = False, **options: Any) -> str:
+    """Page `i` of a generated course of tiny pages: `# Page i` and :func:`xor_cells` (the
+    training cell `fit`, no metrics unless `metrics`) with the dataset's seed `i` and the
+    model's `seed`; `options` go to :func:`xor_cells`."""
+    cells = xor_cells(data_seed=i, model_seed=seed, metrics=metrics, train="fit", **options)
+    return f"# Page {i}\n\n" + cells
+
+
+# A small XOR dataset, a two-layer network and a 3-epoch training cell `fit-xor`: the cells
+# that tests of numeric quiz questions and of verify bind their numbers to.
+XOR_CELLS = xor_cells()
+
+KNOBS_TEMPLATE = """\
+# Knobs
+
+```dataset
+name: pts
+generate: circles
+n: 24
+noise: 0.1
+seed: 3
+split: 0.75
+```
+
+```model
+name: net
+seed: 1
+layers:
+  - dense: {{units: 3, activation: tanh, inputShape: [2]}}
+  - dense: {{units: 1, activation: sigmoid}}
+compile:
+  optimizer: {{sgd: {{learningRate: 0.3}}}}
+  loss: binaryCrossentropy
+  metrics: [accuracy]
+```
+
+```train
+name: fit
+model: net
+dataset: pts
+epochs: {epochs}
+batchSize: 6
+{knobs}
+```
+
+```predict
+name: {predict}
+model: net
+dataset: pts
+split: test
+```
+"""
+
+
+def knobs_page(knobs: str, *, epochs: int, predict: str) -> str:
+    """The page `# Knobs` of the knob tests: a `circles` dataset `pts` (24 points, a quarter
+    held out), a network `net` trained by SGD, the train cell `fit` of `epochs` with the lines
+    `knobs` last, and the prediction `predict` on the held-out points."""
+    return KNOBS_TEMPLATE.format(knobs=knobs, epochs=epochs, predict=predict)
+
 
 # Plain SGD with learning rate 10 on a one-unit linear regression: each epoch multiplies the
 # error by about -360, so the float32 loss overflows to Infinity at epoch 16 and turns NaN

@@ -12,6 +12,9 @@ import pytest
 from mdhelpers import cell_specs
 from sitebuild import ROOT, build, copy_demo
 
+# One xdist worker runs the whole module: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("demo-build")
+
 SUMMARY = re.compile(r"mlpages: (\d+) cells on (\d+) pages, (\d+) with errors; "
                      r"references: (\d+) cached, (\d+) computed")
 

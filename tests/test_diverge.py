@@ -23,6 +23,9 @@ from mlpages.verify.compare import number
 from mlpages.verify.discover import parse_cells
 from sitebuild import build, write_project
 
+# One xdist worker runs the whole module: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("diverge")
+
 PAGE = DIVERGING_PAGE
 TRAIN_LINE = PAGE.splitlines().index("```train") + 1
 

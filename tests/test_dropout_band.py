@@ -11,6 +11,9 @@ from mdhelpers import convert, specs_by_name
 from mlpages.chain import BAND_RUNS, BAND_WIDEN, band
 from mlpages.engine import Sequential
 
+# One xdist worker runs the whole module: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("dropout-band")
+
 PAGE = """\
 # Dropout
 

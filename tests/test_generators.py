@@ -2,7 +2,8 @@
 ProperDocs with the plugin (docs/reference/properdocs.md) and Zensical with the Markdown
 extension and `mlpages assets` (docs/reference/zensical.md): a two-page fixture course for
 the edge cases, and the whole demo course. `mlpages verify` of the sites is in
-tests/browser/test_generators_verify.py."""
+tests/browser/test_generators_verify.py (the same xdist group: the demo course's builds, the
+session fixture `demo_generator_builds`, are made once for both)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from mlpages import cli
 from mlpages.verify.discover import parse_cells
 from sitebuild import (
     ROOT,
-    build_demo_with_generators,
     copy_demo,
     copy_generator_course,
     generator_build,
@@ -161,17 +161,13 @@ def test_zensical_yml_is_the_demo_s_mkdocs_yml_as_zensical_md_configures_it():
         assert line in documented
 
 
-@pytest.fixture(scope="module")
-def demo_builds(tmp_path_factory) -> dict[str, tuple[Path, str]]:
-    return build_demo_with_generators(tmp_path_factory.mktemp("demo-generators"))
-
-
-def test_zensical_and_properdocs_build_the_demo_course_alike(demo_builds):
+@pytest.mark.xdist_group("demo-generators")  # with their verify: one build
+def test_zensical_and_properdocs_build_the_demo_course_alike(demo_generator_builds):
     """Both builds of the demo course have no author error, the same pages with the same page
     contract (every cell's spec with its references, computed by each build for itself), and
     the same array, variant and model files."""
-    zensical, zensical_log = demo_builds["zensical"]
-    properdocs, properdocs_log = demo_builds["properdocs"]
+    zensical, zensical_log = demo_generator_builds["zensical"]
+    properdocs, properdocs_log = demo_generator_builds["properdocs"]
     assert re.search(r"mlpages: \d+ cells on 11 pages, 0 with errors", properdocs_log), properdocs_log
     assert "0 author errors on the pages" in zensical_log
 
@@ -191,10 +187,12 @@ def test_zensical_and_properdocs_build_the_demo_course_alike(demo_builds):
     assert "course/models/digits-base/model.json" in files(zensical)
 
 
-def test_zensical_build_of_the_demo_course_fails_on_an_author_mistake(demo_builds, tmp_path):
+@pytest.mark.xdist_group("demo-generators")  # with their verify: one build
+def test_zensical_build_of_the_demo_course_fails_on_an_author_mistake(demo_generator_builds, tmp_path):
     project = copy_demo(tmp_path / "demo")
     # The clean build's references, so that only the mistake is new (and the build quick).
-    shutil.copytree(demo_builds["zensical"][0].parent / ".mlpages-cache", project / ".mlpages-cache")
+    zensical = demo_generator_builds["zensical"][0].parent
+    shutil.copytree(zensical / ".mlpages-cache", project / ".mlpages-cache")
     page = project / "docs" / "course" / "colours.md"
     page.write_text(page.read_text(encoding="utf-8").replace("epochs: 20", "epoch: 20"), encoding="utf-8")
     line = _line_of(page, "epoch: 20")

@@ -9,51 +9,12 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from mdhelpers import Converter, cell_specs, specs_by_name
+from mdhelpers import Converter, cell_specs, knobs_page, specs_by_name
 from mlpages import knobs
 from mlpages.errors import BlockError
 from sitebuild import build, write_project
 
-PAGE = """\
-# Knobs
-
-```dataset
-name: pts
-generate: circles
-n: 24
-noise: 0.1
-seed: 3
-split: 0.75
-```
-
-```model
-name: net
-seed: 1
-layers:
-  - dense: {units: 3, activation: tanh, inputShape: [2]}
-  - dense: {units: 1, activation: sigmoid}
-compile:
-  optimizer: {sgd: {learningRate: 0.3}}
-  loss: binaryCrossentropy
-  metrics: [accuracy]
-```
-
-```train
-name: fit
-model: net
-dataset: pts
-epochs: 4
-batchSize: 6
-KNOBS
-```
-
-```predict
-name: p
-model: net
-dataset: pts
-split: test
-```
-"""
+PAGE = knobs_page("KNOBS", epochs=4, predict="p")
 KNOBS = """\
 knobs:
   epochs: [2, 4]

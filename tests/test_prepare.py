@@ -6,36 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mdhelpers import xor_course_page
 from mlpages import prepare
 from sitebuild import build, write_project
 
-PAGE = """\
-# Page {i}
-
-```dataset
-name: xor
-generate: xor
-n: 16
-seed: {i}
-```
-
-```model
-name: net
-seed: {seed}
-layers:
-  - dense: {{units: 3, activation: tanh, inputShape: [2]}}
-  - dense: {{units: 1, activation: sigmoid}}
-compile: {{optimizer: adam, loss: binaryCrossentropy}}
-```
-
-```train
-name: fit
-model: net
-dataset: xor
-epochs: {epochs}
-batchSize: 8
-```
-
+# A prediction by the trained network of the page.
+PREDICT = """
 ```predict
 name: guess
 model: net
@@ -44,8 +20,12 @@ x: [[0, 1], [1, 1]]
 """
 
 
+def _page(i: int, seed: int, epochs: int) -> str:
+    return xor_course_page(i, seed, epochs=epochs) + PREDICT
+
+
 def _pages(epochs: int = 3) -> dict[str, str]:
-    pages = {f"p{i}.md": PAGE.format(i=i, seed=40 + i, epochs=epochs) for i in range(1, 4)}
+    pages = {f"p{i}.md": _page(i, 40 + i, epochs) for i in range(1, 4)}
     pages["prose.md"] = "# Prose\n\nNo cells here.\n"
     return pages
 
@@ -100,12 +80,11 @@ def test_a_rebuild_computes_up_front_only_the_pages_that_changed(tmp_path):
 
 
 def test_a_page_that_reads_another_pages_export_computes_its_own_references(tmp_path):
-    export = PAGE.format(i=1, seed=41, epochs=2).replace("batchSize: 8\n", "batchSize: 8\nexport: models/a\n")
+    export = _page(1, 41, 2).replace("batchSize: 8\n", "batchSize: 8\nexport: models/a\n")
     reader = ("# Reader\n\n```model\nname: again\nfrom: models/a/model.json\n"
               "compile: {optimizer: sgd, loss: meanSquaredError}\n```\n\n"
               "```predict\nname: guess\nmodel: again\nx: [[0, 0]]\n```\n")
-    project = _project(tmp_path / "course", 2, {"a.md": export, "b.md": reader, "c.md": PAGE.format(
-        i=3, seed=43, epochs=2)})
+    project = _project(tmp_path / "course", 2, {"a.md": export, "b.md": reader, "c.md": _page(3, 43, 2)})
     result = build(project)
     assert result.returncode == 0, result.stderr
     # a and c up front; b, which needs a's exported model, in the build itself.

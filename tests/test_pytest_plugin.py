@@ -11,6 +11,9 @@ import pytest
 from pytest_plugin_site import ITEMS, build_site
 from sitebuild import pytest_mlpages
 
+# One xdist worker runs the whole module: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("pytest-plugin")
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,19 @@ WEBGL_PAGE = "course/xor/"
 CELL = re.compile(r'data-mlpages-kind="(?:train|predict)" data-mlpages-name="([^"]+)"')
 BLANK = "mlpages-test-blank.html"
 
-# The shown program and the cell's spec, read from the course page once its runtime is ready.
+# The shown program and the spec of each cell of `ids`, read from the course page once its
+# runtime is ready.
 READ = """
-const [id] = arguments;
+const [ids] = arguments;
 const done = arguments[arguments.length - 1];
 (async () => {
   await window.mlpages.ready;
-  const cell = document.getElementById(id);
-  const spec = JSON.parse(cell.querySelector('script').textContent);
-  const program = cell.querySelector('.mlpages-program code').textContent;
-  return {program, spec: Array.isArray(spec) ? spec[0] : spec};
+  return ids.map((id) => {
+    const cell = document.getElementById(id);
+    const spec = JSON.parse(cell.querySelector('script').textContent);
+    const program = cell.querySelector('.mlpages-program code').textContent;
+    return {program, spec: Array.isArray(spec) ? spec[0] : spec};
+  });
 })().then(done, (e) => done({error: String(e)}));
 """
 
@@ -83,28 +87,35 @@ def cell_id(page: str, name: str) -> str:
     return "mlp-" + page.strip("/").replace("/", "-") + "-" + name
 
 
-def read_cell(browser: Any, url: str, page: str, name: str) -> tuple[str, dict[str, Any]]:
+def read_cells(browser: Any, url: str, page: str, names: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The shown program and the spec of each cell `names` of the page (one page load)."""
     browser.get(url + page)
-    out = browser.execute_async_script(READ, cell_id(page, name))
-    assert "error" not in out, out
-    return out["program"], out["spec"]
+    out = browser.execute_async_script(READ, [cell_id(page, name) for name in names])
+    assert isinstance(out, list), out
+    return [(cell["program"], cell["spec"]) for cell in out]
 
 
-def test_each_shown_program_gives_the_reference_in_a_blank_page_with_tfjs(demo_site, browser):
+@pytest.fixture
+def blank_page(demo_site: Path) -> Iterator[str]:
+    """BLANK in the demo site while the test runs (the built site is shared: it goes after)."""
     (demo_site / BLANK).write_text('<!doctype html><html><head><meta charset="utf-8">'
                                    '<script src="assets/mlpages/vendor/tf.min.js"></script>'
                                    "</head><body></body></html>")
+    yield BLANK
+    (demo_site / BLANK).unlink()
+
+
+def test_each_shown_program_gives_the_reference_in_a_blank_page_with_tfjs(demo_site, blank_page, browser):
     cells = {f"{p.parent.relative_to(demo_site).as_posix()}/": CELL.findall(p.read_text(encoding="utf-8"))
              for p in sorted((demo_site / "course").glob("*/index.html"))}
     assert sum(len(names) for names in cells.values()) >= 25, cells
     with serving(demo_site) as url:
         for page, names in cells.items():
-            for name in names:
-                program, spec = read_cell(browser, url, page, name)
+            for name, (program, spec) in zip(names, read_cells(browser, url, page, names), strict=True):
                 assert "mlpages" not in program.replace("mlpages-data/", ""), program
                 assert "'../" not in program and "loadArray('http" in program or "loadArray(" not in program
                 for backend in ("cpu", "webgl") if page == WEBGL_PAGE else ("cpu",):
-                    browser.get(url + BLANK)
+                    browser.get(url + blank_page)
                     out = browser.execute_async_script(RUN, program, spec["kind"], backend)
                     assert "error" not in out, (name, backend, out)
                     check(name, spec, out)
@@ -139,7 +150,7 @@ def printed(text: str) -> dict[str, float]:
 def test_the_standalone_file_runs_from_disk_and_prints_the_reference(demo_site, browser, tmp_path: Path,
                                                                     page, name, inside):
     with serving(demo_site) as url:
-        program, spec = read_cell(browser, url, page, name)
+        [(program, spec)] = read_cells(browser, url, page, [name])
         html = browser.execute_async_script(STANDALONE, cell_id(page, name), inside)
         assert isinstance(html, str), html
         assert ("assets/mlpages/vendor/tf.min.js" in html) is not inside

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mdhelpers import xor_course_page
 from mlpages.verify.runner import run_verify
 from sitebuild import ROOT, build
 
@@ -25,33 +26,6 @@ from grid import Grid, free_port, start_grid, start_hub  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-grid")]
 
 PAGES = 4
-PAGE = """\
-# Page {i}
-
-```dataset
-name: xor
-generate: xor
-n: 16
-seed: {i}
-```
-
-```model
-name: net
-seed: {seed}
-layers:
-  - dense: {{units: 3, activation: tanh, inputShape: [2]}}
-  - dense: {{units: 1, activation: sigmoid}}
-compile: {{optimizer: adam, loss: binaryCrossentropy}}
-```
-
-```train
-name: fit
-model: net
-dataset: xor
-epochs: 3
-batchSize: 8
-```
-"""
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +35,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i in range(1, PAGES + 1):
         page = project / "docs" / f"page-{i}.md"
         page.parent.mkdir(exist_ok=True)
-        page.write_text(PAGE.format(i=i, seed=200 + i), encoding="utf-8")
+        page.write_text(xor_course_page(i, seed=200 + i), encoding="utf-8")
     (project / "mkdocs.yml").write_text(
         "site_name: grid\nplugins: [mlpages]\nmarkdown_extensions: [pymdownx.superfences]\n",
         encoding="utf-8")

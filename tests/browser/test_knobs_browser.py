@@ -16,55 +16,18 @@ from typing import Any
 
 import pytest
 from conftest import serving
+from mdhelpers import knobs_page
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sitebuild import build_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-knobs")]
 
-PAGE = """\
-# Knobs
-
-```dataset
-name: pts
-generate: circles
-n: 24
-noise: 0.1
-seed: 3
-split: 0.75
-```
-
-```model
-name: net
-seed: 1
-layers:
-  - dense: {units: 3, activation: tanh, inputShape: [2]}
-  - dense: {units: 1, activation: sigmoid}
-compile:
-  optimizer: {sgd: {learningRate: 0.3}}
-  loss: binaryCrossentropy
-  metrics: [accuracy]
-```
-
-```train
-name: fit
-model: net
-dataset: pts
-epochs: 5
-batchSize: 6
-knobs:
-  epochs: [3, 5]
-  model.learningRate: {values: [0.1, 0.3], free: true, label: Learning rate}
-  dataset.generate: [circles, xor]
-```
-
-```predict
-name: guess
-model: net
-dataset: pts
-split: test
-```
-
+# The knobs page with a results table, a numeric question and a quiz question of words.
+KNOBS = ("knobs:\n  epochs: [3, 5]\n"
+         "  model.learningRate: {values: [0.1, 0.3], free: true, label: Learning rate}\n"
+         "  dataset.generate: [circles, xor]")
+PAGE = knobs_page(KNOBS, epochs=5, predict="guess") + """
 ```results
 name: table
 rows:

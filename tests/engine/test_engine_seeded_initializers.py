@@ -21,6 +21,9 @@ from mlpages.engine.alea import js_string, random_uniform, truncated_normal
 from mlpages.engine.initializers import NOT_REPRODUCED, get_initializer, tfjs_identifier, tfjs_values
 from mlpages.engine.jsmath import log as js_log
 
+# One xdist worker runs the whole module: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("engine-seeded-initializers")
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "js" / "tfjs_initializers.mjs"
 

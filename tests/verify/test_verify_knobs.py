@@ -28,6 +28,9 @@ from mlpages.verify.server import serve_background
 from selenium.common.exceptions import TimeoutException
 from sitebuild import ROOT, build_pages
 
+# One xdist worker runs the whole module: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("verify-knobs")
+
 PAGE = (ROOT / "tests" / "fixtures" / "knobs" / "index.md").read_text(encoding="utf-8")
 FOLDER = "mlpages-variants/mlp-index-fit"
 BLOCKS = ["mlp-index-net", "mlp-index-fit", "mlp-index-p", "mlp-index-check"]

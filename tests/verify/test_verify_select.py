@@ -22,6 +22,9 @@ from mlpages.verify.select import (
 )
 from sitebuild import build_pages
 
+# One xdist worker runs the whole module: its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("verify-select")
+
 # 2,100 points of two coordinates: more values than a page keeps inline, so an array file.
 BIG = "# Big\n\n```dataset\nname: many\ngenerate: xor\nn: 2100\nseed: 1\n```\n"
 
