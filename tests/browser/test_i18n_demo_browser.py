@@ -1,10 +1,9 @@
 """The whole demo course in the reader's language, in real Chromium (WebGL on SwiftShader):
-built with `theme.language: ja` and with `de`, every page (in German, the pages that between
-them hold every kind of element) is opened, run, and used as a reader would (a quiz answered
-wrong and checked, hints and solutions opened, the reader-data editor opened), and every
-text mlpages put on it — cells' chrome, buttons, tables, status and backend lines, quiz
-chrome, the progress view, knob panels, live inputs, inline values, titles and labels — is
-read, each text node with the element it is in.
+built with `theme.language: de` and with `ja`, every page is opened, run, and used as a
+reader would (a quiz answered wrong and checked, hints and solutions opened, the
+reader-data editor opened), and every text mlpages put on it — cells' chrome, buttons,
+tables, status and backend lines, quiz chrome, the progress view, knob panels, live inputs,
+inline values, titles and labels — is read, each text node with the element it is in.
 
 Two checks, so that neither the catalogue nor a literal missing from it lets English through:
 
@@ -15,8 +14,7 @@ Two checks, so that neither the catalogue nor a literal missing from it lets Eng
   code-shaped (`dense_1`, `Conv2D`, `tf.conv2d`): an English literal the catalogue lacks.
 
 A cell that fails shows its status in the language too (its error box holds the author's
-error as JavaScript gives it). `mlpages verify` passes on the German build's pages that
-hold every kind of thing it checks.
+error as JavaScript gives it). `mlpages verify` passes on the German build.
 
 The author's prose (the course is written in English) stays out: code, the block heads,
 quiz questions, answers, hints and feedback, chart legends (TF.js's history keys) and the
@@ -159,31 +157,6 @@ def pages_with_blocks(site: Path) -> list[str]:
     return found
 
 
-def page_features(page_html: str) -> set[str]:
-    """What kinds of mlpages elements the built page holds: the mlpages classes of its HTML
-    (its JSON scripts left out), its cells' kinds and its live inputs."""
-    body = re.sub(r"<script.*?</script>", "", page_html, flags=re.S)
-    return (set(re.findall(r'class="(mlpages-[a-z-]+)', body))
-            | {f"kind {k}" for k in re.findall(r'data-mlpages-kind="(\w+)"', page_html)}
-            | {f"input {k}" for k in re.findall(r'"input":"(\w+)"', page_html)})
-
-
-def covering(site: Path, pages: list[str]) -> list[str]:
-    """Pages of `pages` that between them hold every kind of element that `pages` hold:
-    the page with the most kinds not yet held first (the shorter one on a tie), until none
-    is left."""
-    features = {page: page_features((site / page / "index.html").read_text(encoding="utf-8"))
-                for page in pages}
-    size = {page: (site / page / "index.html").stat().st_size for page in pages}
-    chosen: list[str] = []
-    held: set[str] = set()
-    while left := set().union(*features.values()) - held:
-        page = max(pages, key=lambda p: (len(features[p] & left), -size[p]))
-        chosen.append(page)
-        held |= features[page]
-    return sorted(chosen)
-
-
 def author_strings(page_html: str, source: str) -> list[str]:
     """The author's strings among those of the page's JSON scripts but its messages (specs,
     quizzes, knobs): names, labels, captions, classes, quiz texts, longest first. A string
@@ -310,17 +283,9 @@ def demo_in(tmp_path_factory) -> Callable[[str], Path]:
 
 @pytest.mark.parametrize("lang", ["de", "ja"])
 def test_the_demo_course_shows_no_english_mlpages_text(lang, demo_in, browser):
-    """Japanese on every page; German on the pages that between them hold every kind of
-    element mlpages puts on a page (`covering`). Japanese is the stricter check: its
-    catalogue has almost no Latin words, so any English word mlpages shows is caught there,
-    German words that English shares included; German adds a language in Latin script, its
-    plural forms and its decimal comma, on every kind of element."""
     site = demo_in(lang)
     pages = pages_with_blocks(site)
     assert len(pages) >= 12, pages  # the course's pages and the progress view
-    if lang == "de":
-        pages = covering(site, pages)
-        assert "progress/" in pages and len(pages) >= 6, pages
     found, seen = [], 0
     with serving(site) as url:
         for page in pages:
@@ -359,21 +324,14 @@ def test_a_failing_cell_says_so_in_the_course_language(demo_in, browser, tmp_pat
 
 
 def test_mlpages_verify_passes_on_the_german_demo_course(demo_in):
-    """Nothing verify reads is displayed text (it reads the page's contract and what the
-    runtime's API returns): the German course verifies as the English one does. Here the
-    pages with every kind of thing verify checks (train, predict, convolution and free-form
-    cells, a model read with `from:`, array files, results rows, inline values and numeric
-    quiz questions) as served; tests/browser/test_verify_sites.py checks every page of the
-    English build with every knob variant (a variant's references do not depend on the
-    language)."""
-    pages = [f"course/{name}/*" for name in ("xor", "convolution", "freeform", "transfer-learning")]
-    result = verify(demo_in("de"), "--variants", "default", "--workers", "2",
-                    *(arg for page in pages for arg in ("--page", page)))
+    """Nothing verify reads is displayed text: the German course verifies as the English one
+    does. Its knob variants are the English build's (a variant's references do not depend on
+    the language), which tests/browser/test_verify_sites.py checks all of; here the served
+    variants only, to keep the run short."""
+    result = verify(demo_in("de"), "--variants", "default", "--workers", "2")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 mismatched, 0 errors," in result.stdout, result.stdout
-    assert "pages (0 failed, " in result.stdout, result.stdout
-    for kind in ("train", "predict", "convolution", "tfjs", "quiz", "results", "value"):
-        assert re.search(rf" {kind} +passed ", result.stdout), kind
+    assert "0 mismatched, 0 errors, 0 not run" in result.stdout, result.stdout
+    assert "pages (0 failed)" in result.stdout, result.stdout
 
 
 def test_the_checks_find_english_and_words_the_catalogue_lacks():
