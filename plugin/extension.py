@@ -14,7 +14,6 @@ import inspect
 import json
 import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ class PageSource:
     url_prefix: str = ""
     link_prefix: str | None = None  # the same for `<a href>` links, where it differs (PageState)
     states: list[PageState] = field(default_factory=list)  # what converting this source built
+    prepared: bool = False  # a worker of this build converted it first (plugin/prepare.py)
 
 
 @dataclass
@@ -308,8 +308,12 @@ class _Finish(Postprocessor):
         key = memo.key(self.ext.memo_parts(state, slots, text))
         reused = memo.load(src_uri, key, state.page)
         if reused is not None:
-            memo.reused += 1
-            get_logger().debug(f"mlpages: {state.page.path}: unchanged, put back from the cache")
+            if self.ext.source.prepared:  # what a worker of this build kept: not "unchanged"
+                memo.prepared += 1
+                get_logger().debug(f"mlpages: {state.page.path}: built by a parallel process, put back")
+            else:
+                memo.reused += 1
+                get_logger().debug(f"mlpages: {state.page.path}: unchanged, put back from the cache")
             for info in reused.infos:
                 get_logger().info(info)
             state.page.reused_keys = reused.keys
@@ -340,14 +344,14 @@ def _plain(value: Any) -> str:
     return repr(value)
 
 
-def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | None = None,
-                  place: Callable[[Path, bytes], None] | None = None) -> None:
+def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | None = None) -> None:
     """Write the page's files (array files, exported models) into `folder`, the site folder
     its Markdown file's folder is built into (where the page's links expect them), so that
     `docs/a/models/x` and an export `models/x` of `docs/a/p.md` are the same site path.
     `written`: the files the build has written so far, by path; one with the same bytes is
-    not written again (pages of a folder share their content-addressed array files).
-    `place`: what writes a file (the page memo's links, plugin/memo.py), else a plain write."""
+    not written again (pages of a folder share their content-addressed array files). Each
+    is a file of its own, never a link to a copy elsewhere (the page memo's, plugin/memo.py):
+    a tool that rewrites a site file in place must not change another site or the cache."""
     for export in page.exports:
         for rel, data in export.items():
             target = folder / rel
@@ -356,10 +360,7 @@ def write_exports(page: PageState, folder: Path, written: dict[Path, bytes] | No
                     continue
                 written[target] = data
             target.parent.mkdir(parents=True, exist_ok=True)
-            if place is not None:
-                place(target, data)
-            else:
-                target.write_bytes(data)
+            target.write_bytes(data)
         get_logger().debug("mlpages: %s: exported %s", page.path, (folder / export.path).as_posix())
 
 

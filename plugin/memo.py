@@ -11,8 +11,9 @@ said) and builds none of its blocks.
 
 An entry is kept per page in `<cache_dir>/pages/` (the SHA-256 of its JSON on the first
 line: a damaged entry is not used), written after the page's real build; the files a page
-writes are kept once each in `pages/files/<sha256>` (checked when read), and the site's
-copies are hard links to them where the file system allows. It
+writes are kept once each in `pages/files/<sha256>` (checked when read) and written into the
+site as files of their own (never links to those copies: a tool that rewrites a site file in
+place must change neither the cache nor another site built from it). It
 is found under a key (the digest of the page's fences and text, where the page lives, the
 extension's options, mlpages' version and a digest of its code and catalogues, and the
 versions of NumPy, Markdown and Python) and is used only when every input the build read
@@ -188,15 +189,15 @@ class PageMemo:
         self.cache_dir = directory
         self.directory = directory / MEMO_DIR
         self.reused = 0  # pages put back, and built and kept, in this build
+        self.prepared = 0  # pages put back as a worker of this build converted them (prepare.py)
         # The file copies read or checked in this build, by the id of the bytes they hold
-        # (the bytes kept with it, so that the id stays theirs): not read again to be linked.
+        # (the bytes kept with it, so that the id stays theirs): not read again to be stored.
         self._blobs: dict[int, tuple[bytes, Path]] = {}
         self.kept = 0
 
     def keep(self, data: bytes) -> Path | None:
         """The copy of `data` in the cache folder (`pages/files/<sha256>`), written if it is
-        missing or differs (a tool that rewrote a linked site file in place rewrote it
-        too); None where it cannot be written."""
+        missing or differs (damaged since it was written); None where it cannot be written."""
         known = self._blobs.get(id(data))
         if known is not None and known[0] is data:
             return known[1]  # read from it, or checked, in this build
@@ -216,20 +217,6 @@ class PageMemo:
             del self._blobs[id(data)]
             return None
         return blob
-
-    def place(self, target: Path, data: bytes) -> None:
-        """Write `data` into the site file `target` as a hard link to its copy in the cache
-        folder (:meth:`keep`): a new file costs far more than a link on most file systems,
-        and MkDocs empties the site folder before every build. Where no link can be made,
-        `target` is written."""
-        blob = self.keep(data)
-        try:
-            if blob is None:
-                raise OSError
-            target.unlink(missing_ok=True)  # a dirty build's: the link takes its place
-            os.link(blob, target)
-        except OSError:  # another file system, or none that links
-            target.write_bytes(data)
 
     def search_cuts(self, src_uri: str, html: str, find: Callable[[str], list[tuple[int, int]]]
                     ) -> list[tuple[int, int]]:

@@ -193,7 +193,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             return
         options = prepare.Options(
             extensions=tuple(e for e in config.markdown_extensions if isinstance(e, str)),
-            extension_configs=dict(config.mdx_configs), mlpages=self._options)
+            extension_configs=dict(config.mdx_configs), mlpages=self._options,
+            memo=self.ext.memo is not None)
         try:
             self._pool = prepare.Pool(jobs, options, workers)
         except Exception as exc:  # noqa: BLE001 (the pages compute their references themselves)
@@ -233,8 +234,8 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
             url_prefix=url_prefix(page.file.src_uri, page.file.dest_uri),
         )
         self._sources[page.file.src_uri] = source
-        if self._pool is not None:
-            self._pool.wait(page.file.src_uri)  # its references, computed in parallel
+        if self._pool is not None:  # its references (and output), computed in parallel
+            source.prepared = self._pool.wait(page.file.src_uri)
         self.ext.set_page(source)
         return markdown
 
@@ -305,8 +306,7 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         states = source.states if source is not None else []
         md_dir = Path(config.site_dir) / PurePosixPath(page.file.src_uri).parent
         for state in states:
-            write_exports(state, md_dir, self._written,
-                          self.ext.memo.place if self.ext is not None and self.ext.memo else None)
+            write_exports(state, md_dir, self._written)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._close_pool()
@@ -327,7 +327,10 @@ class MlpagesPlugin(BasePlugin[MlpagesConfig]):
         cells = sum(p.cell_count for p in pages)
         errors = sum(p.error_count for p in pages)
         cache = self.ext.cache
-        reused = f"; {self.ext.memo.reused} pages unchanged, put back whole" if self.ext.memo else ""
+        memo = self.ext.memo
+        reused = f"; {memo.reused} pages unchanged, put back whole" if memo else ""
+        if memo and memo.prepared:
+            reused += f"; {memo.prepared} built by the parallel processes, put back whole"
         log.info(f"mlpages: {cells} cells on {len(pages)} pages, {errors} with errors; "
                  f"references: {cache.hits} cached, {cache.misses} computed{reused}")
         self.ext.pages.clear()

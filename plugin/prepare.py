@@ -6,11 +6,12 @@ the plugin hands the pages that have such cells to a pool of processes (the `wor
 option); each converts its pages with the same Markdown extensions and an mlpages
 extension on the same cache folder, which computes and stores the references. MkDocs
 converts each such page once its job is done (its own conversions overlap the workers' on
-the pages after it) and finds its references in the cache. Nothing of the result comes
-from the workers but cache entries, written by the same code under the same keys as a
-serial build writes them: a page the step could not convert (an author error, another plugin that rewrites
-the Markdown, a `from:` that reads a model another page of the build exports) is simply
-computed by the build itself, serially, as before.
+the pages after it) and finds its references in the cache, and, with the page memo on,
+the page's whole output (plugin/memo.py), which it puts back instead of building the blocks
+again. Nothing of the result comes from the workers but cache entries, written by the same
+code under the same keys as a serial build writes them: a page the step could not convert
+(an author error, another plugin that rewrites the Markdown, a `from:` that reads a model
+another page of the build exports) is simply computed by the build itself, serially, as before.
 
 A page whose text has not changed since the last build, and whose references are all
 still in the cache, is not handed to the pool (:class:`Manifest`): `mkdocs serve` works
@@ -57,6 +58,7 @@ class Options:
     extensions: tuple[str, ...]
     extension_configs: dict[str, Any]
     mlpages: dict[str, Any]
+    memo: bool = False  # keep each converted page's output in the page memo (plugin/memo.py)
 
 
 def computes(text: str) -> bool:
@@ -140,12 +142,14 @@ class Pool:
     def _done(self, _: Future[tuple[int, int]]) -> None:
         self.last = time.perf_counter()
 
-    def wait(self, src_uri: str) -> None:
-        """Until the page's job is done (at once for a page that has none)."""
+    def wait(self, src_uri: str) -> bool:
+        """Until the page's job is done (at once for a page that has none); whether a worker
+        converted the page."""
         future = self._futures.get(src_uri)
         if future is not None:
             with contextlib.suppress(Exception):  # the page computes what is missing itself
-                future.result()
+                return future.result()[0] == 1
+        return False
 
     def close(self, cancel: bool = False) -> tuple[int, int, int, float]:
         """Wait for the jobs (or drop those not started); (pages converted, of how many,
@@ -195,6 +199,7 @@ def _start(options: Options, progress: Any) -> None:
 
     from .errors import LOGGER_NAME
     from .extension import MlpagesExtension
+    from .memo import PageMemo
 
     mlpages = logging.getLogger(LOGGER_NAME)
     mlpages.setLevel(logging.INFO)
@@ -202,6 +207,11 @@ def _start(options: Options, progress: Any) -> None:
     mlpages.propagate = False
     logging.getLogger("mkdocs").setLevel(logging.CRITICAL + 1)
     ext = MlpagesExtension(**options.mlpages)
+    if options.memo and ext.cache.directory is not None:
+        # The worker keeps the page's output as the build would, under the same key: the
+        # build's own conversion of the page then puts it back instead of building its
+        # blocks again (an entry whose key or inputs differ is simply not used).
+        ext.memo = PageMemo(ext.cache.directory)
     _WORKER["ext"] = ext
     _WORKER["md"] = Markdown(extensions=[*options.extensions, ext],
                              extension_configs=options.extension_configs)

@@ -60,6 +60,9 @@ def test_parallel_cold_build_writes_the_serial_builds_cache_entries_and_pages(tm
     entries = _entries(serial)
     assert len(entries) == 6
     assert _entries(parallel) == entries  # the same keys, byte for byte
+    # The pages' output too: the build put back what the workers built (plugin/memo.py).
+    assert "; 3 built by the parallel processes, put back whole" in two.stderr
+    assert "built by the parallel processes" not in one.stderr
     assert _site(parallel) == _site(serial)
 
 
