@@ -42,6 +42,30 @@ def variant_specs(files: dict[str, bytes], index: int) -> dict[str, dict]:
     return specs_by_name("".join(block["html"] for block in data["blocks"]))
 
 
+def spy(monkeypatch, name: str, keep=lambda args, result: result) -> list:
+    """Calls of `mlpages.variants.<name>` while the test runs, each kept as `keep(args,
+    result)` (by default its result); the real function still answers."""
+    from mlpages import variants
+
+    real, calls = getattr(variants, name), []
+
+    def recording(*args):
+        result = real(*args)
+        calls.append(keep(args, result))
+        return result
+
+    monkeypatch.setattr(variants, name, recording)
+    return calls
+
+
+def assert_as_built_whole(monkeypatch, text: str, html: str, files: dict[str, bytes]) -> None:
+    """The page and its files are those of every variant building the whole page again."""
+    from mlpages import variants
+
+    monkeypatch.setattr(variants, "FULL_REBUILD", True)
+    assert convert_with_files(text) == (html, files)
+
+
 def test_every_variant_is_the_page_built_with_its_values_written_in():
     html, files = convert_with_files(page())
     variants = {k: v for k, v in files.items() if k.startswith("mlpages-variants/")}
@@ -178,22 +202,8 @@ def test_variants_going_on_from_the_authors_build_are_those_of_the_page_built_ag
     from mlpages import variants
 
     text = (Path(__file__).resolve().parent.parent / "docs/course/playground.md").read_text("utf-8")
-    started: list[int] = []
-    real = variants.first_change
-
-    def recording(*args):
-        started.append(real(*args))
-        return started[-1]
-
-    stops: list[int | None] = []
-    real_stop = variants.last_reached
-
-    def recording_stop(*args):
-        stops.append(real_stop(*args))
-        return stops[-1]
-
-    monkeypatch.setattr(variants, "first_change", recording)
-    monkeypatch.setattr(variants, "last_reached", recording_stop)
+    started = spy(monkeypatch, "first_change")
+    stops = spy(monkeypatch, "last_reached")
     resumed_html, resumed = convert_with_files(text)
     # explore's dataset is the page's first block: its 14 variants that change it start there;
     # the one that changes only its model, and learn's 7, go on from the page's. Each stops
@@ -210,16 +220,7 @@ def test_variants_going_on_from_the_authors_build_are_those_of_the_page_built_ag
 
 
 def test_a_variant_starts_at_the_first_block_whose_yaml_it_changes(monkeypatch):
-    from mlpages import variants
-
-    starts: list[int] = []
-    real = variants.first_change
-
-    def recording(*args):
-        starts.append(real(*args))
-        return starts[-1]
-
-    monkeypatch.setattr(variants, "first_change", recording)
+    starts = spy(monkeypatch, "first_change")
     _, files = convert_with_files(page("knobs:\n  epochs: [2, 4]\n  model.layers[0].units: [3, 4]"))
     # Variants 0 (2, 3), 1 (2, 4), 3 (4, 4); the author's is 2 (4, 3). The model is the page's
     # second block (position 1), the train cell its third: the dataset is never built again.
@@ -228,105 +229,55 @@ def test_a_variant_starts_at_the_first_block_whose_yaml_it_changes(monkeypatch):
 
 
 def test_a_block_above_that_failed_in_the_authors_page_has_the_variant_build_the_whole_page(monkeypatch):
-    from mlpages import variants
-
     broken = page("knobs:\n  epochs: [2, 4]").replace(
         "```train", "```quiz\nname: q\ninclude: quizzes/none.yml\n```\n\n```train")
-    starts: list[int] = []
-    real = variants.first_change
-
-    def recording(*args):
-        starts.append(real(*args))
-        return starts[-1]
-
-    monkeypatch.setattr(variants, "first_change", recording)
+    starts = spy(monkeypatch, "first_change")
     html, files = convert_with_files(broken)
     assert starts == [0]  # the quiz fails again in the variant's build, from the start
-    monkeypatch.setattr(variants, "FULL_REBUILD", True)
-    assert convert_with_files(broken) == (html, files)
+    assert_as_built_whole(monkeypatch, broken, html, files)
 
 
 def test_a_variant_stops_after_the_last_block_its_changes_reach(monkeypatch):
     """The predict cell below reads the model the variant trains differently: built again. The
     dataset below it reads nothing the variant changed: the author's, not built again."""
-    from mlpages import variants
-
     text = page("knobs:\n  epochs: [2, 4]") + "\n```dataset\nname: other\ngenerate: xor\nn: 8\nseed: 2\n```\n"
-    spans: list[tuple[int, int | None]] = []
-    real = variants.last_reached
-
-    def recording(slots, page, edits, start):
-        spans.append((start, real(slots, page, edits, start)))
-        return spans[-1][1]
-
-    monkeypatch.setattr(variants, "last_reached", recording)
+    spans = spy(monkeypatch, "last_reached", lambda args, stop: (args[3], stop))  # (start, stop)
     html, files = convert_with_files(text)
     assert spans == [(2, 4)]  # fit and p, of pts, net, fit, p, other
-    monkeypatch.setattr(variants, "FULL_REBUILD", True)
-    assert convert_with_files(text) == (html, files)
+    assert_as_built_whole(monkeypatch, text, html, files)
 
 
 def test_a_variant_that_reaches_an_exported_model_builds_the_rest_of_the_page(monkeypatch):
     """A model read `from:` the folder a reached train cell exports to changes with the
     variant, though it touches none of the state noted: the variant builds to the end."""
-    from mlpages import variants
-
     text = page("knobs:\n  epochs: [2, 4]") + (
         "\n```train\nname: more\nmodel: net\ndataset: pts\nepochs: 1\nexport: models/knobbed\n```\n"
         "\n```model\nname: again\nfrom: models/knobbed/model.json\n"
         "compile: {optimizer: sgd, loss: binaryCrossentropy}\n```\n"
         "\n```predict\nname: p2\nmodel: again\ndataset: pts\n```\n")
-    spans: list[tuple[int, int | None]] = []
-    real = variants.last_reached
-
-    def recording(slots, page, edits, start):
-        spans.append((start, real(slots, page, edits, start)))
-        return spans[-1][1]
-
-    monkeypatch.setattr(variants, "last_reached", recording)
+    spans = spy(monkeypatch, "last_reached", lambda args, stop: (args[3], stop))  # (start, stop)
     html, files = convert_with_files(text)
     assert "mlpages-error" not in html
     assert spans == [(2, None)]
     variant = variant_specs(files, 0)
     assert variant["p2"]["references"] != specs_by_name(html)["p2"]["references"]
-    monkeypatch.setattr(variants, "FULL_REBUILD", True)
-    assert convert_with_files(text) == (html, files)
+    assert_as_built_whole(monkeypatch, text, html, files)
 
 
 def test_a_numeric_question_that_reads_the_trained_cell_is_reached(monkeypatch):
     """tests/fixtures/knobs: the quiz below reads the train cell's results (its spec), so
     every variant builds it, and the files are those of the whole page built again."""
-    from mlpages import variants
-
     text = (Path(__file__).resolve().parent / "fixtures/knobs/index.md").read_text("utf-8")
-    stops: list[int | None] = []
-    real = variants.last_reached
-
-    def recording(*args):
-        stops.append(real(*args))
-        return stops[-1]
-
-    monkeypatch.setattr(variants, "last_reached", recording)
+    stops = spy(monkeypatch, "last_reached")
     html, files = convert_with_files(text)
     assert stops == [5, 5, 5]  # pts, net, fit, p, check: to the quiz
-    monkeypatch.setattr(variants, "FULL_REBUILD", True)
-    assert convert_with_files(text) == (html, files)
+    assert_as_built_whole(monkeypatch, text, html, files)
 
 
 def test_a_free_form_cell_below_which_lists_the_pages_models_is_reached(monkeypatch):
-    from mlpages import variants
-
     text = page("knobs:\n  epochs: [2, 4]") + "\n```tfjs\n// name: look\nprint('models');\n```\n"
-    stops: list[int | None] = []
-    real = variants.last_reached
-
-    def recording(*args):
-        stops.append(real(*args))
-        return stops[-1]
-
-    monkeypatch.setattr(variants, "last_reached", recording)
+    stops = spy(monkeypatch, "last_reached")
     html, files = convert_with_files(text)
     assert "mlpages-error" not in html
     assert stops == [5]  # pts, net, fit, p, look: it reads every model (their ids and fits)
-    monkeypatch.setattr(variants, "FULL_REBUILD", True)
-    assert convert_with_files(text) == (html, files)
+    assert_as_built_whole(monkeypatch, text, html, files)
