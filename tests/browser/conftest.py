@@ -4,6 +4,8 @@ The built sites themselves (`demo_site`, `spec_site`) are in tests/conftest.py."
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from mlpages import i18n  # noqa: E402
 from mlpages.verify.browser import make_driver  # noqa: E402
 from mlpages.verify.server import serve_background  # noqa: E402
 
@@ -39,3 +42,18 @@ def serving(site: Path) -> Iterator[str]:
         yield url
     finally:
         stop()
+
+
+def english_pieces(lang: str) -> list[str]:
+    """Pieces of every English message (split at placeholders) that a page in `lang` must
+    not show; pieces the language's own catalogue uses too (TF.js, NumPy, …) are allowed."""
+    own = json.dumps(i18n.catalogue(lang), ensure_ascii=False)
+    pieces = set()
+    for section in i18n.catalogue("en").values():
+        for message in section.values():
+            for text in message.values() if isinstance(message, dict) else [message]:
+                for piece in re.split(r"\{\w+\}", text):
+                    piece = piece.strip(" :;,.()…·=+|−-–“”„\"'")
+                    if re.search(r"[A-Za-z]{3,}", piece) and piece not in own:
+                        pieces.add(piece)
+    return sorted(pieces, key=len, reverse=True)

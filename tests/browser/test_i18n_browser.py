@@ -7,14 +7,12 @@ replaces the shipped one; `ar` under `direction: rtl` mirrors the controls; and
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serving
-from mlpages import i18n
+from conftest import english_pieces, serving
 from selenium.webdriver.common.by import By
 from sitebuild import build, verify, write_project
 
@@ -120,23 +118,8 @@ window.mlpages.ready.then(() => window.mlpages.runAll()).then(
 """
 
 
-def english_fragments(lang: str) -> list[str]:
-    """Pieces of every English message (split at placeholders) that a page in `lang` must not
-    show; pieces that `lang`'s own catalogue uses too (TF.js, NumPy, …) are allowed."""
-    own = json.dumps(i18n.catalogue(lang), ensure_ascii=False)
-    pieces = set()
-    for section in i18n.catalogue("en").values():
-        for message in section.values():
-            for text in message.values() if isinstance(message, dict) else [message]:
-                for piece in re.split(r"\{\w+\}", text):
-                    piece = piece.strip(" :;,.()…·=+|−-–")
-                    if re.search(r"[A-Za-z]{3,}", piece) and piece not in own:
-                        pieces.add(piece)
-    return sorted(pieces, key=len, reverse=True)
-
-
 def english_on_page(text: str, lang: str) -> list[str]:
-    return [p for p in english_fragments(lang)
+    return [p for p in english_pieces(lang)
             if re.search(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])", text)]
 
 

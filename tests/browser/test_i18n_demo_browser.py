@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serving
+from conftest import english_pieces, serving
 from mlpages import i18n
 from sitebuild import build, copy_demo, verify
 
@@ -201,21 +201,6 @@ def course_source(project: Path, page: str) -> str:
     extra = [p for folder in (docs / "course" / "data", project / "quizzes")
              for p in sorted(folder.rglob("*")) if p.is_file()]
     return "\n".join(p.read_text(encoding="utf-8") for p in [md, *extra])
-
-
-def english_pieces(lang: str) -> list[str]:
-    """Pieces of every English message (split at placeholders) that a page in `lang` must
-    not show; pieces the language's own catalogue uses too (TF.js, NumPy, …) are allowed."""
-    own = json.dumps(i18n.catalogue(lang), ensure_ascii=False)
-    pieces = set()
-    for section in i18n.catalogue("en").values():
-        for message in section.values():
-            for text in message.values() if isinstance(message, dict) else [message]:
-                for piece in re.split(r"\{\w+\}", text):
-                    piece = piece.strip(" :;,.()…·=+|−-–“”„\"'")
-                    if re.search(r"[A-Za-z]{3,}", piece) and piece not in own:
-                        pieces.add(piece)
-    return sorted(pieces, key=len, reverse=True)
 
 
 def vocabulary(lang: str) -> set[str]:
